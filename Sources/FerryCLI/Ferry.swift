@@ -1,0 +1,59 @@
+import ArgumentParser
+import FerryKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@main
+struct Ferry: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ferry",
+        abstract: "Moves customer lists between systems: CSV, JSON, Koibox and Movin.",
+        discussion: """
+        Exit status: 0 every record written; 1 finished, but some records rejected or uncertain; \
+        2 usage or mapping error (nothing written); 3 the run could not go on (input, output, network).
+        """,
+        subcommands: [ConvertCommand.self, InspectCommand.self, SampleCommand.self]
+    )
+
+    /// Runs the command line with Ferry's exit statuses (ArgumentParser's own usage status is 64).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as FerryError {
+            Terminal.error(error.description)
+            Glibc.exit(error.exitStatus)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || error is CleanExit {
+                exit(withError: error)
+            }
+            Terminal.error(fullMessage(for: error))
+            Glibc.exit(2)
+        }
+    }
+}
+
+/// Messages for the person at the terminal, on standard error so standard output stays data.
+enum Terminal {
+    static func note(_ text: String) {
+        FileHandleStderr.write(text + "\n")
+    }
+
+    static func error(_ text: String) {
+        FileHandleStderr.write("ferry: " + text + "\n")
+    }
+}
+
+enum FileHandleStderr {
+    static func write(_ text: String) {
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { Glibc.write(STDERR_FILENO, $0.baseAddress! + offset, $0.count - offset) }
+            if n <= 0 { return }
+            offset += n
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import FerryKit
+
+/// `ferry inspect`: what a file is and what it holds.
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Show a file's format, encoding, dialect, header, record count and columns.",
+        discussion: "Rows with too few or too many fields are counted here, not refused."
+    )
+
+    @Argument(help: ArgumentHelp("The file to inspect, or - for standard input.", valueName: "file"))
+    var file: String
+
+    @Flag(help: "Print the findings as JSON.")
+    var json = false
+
+    @OptionGroup var inputOptions: InputOptions
+
+    func run() throws {
+        let inspection = try Inspection.inspect(file, options: try inputOptions.readOptions())
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(inspection), as: UTF8.self))
+            return
+        }
+        print(render(inspection))
+    }
+
+    private func render(_ report: Inspection) -> String {
+        var lines: [String] = []
+        lines.append("file       \(report.file)")
+        lines.append("format     \(report.format.uppercased())")
+        lines.append("encoding   \(report.encoding)\(report.byteOrderMark ? " with BOM" : "") (\(report.encodingReason))")
+        if let dialect = report.dialect {
+            let delimiter = dialect.delimiter == "\t" ? "tab" : "'\(dialect.delimiter)'"
+            lines.append("dialect    delimiter \(delimiter), quote '\(dialect.quote)', line ends \(dialect.lineEnding)")
+            lines.append("header     \(dialect.header ? "yes" : "no (columns are named column_1, column_2, ...)")")
+        }
+        lines.append("records    \(report.records)")
+        if report.shortRecords + report.longRecords > 0 {
+            lines.append("ragged     \(report.shortRecords) with too few fields, \(report.longRecords) with too many (convert needs --allow-ragged)")
+        }
+        lines.append("")
+        let nameWidth = min(32, max(6, report.columns.map { $0.name.count }.max() ?? 6))
+        lines.append("column".padded(nameWidth) + "  filled   samples")
+        for column in report.columns {
+            let percent = column.fillRate * 100
+            let filled = percent == 100 ? "100%" : percent >= 10 ? String(Int(percent)) + "%" : String(format: "%.1f%%", percent)
+            let samples = column.samples.map { "\"" + shorten($0) + "\"" }.joined(separator: ", ")
+            lines.append(column.name.padded(nameWidth) + "  " + filled.padded(7) + "  " + samples)
+        }
+        if !report.notes.isEmpty {
+            lines.append("")
+            for note in report.notes { lines.append("note: \(note)") }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func shorten(_ value: String) -> String {
+        let flat = value.replacingOccurrences(of: "\r\n", with: "⏎").replacingOccurrences(of: "\n", with: "⏎").replacingOccurrences(of: "\r", with: "⏎")
+        return flat.count > 40 ? String(flat.prefix(39)) + "…" : flat
+    }
+}
+
+extension String {
+    func padded(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}

@@ -1,0 +1,102 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What a run did, for the summary and the accounting line.
+public struct RunTotals: Sendable, Equatable {
+    public var read = 0
+    public var written = 0
+    public var rejected = 0
+    public var skipped = 0
+    public var uncertain = 0
+
+    public init() {}
+
+    /// `read = written + rejected + skipped (+ uncertain)` holds.
+    public var balances: Bool { read == written + rejected + skipped + uncertain }
+
+    /// The accounting line every run ends with.
+    public var accountingLine: String {
+        var line = "read \(read) = written \(written) + rejected \(rejected) + skipped \(skipped)"
+        if uncertain > 0 { line += " + uncertain \(uncertain)" }
+        return line
+    }
+}
+
+/// The outcome of a conversion.
+public struct ConversionResult: Sendable {
+    public var totals: RunTotals
+    public var inputDescription: String
+    public var columns: [String]
+    public var diagnostics: [Diagnostic]
+    public var seconds: Double
+}
+
+/// Reads every record of an input and writes it with a writer: the file-to-file pipeline.
+public struct Conversion {
+    public let inputPath: String
+    public let readOptions: ReadOptions
+
+    public init(inputPath: String, readOptions: ReadOptions = ReadOptions()) {
+        self.inputPath = inputPath
+        self.readOptions = readOptions
+    }
+
+    /// Runs the conversion. On any error the writer's output is abandoned, so no partial file remains.
+    public func run(into writer: any RecordWriter) throws -> ConversionResult {
+        let started = monotonicSeconds()
+        var path = inputPath
+        var spooled: String?
+        defer { if let spooled { unlink(spooled) } }
+        do {
+            var columns: [String]?
+            if writer.needsColumnsUpFront && mayMeetNewColumns {
+                // A CSV header must name every column before the first record: read the input once
+                // to learn them all (standard input is kept in a temporary file for the second pass).
+                if path == "-" {
+                    spooled = try InputFile.spoolStandardInput()
+                    path = spooled!
+                }
+                let scan = try InputFile.open(path, options: readOptions)
+                var batch = RecordBatch()
+                while try scan.reader.read(into: &batch) {}
+                columns = scan.reader.columns
+            }
+            let input = try InputFile.open(path, options: readOptions)
+            let reader = input.reader
+            try writer.begin(columns: columns ?? reader.columns)
+            var totals = RunTotals()
+            var batch = RecordBatch()
+            while try reader.read(into: &batch) {
+                totals.read += batch.count
+                try writer.write(batch, columns: columns ?? reader.columns)
+                totals.written += batch.count
+            }
+            guard totals.balances else {
+                throw FerryError(.output, "the accounting does not balance (\(totals.accountingLine)); this is a bug in Ferry, please report it")
+            }
+            try writer.finish()
+            return ConversionResult(totals: totals, inputDescription: input.description, columns: columns ?? reader.columns,
+                                    diagnostics: reader.diagnostics, seconds: monotonicSeconds() - started)
+        } catch {
+            writer.abandon()
+            throw error
+        }
+    }
+
+    /// Whether the column set can grow while reading (JSON keys, extra fields of ragged CSV rows).
+    private var mayMeetNewColumns: Bool {
+        if readOptions.format == .csv { return readOptions.csv.allowRagged }
+        if let format = FileFormat(path: inputPath), format == .csv { return readOptions.csv.allowRagged }
+        return true
+    }
+}
+
+/// Seconds on a clock that only moves forward.
+public func monotonicSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+}

@@ -1,0 +1,85 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How to read an input: everything left nil is detected.
+public struct ReadOptions: Sendable {
+    /// `csv`, or `json`/`ndjson` (both read by the JSON reader); nil: from the extension, else the content.
+    public var format: FileFormat?
+    public var csv = CSVReadOptions()
+
+    public init() {}
+}
+
+/// An input ready to read, and what was detected about it.
+public struct OpenedInput {
+    public let reader: any RecordReader
+    public let format: FileFormat
+    public let decoded: DecodedInput
+    /// The CSV dialect, for CSV inputs.
+    public var dialect: CSVDialect? { (reader as? CSVReader)?.dialect }
+
+    /// One line for summaries: `CSV, utf-8 (valid UTF-8), delimiter ';', quote '"', header row, line ends CRLF`.
+    public var description: String {
+        var text = format == .csv ? "CSV" : "JSON"
+        text += ", " + decoded.report.description
+        if let dialect { text += ", " + dialect.description }
+        if let json = reader as? JSONReader, json.pages > 0 { text += ", \(json.pages) API page\(json.pages == 1 ? "" : "s")" }
+        return text
+    }
+}
+
+/// Opens inputs for reading.
+public enum InputFile {
+    /// Opens `path` (`-` for standard input), detecting its format and encoding unless `options` says.
+    public static func open(_ path: String, options: ReadOptions = ReadOptions()) throws -> OpenedInput {
+        let source = try ByteSource(path: path)
+        let decoded = try DecodedInput(source: source, encoding: options.csv.encoding)
+        let format = try options.format ?? FileFormat(path: path).map { $0 == .ndjson ? .json : $0 } ?? guessFormat(decoded)
+        let reader: any RecordReader = switch format {
+        case .csv: try CSVReader(input: decoded, options: options.csv)
+        case .json, .ndjson: try JSONReader(input: decoded, maxFieldBytes: options.csv.maxFieldBytes)
+        }
+        return OpenedInput(reader: reader, format: format == .ndjson ? .json : format, decoded: decoded)
+    }
+
+    /// JSON when the first character that is not white space opens an object or an array.
+    static func guessFormat(_ input: DecodedInput) throws -> FileFormat {
+        let head = try input.peek(atLeast: 1024)
+        let first = head.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+        return first == UInt8(ascii: "{") || first == UInt8(ascii: "[") ? .json : .csv
+    }
+
+    /// Copies standard input to a private temporary file, for work that must read its input twice.
+    /// The caller removes the file.
+    public static func spoolStandardInput() throws -> String {
+        var template = Array("\(temporaryDirectory())/ferry-stdin-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw FerryError(.input, "cannot create a temporary file to hold standard input", hint: "set TMPDIR to a writable folder") }
+        defer { close(fd) }
+        let path = String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
+        let source = try ByteSource(path: "-")
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
+            if n == 0 { break }
+            var offset = 0
+            while offset < n {
+                let written = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + offset, n - offset) }
+                if written < 0 {
+                    unlink(path)
+                    throw FerryError(.input, "cannot hold standard input in a temporary file: \(String(cString: strerror(errno)))", hint: "free disk space in TMPDIR")
+                }
+                offset += written
+            }
+        }
+        return path
+    }
+
+    static func temporaryDirectory() -> String {
+        if let value = getenv("TMPDIR"), value.pointee != 0 { return String(cString: value) }
+        return "/tmp"
+    }
+}

@@ -1,0 +1,81 @@
+/// What `ferry inspect` finds in a file: format, encoding, dialect, header, counts and, per column,
+/// how often it is filled and a few sample values.
+public struct Inspection: Encodable, Sendable {
+    /// One column's profile.
+    public struct Column: Encodable, Sendable {
+        public var name: String
+        /// Records with a non-empty value.
+        public var filled: Int
+        /// `filled / records`, 0 for an empty file.
+        public var fillRate: Double
+        /// Up to three distinct non-empty values, in the order met.
+        public var samples: [String]
+    }
+
+    /// The CSV dialect, for CSV files.
+    public struct Dialect: Encodable, Sendable {
+        public var delimiter: String
+        public var quote: String
+        public var header: Bool
+        public var lineEnding: String
+    }
+
+    public var file: String
+    public var format: String
+    public var encoding: String
+    public var byteOrderMark: Bool
+    public var encodingReason: String
+    public var dialect: Dialect?
+    public var records: Int
+    public var columns: [Column]
+    /// Records whose field count differs from the header's (CSV).
+    public var shortRecords: Int
+    public var longRecords: Int
+    public var blankLines: Int
+    public var notes: [String]
+
+    /// Reads all of `path` and profiles it. Ragged rows are counted, not refused.
+    public static func inspect(_ path: String, options: ReadOptions = ReadOptions()) throws -> Inspection {
+        var options = options
+        options.csv.allowRagged = true
+        let input = try InputFile.open(path, options: options)
+        let reader = input.reader
+        var filled: [Int] = []
+        var samples: [[String]] = []
+        var batch = RecordBatch()
+        var records = 0
+        while try reader.read(into: &batch) {
+            records += batch.count
+            while filled.count < reader.columns.count { filled.append(0); samples.append([]) }
+            for field in batch.fields where field.end > field.start || field.kind == .json {
+                let column = Int(field.column)
+                filled[column] += 1
+                if samples[column].count < 3 {
+                    let value = batch.string(field)
+                    if !samples[column].contains(value) { samples[column].append(value) }
+                }
+            }
+        }
+        while filled.count < reader.columns.count { filled.append(0); samples.append([]) }
+        let csv = reader as? CSVReader
+        return Inspection(
+            file: reader.inputName,
+            format: input.format.rawValue,
+            encoding: input.decoded.report.encoding.rawValue,
+            byteOrderMark: input.decoded.report.hasByteOrderMark,
+            encodingReason: input.decoded.report.reason,
+            dialect: input.dialect.map {
+                Dialect(delimiter: $0.delimiter == 0x09 ? "\t" : String(UnicodeScalar($0.delimiter)),
+                        quote: String(UnicodeScalar($0.quote)), header: $0.hasHeader, lineEnding: $0.lineEnding.rawValue)
+            },
+            records: records,
+            columns: reader.columns.enumerated().map { index, name in
+                Column(name: name, filled: filled[index], fillRate: records == 0 ? 0 : Double(filled[index]) / Double(records),
+                       samples: samples[index])
+            },
+            shortRecords: csv?.shortRecords ?? 0,
+            longRecords: csv?.longRecords ?? 0,
+            blankLines: csv?.blankLines ?? 0,
+            notes: reader.diagnostics.map(\.message))
+    }
+}

@@ -1,0 +1,257 @@
+/// Reads CSV as a stream of record batches: libcsv tokenizes fixed-size chunks of UTF-8 text, and
+/// the reader tracks record numbers and physical lines so every problem can be placed exactly.
+/// Memory holds one chunk and one batch, whatever the file's size.
+public final class CSVReader: RecordReader {
+    public let input: DecodedInput
+    public let dialect: CSVDialect
+    public let options: CSVReadOptions
+    public var inputName: String { input.source.name }
+    public private(set) var columns: [String] = []
+    public private(set) var diagnostics: [Diagnostic] = []
+    public private(set) var recordsRead = 0
+    /// Blank lines skipped (they hold no values).
+    public private(set) var blankLines = 0
+    /// Records accepted with too few or too many fields (only with `allowRagged`).
+    public private(set) var shortRecords = 0, longRecords = 0
+    /// Number of columns in the header (or in the first record when there is no header).
+    public private(set) var headerWidth = 0
+
+    private let parser: LibCSVParser
+    private var batch = RecordBatch()
+    private var headerPending: Bool
+    private var headerCells: [String] = []
+    private var fieldsInRecord = 0
+    /// The physical line the parser is on.
+    private var line = 1
+    private var recordStartLine = 1
+    private var breaksInRecord = 0
+    private var previousTerminator: Int32 = 0
+    private var failure: FerryError?
+    private var finished = false
+    private static let batchRecords = 2048
+    private static let batchBytes = 512 * 1024
+
+    /// Opens a CSV input: detects the encoding and the dialect (unless `options` names them) and reads the header.
+    public init(input: DecodedInput, options: CSVReadOptions = CSVReadOptions()) throws {
+        self.input = input
+        self.options = options
+        let sample = try input.peek(atLeast: DecodedInput.sniffLength)
+        if sample.isEmpty {
+            if input.isOnlyByteOrderMark {
+                throw FerryError(.input, "the file holds only a byte-order mark (\(input.report.encoding.rawValue)) and no text",
+                                 at: Location(file: input.source.name), hint: "export the data again; the file was saved empty")
+            }
+            throw FerryError(.input, "the file is empty (0 bytes)", at: Location(file: input.source.name),
+                             hint: "check that the export finished and that this is the right file")
+        }
+        if sample.allSatisfy({ $0 == 0x0A || $0 == 0x0D || $0 == 0x20 || $0 == 0x09 }) && input.isFinished {
+            throw FerryError(.input, "the file holds only blank lines", at: Location(file: input.source.name),
+                             hint: "check that the export finished and that this is the right file")
+        }
+        dialect = CSVDialectSniffer.sniff(sample, complete: input.isFinished, options: options)
+        parser = LibCSVParser(delimiter: dialect.delimiter, quote: dialect.quote)
+        headerPending = true
+        // Read until the first record is known: it gives the header (or the width of a headerless file).
+        while headerPending, !finished {
+            try fill()
+        }
+        if columns.isEmpty {
+            throw FerryError(.input, "the file holds only blank lines", at: Location(file: input.source.name),
+                             hint: "check that the export finished and that this is the right file")
+        }
+    }
+
+    /// True when the file has a header and no records.
+    public var isHeaderOnly: Bool { dialect.hasHeader && finished && recordsRead == 0 && batch.isEmpty }
+
+    public func read(into out: inout RecordBatch) throws -> Bool {
+        while batch.count < Self.batchRecords && batch.byteCount < Self.batchBytes && !finished {
+            try fill()
+        }
+        out.removeAll()
+        swap(&out, &batch)
+        recordsRead += out.count
+        if finished && out.isEmpty { noteTotals() }
+        return !out.isEmpty
+    }
+
+    /// Parses one more chunk (or finishes the input).
+    private func fill() throws {
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        let more: Void? = try input.nextChunk { chunk in
+            parser.parse(chunk, context: context, field: Self.onField, record: Self.onRecord)
+        }
+        if let failure { throw failure }
+        if more == nil {
+            if parser.isInsideOpenQuote {
+                throw FerryError(.input, "a quoted field that starts here is never closed: the file ends inside it",
+                                 at: Location(file: inputName, line: recordStartLine, record: recordsRead + batch.count + 1),
+                                 hint: "add the closing \(CSVDialect.name(of: dialect.quote)) where the field ends, or remove the stray one")
+            }
+            parser.finish(context: context, field: Self.onField, record: Self.onRecord)
+            if let failure { throw failure }
+            finished = true
+            headerPending = false
+            return
+        }
+        try checkSizes()
+    }
+
+    /// A field or record that grows past its limit stops the run before it can exhaust memory.
+    private func checkSizes() throws {
+        if parser.pendingFieldBytes > options.maxFieldBytes {
+            throw oversizeField(bytes: parser.pendingFieldBytes, column: fieldsInRecord)
+        }
+        if batch.openRecordByteCount > options.maxRecordBytes {
+            throw FerryError(.input, "a record is larger than \(describe(bytes: options.maxRecordBytes)) (\(fieldsInRecord) fields so far)",
+                             at: Location(file: inputName, line: recordStartLine, record: recordsRead + batch.count + 1),
+                             hint: "check the file's delimiter and quotes; a missing line break or quote makes one record of many lines")
+        }
+    }
+
+    private func oversizeField(bytes: Int, column: Int) -> FerryError {
+        FerryError(.input, "a field is larger than the limit of \(describe(bytes: options.maxFieldBytes)) (\(describe(bytes: bytes)) so far)",
+                   at: Location(file: inputName, line: recordStartLine, record: recordsRead + batch.count + 1,
+                                column: column < columns.count ? columns[column] : "field \(column + 1)"),
+                   hint: "if the value is real, raise the limit with --max-field-size; otherwise look for an unclosed quote before this place")
+    }
+
+    private static let onField: LibCSVParser.FieldCallback = { data, length, context in
+        let reader = Unmanaged<CSVReader>.fromOpaque(context!).takeUnretainedValue()
+        reader.field(data, length)
+    }
+
+    private static let onRecord: LibCSVParser.RecordCallback = { terminator, context in
+        let reader = Unmanaged<CSVReader>.fromOpaque(context!).takeUnretainedValue()
+        reader.record(terminator)
+    }
+
+    @inline(__always)
+    private func field(_ data: UnsafeMutableRawPointer?, _ length: Int) {
+        guard failure == nil else { return }
+        let value = UnsafeRawBufferPointer(start: data, count: length)
+        if parser.currentFieldWasQuoted { breaksInRecord += lineBreaks(in: value) }
+        if length > options.maxFieldBytes {
+            failure = oversizeField(bytes: length, column: fieldsInRecord)
+            return
+        }
+        if headerPending {
+            headerCells.append(String(decoding: value, as: UTF8.self))
+            fieldsInRecord += 1
+            return
+        }
+        if fieldsInRecord == 0 { batch.beginRecord() }
+        batch.appendField(column: fieldsInRecord, kind: .string, value)
+        fieldsInRecord += 1
+    }
+
+    private func record(_ terminator: Int32) {
+        guard failure == nil else { return }
+        defer { previousTerminator = terminator }
+        let isLineBreak = terminator == 0x0A || terminator == 0x0D
+        // LF right after a CR is the second half of one CRLF line break.
+        let sameBreak = terminator == 0x0A && previousTerminator == 0x0D && fieldsInRecord == 0
+        if fieldsInRecord == 0 {
+            if isLineBreak && !sameBreak {
+                blankLines += 1
+                line += 1
+                recordStartLine = line
+            }
+            return
+        }
+        let startLine = recordStartLine
+        line += breaksInRecord + (isLineBreak ? 1 : 0)
+        recordStartLine = line
+        breaksInRecord = 0
+        let count = fieldsInRecord
+        fieldsInRecord = 0
+        if headerPending {
+            headerPending = false
+            if dialect.hasHeader {
+                setColumns(fromHeader: headerCells, line: startLine)
+                headerCells = []
+                return
+            }
+            headerWidth = headerCells.count
+            columns = (1...headerCells.count).map { "column_\($0)" }
+            // The first row was data: hand it out as record 1.
+            batch.beginRecord()
+            for (index, cell) in headerCells.enumerated() {
+                batch.appendField(column: index, kind: .string, bytes: Array(cell.utf8))
+            }
+            headerCells = []
+        }
+        let number = recordsRead + batch.count + 1
+        if count != headerWidth {
+            guard options.allowRagged else {
+                batch.discardOpenRecord()
+                failure = FerryError(.input, "the record has \(count) fields; the \(dialect.hasHeader ? "header has" : "first record has") \(headerWidth)",
+                                     at: Location(file: inputName, line: startLine, record: number),
+                                     hint: "fix the row (a delimiter inside an unquoted value is the usual cause), or run again with --allow-ragged to keep it (missing fields empty, extra fields as _extra_N)")
+                return
+            }
+            if count < headerWidth {
+                shortRecords += 1
+                for column in count..<headerWidth { batch.appendField(column: column, kind: .string, bytes: EmptyCollection()) }
+            } else {
+                longRecords += 1
+                while columns.count < count { columns.append("_extra_\(columns.count - headerWidth + 1)") }
+            }
+        }
+        batch.endRecord(number: number, line: startLine)
+    }
+
+    /// Names the columns from the header: blank names become `column_N`, repeated names get `_2`, `_3`.
+    private func setColumns(fromHeader cells: [String], line: Int) {
+        headerWidth = cells.count
+        var seen = Set<String>()
+        var names: [String] = []
+        for (index, cell) in cells.enumerated() {
+            var name = cell
+            if name.trimmingCharacters(in: " \t").isEmpty {
+                name = "column_\(index + 1)"
+                diagnostics.append(Diagnostic("header cell \(index + 1) is blank; the column is named '\(name)'",
+                                              at: Location(file: inputName, line: line)))
+            }
+            if seen.contains(name) {
+                var suffix = 2
+                while seen.contains("\(name)_\(suffix)") || cells.contains("\(name)_\(suffix)") { suffix += 1 }
+                let unique = "\(name)_\(suffix)"
+                diagnostics.append(Diagnostic("header '\(name)' appears more than once; column \(index + 1) is named '\(unique)'",
+                                              at: Location(file: inputName, line: line)))
+                name = unique
+            }
+            seen.insert(name)
+            names.append(name)
+        }
+        columns = names
+    }
+
+    private func noteTotals() {
+        guard !notedTotals else { return }
+        notedTotals = true
+        let where_ = Location(file: inputName)
+        if isHeaderOnly {
+            diagnostics.append(Diagnostic("the file has a header (\(headerWidth) columns) but no records", at: where_))
+        }
+        if blankLines > 0 { diagnostics.append(Diagnostic("skipped \(blankLines) blank line\(blankLines == 1 ? "" : "s")", at: where_)) }
+        if shortRecords > 0 {
+            diagnostics.append(Diagnostic("\(shortRecords) record\(shortRecords == 1 ? " had" : "s had") fewer fields than the header; the missing fields are empty", at: where_))
+        }
+        if longRecords > 0 {
+            diagnostics.append(Diagnostic("\(longRecords) record\(longRecords == 1 ? " had" : "s had") more fields than the header; the extra fields are kept as \(columns[headerWidth...].joined(separator: ", "))", at: where_))
+        }
+    }
+    private var notedTotals = false
+}
+
+/// A byte count as people read it: `1 MiB`, `1.5 MiB`, `512 KiB`, `20 bytes`.
+func describe(bytes: Int) -> String {
+    func tenths(_ unit: Int) -> String {
+        let value = (bytes * 10 + unit / 2) / unit
+        return value % 10 == 0 ? "\(value / 10)" : "\(value / 10).\(value % 10)"
+    }
+    if bytes < 1 << 10 { return "\(bytes) bytes" }
+    if bytes < 1 << 20 { return tenths(1 << 10) + " KiB" }
+    return tenths(1 << 20) + " MiB"
+}

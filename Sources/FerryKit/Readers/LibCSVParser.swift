@@ -1,0 +1,65 @@
+import CLibCSV
+
+/// libcsv's parser, configured so values come out exactly as written: no trimming of spaces, every
+/// line break reported (so line numbers stay exact), a quote inside an unquoted field kept as a
+/// literal character.
+final class LibCSVParser {
+    typealias FieldCallback = @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void
+    typealias RecordCallback = @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void
+
+    private let parser: UnsafeMutablePointer<csv_parser>
+
+    init(delimiter: UInt8, quote: UInt8) {
+        parser = .allocate(capacity: 1)
+        guard csv_init(parser, UInt8(CSV_REPALL_NL)) == 0 else { fatalError("csv_init failed") }
+        csv_set_delim(parser, delimiter)
+        csv_set_quote(parser, quote)
+        // libcsv trims spaces and tabs around unquoted fields by default; values must stay exact.
+        csv_set_space_func(parser) { _ in 0 }
+        // Grow the field buffer in large steps: a big field should cost a few reallocations, not thousands.
+        csv_set_blk_size(parser, 64 * 1024)
+    }
+
+    deinit {
+        csv_free(parser)
+        parser.deallocate()
+    }
+
+    /// Feeds a chunk; the callbacks run for every field and record end in it.
+    func parse(_ chunk: UnsafeRawBufferPointer, context: UnsafeMutableRawPointer,
+               field: FieldCallback, record: RecordCallback) {
+        guard let base = chunk.baseAddress, chunk.count > 0 else { return }
+        let consumed = csv_parse(parser, base, chunk.count, field, record, context)
+        // Without CSV_STRICT the only failure is running out of memory for a field.
+        if consumed != chunk.count { fatalError("libcsv: \(String(cString: csv_strerror(csv_error(parser))))") }
+    }
+
+    /// Ends the input: the last field and record are delivered if the input did not end with a line break.
+    func finish(context: UnsafeMutableRawPointer, field: FieldCallback, record: RecordCallback) {
+        _ = csv_fini(parser, field, record, context)
+    }
+
+    /// True while the parser is inside a quoted field that has not been closed.
+    var isInsideOpenQuote: Bool {
+        parser.pointee.pstate == 2 /* FIELD_BEGUN */ && parser.pointee.quoted != 0
+    }
+
+    /// Bytes of the field being read so far.
+    var pendingFieldBytes: Int { parser.pointee.entry_pos }
+
+    /// Inside the field callback: whether the field being delivered was quoted.
+    var currentFieldWasQuoted: Bool { parser.pointee.quoted != 0 }
+}
+
+/// Counts the line breaks inside a field's text: CRLF, LF and a lone CR each count once.
+@inline(__always)
+func lineBreaks(in bytes: UnsafeRawBufferPointer) -> Int {
+    var breaks = 0
+    var previousCR = false
+    for byte in bytes {
+        if byte == 0x0A { if !previousCR { breaks += 1 } ; previousCR = false }
+        else if byte == 0x0D { breaks += 1; previousCR = true }
+        else { previousCR = false }
+    }
+    return breaks
+}

@@ -1,0 +1,99 @@
+/// How the CSV writer lays out its output.
+public struct CSVWriteOptions: Sendable {
+    public var delimiter: UInt8 = UInt8(ascii: ",")
+    /// RFC 4180 ends records with CRLF; `false` writes LF.
+    public var crlf = true
+    /// Start with a UTF-8 byte-order mark, so Excel reads accents right.
+    public var byteOrderMark = false
+
+    public init() {}
+}
+
+/// Writes RFC 4180 CSV: a header, then one line per record; a value is quoted only when it holds the
+/// delimiter, a quote or a line break (and an empty value when it is a record's only field).
+public final class CSVWriter: RecordWriter {
+    public let options: CSVWriteOptions
+    private let file: OutputFile
+    private var width = 0
+    /// Field index by column for the record being written (-1: no value).
+    private var slots: [Int32] = []
+    public var outputName: String { file.name }
+    public var needsColumnsUpFront: Bool { true }
+
+    public init(file: OutputFile, options: CSVWriteOptions = CSVWriteOptions()) {
+        self.file = file
+        self.options = options
+    }
+
+    public func begin(columns: [String]) throws {
+        width = columns.count
+        slots = Array(repeating: -1, count: width)
+        if options.byteOrderMark { file.pending.append(contentsOf: [0xEF, 0xBB, 0xBF]) }
+        for (index, name) in columns.enumerated() {
+            if index > 0 { file.pending.append(options.delimiter) }
+            var bytes = Array(name.utf8)
+            bytes.withUnsafeMutableBytes { appendValue(UnsafeRawBufferPointer($0), alone: columns.count == 1) }
+        }
+        endLine()
+        try file.flushIfFull()
+    }
+
+    public func write(_ batch: RecordBatch, columns: [String]) throws {
+        precondition(columns.count <= width || width == 0, "CSV columns grew after the header was written")
+        batch.bytes.withUnsafeBytes { bytes in
+            for record in batch.records {
+                let first = Int(record.firstField)
+                let count = Int(record.fieldCount)
+                // Fields of a CSV input arrive in column order; anything else goes through `slots`.
+                var inOrder = count == width
+                if inOrder {
+                    for k in 0..<count where batch.fields[first + k].column != Int32(k) { inOrder = false; break }
+                }
+                if !inOrder {
+                    for k in 0..<width { slots[k] = -1 }
+                    for k in 0..<count { slots[Int(batch.fields[first + k].column)] = Int32(first + k) }
+                }
+                for column in 0..<width {
+                    if column > 0 { file.pending.append(options.delimiter) }
+                    let index = inOrder ? first + column : Int(slots[column])
+                    guard index >= 0 else { continue }
+                    let field = batch.fields[index]
+                    appendValue(UnsafeRawBufferPointer(rebasing: bytes[Int(field.start)..<Int(field.end)]), alone: width == 1)
+                }
+                endLine()
+            }
+        }
+        try file.flushIfFull()
+    }
+
+    @inline(__always)
+    private func appendValue(_ value: UnsafeRawBufferPointer, alone: Bool) {
+        var needsQuotes = value.isEmpty && alone
+        for byte in value where byte == options.delimiter || byte == 0x22 || byte == 0x0A || byte == 0x0D {
+            needsQuotes = true
+            break
+        }
+        guard needsQuotes else {
+            file.pending.append(contentsOf: value)
+            return
+        }
+        file.pending.append(0x22)
+        var runStart = 0
+        for (i, byte) in value.enumerated() where byte == 0x22 {
+            file.pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: value[runStart...i]))
+            file.pending.append(0x22)
+            runStart = i + 1
+        }
+        file.pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: value[runStart...]))
+        file.pending.append(0x22)
+    }
+
+    @inline(__always)
+    private func endLine() {
+        if options.crlf { file.pending.append(0x0D) }
+        file.pending.append(0x0A)
+    }
+
+    public func finish() throws { try file.commit() }
+    public func abandon() { file.abandon() }
+}

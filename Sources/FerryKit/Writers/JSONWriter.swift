@@ -1,0 +1,69 @@
+/// Writes records as JSON objects: a JSON array (one object per line inside it) or NDJSON (one object
+/// per line). Values keep the kind they were read with: CSV values are strings, JSON numbers stay numbers.
+public final class JSONWriter: RecordWriter {
+    public enum Layout: Sendable { case array, lines }
+
+    public let layout: Layout
+    private let file: OutputFile
+    /// `"name":` per column, escaped once.
+    private var keyPrefixes: [[UInt8]] = []
+    private var wroteRecord = false
+    public var outputName: String { file.name }
+    public var needsColumnsUpFront: Bool { false }
+
+    public init(file: OutputFile, layout: Layout) {
+        self.file = file
+        self.layout = layout
+    }
+
+    public func begin(columns: [String]) throws {
+        if layout == .array { file.pending.append(UInt8(ascii: "[")) }
+        learn(columns)
+    }
+
+    private func learn(_ columns: [String]) {
+        while keyPrefixes.count < columns.count {
+            var prefix: [UInt8] = []
+            var name = Array(columns[keyPrefixes.count].utf8)
+            name.withUnsafeMutableBytes { JSONText.appendQuoted(UnsafeRawBufferPointer($0), to: &prefix) }
+            prefix.append(UInt8(ascii: ":"))
+            keyPrefixes.append(prefix)
+        }
+    }
+
+    public func write(_ batch: RecordBatch, columns: [String]) throws {
+        learn(columns)
+        batch.bytes.withUnsafeBytes { bytes in
+            for record in batch.records {
+                if layout == .array {
+                    if wroteRecord { file.pending.append(UInt8(ascii: ",")) }
+                    file.pending.append(0x0A)
+                }
+                wroteRecord = true
+                file.pending.append(UInt8(ascii: "{"))
+                let first = Int(record.firstField)
+                for k in 0..<Int(record.fieldCount) {
+                    let field = batch.fields[first + k]
+                    if k > 0 { file.pending.append(UInt8(ascii: ",")) }
+                    file.pending.append(contentsOf: keyPrefixes[Int(field.column)])
+                    let value = UnsafeRawBufferPointer(rebasing: bytes[Int(field.start)..<Int(field.end)])
+                    switch field.kind {
+                    case .string: JSONText.appendQuoted(value, to: &file.pending)
+                    case .number, .bool, .json: file.pending.append(contentsOf: value)
+                    case .null: file.pending.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+                    }
+                }
+                file.pending.append(UInt8(ascii: "}"))
+                if layout == .lines { file.pending.append(0x0A) }
+            }
+        }
+        try file.flushIfFull()
+    }
+
+    public func finish() throws {
+        if layout == .array { file.pending.append(contentsOf: wroteRecord ? [0x0A, UInt8(ascii: "]"), 0x0A] : [UInt8(ascii: "]"), 0x0A]) }
+        try file.commit()
+    }
+
+    public func abandon() { file.abandon() }
+}

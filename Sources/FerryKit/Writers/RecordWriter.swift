@@ -1,0 +1,31 @@
+/// A file format Ferry reads and writes.
+public enum FileFormat: String, CaseIterable, Sendable {
+    case csv, json, ndjson
+
+    /// The format a path's extension names, if any.
+    public init?(path: String) {
+        guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return nil }
+        switch path[path.index(after: dot)...].lowercased() {
+        case "csv", "tsv", "txt", "tab": self = .csv
+        case "json": self = .json
+        case "ndjson", "jsonl": self = .ndjson
+        default: return nil
+        }
+    }
+}
+
+/// A destination for records: receives batches and completes or abandons its output.
+public protocol RecordWriter: AnyObject {
+    /// The output's name for messages.
+    var outputName: String { get }
+    /// True when the writer must know every column before the first record (a CSV header).
+    var needsColumnsUpFront: Bool { get }
+    /// Starts the output. `columns` are the names `FieldSlot.column` indexes into.
+    func begin(columns: [String]) throws
+    /// Writes a batch; `columns` may have grown since `begin` (JSON inputs meet new keys).
+    func write(_ batch: RecordBatch, columns: [String]) throws
+    /// Completes the output and moves it into place.
+    func finish() throws
+    /// Drops the output of a failed run.
+    func abandon()
+}
