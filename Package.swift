@@ -38,7 +38,7 @@ let package = Package(
                 "FerryKit",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
-            resources: [.copy("Fixtures")]
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "FerryCLITests",

@@ -86,6 +86,11 @@ public final class DecodedInput {
         var firstNonASCII: Int?
         let check = head.withUnsafeBytes { checkUTF8($0, firstNonASCII: &firstNonASCII) }
         switch check {
+        case .invalid(let at) where firstNonASCII.map({ $0 < at }) == true:
+            // Valid UTF-8 characters first, then a byte that is not: the file mixes encodings. Read it
+            // as UTF-8, so the reader stops at the bad byte and says where, instead of turning the
+            // good characters into mojibake.
+            return (EncodingReport(encoding: .utf8, hasByteOrderMark: false, reason: "UTF-8 characters first; the file may mix encodings"), 0, false)
         case .incomplete where complete, .invalid:
             return (singleByteGuess(head), 0, false)
         case .valid, .incomplete:
@@ -138,7 +143,13 @@ public final class DecodedInput {
                 if n == 0 { reachedEnd = true }
                 available += n
             }
-            if available == 0 { return nil }
+            if available == 0 {
+                if undecidedASCII {
+                    undecidedASCII = false
+                    report.reason = "ASCII only"
+                }
+                return nil
+            }
             switch try decode(count: available) {
             case .carry:
                 carried = available

@@ -70,6 +70,7 @@ public final class CSVReader: RecordReader {
         }
         out.removeAll()
         swap(&out, &batch)
+        out.moveOpenRecord(to: &batch)
         recordsRead += out.count
         if finished && out.isEmpty { noteTotals() }
         return !out.isEmpty
@@ -130,7 +131,7 @@ public final class CSVReader: RecordReader {
     private func field(_ data: UnsafeMutableRawPointer?, _ length: Int) {
         guard failure == nil else { return }
         let value = UnsafeRawBufferPointer(start: data, count: length)
-        if parser.currentFieldWasQuoted { breaksInRecord += lineBreaks(in: value) }
+        if containsLineBreak(value) { breaksInRecord += lineBreaks(in: value) }
         if length > options.maxFieldBytes {
             failure = oversizeField(bytes: length, column: fieldsInRecord)
             return

@@ -47,8 +47,30 @@ final class LibCSVParser {
     /// Bytes of the field being read so far.
     var pendingFieldBytes: Int { parser.pointee.entry_pos }
 
-    /// Inside the field callback: whether the field being delivered was quoted.
-    var currentFieldWasQuoted: Bool { parser.pointee.quoted != 0 }
+}
+
+/// Whether a field holds a CR or LF, eight bytes at a time. (libcsv keeps its state in locals while
+/// parsing, so the callback cannot ask whether the field was quoted; this check is as cheap.)
+@inline(__always)
+func containsLineBreak(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    let count = bytes.count
+    guard let base = bytes.baseAddress else { return false }
+    var i = 0
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highs: UInt64 = 0x8080_8080_8080_8080
+    while i + 8 <= count {
+        let word = (base + i).loadUnaligned(as: UInt64.self)
+        let lf = word ^ (ones &* 0x0A)
+        let cr = word ^ (ones &* 0x0D)
+        if ((lf &- ones) & ~lf & highs) | ((cr &- ones) & ~cr & highs) != 0 { return true }
+        i += 8
+    }
+    while i < count {
+        let byte = base.load(fromByteOffset: i, as: UInt8.self)
+        if byte == 0x0A || byte == 0x0D { return true }
+        i += 1
+    }
+    return false
 }
 
 /// Counts the line breaks inside a field's text: CRLF, LF and a lone CR each count once.

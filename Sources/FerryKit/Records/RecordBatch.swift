@@ -108,6 +108,22 @@ public struct RecordBatch: Sendable {
         openRecordFirstField = -1
     }
 
+    /// Moves the open record (a record whose end has not been read yet) into `other`, which must have
+    /// none open, so a batch handed out holds only complete records.
+    public mutating func moveOpenRecord(to other: inout RecordBatch) {
+        guard openRecordFirstField >= 0 else { return }
+        other.beginRecord()
+        if openRecordFirstField < fields.count {
+            let byteStart = Int(fields[openRecordFirstField].start)
+            for field in fields[openRecordFirstField...] {
+                other.appendField(column: Int(field.column), kind: field.kind, bytes: bytes[Int(field.start)..<Int(field.end)])
+            }
+            bytes.removeSubrange(byteStart...)
+            fields.removeSubrange(openRecordFirstField...)
+        }
+        openRecordFirstField = -1
+    }
+
     /// Drops the open record and its fields.
     public mutating func discardOpenRecord() {
         guard openRecordFirstField >= 0 else { return }
