@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+@testable import FerryKit
+
+@Suite struct JSONReaderTests {
+    @Test func readsATopLevelArrayOfObjectsWithTheirKinds() throws {
+        let scratch = Scratch()
+        let path = scratch.file("x.json", #"[{"nombre": "Ana", "code": 7, "vip": true, "fijo": null, "provincia": {"id": 33, "text": "Madrid"}, "tags": [1, "a"]}]"#)
+        let result = try readAll(path)
+        #expect(result.records == [["nombre": "Ana", "code": "7", "vip": "true", "fijo": "", "provincia": #"{"id":33,"text":"Madrid"}"#, "tags": #"[1,"a"]"#]])
+        #expect(result.kinds[0] == ["nombre": .string, "code": .number, "vip": .bool, "fijo": .null, "provincia": .json, "tags": .json])
+    }
+
+    @Test func readsNDJSONWithDifferentKeysPerLine() throws {
+        let scratch = Scratch()
+        let result = try readAll(scratch.file("x.ndjson", "{\"a\":\"1\"}\n{\"b\":\"2\",\"a\":\"3\"}\n\n{}\n"))
+        #expect(result.columns == ["a", "b"])
+        #expect(result.records == [["a": "1"], ["b": "2", "a": "3"], [:]])
+        #expect(result.lines == [1, 2, 4])
+    }
+
+    @Test func readsSeveralDjangoRESTPagesAndChecksTheirCount() throws {
+        let scratch = Scratch()
+        let page1 = #"{"count": 3, "next": "http://127.0.0.1/api/clientes/?limit=2&offset=2", "previous": null, "results": [{"id": 1}, {"id": 2}]}"#
+        let page2 = #"{"count": 3, "next": null, "previous": "x", "results": [{"id": 3}]}"#
+        let result = try readAll(scratch.file("x.json", page1 + "\n" + page2))
+        #expect(result.columns == ["id"])
+        #expect(result.records.map { $0["id"] } == ["1", "2", "3"])
+        #expect(result.diagnostics == ["x.json: read 2 API pages".replacingOccurrences(of: "x.json", with: scratch.path("x.json"))])
+    }
+
+    @Test func saysWhenPagesAreMissing() throws {
+        let scratch = Scratch()
+        let result = try readAll(scratch.file("x.json", #"{"count": 120, "next": "n", "previous": null, "results": [{"id": 1}]}"#))
+        #expect(result.diagnostics.first?.contains("the pages say 120 records in all but the file holds 1: some pages are missing") == true)
+    }
+
+    @Test func readsPagesInsideAnArrayAndResultsBeforeCount() throws {
+        let scratch = Scratch()
+        let result = try readAll(scratch.file("x.json", #"[{"results": [{"id": 1}], "count": 2, "next": null}, {"count": 2, "results": [{"id": 2}]}]"#))
+        #expect(result.records.map { $0["id"] } == ["1", "2"])
+        #expect(result.columns == ["id"])
+    }
+
+    @Test func anObjectWithOtherKeysBesideResultsIsARecord() throws {
+        let scratch = Scratch()
+        let result = try readAll(scratch.file("x.json", #"{"nombre": "Ana", "count": 2, "results": [1, 2]}"#))
+        #expect(result.records == [["nombre": "Ana", "count": "2", "results": "[1,2]"]])
+    }
+
+    @Test func unescapesStringsIncludingSurrogatePairs() throws {
+        let scratch = Scratch()
+        let result = try readAll(scratch.file("x.json", #"[{"a": "l\u00ednea 1\nl\u00EDnea 2 \"x\" \\ \/ \ud83d\ude00 ñ"}]"#))
+        #expect(result.records[0]["a"] == "línea 1\nlínea 2 \"x\" \\ / 😀 ñ")
+    }
+
+    @Test func invalidJSONIsAnErrorWithLineAndColumn() throws {
+        let scratch = Scratch()
+        let path = scratch.file("x.json", "[\n  {\"a\": 1},\n  {\"a\": 2,, \"b\": 3}\n]")
+        let error = ferryError { _ = try readAll(path) }
+        #expect(error?.location?.line == 3)
+        #expect(error?.location?.lineColumn == 11)
+        #expect(error?.message.contains("invalid JSON") == true)
+    }
+
+    @Test func aValueThatIsNotAnObjectIsAnErrorNamingItsPosition() throws {
+        let scratch = Scratch()
+        let path = scratch.file("x.json", "[{\"a\": 1},\n \"texto\"]")
+        let error = ferryError { _ = try readAll(path) }
+        #expect(error?.message.contains("record 2 is a string, not an object") == true)
+        #expect(error?.location?.line == 2)
+    }
+
+    @Test func deepNestingIsAnErrorNotACrash() throws {
+        let scratch = Scratch()
+        let path = scratch.file("x.json", "[{\"a\": " + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000) + "}]")
+        let error = ferryError { _ = try readAll(path) }
+        #expect(error?.message.contains("nested deeper than 512 levels") == true)
+    }
+
+    @Test(arguments: ["[{\"a\": \"x", "[{\"a\": 1}", "{\"a\": tru}", "[{\"a\": 01}]", "[{\"a\": \"x\ny\"}]", "[{\"a\": \"\\q\"}]", "[{a: 1}]", "[{\"a\": 1}] ]"])
+    func malformedInputsAreLocatedErrors(json: String) throws {
+        let scratch = Scratch()
+        let path = scratch.file("x.json", json)
+        let error = ferryError { _ = try readAll(path) }
+        #expect(error != nil)
+        #expect(error?.location?.line != nil)
+        #expect(error?.exitStatus == 3)
+    }
+
+    @Test func aRepeatedKeyIsAnError() throws {
+        let scratch = Scratch()
+        let error = ferryError { _ = try readAll(scratch.file("x.json", #"{"a": 1, "a": 2}"#)) }
+        #expect(error?.message.contains("'a' appears twice") == true)
+    }
+
+    @Test func emptyAndWhitespaceOnlyFilesHaveTheirOwnMessages() throws {
+        let scratch = Scratch()
+        #expect(ferryError { _ = try readAll(scratch.file("a.json", "")) }?.message == "the file is empty (0 bytes)")
+        #expect(ferryError { _ = try readAll(scratch.file("b.json", " \n")) }?.message == "the file holds only whitespace, no JSON")
+        #expect(ferryError { _ = try readAll(scratch.file("c.json", [0xEF, 0xBB, 0xBF])) }?.message.contains("byte-order mark") == true)
+    }
+
+    @Test func theKoiboxSamplePageReads() throws {
+        let result = try readAll(Repository.sampleData.appendingPathComponent("koibox-clientes-page.json").path)
+        #expect(result.records.count == 3)
+        #expect(result.records[0]["provincia"] == #"{"id":33,"value":33,"text":"Madrid"}"#)
+        #expect(result.records[2]["notas"] == "Paga en efectivo;\nsiempre puntual")
+    }
+}
