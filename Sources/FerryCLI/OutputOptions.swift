@@ -57,11 +57,7 @@ struct OutputOptions: ParsableArguments {
     /// Opens the output and a writer for the chosen format.
     func makeWriter(default fallback: FileFormat = .ndjson) throws -> any RecordWriter {
         let format = try resolvedFormat(default: fallback)
-        let file = try OutputFile(path: output)
-        switch format {
-        case .csv: return CSVWriter(file: file, options: try csvOptions())
-        case .json: return JSONWriter(file: file, layout: .array)
-        case .ndjson: return JSONWriter(file: file, layout: .lines)
-        }
+        let csv = try csvOptions()
+        return format.writer(into: try OutputFile(path: output), csv: csv)
     }
 }

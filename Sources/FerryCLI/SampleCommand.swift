@@ -35,18 +35,11 @@ struct SampleCommand: ParsableCommand {
 
     func run() throws {
         let chosen = format.flatMap { FileFormat(rawValue: $0.lowercased()) } ?? (output == "-" ? .csv : FileFormat(path: output) ?? .csv)
-        let file = try OutputFile(path: output)
-        let writer: any RecordWriter
-        switch chosen {
-        case .csv:
-            var options = CSVWriteOptions()
-            options.delimiter = UInt8(ascii: ";")
-            options.crlf = false
-            writer = CSVWriter(file: file, options: options)
-        case .json: writer = JSONWriter(file: file, layout: .array)
-        case .ndjson: writer = JSONWriter(file: file, layout: .lines)
-        }
-        try SampleCustomers(seed: seed).write(rows: rows, to: writer)
+        // Spanish exports are ';'-separated.
+        var csv = CSVWriteOptions()
+        csv.delimiter = UInt8(ascii: ";")
+        csv.crlf = false
+        try SampleCustomers(seed: seed).write(rows: rows, to: chosen.writer(into: try OutputFile(path: output), csv: csv))
         if output != "-" { Terminal.note("wrote \(rows) sample customers to \(output)") }
     }
 }

@@ -88,6 +88,23 @@ import Testing
         #expect(error?.exitStatus == 3)
     }
 
+    @Test func anEncodingErrorFarIntoTheFileStopsTheRunInsteadOfEndingIt() throws {
+        let scratch = Scratch()
+        var bytes = Array("[\n".utf8)
+        for i in 0..<20_000 { bytes += Array("{\"n\": \"\(i) ñ\"},\n".utf8) }
+        bytes += Array("{\"n\": \"x".utf8) + [0xFF] + Array("\"}]\n".utf8)
+        let path = scratch.file("x.json", bytes)
+        let error = ferryError { _ = try readAll(path) }
+        #expect(error?.message.contains("0xFF is not valid UTF-8") == true)
+        #expect(error?.location?.line == 20_002)
+    }
+
+    @Test func anEncodingErrorInTheFirstBytesIsNotReportedAsAnEmptyFile() throws {
+        let scratch = Scratch()
+        let error = ferryError { _ = try readAll(scratch.file("x.json", Array("[{\"a\": \"ñ".utf8) + [0xFF] + Array("\"}]".utf8))) }
+        #expect(error?.message.contains("not valid UTF-8") == true)
+    }
+
     @Test func aRepeatedKeyIsAnError() throws {
         let scratch = Scratch()
         let error = ferryError { _ = try readAll(scratch.file("x.json", #"{"a": 1, "a": 2}"#)) }

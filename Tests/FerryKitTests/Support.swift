@@ -94,12 +94,7 @@ func ferryError(_ body: () throws -> Void) -> FerryError? {
 @discardableResult
 func convert(_ input: String, to output: String, options: ReadOptions = ReadOptions(),
              csv: CSVWriteOptions = CSVWriteOptions()) throws -> ConversionResult {
-    let file = try OutputFile(path: output)
-    let writer: any RecordWriter = switch FileFormat(path: output)! {
-    case .csv: CSVWriter(file: file, options: csv)
-    case .json: JSONWriter(file: file, layout: .array)
-    case .ndjson: JSONWriter(file: file, layout: .lines)
-    }
+    let writer = FileFormat(path: output)!.writer(into: try OutputFile(path: output), csv: csv)
     return try Conversion(inputPath: input, readOptions: options).run(into: writer)
 }
 

@@ -46,6 +46,7 @@ public final class JSONReader: RecordReader {
         self.input = input
         self.maxFieldBytes = maxFieldBytes
         skipWhitespace()
+        if let failure = pendingFailure { throw failure }
         if peek() == nil {
             if input.isOnlyByteOrderMark {
                 throw FerryError(.input, "the file holds only a byte-order mark and no JSON", at: Location(file: input.source.name),
@@ -54,8 +55,8 @@ public final class JSONReader: RecordReader {
             throw FerryError(.input, input.source.offset == 0 ? "the file is empty (0 bytes)" : "the file holds only whitespace, no JSON",
                              at: Location(file: input.source.name), hint: "check that the export finished and that this is the right file")
         }
-        if let failure = pendingFailure { throw failure }
     }
+    /// An error met while refilling the buffer (where it cannot be thrown), raised at the next chance.
     private var pendingFailure: FerryError?
 
     public func read(into out: inout RecordBatch) throws -> Bool {
@@ -64,6 +65,8 @@ public final class JSONReader: RecordReader {
         while batch.count < 2048 && batch.byteCount < 512 * 1024 {
             guard try nextRecord() else { break }
         }
+        // A read error ends the input early; it must stop the run, never pass for the end of the file.
+        if let failure = pendingFailure { throw failure }
         out.removeAll()
         swap(&out, &batch)
         recordsRead += out.count

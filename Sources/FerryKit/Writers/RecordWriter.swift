@@ -14,6 +14,17 @@ public enum FileFormat: String, CaseIterable, Sendable {
     }
 }
 
+extension FileFormat {
+    /// A writer of this format into `file`; `csv` lays out CSV output.
+    public func writer(into file: OutputFile, csv: CSVWriteOptions = CSVWriteOptions()) -> any RecordWriter {
+        switch self {
+        case .csv: CSVWriter(file: file, options: csv)
+        case .json: JSONWriter(file: file, layout: .array)
+        case .ndjson: JSONWriter(file: file, layout: .lines)
+        }
+    }
+}
+
 /// A destination for records: receives batches and completes or abandons its output.
 public protocol RecordWriter: AnyObject {
     /// The output's name for messages.
