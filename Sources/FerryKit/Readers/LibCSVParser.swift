@@ -46,7 +46,6 @@ final class LibCSVParser {
 
     /// Bytes of the field being read so far.
     var pendingFieldBytes: Int { parser.pointee.entry_pos }
-
 }
 
 /// Whether a field holds a CR or LF, eight bytes at a time. (libcsv keeps its state in locals while

@@ -113,15 +113,10 @@ public struct RecordBatch: Sendable {
     public mutating func moveOpenRecord(to other: inout RecordBatch) {
         guard openRecordFirstField >= 0 else { return }
         other.beginRecord()
-        if openRecordFirstField < fields.count {
-            let byteStart = Int(fields[openRecordFirstField].start)
-            for field in fields[openRecordFirstField...] {
-                other.appendField(column: Int(field.column), kind: field.kind, bytes: bytes[Int(field.start)..<Int(field.end)])
-            }
-            bytes.removeSubrange(byteStart...)
-            fields.removeSubrange(openRecordFirstField...)
+        for field in fields[openRecordFirstField...] {
+            other.appendField(column: Int(field.column), kind: field.kind, bytes: bytes[Int(field.start)..<Int(field.end)])
         }
-        openRecordFirstField = -1
+        discardOpenRecord()
     }
 
     /// Drops the open record and its fields.
