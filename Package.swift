@@ -12,6 +12,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
@@ -21,9 +22,15 @@ let package = Package(
             path: "Sources/CLibCSV",
             providers: [.apt(["libcsv-dev"])]
         ),
+        // Google's libphonenumber (`apt-get install libphonenumber-dev`) behind a small extern "C" shim.
+        .target(
+            name: "CPhoneNumber",
+            path: "Sources/CPhoneNumber",
+            linkerSettings: [.linkedLibrary("phonenumber"), .linkedLibrary("protobuf")]
+        ),
         .target(
             name: "FerryKit",
-            dependencies: ["CLibCSV"]
+            dependencies: ["CLibCSV", "CPhoneNumber", "Yams"]
         ),
         .executableTarget(
             name: "FerryCLI",

@@ -33,3 +33,125 @@ enum JSONText {
         out.append(0x22)
     }
 }
+
+extension JSONText {
+    /// The members of a small JSON object held as text (a nested value the JSON reader kept compact,
+    /// a canonical `extras` object): each key with its value as text and kind; nested values stay
+    /// compact JSON text. Nil when `text` is not one JSON object.
+    static func objectMembers(_ text: String) -> [(key: String, value: String, kind: ValueKind)]? {
+        let bytes = Array(text.utf8)
+        var index = 0
+        func skipSpace() { while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 { index += 1 } }
+        func string() -> String? {
+            guard index < bytes.count, bytes[index] == 0x22 else { return nil }
+            index += 1
+            var out: [UInt8] = []
+            while index < bytes.count {
+                let byte = bytes[index]
+                index += 1
+                if byte == 0x22 { return String(decoding: out, as: UTF8.self) }
+                guard byte == 0x5C else { out.append(byte); continue }
+                guard index < bytes.count else { return nil }
+                let escaped = bytes[index]
+                index += 1
+                switch escaped {
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "u"):
+                    guard index + 4 <= bytes.count, var scalar = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16) else { return nil }
+                    index += 4
+                    if (0xD800..<0xDC00).contains(scalar), index + 6 <= bytes.count, bytes[index] == 0x5C, bytes[index + 1] == UInt8(ascii: "u"),
+                       let low = UInt32(String(decoding: bytes[index + 2..<index + 6], as: UTF8.self), radix: 16), (0xDC00..<0xE000).contains(low) {
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        index += 6
+                    }
+                    out.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar) ?? "\u{FFFD}")).utf8))
+                default: out.append(escaped)
+                }
+            }
+            return nil
+        }
+        func rawValue() -> (String, ValueKind)? {
+            guard index < bytes.count else { return nil }
+            let start = index
+            switch bytes[index] {
+            case 0x22:
+                return string().map { ($0, .string) }
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                var depth = 0
+                var inString = false
+                while index < bytes.count {
+                    let byte = bytes[index]
+                    index += 1
+                    if inString {
+                        if byte == 0x5C { index += 1 } else if byte == 0x22 { inString = false }
+                    } else if byte == 0x22 {
+                        inString = true
+                    } else if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
+                        depth += 1
+                    } else if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") {
+                        depth -= 1
+                        if depth == 0 { return (String(decoding: bytes[start..<index], as: UTF8.self), .json) }
+                    }
+                }
+                return nil
+            default:
+                while index < bytes.count, bytes[index] != UInt8(ascii: ","), bytes[index] != UInt8(ascii: "}"),
+                      bytes[index] != 0x20, bytes[index] != 0x0A { index += 1 }
+                let literal = String(decoding: bytes[start..<index], as: UTF8.self)
+                switch literal {
+                case "true", "false": return (literal, .bool)
+                case "null": return ("", .null)
+                default: return Double(literal) == nil ? nil : (literal, .number)
+                }
+            }
+        }
+        skipSpace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
+        index += 1
+        var members: [(key: String, value: String, kind: ValueKind)] = []
+        skipSpace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; skipSpace(); return index == bytes.count ? members : nil }
+        while true {
+            skipSpace()
+            guard let key = string() else { return nil }
+            skipSpace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
+            index += 1
+            skipSpace()
+            guard let (value, kind) = rawValue() else { return nil }
+            members.append((key, value, kind))
+            skipSpace()
+            guard index < bytes.count else { return nil }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            guard bytes[index] == UInt8(ascii: "}") else { return nil }
+            index += 1
+            skipSpace()
+            return index == bytes.count ? members : nil
+        }
+    }
+
+    /// A JSON object from members, in order; values of kind `.json`, `.number` and `.bool` are written
+    /// as they are, `.null` as null, strings quoted.
+    static func object(_ members: [(key: String, value: String, kind: ValueKind)]) -> String {
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        for (position, member) in members.enumerated() {
+            if position > 0 { out.append(UInt8(ascii: ",")) }
+            var key = member.key
+            key.withUTF8 { appendQuoted(UnsafeRawBufferPointer($0), to: &out) }
+            out.append(UInt8(ascii: ":"))
+            switch member.kind {
+            case .string:
+                var value = member.value
+                value.withUTF8 { appendQuoted(UnsafeRawBufferPointer($0), to: &out) }
+            case .null: out.append(contentsOf: "null".utf8)
+            case .number, .bool, .json: out.append(contentsOf: member.value.utf8)
+            }
+        }
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,25 @@
+/// Turns every run of spaces and tabs inside the text into one space, and trims it.
+struct CollapseSpaces: Transform {
+    static let name = "collapse_spaces"
+    static let summary = "one space between words, none around them"
+    init(argument: String?) {}
+    var inverse: Inverse { .normalizes("runs of spaces become one space") }
+
+    func read(_ text: String) -> Result<String, ValidationFailure> {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        var pendingSpace = false
+        for byte in text.utf8 {
+            if Trim.isSpace(byte) {
+                pendingSpace = !out.isEmpty
+            } else {
+                if pendingSpace { out.append(0x20) }
+                pendingSpace = false
+                out.append(byte)
+            }
+        }
+        return .success(String(decoding: out, as: UTF8.self))
+    }
+
+    func write(_ text: String) -> String { text }
+}

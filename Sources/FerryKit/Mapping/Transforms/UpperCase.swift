@@ -1,0 +1,10 @@
+/// Upper-cases the text.
+struct UpperCase: Transform {
+    static let name = "upper"
+    static let summary = "upper-case the text"
+    init(argument: String?) {}
+    var inverse: Inverse { .normalizes("the text is upper-cased") }
+
+    func read(_ text: String) -> Result<String, ValidationFailure> { .success(text.uppercased()) }
+    func write(_ text: String) -> String { text }
+}

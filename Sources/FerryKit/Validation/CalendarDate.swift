@@ -1,0 +1,202 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A day of the Gregorian calendar that exists (no 31 February), written `YYYY-MM-DD` in the
+/// canonical model.
+public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    /// Nil when the day does not exist.
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month), day >= 1,
+              day <= CalendarDate.days(inMonth: month, year: year) else { return nil }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    public static func days(inMonth month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    public static func < (a: CalendarDate, b: CalendarDate) -> Bool {
+        (a.year, a.month, a.day) < (b.year, b.month, b.day)
+    }
+
+    /// `YYYY-MM-DD`.
+    public var description: String { DateFormat.iso.format(self) }
+
+    /// Today in the machine's local time zone.
+    public static func today() -> CalendarDate {
+        var now = time(nil)
+        var parts = tm()
+        localtime_r(&now, &parts)
+        return CalendarDate(year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday))!
+    }
+}
+
+/// A date layout declared in a mapping (`dd/MM/yyyy`, `yyyy-MM-dd`, `yyyy-MM-dd'T'HH:mm:ss`...).
+/// Ferry never guesses a layout row by row: `03/04/1978` is April or March by declaration only.
+///
+/// Letters: `yyyy` year, `MM` or `M` month, `dd` or `d` day (on reading, both accept one or two
+/// digits; on writing `MM`/`dd` pad to two), `HH` `mm` `ss` time (read and checked, not kept),
+/// `SSS` fraction, `Z` a zone (`Z`, `+01:00`), `'text'` literal text; any other character is literal.
+/// `iso_datetime` stands for `yyyy-MM-dd'T'HH:mm:ss` with an optional fraction and zone.
+public struct DateFormat: Sendable, Equatable, CustomStringConvertible {
+    enum Token: Sendable, Equatable {
+        case year, month(pad: Bool), day(pad: Bool), hour, minute, second, fraction, zone
+        case literal(UInt8)
+        case optionalTail([Token])
+    }
+
+    let tokens: [Token]
+    public let pattern: String
+
+    public var description: String { pattern }
+
+    /// `yyyy-MM-dd`.
+    public static let iso = try! DateFormat("yyyy-MM-dd")
+
+    /// Parses a pattern; throws a message naming what is allowed.
+    public init(_ pattern: String) throws(ValidationFailure) {
+        self.pattern = pattern
+        if pattern == "iso_datetime" {
+            let head = try DateFormat.tokens(of: "yyyy-MM-dd'T'HH:mm:ss")
+            tokens = head + [.optionalTail([.fraction]), .optionalTail([.zone])]
+            return
+        }
+        tokens = try DateFormat.tokens(of: pattern)
+        guard tokens.contains(.year), tokens.contains(where: { if case .month = $0 { true } else { false } }),
+              tokens.contains(where: { if case .day = $0 { true } else { false } }) else {
+            throw ValidationFailure("date format '\(pattern)' needs a year (yyyy), a month (MM) and a day (dd)")
+        }
+    }
+
+    private static func tokens(of pattern: String) throws(ValidationFailure) -> [Token] {
+        var tokens: [Token] = []
+        let bytes = Array(pattern.utf8)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            var run = 1
+            while index + run < bytes.count, bytes[index + run] == byte { run += 1 }
+            switch (byte, run) {
+            case (UInt8(ascii: "y"), 4): tokens.append(.year)
+            case (UInt8(ascii: "M"), 1...2): tokens.append(.month(pad: run == 2))
+            case (UInt8(ascii: "d"), 1...2): tokens.append(.day(pad: run == 2))
+            case (UInt8(ascii: "H"), 2): tokens.append(.hour)
+            case (UInt8(ascii: "m"), 2): tokens.append(.minute)
+            case (UInt8(ascii: "s"), 2): tokens.append(.second)
+            case (UInt8(ascii: "S"), _): tokens.append(.fraction)
+            case (UInt8(ascii: "Z"), 1), (UInt8(ascii: "X"), 1...3): tokens.append(.zone)
+            case (UInt8(ascii: "'"), _):
+                guard let close = bytes[(index + 1)...].firstIndex(of: UInt8(ascii: "'")) else {
+                    throw ValidationFailure("date format '\(pattern)' has an unclosed quote")
+                }
+                for literal in bytes[(index + 1)..<close] { tokens.append(.literal(literal)) }
+                index = close + 1
+                continue
+            case (let letter, _) where isASCIILetter(letter):
+                throw ValidationFailure("date format '\(pattern)' has '\(String(repeating: Character(UnicodeScalar(letter)), count: run))', which is not one of yyyy, MM, M, dd, d, HH, mm, ss, SSS, Z")
+            default:
+                for _ in 0..<run { tokens.append(.literal(byte)) }
+            }
+            index += run
+        }
+        return tokens
+    }
+
+    /// Reads a date written in this format; fails on text that does not fit or a day that does not exist.
+    public func parse(_ text: String) -> Result<CalendarDate, ValidationFailure> {
+        let bytes = Array(text.utf8.drop { $0 == 0x20 }.reversed().drop { $0 == 0x20 }.reversed())
+        var index = 0
+        var year = 0, month = 0, day = 0
+        func number(min: Int, max: Int) -> Int? {
+            var value = 0, count = 0
+            while index < bytes.count, count < max, isASCIIDigit(bytes[index]) {
+                value = value * 10 + Int(bytes[index] - 0x30)
+                index += 1
+                count += 1
+            }
+            return count >= min ? value : nil
+        }
+        func match(_ tokens: [Token]) -> Bool {
+            for token in tokens {
+                switch token {
+                case .year: guard let v = number(min: 4, max: 4) else { return false }; year = v
+                case .month: guard let v = number(min: 1, max: 2) else { return false }; month = v
+                case .day: guard let v = number(min: 1, max: 2) else { return false }; day = v
+                case .hour: guard let v = number(min: 2, max: 2), v < 24 else { return false }
+                case .minute, .second: guard let v = number(min: 2, max: 2), v < 60 else { return false }
+                case .fraction:
+                    guard index < bytes.count, bytes[index] == 0x2E else { return false }
+                    index += 1
+                    guard number(min: 1, max: 9) != nil else { return false }
+                case .zone:
+                    guard index < bytes.count else { return false }
+                    if bytes[index] == UInt8(ascii: "Z") { index += 1; continue }
+                    guard bytes[index] == 0x2B || bytes[index] == 0x2D else { return false }
+                    index += 1
+                    guard number(min: 2, max: 2) != nil else { return false }
+                    if index < bytes.count, bytes[index] == 0x3A { index += 1 }
+                    guard number(min: 2, max: 2) != nil else { return false }
+                case .literal(let literal):
+                    guard index < bytes.count, bytes[index] == literal else { return false }
+                    index += 1
+                case .optionalTail(let optional):
+                    let saved = index
+                    if !match(optional) { index = saved }
+                }
+            }
+            return true
+        }
+        guard match(tokens), index == bytes.count else {
+            return .failure(ValidationFailure("not a date in the format \(pattern)"))
+        }
+        guard let date = CalendarDate(year: year, month: month, day: day) else {
+            return .failure(ValidationFailure("no such day: \(text) (format \(pattern))"))
+        }
+        return .success(date)
+    }
+
+    /// Writes a date in this format (times are written as midnight UTC).
+    public func format(_ date: CalendarDate) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        func put(_ value: Int, width: Int) {
+            var digits: [UInt8] = []
+            var rest = value
+            repeat { digits.append(UInt8(0x30 + rest % 10)); rest /= 10 } while rest > 0
+            while digits.count < width { digits.append(0x30) }
+            out.append(contentsOf: digits.reversed())
+        }
+        func emit(_ tokens: [Token]) {
+            for token in tokens {
+                switch token {
+                case .year: put(date.year, width: 4)
+                case .month(let pad): put(date.month, width: pad ? 2 : 1)
+                case .day(let pad): put(date.day, width: pad ? 2 : 1)
+                case .hour, .minute, .second: put(0, width: 2)
+                case .fraction: break
+                case .zone: out.append(UInt8(ascii: "Z"))
+                case .literal(let byte): out.append(byte)
+                case .optionalTail(let optional): if optional == [.zone] { emit(optional) }
+                }
+            }
+        }
+        emit(tokens)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// True when the layout carries a time of day, which the canonical date does not keep.
+    public var dropsTime: Bool { tokens.contains(.hour) }
+}

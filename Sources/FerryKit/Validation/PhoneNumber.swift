@@ -1,0 +1,176 @@
+import CPhoneNumber
+
+/// A phone number that exists, in E.164 form (`+34612345678`). Spanish numbers of the common shapes
+/// are recognised by a fast path whose ranges are those of libphonenumber's metadata for ES (a test
+/// compares the two); everything else goes through libphonenumber.
+public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
+    /// What line a number is.
+    public enum Kind: String, Sendable {
+        case mobile, landline, either, other
+    }
+
+    /// How a number is written for a target.
+    public enum Style: String, Sendable, CaseIterable {
+        /// `+34612345678`
+        case e164
+        /// `+34 612 34 56 78`
+        case international
+        /// `612 34 56 78` for numbers of the default region, E.164 for others.
+        case national
+        /// `612345678` for numbers of the default region, E.164 for others.
+        case nationalDigits = "national_digits"
+    }
+
+    public let e164: String
+    public let kind: Kind
+
+    public var description: String { e164 }
+
+    /// A number kept as given (a mapping that says `invalid: keep`).
+    public init(unverified text: String) {
+        self.e164 = text
+        self.kind = .other
+    }
+
+    init(e164: String, kind: Kind) {
+        self.e164 = e164
+        self.kind = kind
+    }
+
+    /// Parses `text`, taking `region` for numbers written without a country code.
+    public static func parse(_ text: String, region: String = "ES") -> Result<PhoneNumber, ValidationFailure> {
+        if region == "ES", let fast = spanishFastPath(text) { return .success(fast) }
+        var input = text
+        return input.withUTF8 { bytes in
+            guard bytes.contains(where: isASCIIDigit) else {
+                return .failure(ValidationFailure(bytes.isEmpty ? "the phone number is empty" : "a phone number has digits"))
+            }
+            return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { out in
+                let kind = bytes.withMemoryRebound(to: CChar.self) { chars in
+                    ferry_phone_parse(chars.baseAddress, chars.count, region, out.baseAddress, out.count)
+                }
+                switch kind {
+                case Int32(FERRY_PHONE_UNPARSEABLE.rawValue):
+                    return .failure(ValidationFailure("not a phone number"))
+                case Int32(FERRY_PHONE_INVALID.rawValue):
+                    return .failure(ValidationFailure("no phone number of \(region) or any other country has this shape (wrong length or prefix)"))
+                default:
+                    let e164 = String(cString: out.baseAddress!)
+                    let mapped: Kind = switch kind {
+                    case Int32(FERRY_PHONE_MOBILE.rawValue): .mobile
+                    case Int32(FERRY_PHONE_FIXED_LINE.rawValue): .landline
+                    case Int32(FERRY_PHONE_FIXED_OR_MOBILE.rawValue): .either
+                    default: .other
+                    }
+                    return .success(PhoneNumber(e164: e164, kind: mapped))
+                }
+            }
+        }
+    }
+
+    /// Parses with libphonenumber only (for the test that holds the fast path to it).
+    public static func parseWithLibrary(_ text: String, region: String = "ES") -> PhoneNumber? {
+        var input = text
+        return input.withUTF8 { bytes in
+            withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { out in
+                let kind = bytes.withMemoryRebound(to: CChar.self) { chars in
+                    ferry_phone_parse(chars.baseAddress, chars.count, region, out.baseAddress, out.count)
+                }
+                guard kind > 0 else { return nil }
+                let mapped: Kind = kind == FERRY_PHONE_MOBILE.rawValue ? .mobile : kind == FERRY_PHONE_FIXED_LINE.rawValue ? .landline
+                    : kind == FERRY_PHONE_FIXED_OR_MOBILE.rawValue ? .either : .other
+                return PhoneNumber(e164: String(cString: out.baseAddress!), kind: mapped)
+            }
+        }
+    }
+
+    /// The number written in `style`; `region` is the one national styles are relative to.
+    public func formatted(_ style: Style, region: String = "ES") -> String {
+        guard kind != .other || e164.hasPrefix("+") else { return e164 }
+        switch style {
+        case .e164:
+            return e164
+        case .nationalDigits:
+            if region == "ES", e164.hasPrefix("+34"), e164.utf8.count == 12 { return String(e164.dropFirst(3)) }
+            guard isInRegion(region), let national = library(style: 2) else { return e164 }
+            return String(national.filter(\.isNumber))
+        case .national:
+            guard isInRegion(region), let national = library(style: 2) else { return e164 }
+            return national
+        case .international:
+            return library(style: 1) ?? e164
+        }
+    }
+
+    /// The ISO region of the number ("ES", "FR"), when libphonenumber knows it.
+    public var region: String? {
+        if e164.hasPrefix("+34") { return "ES" }
+        var text = e164
+        return text.withUTF8 { bytes in
+            withUnsafeTemporaryAllocation(of: CChar.self, capacity: 8) { out in
+                let status = bytes.withMemoryRebound(to: CChar.self) { ferry_phone_region($0.baseAddress, $0.count, out.baseAddress, out.count) }
+                return status == 0 ? String(cString: out.baseAddress!) : nil
+            }
+        }
+    }
+
+    private func isInRegion(_ region: String) -> Bool { self.region == region }
+
+    private func library(style: Int32) -> String? {
+        var text = e164
+        return text.withUTF8 { bytes in
+            withUnsafeTemporaryAllocation(of: CChar.self, capacity: 48) { out in
+                let length = bytes.withMemoryRebound(to: CChar.self) { ferry_phone_format($0.baseAddress, $0.count, style, out.baseAddress, out.count) }
+                return length < 0 ? nil : String(cString: out.baseAddress!)
+            }
+        }
+    }
+
+    /// Recognises `612345678`, `612 34 56 78`, `612-345-678`, `+34 612…` and `0034 612…` when the nine
+    /// digits fall in a range libphonenumber's ES metadata lists as mobile or fixed line; nil otherwise
+    /// (the caller then asks libphonenumber, so the fast path never decides a doubtful number).
+    static func spanishFastPath(_ text: String) -> PhoneNumber? {
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        var plus = false
+        for byte in text.utf8 {
+            if isASCIIDigit(byte) {
+                guard count < 13 else { return nil }
+                withUnsafeMutableBytes(of: &digits) { $0[count] = byte }
+                count += 1
+            } else if byte == 0x2B { // '+'
+                guard count == 0, !plus else { return nil }
+                plus = true
+            } else if byte != 0x20 && byte != 0x2D && byte != 0x2E && byte != 0x09 {
+                return nil
+            }
+        }
+        return withUnsafeBytes(of: &digits) { all -> PhoneNumber? in
+            var start = 0
+            if plus {
+                guard count == 11, all[0] == 0x33, all[1] == 0x34 else { return nil }
+                start = 2
+            } else if count == 13 {
+                guard all[0] == 0x30, all[1] == 0x30, all[2] == 0x33, all[3] == 0x34 else { return nil }
+                start = 4
+            } else if count != 9 {
+                return nil
+            }
+            let n = UnsafeRawBufferPointer(rebasing: all[start..<start + 9])
+            let a = n[0] - 0x30, b = n[1] - 0x30
+            let kind: Kind
+            switch a {
+            case 6: kind = .mobile
+            case 7 where b >= 1 && b <= 4 || b == 8: kind = .mobile
+            case 9 where b == 1 || b == 3 || b == 5 || (b == 2 || b == 6 || b == 8) && n[2] != 0x39 || b == 4 && n[2] != 0x30
+                || b == 7 && n[2] != 0x30 && n[2] != 0x33: kind = .landline
+            case 8 where b == 1 || b == 3 || b == 5 || b == 6 || (b == 2 || b == 8) && n[2] != 0x39 || (b == 4 || b == 7) && n[2] != 0x30:
+                kind = .landline
+            default: return nil
+            }
+            var e164 = "+34"
+            e164.append(String(decoding: n, as: UTF8.self))
+            return PhoneNumber(e164: e164, kind: kind)
+        }
+    }
+}

@@ -1,0 +1,58 @@
+/// Spain's provinces by INE code, and the names exports use for them (Spanish, co-official, old).
+public enum Province {
+    /// The official name of the province with an INE code ("28" → "Madrid").
+    public static func name(ofCode code: String) -> String? {
+        guard let index = Int(code), (1...52).contains(index), code.utf8.count == 2 else { return nil }
+        return SpanishData.provinces[index - 1].name
+    }
+
+    /// The INE code of a province name, ignoring case, accents and the article's place
+    /// ("La Coruña", "Coruña, A", "a coruña" → "15").
+    public static func code(ofName name: String) -> String? {
+        let key = foldedName(name)
+        if key.count == 2, let number = Int(key), (1...52).contains(number) { return key }
+        return namesByKey[key]
+    }
+
+    /// Lower case, no accents, no punctuation; "coruna, a" and "a coruna" both become "a coruna".
+    static func foldedName(_ name: String) -> String {
+        var folded = ""
+        for scalar in name.lowercased().unicodeScalars {
+            switch scalar {
+            case "á", "à", "ä", "â": folded.append("a")
+            case "é", "è", "ë", "ê": folded.append("e")
+            case "í", "ì", "ï", "î": folded.append("i")
+            case "ó", "ò", "ö", "ô": folded.append("o")
+            case "ú", "ù", "ü", "û": folded.append("u")
+            case "ñ": folded.append("n")
+            case "ç": folded.append("c")
+            case "-", "/", ".", "'", "’": folded.append(" ")
+            default: folded.unicodeScalars.append(scalar)
+            }
+        }
+        var words = folded.split(whereSeparator: { $0 == " " }).map(String.init)
+        // "Coruña, A" → "A Coruña"; "Palmas, Las" → "Las Palmas".
+        if let comma = words.firstIndex(where: { $0.hasSuffix(",") }), comma == words.count - 2 {
+            let article = words.removeLast()
+            words[comma].removeLast()
+            words.insert(article, at: 0)
+        }
+        return words.joined(separator: " ")
+    }
+
+    private static let namesByKey: [String: String] = {
+        var table: [String: String] = [:]
+        for province in SpanishData.provinces { table[foldedName(province.name)] = province.code }
+        let others: [(String, String)] = [
+            ("araba", "01"), ("alava", "01"), ("araba alava", "01"), ("alava araba", "01"),
+            ("alacant", "03"), ("alicante alacant", "03"), ("baleares", "07"), ("islas baleares", "07"),
+            ("balears", "07"), ("la coruna", "15"), ("coruna", "15"), ("gerona", "17"), ("guipuzcoa", "20"),
+            ("gipuzkoa guipuzcoa", "20"), ("lerida", "25"), ("rioja", "26"), ("orense", "32"), ("palmas", "35"),
+            ("tenerife", "38"), ("sta cruz de tenerife", "38"), ("vizcaya", "48"), ("bizkaia vizcaya", "48"),
+            ("castello", "12"), ("castellon de la plana", "12"), ("castello de la plana", "12"),
+            ("valencia valencia", "46"), ("navarra nafarroa", "31"), ("nafarroa", "31"), ("principado de asturias", "33"),
+        ]
+        for (name, code) in others { table[name] = code }
+        return table
+    }()
+}
