@@ -24,6 +24,8 @@ struct Ferry: ParsableCommand {
         } catch let error as FerryError {
             Terminal.error(error.description)
             Glibc.exit(error.exitStatus)
+        } catch let code as ExitCode {
+            Glibc.exit(code.rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .success || error is CleanExit {

@@ -86,12 +86,7 @@ public struct Conversion {
         }
     }
 
-    /// Whether the column set can grow while reading (JSON keys, extra fields of ragged CSV rows).
-    private var mayMeetNewColumns: Bool {
-        if readOptions.format == .csv { return readOptions.csv.allowRagged }
-        if let format = FileFormat(path: inputPath), format == .csv { return readOptions.csv.allowRagged }
-        return true
-    }
+    private var mayMeetNewColumns: Bool { InputFile.mayMeetNewColumns(inputPath, options: readOptions) }
 }
 
 /// Seconds on a clock that only moves forward.

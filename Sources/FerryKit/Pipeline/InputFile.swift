@@ -33,6 +33,13 @@ public struct OpenedInput {
 
 /// Opens inputs for reading.
 public enum InputFile {
+    /// Whether an input's column set can grow while reading (JSON keys, extra fields of ragged CSV rows).
+    public static func mayMeetNewColumns(_ path: String, options: ReadOptions) -> Bool {
+        if options.format == .csv { return options.csv.allowRagged }
+        if let format = FileFormat(path: path), format == .csv { return options.csv.allowRagged }
+        return true
+    }
+
     /// Opens `path` (`-` for standard input), detecting its format and encoding unless `options` says.
     public static func open(_ path: String, options: ReadOptions = ReadOptions()) throws -> OpenedInput {
         let source = try ByteSource(path: path)

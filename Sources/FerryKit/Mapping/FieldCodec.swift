@@ -1,0 +1,151 @@
+/// Turns a column's text into a checked canonical value and back, for one field of one mapping:
+/// the field's type decides the checks, the mapping's declarations (date format, boolean style,
+/// phone style, value table, decimal comma) decide the written form.
+struct FieldCodec: Sendable {
+    let field: CustomerField
+    var dateFormat = DateFormat.iso
+    var booleans = BooleanStyle.json
+    var phones = PhoneNumber.Style.e164
+    var region = "ES"
+    var decimalComma = false
+    /// The system's values for a choice field: canonical → column, in the file's order.
+    var values: [(canonical: String, column: String)]?
+    /// The JSON kind to write: nil follows the field's type.
+    var jsonKind: ValueKind?
+    /// Today, for birth dates that cannot be in the future.
+    var today = CalendarDate.today()
+
+    init(field: CustomerField) { self.field = field }
+
+    /// Column text (not empty) → canonical value.
+    func read(_ text: String) -> Result<CanonicalValue, ValidationFailure> {
+        switch field.valueType {
+        case .text:
+            return .success(.text(text))
+        case .choice(let allowed):
+            if let values {
+                if let match = values.first(where: { $0.column == text }) ?? values.first(where: { $0.column.lowercased() == text.lowercased() }) {
+                    return .success(.text(match.canonical))
+                }
+                return .failure(ValidationFailure("not one of \(values.map { "`\($0.column)`" }.joined(separator: ", "))"))
+            }
+            let lower = text.lowercased()
+            if let match = allowed.first(where: { $0.lowercased() == lower }) { return .success(.text(match)) }
+            return .failure(ValidationFailure("not one of \(allowed.joined(separator: ", "))"))
+        case .taxId:
+            return TaxID.parse(text).map(CanonicalValue.taxId)
+        case .phone:
+            return PhoneNumber.parse(text, region: region).map(CanonicalValue.phone)
+        case .email:
+            return EmailAddress.parse(text).map(CanonicalValue.text)
+        case .postalCode:
+            return PostalCode.parse(text).map { .text($0.code) }
+        case .provinceCode:
+            guard let code = Province.code(ofName: text) else { return .failure(ValidationFailure("not an INE province code (01–52) or a province name")) }
+            return .success(.text(code))
+        case .countryCode:
+            let upper = text.uppercased()
+            guard upper.utf8.count == 2, upper.utf8.allSatisfy(isASCIILetter) else {
+                return .failure(ValidationFailure("a country is its two-letter ISO code (ES, FR, PT)"))
+            }
+            return .success(.text(upper))
+        case .language:
+            let lower = text.lowercased()
+            if lower.utf8.count == 2, lower.utf8.allSatisfy(isASCIILetter) { return .success(.text(lower)) }
+            if let code = FieldCodec.languageNames[lower] { return .success(.text(code)) }
+            return .failure(ValidationFailure("a language is its two-letter ISO 639-1 code (es, ca, en)"))
+        case .date:
+            switch dateFormat.parse(text) {
+            case .failure(let failure): return .failure(failure)
+            case .success(let date):
+                if field == .birthDate {
+                    if date > today { return .failure(ValidationFailure("a birth date cannot be in the future")) }
+                    if date.year < 1900 { return .failure(ValidationFailure("a birth date before 1900 is not plausible")) }
+                }
+                return .success(.date(date))
+            }
+        case .boolean:
+            guard let value = booleans.parse(text) else { return .failure(ValidationFailure("not a yes or no (1/0, true/false, sí/no, s/n, x)")) }
+            return .success(.bool(value))
+        case .integer(let range):
+            guard let value = FieldCodec.number(text, decimalComma: decimalComma), value == value.rounded(), abs(value) < 1e15 else {
+                return .failure(ValidationFailure("not a whole number"))
+            }
+            if let range, !range.contains(Int(value)) { return .failure(ValidationFailure("outside \(range.lowerBound)–\(range.upperBound)")) }
+            return .success(.integer(Int(value)))
+        case .decimal(let range):
+            guard let value = FieldCodec.number(text, decimalComma: decimalComma) else {
+                return .failure(ValidationFailure(decimalComma ? "not a number (decimal comma: 12,50)" : "not a number (decimal point: 12.50)"))
+            }
+            if let range, !range.contains(value) {
+                return .failure(ValidationFailure("outside \(CanonicalValue.decimalText(range.lowerBound))–\(CanonicalValue.decimalText(range.upperBound))"))
+            }
+            return .success(.decimal(value))
+        }
+    }
+
+    /// Canonical value → column text and its JSON kind; fails when the system has no way to say it.
+    func write(_ value: CanonicalValue) -> Result<(text: String, kind: ValueKind), ValidationFailure> {
+        switch value {
+        case .text(let text):
+            if let values {
+                guard let match = values.first(where: { $0.canonical == text }) else {
+                    return .failure(ValidationFailure("this system has no value for `\(text)` (it knows \(values.map(\.canonical).joined(separator: ", ")))"))
+                }
+                return .success((match.column, jsonKind ?? .string))
+            }
+            if jsonKind == .number, FieldCodec.number(text, decimalComma: false) == nil || text.contains(",") {
+                return .failure(ValidationFailure("this system takes a number here"))
+            }
+            if jsonKind == .bool, text != "true", text != "false" { return .failure(ValidationFailure("this system takes true or false here")) }
+            return .success((text, jsonKind ?? .string))
+        case .bool(let flag):
+            let (text, literal) = booleans.format(flag)
+            return .success((text, jsonKind ?? (literal ? .bool : .string)))
+        case .integer(let number):
+            return .success((String(number), jsonKind ?? .number))
+        case .decimal(let number):
+            var text = CanonicalValue.decimalText(number)
+            if decimalComma { text = String(text.map { $0 == "." ? "," : $0 }) }
+            return .success((text, jsonKind ?? (decimalComma ? .string : .number)))
+        case .date(let date):
+            return .success((dateFormat.format(date), jsonKind ?? .string))
+        case .taxId(let id):
+            return .success((id.value, jsonKind ?? .string))
+        case .phone(let phone):
+            return .success((phone.formatted(phones, region: region), jsonKind ?? .string))
+        }
+    }
+
+    /// What this codec loses when writing, for `plan` and the round-trip tests.
+    var loss: String? {
+        if case .choice(let allowed) = field.valueType, let values {
+            let missing = allowed.filter { name in !values.contains { $0.canonical == name } }
+            if !missing.isEmpty { return "\(field.rawValue) \(missing.joined(separator: ", ")) cannot be written" }
+        }
+        if case .date = field.valueType, dateFormat.dropsTime { return "time of day is not kept" }
+        return nil
+    }
+
+    /// Reads `12.50`, `12,50` (decimal comma), `1.250,00` and `1,250.00`.
+    static func number(_ text: String, decimalComma: Bool) -> Double? {
+        var cleaned = ""
+        for character in text where character != " " {
+            switch character {
+            case ",": cleaned.append(decimalComma ? "." : "\u{0}")
+            case ".": cleaned.append(decimalComma ? "\u{0}" : ".")
+            default: cleaned.append(character)
+            }
+        }
+        cleaned.removeAll { $0 == "\u{0}" }
+        guard !cleaned.isEmpty, let value = Double(cleaned), value.isFinite else { return nil }
+        return value
+    }
+
+    static let languageNames: [String: String] = [
+        "español": "es", "espanol": "es", "castellano": "es", "spanish": "es", "català": "ca", "catala": "ca", "catalán": "ca",
+        "catalan": "ca", "euskera": "eu", "euskara": "eu", "gallego": "gl", "galego": "gl", "english": "en", "inglés": "en",
+        "ingles": "en", "français": "fr", "francés": "fr", "frances": "fr", "french": "fr", "deutsch": "de", "alemán": "de",
+        "portugués": "pt", "português": "pt", "italiano": "it",
+    ]
+}

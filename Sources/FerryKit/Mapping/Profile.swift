@@ -1,0 +1,241 @@
+/// A mapping, checked and ready: how one system's records become canonical Customers and how
+/// Customers become that system's records. Built-in systems (`Mappings/*.yaml`) and a user's file
+/// are read by the same code; nothing here knows any system by name.
+///
+/// ```swift
+/// let koibox = try ProfileCatalog.load("koibox")
+/// let movin = try ProfileCatalog.load("movin")
+/// ```
+public struct Profile: Sendable {
+    /// The mapping's name (`koibox`), or the file's name.
+    public let name: String
+    public let description: String?
+    /// Where it was read from.
+    public let file: String
+    let rules: [FieldRule]
+    /// The column that holds `extras` as a JSON object (the canonical profile), if any.
+    let extrasColumn: String?
+    /// Notes about the mapping itself (an empty lookup table, an unwritable field).
+    public let notes: [Diagnostic]
+    /// The columns this profile writes, in order.
+    public let writtenColumns: [String]
+    /// Positions in `writtenColumns` by name.
+    let columnIndex: [String: Int]
+
+    /// Checks a mapping document against the canonical model; every problem is a mapping error
+    /// with the file's line.
+    init(document: MappingDocument, base: MappingDocument?) throws(FerryError) {
+        var entries = base?.entries ?? []
+        for entry in document.entries {
+            if let replaced = entries.firstIndex(where: { $0.columns == entry.columns && $0.fields.map(\.value) == entry.fields.map(\.value) }) {
+                entries[replaced] = entry
+            } else {
+                entries.append(entry)
+            }
+        }
+        var tables = base?.tables ?? [:]
+        for (name, table) in document.tables { tables[name] = table }
+        name = document.name ?? base?.name ?? document.file
+        description = document.description ?? base?.description
+        file = document.file
+        extrasColumn = document.extrasColumn ?? base?.extrasColumn
+
+        let file = document.file
+        func fail(_ message: String, line: Int) -> FerryError {
+            FerryError(.mapping, message, at: Location(file: file, line: line), hint: "see docs/mappings.md for what a mapping can say")
+        }
+        let region = document.region?.value ?? base?.region?.value ?? "ES"
+        var defaultDates = DateFormat.iso
+        if let pattern = document.dateFormat ?? base?.dateFormat {
+            do { defaultDates = try DateFormat(pattern.value) } catch { throw fail(error.message, line: pattern.line) }
+        }
+        func booleanStyle(_ located: MappingDocument.Located<String>?) throws(FerryError) -> BooleanStyle? {
+            guard let located else { return nil }
+            guard let style = BooleanStyle(rawValue: located.value) else {
+                throw fail("unknown boolean style `\(located.value)`; the styles are \(BooleanStyle.allCases.map { "`\($0.rawValue)`" }.joined(separator: ", "))", line: located.line)
+            }
+            return style
+        }
+        func phoneStyle(_ located: MappingDocument.Located<String>?) throws(FerryError) -> PhoneNumber.Style? {
+            guard let located else { return nil }
+            guard let style = PhoneNumber.Style(rawValue: located.value) else {
+                throw fail("unknown phone style `\(located.value)`; the styles are \(PhoneNumber.Style.allCases.map(\.rawValue).joined(separator: ", "))", line: located.line)
+            }
+            return style
+        }
+        let defaultBooleans = try booleanStyle(document.booleans ?? base?.booleans) ?? .json
+        let defaultPhones = try phoneStyle(document.phones ?? base?.phones) ?? .e164
+        let today = CalendarDate.today()
+
+        var rules: [FieldRule] = []
+        var notes: [Diagnostic] = []
+        for entry in entries {
+            var fields: [CustomerField] = []
+            for located in entry.fields {
+                guard let field = CustomerField(rawValue: located.value) else {
+                    let close = CustomerField.allCases.filter { $0.rawValue.lowercased() == located.value.lowercased() }.map(\.rawValue)
+                    throw fail("unknown canonical field `\(located.value)`" + (close.isEmpty ? "; the fields are \(CustomerField.allCases.map(\.rawValue).joined(separator: ", "))" : "; did you mean `\(close[0])`?"), line: located.line)
+                }
+                fields.append(field)
+            }
+            if fields.count > 1, entry.split == nil {
+                throw fail("an entry with several `fields:` needs `split:` to say how the column holds them (\(FieldRule.Split.allCases.map(\.rawValue).joined(separator: ", ")))", line: entry.line)
+            }
+            var split: FieldRule.Split?
+            if let located = entry.split {
+                guard let kind = FieldRule.Split(rawValue: located.value) else {
+                    throw fail("unknown split `\(located.value)`; the splits are \(FieldRule.Split.allCases.map(\.rawValue).joined(separator: ", "))", line: located.line)
+                }
+                guard fields.count == 2 else { throw fail("`split: surnames` takes `fields: [familyName1, familyName2]`", line: located.line) }
+                split = kind
+            }
+            if entry.columns.count > 1, fields.count > 1 {
+                throw fail("an entry joins several columns into one field, or splits one column into several fields, not both", line: entry.line)
+            }
+            var transforms: [any Transform] = []
+            for located in entry.transforms {
+                switch Transforms.make(located.value.name, argument: located.value.argument) {
+                case .success(let transform): transforms.append(transform)
+                case .failure(let failure): throw fail(failure.message, line: located.line)
+                }
+            }
+            var lookup: FieldRule.Lookup?
+            if let located = entry.lookup {
+                guard let table = tables[located.value] else {
+                    let known = tables.keys.sorted()
+                    throw fail("the lookup table `\(located.value)` is not defined under `tables:`" + (known.isEmpty ? "" : " (tables: \(known.joined(separator: ", ")))"), line: located.line)
+                }
+                var toColumn: [String: String] = [:], toCanonical: [String: String] = [:]
+                for row in table.value {
+                    if let earlier = toCanonical[row.value] {
+                        throw fail("table `\(located.value)` gives `\(row.value)` to both `\(earlier)` and `\(row.key)`; each system value must stand for one canonical value so the table works both ways", line: row.line)
+                    }
+                    toColumn[row.key] = row.value
+                    toCanonical[row.value] = row.key
+                }
+                lookup = FieldRule.Lookup(name: located.value, toColumn: toColumn, toCanonical: toCanonical)
+                if toColumn.isEmpty, !entry.readOnly {
+                    notes.append(Diagnostic("table `\(located.value)` is empty: `\(entry.columns[0])` is not written until you fill it in (an `extends:` file can add the rows)",
+                                            at: Location(file: file, line: table.line)))
+                }
+            }
+            var codecs: [FieldCodec] = []
+            for field in fields {
+                var codec = FieldCodec(field: field)
+                codec.today = today
+                codec.region = region
+                codec.booleans = try booleanStyle(entry.booleans) ?? defaultBooleans
+                codec.phones = try phoneStyle(entry.phones) ?? defaultPhones
+                codec.dateFormat = defaultDates
+                if let pattern = entry.dateFormat {
+                    do { codec.dateFormat = try DateFormat(pattern.value) } catch { throw fail(error.message, line: pattern.line) }
+                }
+                codec.decimalComma = entry.decimalComma ?? false
+                if let values = entry.values {
+                    guard case .choice(let allowed) = field.valueType else {
+                        throw fail("`values:` translates a choice field (kind, lifecycle, taxIdType, gender); `\(field.rawValue)` is not one — use `lookup:` for free values", line: entry.line)
+                    }
+                    for value in values where !allowed.contains(value.canonical) {
+                        throw fail("`\(value.canonical)` is not a value of \(field.rawValue); its values are \(allowed.joined(separator: ", "))", line: value.line)
+                    }
+                    codec.values = values.map { ($0.canonical, $0.column) }
+                }
+                if let located = entry.jsonType {
+                    switch located.value {
+                    case "string": codec.jsonKind = .string
+                    case "number": codec.jsonKind = .number
+                    case "boolean": codec.jsonKind = .bool
+                    default: throw fail("`type:` is `string`, `number` or `boolean` (how the value is written in JSON)", line: located.line)
+                    }
+                }
+                codecs.append(codec)
+            }
+            var invalid: FieldRule.InvalidAction = entry.required ? .reject : .drop
+            if let located = entry.invalid {
+                guard let action = FieldRule.InvalidAction(rawValue: located.value) else {
+                    throw fail("`invalid:` is `reject`, `drop` or `keep`", line: located.line)
+                }
+                if action == .keep, let field = fields.first(where: { ![.text, .taxId, .phone, .email, .postalCode].contains($0.valueType.keepable) }) {
+                    throw fail("`invalid: keep` cannot hold an unchecked value in \(field.rawValue), which is a \(field.valueType.kindName); use `drop` or `reject`", line: located.line)
+                }
+                invalid = action
+            }
+            var allowsHealthData = false, sensitive = fields.contains { $0.isHealthData }
+            if let located = entry.sensitive {
+                switch located.value {
+                case "allow": allowsHealthData = true; sensitive = true
+                case "true", "yes": sensitive = true
+                case "false", "no": guard !sensitive else { throw fail("clinicalNotes is health data and always sensitive; to move it write `sensitive: allow`", line: located.line) }
+                default: throw fail("`sensitive:` is `true` (mask in reports) or `allow` (let health data through)", line: located.line)
+                }
+            }
+            if entry.systemDefault != nil, !(fields.count == 1 && fields[0].valueType == .boolean) {
+                throw fail("`system_default:` describes a yes/no field whose value the system assumes when it is not sent", line: entry.line)
+            }
+            rules.append(FieldRule(line: entry.line, columns: entry.columns, fields: fields, codecs: codecs, transforms: transforms,
+                                   lookup: lookup, split: split, join: entry.join, constant: entry.constant,
+                                   defaultValue: entry.defaultValue, required: entry.required, readOnly: entry.readOnly,
+                                   allowsHealthData: allowsHealthData, sensitive: sensitive, invalid: invalid,
+                                   systemDefault: entry.systemDefault,
+                                   writtenKind: codecs.first?.jsonKind ?? transforms.last?.writtenKind, note: entry.note))
+        }
+        self.rules = rules
+        self.notes = notes
+        var written: [String] = []
+        for rule in rules where !rule.readOnly {
+            for column in rule.columns where !written.contains(column) { written.append(column) }
+        }
+        if let extrasColumn, !written.contains(extrasColumn) { written.append(extrasColumn) }
+        writtenColumns = written
+        columnIndex = Dictionary(written.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The canonical fields this profile reads.
+    public var fieldsRead: Set<CustomerField> { Set(rules.flatMap(\.fields)) }
+
+    /// The canonical fields this profile writes.
+    public var fieldsWritten: Set<CustomerField> {
+        Set(rules.filter { !$0.readOnly && !($0.lookup?.isEmpty ?? false) }.flatMap(\.fields))
+    }
+
+    /// The system's columns that must have a value (`required: true`).
+    public var requiredColumns: [String] { rules.filter(\.required).flatMap(\.columns) }
+
+    /// What writing with this profile cannot give back, field by field (`plan` shows it).
+    public var losses: [(field: String, loss: String)] {
+        var result: [(String, String)] = []
+        for rule in rules where !rule.readOnly {
+            let name = rule.fields.isEmpty ? rule.columns.joined(separator: "+") : rule.fields.map(\.rawValue).joined(separator: "+")
+            for loss in rule.losses { result.append((name, loss)) }
+        }
+        return result
+    }
+}
+
+extension CustomerField.ValueType {
+    /// The shape of a type for `invalid: keep`: only text-like values can be kept unchecked.
+    var keepable: CustomerField.ValueType {
+        switch self {
+        case .text, .taxId, .phone, .email, .postalCode: self
+        default: .date
+        }
+    }
+
+    var kindName: String {
+        switch self {
+        case .text: "text"
+        case .choice: "choice"
+        case .taxId: "tax id"
+        case .phone: "phone number"
+        case .email: "e-mail address"
+        case .postalCode: "postal code"
+        case .provinceCode: "province code"
+        case .countryCode: "country code"
+        case .language: "language code"
+        case .date: "date"
+        case .boolean: "yes/no value"
+        case .integer: "whole number"
+        case .decimal: "number"
+        }
+    }
+}

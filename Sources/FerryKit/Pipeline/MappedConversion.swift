@@ -1,0 +1,113 @@
+/// Every issue of a run, counted, with the first ones kept in full for the summary and reports.
+public struct IssueLog: Sendable {
+    /// How many issues are kept in full.
+    public let capacity: Int
+    public private(set) var kept: [RecordIssue] = []
+    public private(set) var total = 0
+    /// Counts by action.
+    public private(set) var byAction: [RecordIssue.Action: Int] = [:]
+    /// Counts by field (or column) and action, for "email: 12 dropped".
+    public private(set) var byField: [String: [RecordIssue.Action: Int]] = [:]
+
+    public init(capacity: Int = 1000) { self.capacity = capacity }
+
+    mutating func add(_ issue: RecordIssue) {
+        total += 1
+        byAction[issue.action, default: 0] += 1
+        byField[issue.field?.rawValue ?? issue.column ?? "record", default: [:]][issue.action, default: 0] += 1
+        if kept.count < capacity { kept.append(issue) }
+    }
+}
+
+/// The outcome of a conversion through mappings.
+public struct MappedConversionResult: Sendable {
+    public var totals: RunTotals
+    public var inputDescription: String
+    public var issues: IssueLog
+    public var stats: WriteStats
+    /// Notes about the mappings and the input's columns.
+    public var notes: [Diagnostic]
+    public var diagnostics: [Diagnostic]
+    public var seconds: Double
+}
+
+/// Reads records with a source profile into canonical Customers and writes them with a target
+/// profile: `ferry convert --from SOURCE --to TARGET`.
+public struct MappedConversion {
+    public let inputPath: String
+    public let readOptions: ReadOptions
+    public let source: Profile
+    public let target: Profile
+
+    public init(inputPath: String, readOptions: ReadOptions = ReadOptions(), source: Profile, target: Profile) {
+        self.inputPath = inputPath
+        self.readOptions = readOptions
+        self.source = source
+        self.target = target
+    }
+
+    /// Runs the conversion; rejected records go to `rejects` when given. On an error the outputs are
+    /// abandoned, so no partial file remains.
+    public func run(into writer: any RecordWriter, rejects: RejectsFile? = nil) throws -> MappedConversionResult {
+        let started = monotonicSeconds()
+        do {
+            let input = try InputFile.open(inputPath, options: readOptions)
+            let reader = input.reader
+            var binding = SourceBinding(profile: source)
+            var notes = source.notes + target.notes
+            let columns = target.writtenColumns
+            try writer.begin(columns: columns)
+            var totals = RunTotals()
+            var log = IssueLog()
+            var stats = WriteStats()
+            var inBatch = RecordBatch()
+            var outBatch = RecordBatch()
+            var customer = Customer()
+            var issues: [RecordIssue] = []
+            while try reader.read(into: &inBatch) {
+                totals.read += inBatch.count
+                notes += binding.bind(columns: reader.columns)
+                outBatch.removeAll()
+                for index in 0..<inBatch.count {
+                    let record = inBatch[index]
+                    issues.removeAll(keepingCapacity: true)
+                    var accepted = source.read(record, columns: reader.columns, binding: &binding, into: &customer, issues: &issues)
+                    if accepted {
+                        accepted = target.write(customer, number: record.number, line: record.line, into: &outBatch, issues: &issues, stats: &stats)
+                    }
+                    for issue in issues { log.add(issue) }
+                    if accepted {
+                        totals.written += 1
+                    } else {
+                        totals.rejected += 1
+                        rejects?.add(record, reasons: issues.filter { $0.action == .rejected }.map(\.rejectReason))
+                    }
+                }
+                try writer.write(outBatch, columns: columns)
+                try rejects?.flush(inputColumns: reader.columns)
+            }
+            guard totals.balances else {
+                throw FerryError(.output, "the accounting does not balance (\(totals.accountingLine)); this is a bug in Ferry, please report it")
+            }
+            try rejects?.finish(inputColumns: reader.columns)
+            try writer.finish()
+            return MappedConversionResult(totals: totals, inputDescription: input.description, issues: log, stats: stats,
+                                          notes: notes, diagnostics: reader.diagnostics, seconds: monotonicSeconds() - started)
+        } catch {
+            writer.abandon()
+            rejects?.abandon()
+            throw error
+        }
+    }
+}
+
+extension RecordIssue {
+    /// The reason as written in the rejects file: which column, which value, what is wrong.
+    var rejectReason: String {
+        var text = column.map { "\($0): " } ?? ""
+        if let field, field.rawValue != column { text += "(\(field.rawValue)) " }
+        text += message
+        if let value { text += " ('\(value)')" }
+        return text
+    }
+}
