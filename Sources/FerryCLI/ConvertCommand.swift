@@ -52,6 +52,8 @@ struct ConvertCommand: ParsableCommand {
             guard batchSize > 0 else { throw ValidationError("--batch-size must be at least 1") }
             guard outputOptions.output != "-" else { throw ValidationError("--batch-size writes files into a folder: give it with -o DIR") }
             guard from != nil || to != nil else { throw ValidationError("--batch-size writes target payloads: give --to (and --from)") }
+        } else {
+            _ = try outputOptions.resolvedFormat()
         }
         if rejects != nil, from == nil, to == nil {
             throw ValidationError("--rejects needs --from/--to: without mappings no record is checked, so none is rejected")

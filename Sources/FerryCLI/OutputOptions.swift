@@ -19,7 +19,9 @@ struct OutputOptions: ParsableArguments {
     var bom = false
 
     func validate() throws {
-        _ = try resolvedFormat()
+        if let format, FileFormat(rawValue: format.lowercased()) == nil {
+            throw ValidationError("--format must be csv, json or ndjson, not '\(format)'")
+        }
         _ = try csvOptions()
     }
 

@@ -98,7 +98,7 @@ public struct SampleCustomers {
 
     private func mobile(_ random: inout SplitMix64) -> String {
         if random.chance(0.04) { return "" }
-        let first = random.chance(0.9) ? "6" : "7\(1 + random.below(9))"
+        let first = random.chance(0.9) ? "6" : "7\(1 + random.below(4))"  // 71–74: the 7 ranges libphonenumber knows as mobile
         let number = first + pad(random.below(first.count == 1 ? 100_000_000 : 10_000_000), first.count == 1 ? 8 : 7)
         let d = Array(number)
         switch random.below(20) {

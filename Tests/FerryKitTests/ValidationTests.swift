@@ -1,0 +1,228 @@
+import Testing
+@testable import FerryKit
+
+@Suite struct TaxIDTests {
+    @Test(arguments: [
+        ("12345678Z", "12345678Z", TaxID.Kind.dni),
+        ("12.345.678-z", "12345678Z", .dni),
+        (" 12 345 678 Z ", "12345678Z", .dni),
+        ("ES12345678Z", "12345678Z", .dni),
+        ("00000000T", "00000000T", .dni),
+        ("1234567L", "01234567L", .dni),
+        ("X1234567L", "X1234567L", .nie),
+        ("x-1234567-l", "X1234567L", .nie),
+        ("Y0000000Z", "Y0000000Z", .nie),
+        ("Z0000000M", "Z0000000M", .nie),
+        ("A58818501", "A58818501", .cif),
+        ("B65410011", "B65410011", .cif),
+        ("b-65410011", "B65410011", .cif),
+        ("Q2826000H", "Q2826000H", .cif),
+        ("P0800000B", "P0800000B", .cif),
+        ("G28930105", "G28930105", .cif),
+        ("G2893010E", "G2893010E", .cif),
+    ])
+    func acceptsAndNormalizes(input: String, normalized: String, kind: TaxID.Kind) throws {
+        let id = try TaxID.parse(input).get()
+        #expect(id.value == normalized)
+        #expect(id.kind == kind)
+    }
+
+    @Test(arguments: [
+        ("12345678X", "should be Z, not X"),
+        ("X1234567T", "should be L, not T"),
+        ("B12345678", "should be 4, not 8"),
+        ("A5881850A", "should be 1, not A"),
+        ("Q2826000 8", "should be H, not 8"),
+        ("1234", "8 digits and a letter"),
+        ("T1234567L", "not a DNI, NIE or CIF"),
+        ("12345678Ñ", "only digits and letters"),
+        ("", "empty"),
+    ])
+    func rejectsWithAReason(input: String, reason: String) {
+        guard case .failure(let failure) = TaxID.parse(input) else {
+            Issue.record("\(input) was accepted")
+            return
+        }
+        #expect(failure.message.contains(reason), "\(failure.message)")
+    }
+}
+
+@Suite struct PhoneNumberTests {
+    @Test(arguments: [
+        ("612345678", "+34612345678", PhoneNumber.Kind.mobile),
+        ("+34 612 34 56 78", "+34612345678", .mobile),
+        ("0034612345678", "+34612345678", .mobile),
+        ("612-345-678", "+34612345678", .mobile),
+        ("  655 44 33 22  ", "+34655443322", .mobile),
+        ("712345678", "+34712345678", .mobile),
+        ("91 234 56 78", "+34912345678", .landline),
+        ("944123456", "+34944123456", .landline),
+        ("+33 6 12 34 56 78", "+33612345678", .mobile),
+        ("+44 20 7946 0958", "+442079460958", .landline),
+        ("(+34) 612.345.678", "+34612345678", .mobile),
+    ])
+    func normalizesToE164(input: String, e164: String, kind: PhoneNumber.Kind) throws {
+        let phone = try PhoneNumber.parse(input).get()
+        #expect(phone.e164 == e164)
+        #expect(phone.kind == kind)
+    }
+
+    @Test(arguments: ["7123", "412345678", "+34 112", "phone", "", "6123456789012345"])
+    func rejectsNumbersThatCannotExist(input: String) {
+        #expect(throws: ValidationFailure.self) { try PhoneNumber.parse(input).get() }
+    }
+
+    @Test func formatsForTargets() throws {
+        let spanish = try PhoneNumber.parse("612345678").get()
+        #expect(spanish.formatted(.e164) == "+34612345678")
+        #expect(spanish.formatted(.nationalDigits) == "612345678")
+        #expect(spanish.formatted(.national) == "612 34 56 78")
+        #expect(spanish.formatted(.international) == "+34 612 34 56 78")
+        let french = try PhoneNumber.parse("+33612345678").get()
+        // A national form would lose the country: foreign numbers stay international.
+        #expect(french.formatted(.nationalDigits) == "+33612345678")
+        #expect(french.formatted(.national) == "+33612345678")
+        #expect(french.region == "FR")
+    }
+
+    /// The fast path for plain Spanish numbers never disagrees with libphonenumber: every 9-digit
+    /// number it recognises, libphonenumber recognises the same way.
+    @Test func fastPathAgreesWithLibphonenumber() {
+        var random = SplitMix64(seed: 42)
+        var checked = 0
+        for _ in 0..<40_000 {
+            var digits = String(6 + random.below(4))
+            for _ in 0..<8 { digits += String(random.below(10)) }
+            guard let fast = PhoneNumber.spanishFastPath(digits) else { continue }
+            checked += 1
+            let library = PhoneNumber.parseWithLibrary(digits)
+            #expect(library?.e164 == fast.e164, "\(digits)")
+            #expect(library?.kind == fast.kind || library?.kind == .either, "\(digits): \(String(describing: library?.kind)) vs \(fast.kind)")
+            if library?.e164 != fast.e164 { break }
+        }
+        #expect(checked > 20_000)
+    }
+}
+
+@Suite struct EmailAddressTests {
+    @Test(arguments: [
+        ("carmen.lopez@gmail.com", "carmen.lopez@gmail.com"),
+        ("JL.DELRIO@HOTMAIL.ES", "JL.DELRIO@hotmail.es"),
+        ("  a+b@sub.example.org ", "a+b@sub.example.org"),
+        ("josé@correo.es", "josé@correo.es"),
+    ])
+    func acceptsAndLowerCasesTheDomain(input: String, normalized: String) throws {
+        #expect(try EmailAddress.parse(input).get() == normalized)
+    }
+
+    @Test(arguments: ["nuria.vilaro@", "ramon@gmail", "@gmail.com", "a..b@x.es", "a b@x.es", "a@x.e", "a@-x.es", "a@x.123"])
+    func rejectsMalformedAddresses(input: String) {
+        #expect(throws: ValidationFailure.self) { try EmailAddress.parse(input).get() }
+    }
+
+    @Test func enforcesLengthLimits() {
+        #expect(throws: ValidationFailure.self) { try EmailAddress.parse(String(repeating: "a", count: 65) + "@x.es").get() }
+        #expect(throws: ValidationFailure.self) { try EmailAddress.parse("a@" + String(repeating: "b", count: 250) + ".es").get() }
+    }
+}
+
+@Suite struct PostalCodeAndProvinceTests {
+    @Test func keepsLeadingZerosAndRestoresADroppedOne() throws {
+        #expect(try PostalCode.parse("01001").get().code == "01001")
+        let restored = try PostalCode.parse("8036").get()
+        #expect(restored.code == "08036" && restored.restoredZero)
+        #expect(PostalCode.provinceCode(of: "08036") == "08")
+    }
+
+    @Test(arguments: ["00100", "53001", "99999", "2801", "280133", "28O13"])
+    func rejectsCodesOutsideTheProvinces(input: String) {
+        if input == "2801" {
+            // Four digits are read as a dropped zero: 02801 is Albacete, a real province.
+            #expect((try? PostalCode.parse(input).get().code) == "02801")
+            return
+        }
+        #expect(throws: ValidationFailure.self) { try PostalCode.parse(input).get() }
+    }
+
+    @Test(arguments: [("Madrid", "28"), ("Bizkaia", "48"), ("Vizcaya", "48"), ("La Coruña", "15"), ("Coruña, A", "15"),
+                      ("ÁLAVA", "01"), ("Araba/Álava", "01"), ("Illes Balears", "07"), ("Gerona", "17"), ("08", "08")])
+    func knowsProvinceNames(name: String, code: String) {
+        #expect(Province.code(ofName: name) == code)
+    }
+}
+
+@Suite struct DateFormatTests {
+    @Test func readsTheDeclaredFormatOnly() throws {
+        let spanish = try DateFormat("dd/MM/yyyy")
+        #expect(try spanish.parse("03/04/1978").get() == CalendarDate(year: 1978, month: 4, day: 3))
+        #expect(try spanish.parse("7/9/1985").get() == CalendarDate(year: 1985, month: 9, day: 7))
+        #expect(throws: ValidationFailure.self) { try spanish.parse("1978-04-03").get() }
+        #expect(throws: ValidationFailure.self) { try DateFormat.iso.parse("03/04/1978").get() }
+    }
+
+    @Test(arguments: ["31/02/1980", "29/02/1900", "15/13/1990", "00/01/2000", "32/01/2000"])
+    func rejectsDaysThatDoNotExist(input: String) throws {
+        #expect(throws: ValidationFailure.self) { try DateFormat("dd/MM/yyyy").parse(input).get() }
+    }
+
+    @Test func knowsLeapYears() throws {
+        #expect(try DateFormat("dd/MM/yyyy").parse("29/02/2000").get() == CalendarDate(year: 2000, month: 2, day: 29))
+    }
+
+    @Test func readsISODateTimesAndWritesEachFormat() throws {
+        let stamp = try DateFormat("iso_datetime")
+        #expect(try stamp.parse("2023-05-02T10:15:00Z").get() == CalendarDate(year: 2023, month: 5, day: 2))
+        #expect(try stamp.parse("2023-05-02T10:15:00.123+02:00").get() == CalendarDate(year: 2023, month: 5, day: 2))
+        let date = CalendarDate(year: 1978, month: 4, day: 3)!
+        #expect(try DateFormat("dd/MM/yyyy").format(date) == "03/04/1978")
+        #expect(try DateFormat("d.M.yyyy").format(date) == "3.4.1978")
+        #expect(DateFormat.iso.format(date) == "1978-04-03")
+    }
+
+    @Test func refusesPatternsItCannotRead() {
+        #expect(throws: ValidationFailure.self) { try DateFormat("dd/MM/yy") }
+        #expect(throws: ValidationFailure.self) { try DateFormat("MM/yyyy") }
+    }
+}
+
+@Suite struct BooleanAndNameTests {
+    @Test func readsEverySpellingAndWritesTheDeclaredStyle() {
+        for yes in ["1", "true", "TRUE", "sí", "Si", "s", "x", "X", "yes"] { #expect(BooleanStyle.json.parse(yes) == true, "\(yes)") }
+        for no in ["0", "false", "no", "NO", "n"] { #expect(BooleanStyle.json.parse(no) == false, "\(no)") }
+        #expect(BooleanStyle.json.parse("") == nil)
+        #expect(BooleanStyle.mark.parse("") == false)
+        #expect(BooleanStyle.json.parse("maybe") == nil)
+        #expect(BooleanStyle.digits.format(true).text == "1")
+        #expect(BooleanStyle.json.format(false) == ("false", true))
+        #expect(BooleanStyle.spanish.format(true).text == "sí")
+    }
+
+    @Test(arguments: [("JOSÉ LUIS", "José Luis"), ("garcía de la fuente", "García de la Fuente"), ("MARTÍN-SANZ", "Martín-Sanz"),
+                      ("o'neill", "O'Neill"), ("McDonald", "McDonald"), ("María del Carmen", "María del Carmen"), ("DE LOS SANTOS", "De los Santos")])
+    func titleCasesNamesInOneCase(input: String, expected: String) {
+        #expect(SpanishName.titleCased(input) == expected)
+    }
+
+    @Test(arguments: [
+        ("García de la Fuente", "García", "de la Fuente"),
+        ("del Río Muñoz", "del Río", "Muñoz"),
+        ("Etxeberria San Martín", "Etxeberria", "San Martín"),
+        ("Vilaró i Puig", "Vilaró", "Puig"),
+        ("Ortega y Gasset", "Ortega", "Gasset"),
+        ("Martín-Sanz", "Martín-Sanz", ""),
+        ("de los Santos", "de los Santos", ""),
+        ("Ibáñez de la Torre", "Ibáñez", "de la Torre"),
+        ("Núñez Peña", "Núñez", "Peña"),
+        ("Pérez de las Heras Gómez", "Pérez", "de las Heras Gómez"),
+    ])
+    func splitsSurnamesWithSpanishParticles(text: String, first: String, second: String) {
+        let split = SpanishName.splitSurnames(text)
+        #expect(split.first == first)
+        #expect((split.second ?? "") == second)
+    }
+
+    @Test func saysWhenASplitIsAGuess() {
+        #expect(SpanishName.splitSurnames("García Márquez López").certain == false)
+        #expect(SpanishName.splitSurnames("García López").certain)
+    }
+}
