@@ -1,7 +1,10 @@
 /// Turns a column's text into a checked canonical value and back, for one field of one mapping:
 /// the field's type decides the checks, the mapping's declarations (date format, boolean style,
 /// phone style, value table, decimal comma) decide the written form.
-struct FieldCodec: Sendable {
+///
+/// A class so the per-field loops share it rather than copy it; it is configured while the mapping
+/// is read and never changed afterwards, which is what makes it safe to share between threads.
+final class FieldCodec: @unchecked Sendable {
     let field: CustomerField
     var dateFormat = DateFormat.iso
     var booleans = BooleanStyle.json

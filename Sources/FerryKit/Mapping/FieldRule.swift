@@ -1,6 +1,7 @@
 /// One entry of a mapping, checked and compiled: which columns, which canonical fields, and every
 /// step between them in both directions.
-struct FieldRule: Sendable {
+/// A class, so the per-record loops share one rule instead of copying its many fields.
+final class FieldRule: Sendable {
     /// What to do with a value that fails its checks.
     enum InvalidAction: String, Sendable, CaseIterable {
         case reject, drop, keep
@@ -21,25 +22,50 @@ struct FieldRule: Sendable {
         var isEmpty: Bool { toColumn.isEmpty }
     }
 
-    var line: Int
-    var columns: [String]
-    var fields: [CustomerField]
-    var codecs: [FieldCodec]
-    var transforms: [any Transform]
-    var lookup: Lookup?
-    var split: Split?
-    var join: String?
-    var constant: String?
-    var defaultValue: String?
-    var required: Bool
-    var readOnly: Bool
-    var allowsHealthData: Bool
-    var sensitive: Bool
-    var invalid: InvalidAction
-    var systemDefault: Bool?
+    let line: Int
+    let columns: [String]
+    let fields: [CustomerField]
+    let codecs: [FieldCodec]
+    let transforms: [any Transform]
+    let lookup: Lookup?
+    let split: Split?
+    let join: String?
+    let constant: String?
+    let defaultValue: String?
+    let required: Bool
+    let readOnly: Bool
+    let allowsHealthData: Bool
+    let sensitive: Bool
+    let invalid: InvalidAction
+    let systemDefault: Bool?
     /// The JSON kind to write a constant or default with, and what transforms produce.
-    var writtenKind: ValueKind?
-    var note: String?
+    let writtenKind: ValueKind?
+    let note: String?
+
+
+    init(line: Int, columns: [String], fields: [CustomerField], codecs: [FieldCodec], transforms: [any Transform], lookup: Lookup?, split: Split?, join: String?, constant: String?, defaultValue: String?, required: Bool, readOnly: Bool, allowsHealthData: Bool, sensitive: Bool, invalid: InvalidAction, systemDefault: Bool?, writtenKind: ValueKind?, note: String?) {
+        self.line = line
+        self.columns = columns
+        self.fields = fields
+        self.codecs = codecs
+        self.transforms = transforms
+        self.lookup = lookup
+        self.split = split
+        self.join = join
+        self.constant = constant
+        self.defaultValue = defaultValue
+        self.required = required
+        self.readOnly = readOnly
+        self.allowsHealthData = allowsHealthData
+        self.sensitive = sensitive
+        self.invalid = invalid
+        self.systemDefault = systemDefault
+        self.writtenKind = writtenKind
+        self.note = note
+    }
+
+    /// The column (or columns, joined by `+`) as messages name it.
+    var displayName: String { columns.count == 1 ? columns[0] : columns.joined(separator: "+") }
 
     /// What writing this rule cannot give back, for `plan` and the round-trip tests.
     var losses: [String] {

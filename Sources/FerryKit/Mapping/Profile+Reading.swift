@@ -76,7 +76,7 @@ extension Profile {
         }
 
         for (rule, indices) in zip(rules, binding.ruleColumns) where rule.constant == nil {
-            let columnName = rule.columns.count == 1 ? rule.columns[0] : rule.columns.joined(separator: "+")
+            let columnName = rule.displayName
             var raw: String?
             if indices.count == 1 {
                 raw = text(indices[0])?.0
@@ -128,9 +128,11 @@ extension Profile {
                     issue(columnName, nil, original, "the surnames could be split in more than one way; read as '\(split.first)' + '\(split.second ?? "")'", .noted)
                 }
             }
-            for (field, (codec, part)) in zip(rule.fields, zip(rule.codecs, parts)) where !part.isEmpty || failed != nil {
+            for position in rule.fields.indices {
+                let field = rule.fields[position], part = parts[min(position, parts.count - 1)]
+                if part.isEmpty && failed == nil { continue }
                 if failed == nil {
-                    switch codec.read(part) {
+                    switch rule.codecs[position].read(part) {
                     case .success(let typed):
                         customer[field] = typed
                         continue

@@ -5,7 +5,7 @@ extension Profile {
     public func write(_ customer: Customer, number: Int, line: Int, into batch: inout RecordBatch,
                       issues: inout [RecordIssue], stats: inout WriteStats) -> Bool {
         var accepted = true
-        var written = Set<Int>()
+        var written = ColumnSet(count: writtenColumns.count)
         var extrasUsed = Set<String>()
         func issue(_ column: String?, _ field: CustomerField?, _ value: String?, _ message: String, _ action: RecordIssue.Action) {
             issues.append(RecordIssue(record: number, line: line, column: column, field: field, value: value, message: message, action: action))
@@ -13,14 +13,12 @@ extension Profile {
         }
         batch.beginRecord()
         func put(_ column: String, _ text: String, _ kind: ValueKind) {
-            guard let index = columnIndex[column], !written.contains(index) else { return }
-            written.insert(index)
+            guard let index = columnIndex[column], written.insert(index) else { return }
             var text = text
             text.withUTF8 { batch.appendField(column: index, kind: kind, UnsafeRawBufferPointer($0)) }
         }
         var withheld = false
         for rule in rules where !rule.readOnly {
-            let columnName = rule.columns.joined(separator: "+")
             if let constant = rule.constant {
                 put(rule.columns[0], constant, rule.writtenKind ?? .string)
                 continue
@@ -62,11 +60,11 @@ extension Profile {
                 }
             }
             if let (field, value, message) = failure {
-                issue(columnName, field, value, message, rule.required ? .rejected : .dropped)
+                issue(rule.displayName, field, value, message, rule.required ? .rejected : .dropped)
                 continue
             }
             guard var value = text ?? rule.defaultValue else {
-                if rule.required { issue(columnName, rule.fields.first, nil, "a required value is missing", .rejected) }
+                if rule.required { issue(rule.displayName, rule.fields.first, nil, "a required value is missing", .rejected) }
                 continue
             }
             if text == nil { kind = rule.writtenKind ?? .string }
@@ -102,4 +100,28 @@ extension Profile {
 
     /// Whether some rule of this profile lets clinicalNotes through (`sensitive: allow`).
     var writesHealthData: Bool { rules.contains { !$0.readOnly && $0.allowsHealthData && $0.fields.contains(.clinicalNotes) } }
+}
+
+/// Which output columns a record has written, without allocating for the usual widths.
+struct ColumnSet {
+    private var low: UInt64 = 0
+    private var high: UInt64 = 0
+    private var rest: Set<Int>?
+
+    init(count: Int) { if count > 128 { rest = [] } }
+
+    /// Adds a column; false when it was already there.
+    mutating func insert(_ index: Int) -> Bool {
+        if index < 64 {
+            let bit: UInt64 = 1 << UInt64(index)
+            defer { low |= bit }
+            return low & bit == 0
+        }
+        if index < 128 {
+            let bit: UInt64 = 1 << UInt64(index - 64)
+            defer { high |= bit }
+            return high & bit == 0
+        }
+        return rest!.insert(index).inserted
+    }
 }

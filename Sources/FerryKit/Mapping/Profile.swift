@@ -121,7 +121,7 @@ public struct Profile: Sendable {
             }
             var codecs: [FieldCodec] = []
             for field in fields {
-                var codec = FieldCodec(field: field)
+                let codec = FieldCodec(field: field)
                 codec.today = today
                 codec.region = region
                 codec.booleans = try booleanStyle(entry.booleans) ?? defaultBooleans

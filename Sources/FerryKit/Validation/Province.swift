@@ -9,6 +9,7 @@ public enum Province {
     /// The INE code of a province name, ignoring case, accents and the article's place
     /// ("La Coruña", "Coruña, A", "a coruña" → "15").
     public static func code(ofName name: String) -> String? {
+        if let code = codesByOfficialName[name] { return code }
         let key = foldedName(name)
         if key.count == 2, let number = Int(key), (1...52).contains(number) { return key }
         return namesByKey[key]
@@ -39,6 +40,10 @@ public enum Province {
         }
         return words.joined(separator: " ")
     }
+
+    /// The official names as written, so the common case skips folding.
+    private static let codesByOfficialName: [String: String] = Dictionary(
+        uniqueKeysWithValues: SpanishData.provinces.map { ($0.name, $0.code) })
 
     private static let namesByKey: [String: String] = {
         var table: [String: String] = [:]

@@ -11,8 +11,14 @@ public enum SpanishName {
     /// `garcía de la fuente` → `García de la Fuente`, `martín-sanz` → `Martín-Sanz`). A name already
     /// in mixed case is left as written: `McDonald` and `DeMarco` know their own capitals.
     public static func titleCased(_ text: String) -> String {
-        let hasUpper = text.contains { $0.isUppercase }
-        let hasLower = text.contains { $0.isLowercase }
+        // Most names settle it on ASCII letters alone (`María`): only look at Unicode case when needed.
+        var asciiUpper = false, asciiLower = false
+        for byte in text.utf8 {
+            if byte &- 0x41 < 26 { asciiUpper = true } else if byte &- 0x61 < 26 { asciiLower = true }
+        }
+        if asciiUpper && asciiLower { return text }
+        let hasUpper = asciiUpper || text.contains { $0.isUppercase }
+        let hasLower = asciiLower || text.contains { $0.isLowercase }
         guard !(hasUpper && hasLower) else { return text }
         var words: [String] = []
         for (position, word) in text.lowercased().split(separator: " ", omittingEmptySubsequences: false).enumerated() {

@@ -6,6 +6,7 @@ struct CollapseSpaces: Transform {
     var inverse: Inverse { .normalizes("runs of spaces become one space") }
 
     func read(_ text: String) -> Result<String, ValidationFailure> {
+        if isTidy(text) { return .success(text) }
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
         var pendingSpace = false
@@ -22,4 +23,15 @@ struct CollapseSpaces: Transform {
     }
 
     func write(_ text: String) -> String { text }
+
+    /// True when there is nothing to collapse (the usual case), so no new string is made.
+    private func isTidy(_ text: String) -> Bool {
+        var previousSpace = true
+        for byte in text.utf8 {
+            let space = Trim.isSpace(byte)
+            if space && (previousSpace || byte != 0x20) { return false }
+            previousSpace = space
+        }
+        return !previousSpace || text.isEmpty
+    }
 }
