@@ -373,3 +373,92 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
         }
     }
 }
+
+@Suite struct MappingFeatureTests {
+    @Test func severalColumnsJoinIntoOneFieldAndSplitBack() throws {
+        let scratch = Scratch()
+        let profile = try mapping("""
+        ferry: mapping 1
+        fields:
+          - columns: [calle, numero]
+            field: street
+            join: ", "
+          - column: nombre
+            field: givenName
+        """, scratch)
+        let results = try mapCSV("calle;numero;nombre\nCalle Mayor;5;Ana\n;7;Luis\n", from: profile, scratch)
+        #expect(results[0].customer?.street == "Calle Mayor, 5")
+        #expect(results[1].customer?.street == "7")
+        let back = through(results[0].customer!, write: profile, read: profile).customer
+        #expect(back.street == "Calle Mayor, 5")
+    }
+
+    @Test func constantsAndDefaultsWorkInBothDirections() throws {
+        let scratch = Scratch()
+        let profile = try mapping("""
+        ferry: mapping 1
+        fields:
+          - column: nombre
+            field: givenName
+          - column: idioma
+            field: language
+            default: es
+          - column: origen_migracion
+            value: ferry
+        """, scratch)
+        let results = try mapCSV("nombre;idioma\nAna;\nLuis;Català\n", from: profile, scratch)
+        #expect(results[0].customer?.language == "es")
+        #expect(results[1].customer?.language == "ca")
+        var batch = RecordBatch()
+        var issues: [RecordIssue] = []
+        var stats = WriteStats()
+        var customer = Customer()
+        customer.givenName = "Ana"
+        #expect(profile.write(customer, number: 1, line: 2, into: &batch, issues: &issues, stats: &stats))
+        #expect(batch[0].string(column: profile.writtenColumns.firstIndex(of: "idioma")!) == "es")
+        #expect(batch[0].string(column: profile.writtenColumns.firstIndex(of: "origen_migracion")!) == "ferry")
+    }
+
+    @Test func numbersWithADecimalCommaAndRanges() throws {
+        let scratch = Scratch()
+        let profile = try mapping("""
+        ferry: mapping 1
+        fields:
+          - column: descuento
+            field: discountPercent
+            decimal: comma
+          - column: valoracion
+            field: rating
+          - column: codigo
+            field: code
+            transforms: [{prefix: CLI-}]
+        """, scratch)
+        let results = try mapCSV("descuento;valoracion;codigo\n12,5;4;CLI-0042\n1.250,00;9;77\n", from: profile, scratch)
+        #expect(results[0].customer?.discountPercent == 12.5)
+        #expect(results[0].customer?.rating == 4)
+        #expect(results[0].customer?.code == "0042")
+        #expect(results[1].customer?.discountPercent == nil)
+        #expect(results[1].issues.map(\.message) == ["outside 0–100", "outside 0–5"])
+        let back = through(results[0].customer!, write: profile, read: profile)
+        #expect(back.customer.discountPercent == 12.5 && back.customer.code == "0042")
+        var batch = RecordBatch()
+        var issues: [RecordIssue] = []
+        var stats = WriteStats()
+        _ = profile.write(results[0].customer!, number: 1, line: 2, into: &batch, issues: &issues, stats: &stats)
+        #expect(batch[0].string(column: profile.writtenColumns.firstIndex(of: "descuento")!) == "12,5")
+        #expect(batch[0].string(column: profile.writtenColumns.firstIndex(of: "codigo")!) == "CLI-0042")
+    }
+
+    @Test func aValueTheTargetCannotHoldIsDroppedWithAReason() throws {
+        let koibox = try ProfileCatalog.load("koibox")
+        var customer = Customer()
+        customer.givenName = "Alex"
+        customer.gender = .other
+        customer.code = "A-12"
+        let result = through(customer, write: koibox, read: koibox)
+        #expect(result.customer.gender == nil && result.customer.code == nil)
+        #expect(result.issues.map(\.field) == [.gender, .code])
+        #expect(result.issues.allSatisfy { $0.action == .dropped })
+        #expect(koibox.losses.contains { $0.field == "gender" && $0.loss.contains("other cannot be written") })
+    }
+}
