@@ -157,8 +157,8 @@ extension Profile {
                     customer.extras.append(Customer.Extra(name: member.key, value: member.value, kind: member.kind))
                 }
             } else {
-                issue(profile.extrasColumn, nil, object, "`extras` is not a JSON object; kept as one extra", .noted)
-                customer.extras.append(Customer.Extra(name: profile.extrasColumn ?? "extras", value: object))
+                issue(extrasColumn, nil, object, "`extras` is not a JSON object; kept as one extra", .noted)
+                customer.extras.append(Customer.Extra(name: extrasColumn ?? "extras", value: object))
             }
         }
         for (index, isClaimed) in binding.claimed.enumerated() where !isClaimed {
@@ -167,8 +167,6 @@ extension Profile {
         complete(&customer, record: record, issue: issue)
         return accepted
     }
-
-    private var profile: Profile { self }
 
     /// Fills what the record implies (the tax id's type, the province of a postal code, the country)
     /// and notes contradictions between columns.

@@ -40,48 +40,41 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
     /// Parses `text`, taking `region` for numbers written without a country code.
     public static func parse(_ text: String, region: String = "ES") -> Result<PhoneNumber, ValidationFailure> {
         if region == "ES", let fast = spanishFastPath(text) { return .success(fast) }
-        var input = text
-        return input.withUTF8 { bytes in
-            guard bytes.contains(where: isASCIIDigit) else {
-                return .failure(ValidationFailure(bytes.isEmpty ? "the phone number is empty" : "a phone number has digits"))
-            }
-            return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { out in
-                let kind = bytes.withMemoryRebound(to: CChar.self) { chars in
-                    ferry_phone_parse(chars.baseAddress, chars.count, region, out.baseAddress, out.count)
-                }
-                switch kind {
-                case Int32(FERRY_PHONE_UNPARSEABLE.rawValue):
-                    return .failure(ValidationFailure("not a phone number"))
-                case Int32(FERRY_PHONE_INVALID.rawValue):
-                    return .failure(ValidationFailure("no phone number of \(region) or any other country has this shape (wrong length or prefix)"))
-                default:
-                    let e164 = String(cString: out.baseAddress!)
-                    let mapped: Kind = switch kind {
-                    case Int32(FERRY_PHONE_MOBILE.rawValue): .mobile
-                    case Int32(FERRY_PHONE_FIXED_LINE.rawValue): .landline
-                    case Int32(FERRY_PHONE_FIXED_OR_MOBILE.rawValue): .either
-                    default: .other
-                    }
-                    return .success(PhoneNumber(e164: e164, kind: mapped))
-                }
-            }
+        guard text.utf8.contains(where: isASCIIDigit) else {
+            return .failure(ValidationFailure(text.isEmpty ? "the phone number is empty" : "a phone number has digits"))
+        }
+        switch library(text, region: region) {
+        case .success(let phone): return .success(phone)
+        case .failure(let failure):
+            return .failure(ValidationFailure(failure.unparseable ? "not a phone number"
+                : "no phone number of \(region) or any other country has this shape (wrong length or prefix)"))
         }
     }
 
     /// Parses with libphonenumber only (for the test that holds the fast path to it).
     public static func parseWithLibrary(_ text: String, region: String = "ES") -> PhoneNumber? {
+        try? library(text, region: region).get()
+    }
+
+    /// libphonenumber's answer; the failure says whether the text could not be parsed at all (true)
+    /// or parsed into a number that cannot exist (false).
+    private static func library(_ text: String, region: String) -> Result<PhoneNumber, LibraryFailure> {
         var input = text
         return input.withUTF8 { bytes in
             withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { out in
                 let kind = bytes.withMemoryRebound(to: CChar.self) { chars in
                     ferry_phone_parse(chars.baseAddress, chars.count, region, out.baseAddress, out.count)
                 }
-                guard kind > 0 else { return nil }
+                guard kind > 0 else { return .failure(LibraryFailure(unparseable: kind == FERRY_PHONE_UNPARSEABLE.rawValue)) }
                 let mapped: Kind = kind == FERRY_PHONE_MOBILE.rawValue ? .mobile : kind == FERRY_PHONE_FIXED_LINE.rawValue ? .landline
                     : kind == FERRY_PHONE_FIXED_OR_MOBILE.rawValue ? .either : .other
-                return PhoneNumber(e164: String(cString: out.baseAddress!), kind: mapped)
+                return .success(PhoneNumber(e164: String(cString: out.baseAddress!), kind: mapped))
             }
         }
+    }
+
+    private struct LibraryFailure: Error {
+        var unparseable: Bool
     }
 
     /// The number written in `style`; `region` is the one national styles are relative to.
