@@ -78,8 +78,9 @@ extension Profile {
         for (rule, indices) in zip(rules, binding.ruleColumns) where rule.constant == nil {
             let columnName = rule.displayName
             var raw: String?
+            var rawKind = ValueKind.string
             if indices.count == 1 {
-                raw = text(indices[0])?.0
+                if let (value, kind) = text(indices[0]) { (raw, rawKind) = (value, kind) }
             } else {
                 let parts = indices.compactMap { text($0)?.0 }
                 raw = parts.isEmpty ? nil : parts.joined(separator: rule.join ?? " ")
@@ -87,8 +88,8 @@ extension Profile {
             if raw == nil { raw = rule.defaultValue }
             if rule.fields.isEmpty {
                 // A column the system has but the canonical model does not: kept in extras by name.
-                if let raw, let index = indices.first, index >= 0, let kind = text(index)?.1 {
-                    customer.extras.append(Customer.Extra(name: rule.columns[0], value: raw, kind: kind))
+                if let raw, indices.first.map({ $0 >= 0 }) == true {
+                    customer.extras.append(Customer.Extra(name: rule.columns[0], value: raw, kind: rawKind))
                 }
                 continue
             }

@@ -17,7 +17,6 @@ extension Profile {
             var text = text
             text.withUTF8 { batch.appendField(column: index, kind: kind, UnsafeRawBufferPointer($0)) }
         }
-        var withheld = false
         for rule in rules where !rule.readOnly {
             if let constant = rule.constant {
                 put(rule.columns[0], constant, rule.writtenKind ?? .string)
@@ -31,10 +30,7 @@ extension Profile {
                 continue
             }
             if rule.lookup?.isEmpty == true { continue }
-            if rule.fields.contains(where: \.isHealthData), !rule.allowsHealthData {
-                if rule.fields.contains(where: { customer[$0] != nil }) { withheld = true }
-                continue
-            }
+            if rule.fields.contains(where: \.isHealthData), !rule.allowsHealthData { continue }
             // The canonical text of the rule's value, or nil when the customer has none.
             var text: String?
             var kind = ValueKind.string
@@ -76,12 +72,12 @@ extension Profile {
                 put(rule.columns[0], value, kind)
             } else {
                 let separator = rule.join ?? " "
-                var pieces = value.split(separator: separator, maxSplits: rule.columns.count - 1, omittingEmptySubsequences: false).map(String.init)
-                if separator.isEmpty { pieces = [value] }
+                let pieces = separator.isEmpty ? [value]
+                    : value.split(separator: separator, maxSplits: rule.columns.count - 1, omittingEmptySubsequences: false).map(String.init)
                 for (column, piece) in zip(rule.columns, pieces) where !piece.isEmpty { put(column, piece, kind) }
             }
         }
-        if withheld || (customer.clinicalNotes != nil && !writesHealthData) { stats.healthDataWithheld += 1 }
+        if customer.clinicalNotes != nil && !writesHealthData { stats.healthDataWithheld += 1 }
         let unused = customer.extras.filter { !extrasUsed.contains($0.name) }
         if !unused.isEmpty {
             if let extrasColumn {
@@ -97,9 +93,6 @@ extension Profile {
         batch.endRecord(number: number, line: line)
         return true
     }
-
-    /// Whether some rule of this profile lets clinicalNotes through (`sensitive: allow`).
-    var writesHealthData: Bool { rules.contains { !$0.readOnly && $0.allowsHealthData && $0.fields.contains(.clinicalNotes) } }
 }
 
 /// Which output columns a record has written, without allocating for the usual widths.

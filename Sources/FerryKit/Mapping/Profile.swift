@@ -21,6 +21,8 @@ public struct Profile: Sendable {
     public let writtenColumns: [String]
     /// Positions in `writtenColumns` by name.
     let columnIndex: [String: Int]
+    /// Whether some rule lets clinicalNotes through (`sensitive: allow`); decided once, not per record.
+    let writesHealthData: Bool
 
     /// Checks a mapping document against the canonical model; every problem is a mapping error
     /// with the file's line.
@@ -41,9 +43,7 @@ public struct Profile: Sendable {
         extrasColumn = document.extrasColumn ?? base?.extrasColumn
 
         let file = document.file
-        func fail(_ message: String, line: Int) -> FerryError {
-            FerryError(.mapping, message, at: Location(file: file, line: line), hint: "see docs/mappings.md for what a mapping can say")
-        }
+        func fail(_ message: String, line: Int) -> FerryError { document.fail(message, line: line) }
         let region = document.region?.value ?? base?.region?.value ?? "ES"
         var defaultDates = DateFormat.iso
         if let pattern = document.dateFormat ?? base?.dateFormat {
@@ -187,6 +187,7 @@ public struct Profile: Sendable {
         }
         if let extrasColumn, !written.contains(extrasColumn) { written.append(extrasColumn) }
         writtenColumns = written
+        writesHealthData = rules.contains { !$0.readOnly && $0.allowsHealthData && $0.fields.contains(.clinicalNotes) }
         columnIndex = Dictionary(written.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
     }
 

@@ -119,6 +119,13 @@ public struct RecordBatch: Sendable {
         discardOpenRecord()
     }
 
+    /// Copies the fields of a record of any batch into the open record; `column` renumbers them.
+    public mutating func appendFields(of record: RecordView, column: (Int32) -> Int = { Int($0) }) {
+        for field in record.fields {
+            record.batch.withValue(field) { appendField(column: column(field.column), kind: field.kind, UnsafeRawBufferPointer($0)) }
+        }
+    }
+
     /// Drops the open record and its fields.
     public mutating func discardOpenRecord() {
         guard openRecordFirstField >= 0 else { return }

@@ -57,9 +57,7 @@ public final class BatchFilesWriter: RecordWriter {
             for index in start..<start + take {
                 let record = batch[index]
                 part.beginRecord()
-                for field in record.fields {
-                    batch.withValue(field) { part.appendField(column: Int(field.column), kind: field.kind, UnsafeRawBufferPointer($0)) }
-                }
+                part.appendFields(of: record)
                 part.endRecord(number: record.number, line: record.line)
                 currentRecords.append(record.number)
             }

@@ -22,9 +22,7 @@ public final class RejectsFile {
     /// Keeps a rejected record with its reasons.
     public func add(_ record: RecordView, reasons: [String]) {
         pending.beginRecord()
-        for field in record.fields {
-            record.batch.withValue(field) { pending.appendField(column: Int(field.column), kind: field.kind, UnsafeRawBufferPointer($0)) }
-        }
+        pending.appendFields(of: record)
         // Ferry's own columns go in as -1, -2, -3 until the input's final column count is known.
         for (offset, text) in [String(record.number), String(record.line), reasons.joined(separator: "; ")].enumerated() {
             var value = text
@@ -52,10 +50,7 @@ public final class RejectsFile {
         for index in 0..<pending.count {
             let record = pending[index]
             batch.beginRecord()
-            for field in record.fields {
-                let column = field.column < 0 ? inputColumns.count + Int(-1 - field.column) : Int(field.column)
-                pending.withValue(field) { batch.appendField(column: column, kind: field.kind, UnsafeRawBufferPointer($0)) }
-            }
+            batch.appendFields(of: record) { $0 < 0 ? inputColumns.count + Int(-1 - $0) : Int($0) }
             batch.endRecord(number: record.number, line: record.line)
         }
         try writer!.write(batch, columns: columns)
