@@ -40,6 +40,7 @@ struct ConvertCommand: ParsableCommand {
 
     @OptionGroup var inputOptions: InputOptions
     @OptionGroup var outputOptions: OutputOptions
+    @OptionGroup var reportOptions: ReportOptions
 
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
@@ -57,6 +58,12 @@ struct ConvertCommand: ParsableCommand {
         }
         if rejects != nil, from == nil, to == nil {
             throw ValidationError("--rejects needs --from/--to: without mappings no record is checked, so none is rejected")
+        }
+        if reportOptions.report != nil, from == nil, to == nil {
+            throw ValidationError("--report needs --from/--to: the report is about fields, and a format conversion has none")
+        }
+        if let report = reportOptions.report, report == outputOptions.output || report == input || report == rejects {
+            throw ValidationError("--report must name a file other than the input, the output and the rejects file")
         }
         if let rejects, rejects == outputOptions.output || rejects == input {
             throw ValidationError("--rejects must name a file other than the input and the output")
@@ -79,8 +86,15 @@ struct ConvertCommand: ParsableCommand {
         let rejectsFile = try rejects.map { path in
             try RejectsFile(path: path, inputMayGrowColumns: InputFile.mayMeetNewColumns(input, options: readOptions))
         }
+        let collector = reportOptions.report == nil ? nil : ReportCollector(kind: .convert, source: source, target: target)
+        let bar = ProgressBar(quiet: quiet)
         let result = try MappedConversion(inputPath: input, readOptions: readOptions, source: source, target: target)
-            .run(into: writer, rejects: rejectsFile)
+            .run(into: writer, rejects: rejectsFile, report: collector, progress: bar.update)
+        bar.finish()
+        if let collector {
+            try reportOptions.write(collector.report(result: result, inputPath: input, showPII: reportOptions.showPII,
+                                                     createdAt: ReportOptions.timestamp()))
+        }
         if !quiet { report(result, source: source, target: target, writer: writer) }
         if result.totals.rejected > 0 || result.totals.uncertain > 0 { throw ExitCode(1) }
     }
@@ -101,7 +115,7 @@ struct ConvertCommand: ParsableCommand {
         Terminal.note("read \(input == "-" ? "standard input" : input): \(result.inputDescription), as \(source.name)")
         for note in result.notes + result.diagnostics { Terminal.note("note: \(note)") }
         let shown = result.issues.kept.prefix(ConvertCommand.warningsShown)
-        for issue in shown { Terminal.note("\(issue.action == .rejected ? "rejected" : "warning"): \(issue)") }
+        for issue in shown { Terminal.note("\(issue.action == .rejected ? "rejected" : "warning"): \(issue.text(masked: reportOptions.masked))") }
         if result.issues.total > shown.count { Terminal.note("… and \(result.issues.total - shown.count) more") }
         if !result.issues.byField.isEmpty {
             let summary = result.issues.byField.sorted { $0.key < $1.key }.map { field, counts in
@@ -122,6 +136,7 @@ struct ConvertCommand: ParsableCommand {
         Terminal.note("wrote \(writer.outputName) as \(target.name) in \(formatSeconds(result.seconds)), \(rate) records/s")
         if result.totals.rejected > 0, let rejects { Terminal.note("rejected records and their reasons: \(rejects)") }
         if result.totals.rejected > 0, rejects == nil { Terminal.note("rejected records are listed above; add --rejects FILE to keep them") }
+        if let path = reportOptions.report { Terminal.note("report: \(path)") }
         Terminal.note(result.totals.accountingLine)
     }
 }

@@ -43,7 +43,7 @@ import Testing
             Issue.record("\(input) was accepted")
             return
         }
-        #expect(failure.message.contains(reason), "\(failure.message)")
+        #expect(failure.description.contains(reason), "\(failure)")
     }
 }
 

@@ -93,7 +93,8 @@ final class FieldCodec: @unchecked Sendable {
         case .text(let text):
             if let values {
                 guard let match = values.first(where: { $0.canonical == text }) else {
-                    return .failure(ValidationFailure("this system has no value for `\(text)` (it knows \(values.map(\.canonical).joined(separator: ", ")))"))
+                    return .failure(ValidationFailure("this system has no value for it (it knows \(values.map(\.canonical).joined(separator: ", ")))",
+                                                     detail: "this system has no value for `\(text)` (it knows \(values.map(\.canonical).joined(separator: ", ")))"))
                 }
                 return .success((match.column, jsonKind ?? .string))
             }
@@ -151,4 +152,25 @@ final class FieldCodec: @unchecked Sendable {
         "ingles": "en", "français": "fr", "francés": "fr", "frances": "fr", "french": "fr", "deutsch": "de", "alemán": "de",
         "portugués": "pt", "português": "pt", "italiano": "it",
     ]
+}
+
+extension FieldCodec {
+    /// The check this codec makes, as a step of a report's transform chain; nil for plain text.
+    var checkName: String? {
+        switch field.valueType {
+        case .text: values == nil ? nil : "values"
+        case .choice: "values"
+        case .taxId: "DNI/NIE/CIF check"
+        case .phone: "phone check (\(region))"
+        case .email: "e-mail check"
+        case .postalCode: "postal code check"
+        case .provinceCode: "province"
+        case .countryCode: "country code"
+        case .language: "language code"
+        case .date: "date \(dateFormat.pattern)"
+        case .boolean: "yes/no \(booleans.rawValue)"
+        case .integer(let range): range.map { "whole number \($0.lowerBound)–\($0.upperBound)" } ?? "whole number"
+        case .decimal(let range): range.map { "number \(CanonicalValue.decimalText($0.lowerBound))–\(CanonicalValue.decimalText($0.upperBound))" } ?? "number"
+        }
+    }
 }

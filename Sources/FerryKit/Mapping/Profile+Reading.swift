@@ -60,9 +60,9 @@ extension Profile {
             position += 1
         }
         var accepted = true
-        func issue(_ column: String?, _ field: CustomerField?, _ value: String?, _ message: String, _ action: RecordIssue.Action) {
+        func issue(_ column: String?, _ field: CustomerField?, _ value: String?, _ reason: ValidationFailure, _ action: RecordIssue.Action) {
             issues.append(RecordIssue(record: record.number, line: record.line, column: column, field: field, value: value,
-                                      message: message, action: action))
+                                      message: reason.message, detail: reason.detail, action: action))
             if action == .rejected { accepted = false }
         }
         /// The text of an input column, nil when absent, null or blank.
@@ -94,7 +94,7 @@ extension Profile {
                 continue
             }
             guard let original = raw else {
-                if rule.required { issue(columnName, rule.fields.first, nil, "a required value is missing", .rejected) }
+                if rule.required { issue(columnName, rule.fields.first, nil, .requiredValueMissing, .rejected) }
                 continue
             }
             if let lookup = rule.lookup, lookup.isEmpty {
@@ -114,11 +114,12 @@ extension Profile {
                 if let canonical = lookup.toCanonical[value] ?? lookup.toCanonical.first(where: { $0.key.lowercased() == value.lowercased() })?.value {
                     value = canonical
                 } else {
-                    failed = ValidationFailure("not in the table `\(lookup.name)`; add a row for it")
+                    failed = ValidationFailure("not in the table `\(lookup.name)`; add a row for it",
+                                               detail: "`\(value)` is not in the table `\(lookup.name)`; add a row for it")
                 }
             }
             if failed == nil, value.isEmpty {
-                if rule.required { issue(columnName, rule.fields.first, original, "a required value is missing", .rejected) }
+                if rule.required { issue(columnName, rule.fields.first, original, .requiredValueMissing, .rejected) }
                 continue
             }
             var parts = [value]
@@ -126,7 +127,10 @@ extension Profile {
                 let split = SpanishName.splitSurnames(value)
                 parts = [split.first, split.second ?? ""]
                 if !split.certain {
-                    issue(columnName, nil, original, "the surnames could be split in more than one way; read as '\(split.first)' + '\(split.second ?? "")'", .noted)
+                    issue(columnName, .familyName1, original,
+                          ValidationFailure("the surnames could be split in more than one way; check the split",
+                                            detail: "the surnames could be split in more than one way; read as '\(split.first)' + '\(split.second ?? "")'"),
+                          .noted)
                 }
             }
             for position in rule.fields.indices {
@@ -141,12 +145,13 @@ extension Profile {
                         failed = failure
                     }
                 }
-                let message = failed!.message
+                let reason = failed!
                 switch rule.invalid {
-                case .reject: issue(columnName, field, original, message, .rejected)
-                case .drop: issue(columnName, field, original, message, .dropped)
+                case .reject: issue(columnName, field, original, reason, .rejected)
+                case .drop: issue(columnName, field, original, reason, .dropped)
                 case .keep:
-                    issue(columnName, field, original, message + "; kept unchecked", .kept)
+                    issue(columnName, field, original,
+                          ValidationFailure(reason.message + "; kept unchecked", detail: reason.detail.map { $0 + "; kept unchecked" }), .kept)
                     customer[field] = FieldRule.unchecked(field, part)
                 }
                 failed = nil
@@ -158,7 +163,7 @@ extension Profile {
                     customer.extras.append(Customer.Extra(name: member.key, value: member.value, kind: member.kind))
                 }
             } else {
-                issue(extrasColumn, nil, object, "`extras` is not a JSON object; kept as one extra", .noted)
+                issue(extrasColumn, nil, object, ValidationFailure("`extras` is not a JSON object; kept as one extra"), .noted)
                 customer.extras.append(Customer.Extra(name: extrasColumn ?? "extras", value: object))
             }
         }
@@ -172,7 +177,7 @@ extension Profile {
     /// Fills what the record implies (the tax id's type, the province of a postal code, the country)
     /// and notes contradictions between columns.
     func complete(_ customer: inout Customer, record: RecordView,
-                  issue: (String?, CustomerField?, String?, String, RecordIssue.Action) -> Void) {
+                  issue: (String?, CustomerField?, String?, ValidationFailure, RecordIssue.Action) -> Void) {
         if let id = customer.taxId, id.kind != .other {
             if customer.taxIdType == nil { customer.taxIdType = id.kind }
             if customer.kind == nil { customer.kind = id.kind == .cif ? .company : .person }
@@ -182,7 +187,8 @@ extension Profile {
             if let stated = customer.provinceCode {
                 if stated != fromPostalCode {
                     issue("postalCode", .provinceCode, postalCode,
-                          "postal code \(postalCode) is in \(Province.name(ofCode: fromPostalCode) ?? fromPostalCode), but the province given is \(Province.name(ofCode: stated) ?? stated); both kept, check the address",
+                          ValidationFailure("the postal code is in another province than the one given; both kept, check the address",
+                                            detail: "postal code \(postalCode) is in \(Province.name(ofCode: fromPostalCode) ?? fromPostalCode), but the province given is \(Province.name(ofCode: stated) ?? stated); both kept, check the address"),
                           .noted)
                 }
             } else {
@@ -190,7 +196,7 @@ extension Profile {
             }
         }
         if let mobile = customer.mobilePhone, mobile.kind == .landline {
-            issue("mobilePhone", .mobilePhone, mobile.e164, "this is a landline number in the mobile column; kept, but SMS will not reach it", .noted)
+            issue("mobilePhone", .mobilePhone, mobile.e164, ValidationFailure("this is a landline number in the mobile column; kept, but SMS will not reach it"), .noted)
         }
         if customer.province == nil, let code = customer.provinceCode { customer.province = Province.name(ofCode: code) }
         if customer.countryCode == nil { customer.countryCode = "ES" }

@@ -7,8 +7,9 @@ extension Profile {
         var accepted = true
         var written = ColumnSet(count: writtenColumns.count)
         var extrasUsed = Set<String>()
-        func issue(_ column: String?, _ field: CustomerField?, _ value: String?, _ message: String, _ action: RecordIssue.Action) {
-            issues.append(RecordIssue(record: number, line: line, column: column, field: field, value: value, message: message, action: action))
+        func issue(_ column: String?, _ field: CustomerField?, _ value: String?, _ reason: ValidationFailure, _ action: RecordIssue.Action) {
+            issues.append(RecordIssue(record: number, line: line, column: column, field: field, value: value,
+                                      message: reason.message, detail: reason.detail, action: action))
             if action == .rejected { accepted = false }
         }
         batch.beginRecord()
@@ -34,25 +35,26 @@ extension Profile {
             // The canonical text of the rule's value, or nil when the customer has none.
             var text: String?
             var kind = ValueKind.string
-            var failure: (CustomerField, String, String)?
+            var failure: (CustomerField, String, ValidationFailure)?
             if rule.split == .surnames {
                 text = SpanishName.joinSurnames(customer[rule.fields[0]]?.description, customer[rule.fields[1]]?.description)
             } else if let value = customer[rule.fields[0]] {
                 switch rule.codecs[0].write(value) {
                 case .success(let out): (text, kind) = (out.text, out.kind)
-                case .failure(let reason): failure = (rule.fields[0], value.description, reason.message)
+                case .failure(let reason): failure = (rule.fields[0], value.description, reason)
                 }
             } else if rule.systemDefault == true, rule.fields[0].isConsent {
                 // The target assumes yes when the consent is not sent; the source did not say yes.
                 if case .success(let out) = rule.codecs[0].write(.bool(false)) { (text, kind) = (out.text, out.kind) }
-                stats.consentsWrittenAsNo += 1
+                stats.consentWrittenAsNo(rule.fields[0])
             }
             if failure == nil, let value = text, let lookup = rule.lookup {
                 if let mapped = lookup.toColumn[value] {
                     text = mapped
                     kind = rule.codecs[0].jsonKind ?? .string
                 } else {
-                    failure = (rule.fields[0], value, "not in the table `\(lookup.name)`; add `\(value): ...` to it")
+                    failure = (rule.fields[0], value, ValidationFailure("not in the table `\(lookup.name)`; add a row for the value",
+                                                                       detail: "not in the table `\(lookup.name)`; add `\(value): ...` to it"))
                 }
             }
             if let (field, value, message) = failure {
@@ -60,7 +62,7 @@ extension Profile {
                 continue
             }
             guard var value = text ?? rule.defaultValue else {
-                if rule.required { issue(rule.displayName, rule.fields.first, nil, "a required value is missing", .rejected) }
+                if rule.required { issue(rule.displayName, rule.fields.first, nil, .requiredValueMissing, .rejected) }
                 continue
             }
             if text == nil { kind = rule.writtenKind ?? .string }

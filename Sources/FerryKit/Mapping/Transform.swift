@@ -31,6 +31,8 @@ public protocol Transform: Sendable {
 }
 
 extension Transform {
+    /// The name a mapping file uses, from an instance.
+    public var name: String { Self.name }
     public static var argumentHelp: String? { nil }
     public var writtenKind: ValueKind? { nil }
 }

@@ -19,6 +19,13 @@ public struct IssueLog: Sendable {
     }
 }
 
+/// How far a run has come, for progress bars.
+public struct RunProgress: Sendable {
+    public var totals: RunTotals
+    /// The share of the input read so far, when its size is known (a regular file).
+    public var fraction: Double?
+}
+
 /// The outcome of a conversion through mappings.
 public struct MappedConversionResult: Sendable {
     public var totals: RunTotals
@@ -46,13 +53,16 @@ public struct MappedConversion {
         self.target = target
     }
 
-    /// Runs the conversion; rejected records go to `rejects` when given. On an error the outputs are
-    /// abandoned, so no partial file remains.
-    public func run(into writer: any RecordWriter, rejects: RejectsFile? = nil) throws -> MappedConversionResult {
+    /// Runs the conversion; rejected records go to `rejects` when given, and every record is shown
+    /// to `report` when given. `progress` is called after each batch with the totals so far. On an
+    /// error the outputs are abandoned, so no partial file remains.
+    public func run(into writer: any RecordWriter, rejects: RejectsFile? = nil, report: ReportCollector? = nil,
+                    progress: ((RunProgress) -> Void)? = nil) throws -> MappedConversionResult {
         let started = monotonicSeconds()
         do {
             let input = try InputFile.open(inputPath, options: readOptions)
             let reader = input.reader
+            let inputSize = input.decoded.source.fileSize
             var binding = SourceBinding(profile: source)
             var notes = source.notes + target.notes
             let columns = target.writtenColumns
@@ -67,6 +77,7 @@ public struct MappedConversion {
             while try reader.read(into: &inBatch) {
                 totals.read += inBatch.count
                 notes += binding.bind(columns: reader.columns)
+                report?.observeInput(inBatch, columns: reader.columns, binding: binding)
                 outBatch.removeAll()
                 for index in 0..<inBatch.count {
                     let record = inBatch[index]
@@ -76,6 +87,7 @@ public struct MappedConversion {
                         accepted = target.write(customer, number: record.number, line: record.line, into: &outBatch, issues: &issues, stats: &stats)
                     }
                     for issue in issues { log.add(issue) }
+                    report?.observe(record, customer: customer, issues: issues, output: accepted ? outBatch[outBatch.count - 1] : nil)
                     if accepted {
                         totals.written += 1
                     } else {
@@ -85,6 +97,7 @@ public struct MappedConversion {
                 }
                 try writer.write(outBatch, columns: columns)
                 try rejects?.flush(inputColumns: reader.columns)
+                progress?(RunProgress(totals: totals, fraction: inputSize.map { Double(input.decoded.source.offset) / Double(max(1, $0)) }))
             }
             guard totals.balances else {
                 throw FerryError(.output, "the accounting does not balance (\(totals.accountingLine)); this is a bug in Ferry, please report it")
@@ -106,7 +119,7 @@ extension RecordIssue {
     var rejectReason: String {
         var text = column.map { "\($0): " } ?? ""
         if let field, field.rawValue != column { text += "(\(field.rawValue)) " }
-        text += message
+        text += detail ?? message
         if let value { text += " ('\(value)')" }
         return text
     }

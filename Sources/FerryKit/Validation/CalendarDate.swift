@@ -163,7 +163,7 @@ public struct DateFormat: Sendable, Equatable, CustomStringConvertible {
             return .failure(ValidationFailure("not a date in the format \(pattern)"))
         }
         guard let date = CalendarDate(year: year, month: month, day: day) else {
-            return .failure(ValidationFailure("no such day: \(text) (format \(pattern))"))
+            return .failure(ValidationFailure("no such day in the calendar (format \(pattern))", detail: "no such day: \(text) (format \(pattern))"))
         }
         return .success(date)
     }

@@ -15,16 +15,18 @@ public enum EmailAddress {
             return .failure(ValidationFailure("the part before the @ cannot start or end with a dot or have two dots in a row"))
         }
         for byte in local where !isLocalByte(byte) {
-            return .failure(ValidationFailure("the part before the @ cannot contain '\(String(decoding: [byte], as: UTF8.self))'"))
+            return .failure(ValidationFailure("the part before the @ has a character an address cannot have",
+                                               detail: "the part before the @ cannot contain '\(String(decoding: [byte], as: UTF8.self))'"))
         }
         guard !domain.isEmpty else { return .failure(ValidationFailure("nothing after the @")) }
         let labels = domain.split(separator: 0x2E, omittingEmptySubsequences: false)
-        guard labels.count >= 2 else { return .failure(ValidationFailure("the domain has no dot (\(String(decoding: domain, as: UTF8.self)))")) }
+        guard labels.count >= 2 else { return .failure(ValidationFailure("the domain has no dot", detail: "the domain has no dot (\(String(decoding: domain, as: UTF8.self)))")) }
         for label in labels {
             guard !label.isEmpty, label.count <= 63 else { return .failure(ValidationFailure("the domain has an empty or over-long part")) }
             guard label.first != 0x2D, label.last != 0x2D else { return .failure(ValidationFailure("a domain part cannot start or end with '-'")) }
             for byte in label where !(isASCIIDigit(byte) || isASCIILetter(byte) || byte == 0x2D || byte >= 0x80) {
-                return .failure(ValidationFailure("the domain cannot contain '\(String(decoding: [byte], as: UTF8.self))'"))
+                return .failure(ValidationFailure("the domain has a character a domain cannot have",
+                                               detail: "the domain cannot contain '\(String(decoding: [byte], as: UTF8.self))'"))
             }
         }
         let top = labels.last!

@@ -66,7 +66,7 @@ public struct TaxID: Sendable, Hashable, CustomStringConvertible {
             }
             return checkCIF(bytes)
         }
-        return .failure(ValidationFailure("not a DNI, NIE or CIF: it starts with '\(String(decoding: [first], as: UTF8.self))'"))
+        return .failure(ValidationFailure("not a DNI, NIE or CIF", detail: "not a DNI, NIE or CIF: it starts with '\(String(decoding: [first], as: UTF8.self))'"))
     }
 
     private static func number(_ digits: ArraySlice<UInt8>) -> Int {
@@ -76,7 +76,8 @@ public struct TaxID: Sendable, Hashable, CustomStringConvertible {
     private static func checkLetter(_ bytes: [UInt8], number: Int, kind: Kind) -> Result<TaxID, ValidationFailure> {
         let expected = dniLetters[number % 23]
         guard bytes[8] == expected else {
-            return .failure(ValidationFailure("the check letter of this \(kind.rawValue) should be \(Character(UnicodeScalar(expected))), not \(Character(UnicodeScalar(bytes[8])))"))
+            return .failure(ValidationFailure("the check letter of this \(kind.rawValue) is wrong",
+                                               detail: "the check letter of this \(kind.rawValue) should be \(Character(UnicodeScalar(expected))), not \(Character(UnicodeScalar(bytes[8])))"))
         }
         return .success(TaxID(value: String(decoding: bytes, as: UTF8.self), kind: kind))
     }
@@ -110,7 +111,8 @@ public struct TaxID: Sendable, Hashable, CustomStringConvertible {
         guard accepted else {
             let expected = wantsLetter == true ? "\(Character(UnicodeScalar(letter)))"
                 : wantsLetter == false ? "\(control)" : "\(control) or \(Character(UnicodeScalar(letter)))"
-            return .failure(ValidationFailure("the control character of this CIF should be \(expected), not \(Character(UnicodeScalar(given)))"))
+            return .failure(ValidationFailure("the control character of this CIF is wrong",
+                                               detail: "the control character of this CIF should be \(expected), not \(Character(UnicodeScalar(given)))"))
         }
         return .success(TaxID(value: String(decoding: bytes, as: UTF8.self), kind: .cif))
     }

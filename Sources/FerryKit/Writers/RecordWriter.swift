@@ -40,3 +40,14 @@ public protocol RecordWriter: AnyObject {
     /// Drops the output of a failed run.
     func abandon()
 }
+
+/// A writer that keeps nothing: `ferry plan` runs the whole pipeline into it.
+public final class DiscardingWriter: RecordWriter {
+    public init() {}
+    public var outputName: String { "nothing (plan)" }
+    public var needsColumnsUpFront: Bool { false }
+    public func begin(columns: [String]) throws {}
+    public func write(_ batch: RecordBatch, columns: [String]) throws {}
+    public func finish() throws {}
+    public func abandon() {}
+}

@@ -1,0 +1,282 @@
+/// Gathers a run's report while records stream through `MappedConversion`: counts per column and
+/// per reason, a few samples, consents, duplicates. Memory is bounded except for the duplicate
+/// finder's 28 bytes a record.
+public final class ReportCollector {
+    public let kind: RunReport.Kind
+    let source: Profile
+    let target: Profile
+    /// How many samples each target column keeps, and how many records are looked at for them.
+    static let samplesPerColumn = 3
+    static let recordsSampled = 5_000
+    /// How many issues and duplicate groups the report lists in full.
+    public static let issuesListed = 200
+    public static let groupsListed = 200
+
+    /// Per target column: the rule that writes it.
+    private let targetRules: [FieldRule?]
+    /// Per target column: indices into `source.rules` of the rules that fill its fields.
+    private let sourceRulesOfColumn: [[Int]]
+    private var inputColumns: [String] = []
+    private var binding: SourceBinding
+    private var inputFilled: [Int] = []
+    private var outputFilled: [Int]
+    private var samples: [[RunReport.Sample]]
+    private var unchangedSamples: [[RunReport.Sample]]
+    private var recordsObserved = 0
+    private var consents: [CustomerField: (yes: Int, no: Int)] = [:]
+    private var customersWithHealthData = 0
+    private var reasonCounts: [ReasonKey: Int] = [:]
+    private var duplicates = DuplicateFinder()
+
+    private struct ReasonKey: Hashable {
+        var field: CustomerField?
+        var column: String?
+        var message: String
+        var action: RecordIssue.Action
+    }
+
+    public init(kind: RunReport.Kind, source: Profile, target: Profile) {
+        self.kind = kind
+        self.source = source
+        self.target = target
+        let columns = target.writtenColumns
+        targetRules = columns.map { column in target.rules.first { !$0.readOnly && $0.columns.contains(column) } }
+        sourceRulesOfColumn = targetRules.map { rule in
+            guard let rule else { return [] }
+            return source.rules.indices.filter { index in
+                let sourceRule = source.rules[index]
+                if rule.fields.isEmpty { return sourceRule.fields.isEmpty && sourceRule.columns == rule.columns }
+                return sourceRule.constant == nil && !Set(sourceRule.fields).isDisjoint(with: rule.fields)
+            }
+        }
+        binding = SourceBinding(profile: source)
+        outputFilled = Array(repeating: 0, count: columns.count)
+        samples = Array(repeating: [], count: columns.count)
+        unchangedSamples = Array(repeating: [], count: columns.count)
+    }
+
+    /// Counts the filled values of a batch of input records.
+    func observeInput(_ batch: RecordBatch, columns: [String], binding: SourceBinding) {
+        inputColumns = columns
+        self.binding = binding
+        while inputFilled.count < columns.count { inputFilled.append(0) }
+        for field in batch.fields where field.end > field.start || field.kind == .json {
+            inputFilled[Int(field.column)] += 1
+        }
+    }
+
+    /// One record's way through: what the source read, its issues, and what the target wrote (nil
+    /// when the record was rejected).
+    func observe(_ record: RecordView, customer: Customer, issues: [RecordIssue], output: RecordView?) {
+        recordsObserved += 1
+        for issue in issues {
+            reasonCounts[ReasonKey(field: issue.field, column: issue.field == nil ? issue.column : nil,
+                                   message: issue.message, action: issue.action), default: 0] += 1
+        }
+        for field in WriteStats.consents {
+            if case .bool(let given)? = customer[field] {
+                if given { consents[field, default: (0, 0)].yes += 1 } else { consents[field, default: (0, 0)].no += 1 }
+            }
+        }
+        if customer.clinicalNotes != nil { customersWithHealthData += 1 }
+        duplicates.add(record: record.number, line: record.line, customer: customer)
+        guard let output else { return }
+        for field in output.fields where field.end > field.start || field.kind == .json {
+            outputFilled[Int(field.column)] += 1
+        }
+        if recordsObserved <= Self.recordsSampled { takeSamples(record, output: output) }
+    }
+
+    private func takeSamples(_ record: RecordView, output: RecordView) {
+        for column in samples.indices where samples[column].count < Self.samplesPerColumn {
+            guard let rule = targetRules[column], rule.constant == nil else { continue }
+            guard let after = output.string(column: column), !after.isEmpty else { continue }
+            var parts: [String] = []
+            for ruleIndex in sourceRulesOfColumn[column] {
+                let pieces = binding.ruleColumns[ruleIndex].compactMap { index in
+                    index >= 0 ? record.string(column: index).flatMap { $0.isEmpty ? nil : $0 } : nil
+                }
+                if !pieces.isEmpty { parts.append(pieces.joined(separator: " ")) }
+            }
+            let sample = RunReport.Sample(before: parts.joined(separator: " | "), after: after)
+            if sample.before != sample.after {
+                if !samples[column].contains(sample) { samples[column].append(sample) }
+            } else if unchangedSamples[column].count < Self.samplesPerColumn, !unchangedSamples[column].contains(sample) {
+                unchangedSamples[column].append(sample)
+            }
+        }
+    }
+
+    /// The report, masked unless `showPII`.
+    public func report(result: MappedConversionResult, inputPath: String, showPII: Bool, createdAt: String) -> RunReport {
+        let masked = !showPII
+        let written = max(result.totals.written, 0)
+        let reasons = reasonCounts.map { key, count in (key, count) }
+            .sorted { ($1.1, $0.0.message) < ($0.1, $1.0.message) }
+        func reasonEntry(_ key: ReasonKey, _ count: Int) -> RunReport.Reason {
+            RunReport.Reason(reason: key.message, action: key.action.rawValue, count: count, field: key.field?.rawValue ?? key.column)
+        }
+
+        // Per target column.
+        var fields: [RunReport.Field] = []
+        for (column, name) in target.writtenColumns.enumerated() {
+            let rule = targetRules[column]
+            let ruleFields = rule?.fields ?? []
+            var origins = sourceRulesOfColumn[column].map { index in
+                let sourceRule = source.rules[index]
+                let missing = zip(sourceRule.columns, binding.ruleColumns[index]).filter { $0.1 < 0 }.map(\.0)
+                return RunReport.Origin(columns: sourceRule.columns, transforms: sourceRule.transforms.map(\.name) + sourceRule.codecNames,
+                                        fields: sourceRule.fields.map(\.rawValue), missingColumns: missing, derivedFrom: nil)
+            }
+            for field in ruleFields where !origins.contains(where: { $0.fields.contains(field.rawValue) }) {
+                if let from = Profile.derivation(of: field, reading: source.fieldsRead) {
+                    origins.append(RunReport.Origin(columns: [], transforms: [], fields: [field.rawValue], missingColumns: [], derivedFrom: from))
+                }
+            }
+            if let rule, rule.fields.isEmpty, origins.isEmpty, inputColumns.contains(name) {
+                origins.append(RunReport.Origin(columns: [name], transforms: [], fields: [], missingColumns: [], derivedFrom: nil))
+            }
+            let ownReasons = reasons.filter { key, _ in key.field.map(ruleFields.contains) ?? false }
+            var losses = rule?.losses ?? []
+            for index in sourceRulesOfColumn[column] {
+                for transform in source.rules[index].transforms {
+                    if case .lossy(let text) = transform.inverse, !losses.contains(text) { losses.append(text) }
+                }
+            }
+            let sensitive = (rule?.sensitive ?? false) || sourceRulesOfColumn[column].contains { source.rules[$0].sensitive }
+            let chosen = (samples[column] + unchangedSamples[column]).prefix(Self.samplesPerColumn)
+            fields.append(RunReport.Field(
+                column: name, fields: ruleFields.map(\.rawValue), from: origins,
+                transforms: rule?.transforms.map(\.name) ?? [],
+                constant: rule?.constant, defaultValue: rule?.defaultValue, required: rule?.required ?? false,
+                filled: outputFilled[column], fillRate: written == 0 ? 0 : Double(outputFilled[column]) / Double(written),
+                failed: ownReasons.filter { $0.0.action != .noted }.reduce(0) { $0 + $1.1 },
+                reasons: ownReasons.prefix(5).map(reasonEntry),
+                samples: chosen.map { sample in
+                    guard masked else { return sample }
+                    return RunReport.Sample(before: maskSample(sample.before, fields: ruleFields, sensitive: sensitive),
+                                            after: maskSample(sample.after, fields: ruleFields, sensitive: sensitive))
+                },
+                lossy: !losses.isEmpty, losses: losses, sensitive: sensitive,
+                absentSentAsNo: rule.map { $0.systemDefault == true && $0.fields.first?.isConsent == true } ?? false))
+        }
+
+        // What stays behind.
+        let claimed = binding.claimed
+        let targetKeepsExtras = target.extrasColumn != nil
+        let unused = inputColumns.indices.filter { $0 < claimed.count && !claimed[$0] }.map { index in
+            RunReport.SourceColumn(column: inputColumns[index], filled: index < inputFilled.count ? inputFilled[index] : 0,
+                                   written: targetKeepsExtras || target.columnIndex[inputColumns[index]] != nil)
+        }
+        let available = source.fieldsFilled
+        var requiredWithoutSource: [RunReport.TargetColumn] = []
+        var optionalWithoutSource: [RunReport.TargetColumn] = []
+        var readOnly: [RunReport.TargetColumn] = []
+        var listed = Set<String>()
+        for rule in target.rules where listed.insert(rule.displayName).inserted {
+            let entry = RunReport.TargetColumn(column: rule.displayName, fields: rule.fields.map(\.rawValue), required: rule.required)
+            if rule.readOnly { readOnly.append(entry); continue }
+            guard rule.constant == nil, rule.defaultValue == nil, !(rule.lookup?.isEmpty ?? false), rule.systemDefault != true else { continue }
+            let unfilled = rule.fields.isEmpty
+                ? !inputColumns.contains(rule.columns[0]) && !source.rules.contains { $0.fields.isEmpty && $0.columns == rule.columns }
+                : rule.fields.allSatisfy { !available.contains($0) }
+            if unfilled {
+                if rule.required { requiredWithoutSource.append(entry) } else { optionalWithoutSource.append(entry) }
+            }
+        }
+        var sensitive: [RunReport.SensitiveField] = []
+        let sensitiveFields = Set((source.rules + target.rules).filter(\.sensitive).flatMap(\.fields))
+        for field in CustomerField.allCases where sensitiveFields.contains(field) {
+            let columns = source.rules.filter { $0.fields.contains(field) }.flatMap(\.columns)
+            let moves = field.isHealthData ? target.writesHealthData : target.fieldsWritten.contains(field)
+            sensitive.append(RunReport.SensitiveField(field: field.rawValue, sourceColumns: columns,
+                                                      records: field.isHealthData ? customersWithHealthData : 0, moves: moves))
+        }
+
+        // Duplicates.
+        let groups = duplicates.groups()
+        var groupCounts: [String: Int] = [:], groupRecords: [String: Int] = [:]
+        var duplicateRecords = Set<Int>()
+        for group in groups {
+            groupCounts[group.key.rawValue, default: 0] += 1
+            groupRecords[group.key.rawValue, default: 0] += group.records.count
+            for member in group.records.dropFirst() { duplicateRecords.insert(member.record) }
+        }
+
+        let issues = result.issues.kept.prefix(Self.issuesListed).map { issue in
+            RunReport.Issue(record: issue.record, line: issue.line, column: issue.column, field: issue.field?.rawValue,
+                            value: issue.value.map { masked ? PIIMask.mask($0, field: issue.field, column: issue.column) : $0 },
+                            reason: issue.reason(masked: masked), action: issue.action.rawValue)
+        }
+        let consentFields = CustomerField.allCases.filter(\.isConsent).filter {
+            available.contains($0) || target.fieldsWritten.contains($0)
+        }
+        let totals = result.totals
+        let warnings = result.issues.total - (result.issues.byAction[.rejected] ?? 0)
+        return RunReport(
+            kind: kind, createdAt: createdAt, masked: masked,
+            input: RunReport.Input(path: inputPath, description: result.inputDescription, columns: inputColumns),
+            source: RunReport.Side(name: source.name, file: source.file),
+            target: RunReport.Side(name: target.name, file: target.file),
+            totals: RunReport.Totals(read: totals.read, written: totals.written, rejected: totals.rejected, skipped: totals.skipped,
+                                     uncertain: totals.uncertain, warnings: warnings, duplicateRecords: duplicateRecords.count,
+                                     balances: totals.balances, accounting: totals.accountingLine),
+            seconds: result.seconds,
+            duplicates: RunReport.Duplicates(
+                groups: groupCounts, records: groupRecords,
+                list: groups.prefix(Self.groupsListed).map { RunReport.DuplicateGroup(key: $0.key.rawValue, records: $0.records) },
+                notListed: max(0, groups.count - Self.groupsListed)),
+            fields: fields,
+            leftBehind: RunReport.LeftBehind(unusedColumns: unused, requiredWithoutSource: requiredWithoutSource,
+                                             optionalWithoutSource: optionalWithoutSource, readOnly: readOnly,
+                                             sensitive: sensitive, extrasNotWritten: result.stats.extrasNotWritten),
+            consents: consentFields.map { field in
+                let counts = consents[field] ?? (0, 0)
+                return RunReport.Consent(field: field.rawValue, yes: counts.yes, no: counts.no,
+                                         absent: recordsObserved - counts.yes - counts.no,
+                                         writtenAsNo: result.stats.consentsWrittenAs(no: field))
+            },
+            outcomes: reasons.map(reasonEntry),
+            issues: Array(issues),
+            issuesNotListed: max(0, result.issues.total - issues.count),
+            notes: (result.notes + result.diagnostics).map(\.description))
+    }
+
+    private func maskSample(_ text: String, fields: [CustomerField], sensitive: Bool) -> String {
+        let parts = text.components(separatedBy: " | ")
+        if parts.count > 1 { return parts.map { maskSample($0, fields: fields, sensitive: sensitive) }.joined(separator: " | ") }
+        if fields.contains(where: \.isHealthData) { return PIIMask.mask(text, as: .healthData) }
+        if let kind = fields.lazy.compactMap(PIIMask.kind(of:)).first { return PIIMask.mask(text, as: kind) }
+        if fields.isEmpty { return PIIMask.mask(text, as: PIIMask.guessKind(text)) }
+        return sensitive ? PIIMask.mask(text, as: .freeText) : text
+    }
+}
+
+extension Profile {
+    /// The canonical fields reading with this profile can fill, counting those `complete` derives.
+    var fieldsFilled: Set<CustomerField> {
+        var fields = Set(rules.filter { !($0.lookup?.isEmpty ?? false) }.flatMap(\.fields))
+        // In the order of `allCases`, so a derived field (provinceCode) can derive the next (province).
+        for field in CustomerField.allCases where Profile.derivation(of: field, reading: fields) != nil { fields.insert(field) }
+        return fields
+    }
+
+    /// What `complete` works a field out from when the source does not have it, for reports.
+    static func derivation(of field: CustomerField, reading fields: Set<CustomerField>) -> String? {
+        if fields.contains(field) { return nil }
+        switch field {
+        case .taxIdType, .kind: return fields.contains(.taxId) ? "taxId" : nil
+        case .provinceCode: return fields.contains(.postalCode) ? "postalCode" : nil
+        case .province: return fields.contains(.provinceCode) ? "provinceCode" : fields.contains(.postalCode) ? "postalCode" : nil
+        case .countryCode: return "default ES"
+        default: return nil
+        }
+    }
+}
+
+extension FieldRule {
+    /// The checks a rule's codecs make, named for the report's transform chains.
+    var codecNames: [String] {
+        codecs.compactMap(\.checkName)
+    }
+}
