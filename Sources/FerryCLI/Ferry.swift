@@ -13,7 +13,7 @@ struct Ferry: ParsableCommand {
         Exit status: 0 every record written; 1 finished, but some records rejected or uncertain; \
         2 usage or mapping error (nothing written); 3 the run could not go on (input, output, network).
         """,
-        subcommands: [ConvertCommand.self, PlanCommand.self, InspectCommand.self, SampleCommand.self]
+        subcommands: [ConvertCommand.self, PlanCommand.self, InspectCommand.self, MappingCommand.self, SampleCommand.self]
     )
 
     /// Runs the command line with Ferry's exit statuses (ArgumentParser's own usage status is 64).

@@ -7,7 +7,9 @@ struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Show a file's format, encoding, dialect, header, record count and columns.",
-        discussion: "Rows with too few or too many fields are counted here, not refused."
+        discussion: """
+        Rows with too few or too many fields are counted here, not refused. Each column shows what its         values are and the canonical field `ferry mapping suggest` would map it to. Sample values         that are personal data are masked unless --show-pii.
+        """
     )
 
     @Argument(help: ArgumentHelp("The file to inspect, or - for standard input.", valueName: "file"))
@@ -16,10 +18,13 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "Print the findings as JSON.")
     var json = false
 
+    @Flag(help: "Show sample values unmasked.")
+    var showPII = false
+
     @OptionGroup var inputOptions: InputOptions
 
     func run() throws {
-        let inspection = try Inspection.inspect(file, options: try inputOptions.readOptions())
+        let inspection = try Inspection.inspect(file, options: try inputOptions.readOptions(), showPII: showPII)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
@@ -45,12 +50,18 @@ struct InspectCommand: ParsableCommand {
         }
         lines.append("")
         let nameWidth = min(32, max(6, report.columns.map { $0.name.count }.max() ?? 6))
-        lines.append("column".padded(nameWidth) + "  filled   samples")
-        for column in report.columns {
+        let kinds = report.columns.map { $0.kind + ($0.dateFormat.map { " \($0)" } ?? "") }
+        let suggestions = report.columns.map { column in
+            column.suggestedField.map { "\($0) (\(Int(((column.confidence ?? 0) * 100).rounded()))%)" } ?? "-"
+        }
+        let kindWidth = max(4, kinds.map(\.count).max() ?? 4), suggestionWidth = max(9, suggestions.map(\.count).max() ?? 9)
+        lines.append("column".padded(nameWidth) + "  filled   " + "kind".padded(kindWidth) + "  " + "suggested".padded(suggestionWidth) + "  samples")
+        for (index, column) in report.columns.enumerated() {
             let percent = column.fillRate * 100
             let filled = percent == 100 ? "100%" : percent >= 10 ? String(Int(percent)) + "%" : String(format: "%.1f%%", percent)
             let samples = column.samples.map { "\"" + shorten($0) + "\"" }.joined(separator: ", ")
-            lines.append(column.name.padded(nameWidth) + "  " + filled.padded(7) + "  " + samples)
+            lines.append(column.name.padded(nameWidth) + "  " + filled.padded(7) + "  " + kinds[index].padded(kindWidth) + "  "
+                         + suggestions[index].padded(suggestionWidth) + "  " + samples)
         }
         if !report.notes.isEmpty {
             lines.append("")

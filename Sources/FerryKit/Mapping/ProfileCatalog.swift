@@ -13,7 +13,15 @@ public enum ProfileCatalog {
     /// Loads a built-in profile by name or a mapping file by path. A file may say
     /// `extends: movin` (or a path) to take a profile and change a few entries or fill its tables.
     public static func load(_ nameOrPath: String) throws(FerryError) -> Profile {
-        let document = try document(nameOrPath)
+        try profile(try document(nameOrPath), name: nameOrPath)
+    }
+
+    /// Checks a mapping given as text, as if read from `file` (`ferry mapping suggest` checks its own).
+    public static func parse(yaml: String, file: String) throws(FerryError) -> Profile {
+        try profile(try MappingDocument(yaml: yaml, file: file), name: file)
+    }
+
+    private static func profile(_ document: MappingDocument, name nameOrPath: String) throws(FerryError) -> Profile {
         var base: MappingDocument?
         if let extends = document.extends {
             guard extends.value != nameOrPath else {

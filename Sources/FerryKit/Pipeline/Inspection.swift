@@ -8,8 +8,16 @@ public struct Inspection: Encodable, Sendable {
         public var filled: Int
         /// `filled / records`, 0 for an empty file.
         public var fillRate: Double
-        /// Up to three distinct non-empty values, in the order met.
+        /// Up to three distinct non-empty values, in the order met; masked when they are personal data,
+        /// unless `showPII`.
         public var samples: [String]
+        /// What the values are (`tax id`, `mobile phone`, `date`), judged from the first 1,000.
+        public var kind: String
+        /// The date format, for dates.
+        public var dateFormat: String?
+        /// The canonical field `mapping suggest` would map it to, and how sure it is.
+        public var suggestedField: String?
+        public var confidence: Double?
     }
 
     /// The CSV dialect, for CSV files.
@@ -34,29 +42,36 @@ public struct Inspection: Encodable, Sendable {
     public var blankLines: Int
     public var notes: [String]
 
-    /// Reads all of `path` and profiles it. Ragged rows are counted, not refused.
-    public static func inspect(_ path: String, options: ReadOptions = ReadOptions()) throws -> Inspection {
+    /// Reads all of `path` and profiles it. Ragged rows are counted, not refused. Sample values of
+    /// personal data are masked unless `showPII`.
+    public static func inspect(_ path: String, options: ReadOptions = ReadOptions(), showPII: Bool = false) throws -> Inspection {
         var options = options
         options.csv.allowRagged = true
         let input = try InputFile.open(path, options: options)
         let reader = input.reader
         var filled: [Int] = []
         var samples: [[String]] = []
+        var firstValues: [[String]] = []
         var batch = RecordBatch()
         var records = 0
         while try reader.read(into: &batch) {
             records += batch.count
-            while filled.count < reader.columns.count { filled.append(0); samples.append([]) }
+            while filled.count < reader.columns.count { filled.append(0); samples.append([]); firstValues.append([]) }
             for field in batch.fields where field.end > field.start || field.kind == .json {
                 let column = Int(field.column)
                 filled[column] += 1
+                if firstValues[column].count < MappingSuggestion.valuesPerColumn, records <= MappingSuggestion.recordsRead {
+                    firstValues[column].append(batch.string(field))
+                }
                 if samples[column].count < 3 {
                     let value = batch.string(field)
                     if !samples[column].contains(value) { samples[column].append(value) }
                 }
             }
         }
-        while filled.count < reader.columns.count { filled.append(0); samples.append([]) }
+        while filled.count < reader.columns.count { filled.append(0); samples.append([]); firstValues.append([]) }
+        let contents = firstValues.map { ColumnContent.analyze($0) }
+        let suggested = MappingSuggestion.decide(headers: reader.columns, contents: contents)
         let csv = reader as? CSVReader
         return Inspection(
             file: reader.inputName,
@@ -70,8 +85,12 @@ public struct Inspection: Encodable, Sendable {
             },
             records: records,
             columns: reader.columns.enumerated().map { index, name in
-                Column(name: name, filled: filled[index], fillRate: records == 0 ? 0 : Double(filled[index]) / Double(records),
-                       samples: samples[index])
+                let column = suggested[index]
+                return Column(name: name, filled: filled[index], fillRate: records == 0 ? 0 : Double(filled[index]) / Double(records),
+                              samples: showPII ? samples[index] : samples[index].map { column.masked($0) },
+                              kind: column.content.kind.rawValue, dateFormat: column.content.dateFormat,
+                              suggestedField: column.fields.isEmpty ? nil : column.fields.map(\.rawValue).joined(separator: "+"),
+                              confidence: column.fields.isEmpty ? nil : (column.confidence * 100).rounded() / 100)
             },
             shortRecords: csv?.shortRecords ?? 0,
             longRecords: csv?.longRecords ?? 0,
