@@ -75,6 +75,9 @@ public struct MappingSuggestion: Sendable {
 
         if let said {
             let headerFields: [[CustomerField]] = switch said.meaning {
+            // "Apellido" or "Last name" holding both surnames, as Spanish customers have.
+            case .field(.familyName1) where content.kind == .surnames && genericSurnameHeaders.contains(said.matched):
+                [[.familyName1, .familyName2], [.familyName1]]
             case .field(let field): [[field]]
             case .surnames: [[.familyName1, .familyName2]]
             case .phone:
@@ -106,6 +109,9 @@ public struct MappingSuggestion: Sendable {
         }
         return result.filter { $0.1 >= 0.3 }.map { (fields: $0.0, confidence: $0.1, reason: $0.2) }
     }
+
+    /// Headers for "the surname" that do not say which one.
+    static let genericSurnameHeaders: Set<String> = ["apellido", "last name", "lastname", "surname", "family name", "last", "cognom"]
 
     /// The fields a kind of value fits, best first.
     static func fields(forContent content: ColumnContent) -> [[CustomerField]] {
