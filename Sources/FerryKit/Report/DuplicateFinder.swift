@@ -1,16 +1,16 @@
 /// Finds records of one input that share a normalized tax id, e-mail or mobile, in one pass and
-/// little memory: per record, one 64-bit hash per key and its line, in flat arrays (28 bytes a
+/// little memory: per record, one 64-bit hash per key and its line, in chunked arrays (28 bytes a
 /// record); at the end each key's hashes are sorted once (8 more bytes a record, one key at a time)
-/// to find the values seen twice. No value is kept. Two different values share a 64-bit hash with a
+/// to find the values seen twice, and only the first groups are listed. No value is kept. Two different values share a 64-bit hash with a
 /// probability of about n²/2⁶⁵ (3·10⁻⁸ for a million records), so a group is, in practice, exact.
 public struct DuplicateFinder: Sendable {
     public enum Key: String, CaseIterable, Sendable {
         case taxId, email, mobilePhone
     }
 
-    /// Per key, the hash of each record's value (0 when it has none), indexed by record number − 1.
-    private var hashes: [[UInt64]] = Array(repeating: [], count: Key.allCases.count)
-    private var lines: [UInt32] = []
+    /// Per key, the hash of each record's value (0 when it has none), by record number − 1.
+    private var hashes = Array(repeating: Chunked<UInt64>(), count: Key.allCases.count)
+    private var lines = Chunked<UInt32>()
 
     public init() {}
 
@@ -28,31 +28,78 @@ public struct DuplicateFinder: Sendable {
         if let mobile = customer.mobilePhone { hashes[2][index] = Self.hash(mobile.e164, seed: 3) }
     }
 
-    /// The groups of records with the same value, per key, each in input order, groups ordered by
-    /// their first record.
-    public func groups() -> [(key: Key, records: [RunReport.RecordRef])] {
-        var result: [(Key, [RunReport.RecordRef])] = []
+    /// What the duplicates come to.
+    public struct Summary: Sendable {
+        /// Groups of records sharing a value, and the records in them, by key.
+        public var groups: [Key: Int] = [:]
+        public var records: [Key: Int] = [:]
+        /// Records that repeat an earlier record's value of some key.
+        public var duplicateRecords = 0
+        /// The first groups, by their first record, with every member.
+        public var listed: [(key: Key, records: [RunReport.RecordRef])] = []
+        /// Groups not in `listed`.
+        public var notListed = 0
+    }
+
+    /// Counts every group and lists the first `limit` in full. Memory beyond the stored hashes: one
+    /// key's sorted hashes at a time (8 bytes a record), the repeated values, and a bit per record.
+    public func summary(listing limit: Int) -> Summary {
+        var summary = Summary()
+        var repeats = [UInt64](repeating: 0, count: (lines.count + 63) / 64)
+        var listed: [(Key, [RunReport.RecordRef])] = []
         for (keyIndex, key) in Key.allCases.enumerated() {
             let column = hashes[keyIndex]
-            var sorted = column.filter { $0 != 0 }
-            sorted.sort()
-            var repeated = Set<UInt64>()
-            var position = 1
-            while position < sorted.count {
-                if sorted[position] == sorted[position - 1] { repeated.insert(sorted[position]) }
-                position += 1
+            // The values met more than once: one sorted copy of this key's hashes, freed at once.
+            var repeated: [UInt64] = []
+            do {
+                var present = 0
+                column.forEach { _, hash in if hash != 0 { present += 1 } }
+                var sorted: [UInt64] = []
+                sorted.reserveCapacity(present)
+                column.forEach { _, hash in if hash != 0 { sorted.append(hash) } }
+                sorted.sort()
+                var position = 1
+                while position < sorted.count {
+                    if sorted[position] == sorted[position - 1], repeated.last != sorted[position] { repeated.append(sorted[position]) }
+                    position += 1
+                }
             }
-            sorted = []
             guard !repeated.isEmpty else { continue }
-            var members: [UInt64: [RunReport.RecordRef]] = [:]
-            var order: [UInt64] = []
-            for (index, hash) in column.enumerated() where hash != 0 && repeated.contains(hash) {
-                if members[hash] == nil { order.append(hash) }
-                members[hash, default: []].append(RunReport.RecordRef(record: index + 1, line: Int(lines[index])))
+            summary.groups[key] = repeated.count
+            var seen = [UInt64](repeating: 0, count: (repeated.count + 63) / 64)
+            var members: [Int: Int] = [:]  // position in `repeated` → index in `listed`
+            var records = 0
+            column.forEach { index, hash in
+                guard hash != 0, let position = Self.position(of: hash, in: repeated) else { return }
+                records += 1
+                let ref = RunReport.RecordRef(record: index + 1, line: Int(lines[index]))
+                if seen[position >> 6] & (1 << UInt64(position & 63)) == 0 {
+                    seen[position >> 6] |= 1 << UInt64(position & 63)
+                    if members.count < limit {
+                        members[position] = listed.count
+                        listed.append((key, [ref]))
+                    }
+                } else {
+                    repeats[index >> 6] |= 1 << UInt64(index & 63)
+                    if let slot = members[position] { listed[slot].1.append(ref) }
+                }
             }
-            for hash in order { result.append((key, members[hash]!)) }
+            summary.records[key] = records
         }
-        return result.sorted { ($0.1[0].record, $0.0.rawValue) < ($1.1[0].record, $1.0.rawValue) }
+        summary.duplicateRecords = repeats.reduce(0) { $0 + $1.nonzeroBitCount }
+        listed.sort { ($0.1[0].record, $0.0.rawValue) < ($1.1[0].record, $1.0.rawValue) }
+        summary.listed = Array(listed.prefix(limit))
+        summary.notListed = summary.groups.values.reduce(0, +) - summary.listed.count
+        return summary
+    }
+
+    private static func position(of hash: UInt64, in sorted: [UInt64]) -> Int? {
+        var low = 0, high = sorted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if sorted[middle] < hash { low = middle + 1 } else { high = middle }
+        }
+        return low < sorted.count && sorted[low] == hash ? low : nil
     }
 
     /// FNV-1a over the value's bytes, never 0.
@@ -63,5 +110,38 @@ public struct DuplicateFinder: Sendable {
             hash &*= 0x0000_0100_0000_01b3
         }
         return hash == 0 ? 1 : hash
+    }
+}
+
+/// An array in fixed chunks of 64 Ki elements: it grows without ever copying, so a million-record
+/// run holds exactly what it stores, not the discarded buffers of doubling.
+struct Chunked<Element: BitwiseCopyable>: Sendable where Element: Sendable {
+    private static var chunkSize: Int { 1 << 16 }
+    private var chunks: [[Element]] = []
+    private(set) var count = 0
+
+    mutating func append(_ element: Element) {
+        if count % Self.chunkSize == 0 {
+            var chunk: [Element] = []
+            chunk.reserveCapacity(Self.chunkSize)
+            chunks.append(chunk)
+        }
+        chunks[chunks.count - 1].append(element)
+        count += 1
+    }
+
+    subscript(index: Int) -> Element {
+        get { chunks[index >> 16][index & 0xFFFF] }
+        set { chunks[index >> 16][index & 0xFFFF] = newValue }
+    }
+
+    func forEach(_ body: (Int, Element) -> Void) {
+        var index = 0
+        for chunk in chunks {
+            for element in chunk {
+                body(index, element)
+                index += 1
+            }
+        }
     }
 }

@@ -194,14 +194,7 @@ public final class ReportCollector {
         }
 
         // Duplicates.
-        let groups = duplicates.groups()
-        var groupCounts: [String: Int] = [:], groupRecords: [String: Int] = [:]
-        var duplicateRecords = Set<Int>()
-        for group in groups {
-            groupCounts[group.key.rawValue, default: 0] += 1
-            groupRecords[group.key.rawValue, default: 0] += group.records.count
-            for member in group.records.dropFirst() { duplicateRecords.insert(member.record) }
-        }
+        let found = duplicates.summary(listing: Self.groupsListed)
 
         let issues = result.issues.kept.prefix(Self.issuesListed).map { issue in
             RunReport.Issue(record: issue.record, line: issue.line, column: issue.column, field: issue.field?.rawValue,
@@ -219,13 +212,14 @@ public final class ReportCollector {
             source: RunReport.Side(name: source.name, file: source.file),
             target: RunReport.Side(name: target.name, file: target.file),
             totals: RunReport.Totals(read: totals.read, written: totals.written, rejected: totals.rejected, skipped: totals.skipped,
-                                     uncertain: totals.uncertain, warnings: warnings, duplicateRecords: duplicateRecords.count,
+                                     uncertain: totals.uncertain, warnings: warnings, duplicateRecords: found.duplicateRecords,
                                      balances: totals.balances, accounting: totals.accountingLine),
             seconds: result.seconds,
             duplicates: RunReport.Duplicates(
-                groups: groupCounts, records: groupRecords,
-                list: groups.prefix(Self.groupsListed).map { RunReport.DuplicateGroup(key: $0.key.rawValue, records: $0.records) },
-                notListed: max(0, groups.count - Self.groupsListed)),
+                groups: Dictionary(uniqueKeysWithValues: found.groups.map { ($0.key.rawValue, $0.value) }),
+                records: Dictionary(uniqueKeysWithValues: found.records.map { ($0.key.rawValue, $0.value) }),
+                list: found.listed.map { RunReport.DuplicateGroup(key: $0.key.rawValue, records: $0.records) },
+                notListed: found.notListed),
             fields: fields,
             leftBehind: RunReport.LeftBehind(unusedColumns: unused, requiredWithoutSource: requiredWithoutSource,
                                              optionalWithoutSource: optionalWithoutSource, readOnly: readOnly,
