@@ -102,7 +102,9 @@ struct ConvertCommand: ParsableCommand {
     private func runPlain(_ readOptions: ReadOptions) throws {
         let conversion = Conversion(inputPath: input, readOptions: readOptions)
         let writer = try outputOptions.makeWriter()
-        let result = try conversion.run(into: writer)
+        let bar = ProgressBar(quiet: quiet)
+        let result = try conversion.run(into: writer, progress: bar.update)
+        bar.finish()
         guard !quiet else { return }
         Terminal.note("read \(input == "-" ? "standard input" : input): \(result.inputDescription)")
         for diagnostic in result.diagnostics { Terminal.note("note: \(diagnostic)") }

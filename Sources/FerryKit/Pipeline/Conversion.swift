@@ -44,8 +44,9 @@ public struct Conversion {
         self.readOptions = readOptions
     }
 
-    /// Runs the conversion. On any error the writer's output is abandoned, so no partial file remains.
-    public func run(into writer: any RecordWriter) throws -> ConversionResult {
+    /// Runs the conversion; `progress` is called after each batch. On any error the writer's output
+    /// is abandoned, so no partial file remains.
+    public func run(into writer: any RecordWriter, progress: ((RunProgress) -> Void)? = nil) throws -> ConversionResult {
         let started = monotonicSeconds()
         var path = inputPath
         var spooled: String?
@@ -66,6 +67,7 @@ public struct Conversion {
             }
             let input = try InputFile.open(path, options: readOptions)
             let reader = input.reader
+            let inputSize = input.decoded.source.fileSize
             try writer.begin(columns: columns ?? reader.columns)
             var totals = RunTotals()
             var batch = RecordBatch()
@@ -73,6 +75,7 @@ public struct Conversion {
                 totals.read += batch.count
                 try writer.write(batch, columns: columns ?? reader.columns)
                 totals.written += batch.count
+                progress?(RunProgress(totals: totals, fraction: inputSize.map { Double(input.decoded.source.offset) / Double(max(1, $0)) }))
             }
             guard totals.balances else {
                 throw FerryError(.output, "the accounting does not balance (\(totals.accountingLine)); this is a bug in Ferry, please report it")
