@@ -13,19 +13,8 @@ enum HeaderVocabulary {
         var out = ""
         var space = false
         for scalar in text.lowercased().unicodeScalars {
-            var folded: Character?
-            switch scalar {
-            case "á", "à", "ä", "â": folded = "a"
-            case "é", "è", "ë", "ê": folded = "e"
-            case "í", "ì", "ï", "î": folded = "i"
-            case "ó", "ò", "ö", "ô", "º": folded = "o"
-            case "ú", "ù", "ü", "û": folded = "u"
-            case "ñ": folded = "n"
-            case "ç": folded = "c"
-            case "ª": folded = "a"
-            default:
-                if scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) { folded = Character(scalar) }
-            }
+            let base = unaccented(scalar)
+            let folded: Character? = base.properties.isAlphabetic || ("0"..."9").contains(base) ? Character(base) : nil
             if let folded {
                 if space, !out.isEmpty { out.append(" ") }
                 out.append(folded)

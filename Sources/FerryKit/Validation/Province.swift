@@ -1,3 +1,17 @@
+/// A lower-case letter without its accent (`á` → `a`, `ñ` → `n`, `ç` → `c`); other characters as they are.
+func unaccented(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
+    switch scalar {
+    case "á", "à", "ä", "â", "ª": "a"
+    case "é", "è", "ë", "ê": "e"
+    case "í", "ì", "ï", "î": "i"
+    case "ó", "ò", "ö", "ô", "º": "o"
+    case "ú", "ù", "ü", "û": "u"
+    case "ñ": "n"
+    case "ç": "c"
+    default: scalar
+    }
+}
+
 /// Spain's provinces by INE code, and the names exports use for them (Spanish, co-official, old).
 public enum Province {
     /// The official name of the province with an INE code ("28" → "Madrid").
@@ -20,15 +34,8 @@ public enum Province {
         var folded = ""
         for scalar in name.lowercased().unicodeScalars {
             switch scalar {
-            case "á", "à", "ä", "â": folded.append("a")
-            case "é", "è", "ë", "ê": folded.append("e")
-            case "í", "ì", "ï", "î": folded.append("i")
-            case "ó", "ò", "ö", "ô": folded.append("o")
-            case "ú", "ù", "ü", "û": folded.append("u")
-            case "ñ": folded.append("n")
-            case "ç": folded.append("c")
             case "-", "/", ".", "'", "’": folded.append(" ")
-            default: folded.unicodeScalars.append(scalar)
+            default: folded.unicodeScalars.append(unaccented(scalar))
             }
         }
         var words = folded.split(whereSeparator: { $0 == " " }).map(String.init)
