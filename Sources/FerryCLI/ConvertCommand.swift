@@ -143,7 +143,3 @@ struct ConvertCommand: ParsableCommand {
     }
 }
 
-func formatSeconds(_ seconds: Double) -> String {
-    let hundredths = Int((seconds * 100).rounded())
-    return "\(hundredths / 100).\(hundredths % 100 < 10 ? "0" : "")\(hundredths % 100) s"
-}

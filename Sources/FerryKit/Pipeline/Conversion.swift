@@ -92,6 +92,12 @@ public struct Conversion {
     private var mayMeetNewColumns: Bool { InputFile.mayMeetNewColumns(inputPath, options: readOptions) }
 }
 
+/// `3.07 s`, for summaries and reports.
+public func formatSeconds(_ seconds: Double) -> String {
+    let hundredths = Int((seconds * 100).rounded())
+    return "\(hundredths / 100).\(hundredths % 100 < 10 ? "0" : "")\(hundredths % 100) s"
+}
+
 /// Seconds on a clock that only moves forward.
 public func monotonicSeconds() -> Double {
     var now = timespec()

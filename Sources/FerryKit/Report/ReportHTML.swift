@@ -15,7 +15,7 @@ extension RunReport {
     /// One self-contained HTML page: styles inline, charts as inline SVG, no scripts, no outside files.
     public func html() -> String {
         var body = ""
-        body += "<header><h1>\(escape(title))</h1><p class=meta>Made \(escape(createdAt)) by <code>ferry \(kind.rawValue)</code>. "
+        body += "<header><h1>\(escape(title))</h1><p class=meta>Made \(escape(createdAt)) by <code>ferry \(kind.rawValue)</code> in \(duration). "
         body += "Input: \(escape(input.description)). Source mapping <code>\(escape(source.file))</code>, target mapping <code>\(escape(target.file))</code>. "
         body += masked ? "Personal data is masked (<code>--show-pii</code> shows it).</p>" : "<strong>Personal data is not masked.</strong></p>"
         body += "</header>"

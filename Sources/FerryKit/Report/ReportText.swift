@@ -20,12 +20,15 @@ public enum ReportFormat: String, Sendable, CaseIterable {
 /// Words and numbers every format shares.
 extension RunReport {
     var title: String {
-        switch kind {
-        case .plan: "Plan: \(input.path), \(source.name) → \(target.name)"
-        case .convert: "Conversion: \(input.path), \(source.name) → \(target.name)"
-        case .migrate: "Migration: \(input.path), \(source.name) → \(target.name)"
+        let from = input.path == "-" ? "standard input" : input.path
+        return switch kind {
+        case .plan: "Plan: \(from), \(source.name) → \(target.name)"
+        case .convert: "Conversion: \(from), \(source.name) → \(target.name)"
+        case .migrate: "Migration: \(from), \(source.name) → \(target.name)"
         }
     }
+
+    var duration: String { formatSeconds(seconds) }
 
     /// "would be written" for a plan, "written" otherwise.
     var writtenLabel: String { kind == .plan ? "would be written" : "written" }
@@ -198,7 +201,7 @@ extension RunReport {
     /// The report as Markdown, for tickets and pull requests.
     public func markdown() -> String {
         var out: [String] = ["# \(title)", ""]
-        out.append("Made \(createdAt) by `ferry \(kind.rawValue)` in \(Int(seconds * 100) / 100) s. Input: \(input.description). "
+        out.append("Made \(createdAt) by `ferry \(kind.rawValue)` in \(duration). Input: \(input.description). "
                    + "Source mapping: `\(source.file)`. Target mapping: `\(target.file)`."
                    + (masked ? " Personal data is masked (`--show-pii` shows it)." : " **Personal data is not masked.**"))
         out.append("")
