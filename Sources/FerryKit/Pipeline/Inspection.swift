@@ -51,27 +51,24 @@ public struct Inspection: Encodable, Sendable {
         let reader = input.reader
         var filled: [Int] = []
         var samples: [[String]] = []
-        var firstValues: [[String]] = []
+        var first = FirstValues()
         var batch = RecordBatch()
         var records = 0
         while try reader.read(into: &batch) {
             records += batch.count
-            while filled.count < reader.columns.count { filled.append(0); samples.append([]); firstValues.append([]) }
-            for field in batch.fields where field.end > field.start || field.kind == .json {
+            first.add(batch)
+            while filled.count < reader.columns.count { filled.append(0); samples.append([]) }
+            for field in batch.fields where field.hasValue {
                 let column = Int(field.column)
                 filled[column] += 1
-                if firstValues[column].count < MappingSuggestion.valuesPerColumn, records <= MappingSuggestion.recordsRead {
-                    firstValues[column].append(batch.string(field))
-                }
                 if samples[column].count < 3 {
                     let value = batch.string(field)
                     if !samples[column].contains(value) { samples[column].append(value) }
                 }
             }
         }
-        while filled.count < reader.columns.count { filled.append(0); samples.append([]); firstValues.append([]) }
-        let contents = firstValues.map { ColumnContent.analyze($0) }
-        let suggested = MappingSuggestion.decide(headers: reader.columns, contents: contents)
+        while filled.count < reader.columns.count { filled.append(0); samples.append([]) }
+        let suggested = MappingSuggestion.decide(headers: reader.columns, contents: first.contents(columns: reader.columns.count))
         let csv = reader as? CSVReader
         return Inspection(
             file: reader.inputName,

@@ -17,6 +17,9 @@ public struct FieldSlot: Sendable {
     public var start: Int32
     public var end: Int32
     public var kind: ValueKind
+
+    /// Whether the field holds something: text, or a nested object or array.
+    public var hasValue: Bool { end > start || kind == .json }
 }
 
 /// Where one record's fields are inside a `RecordBatch`, and where the record came from.

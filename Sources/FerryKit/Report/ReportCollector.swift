@@ -60,7 +60,7 @@ public final class ReportCollector {
         inputColumns = columns
         self.binding = binding
         while inputFilled.count < columns.count { inputFilled.append(0) }
-        for field in batch.fields where field.end > field.start || field.kind == .json {
+        for field in batch.fields where field.hasValue {
             inputFilled[Int(field.column)] += 1
         }
     }
@@ -81,7 +81,7 @@ public final class ReportCollector {
         if customer.clinicalNotes != nil { customersWithHealthData += 1 }
         duplicates.add(record: record.number, line: record.line, customer: customer)
         guard let output else { return }
-        for field in output.fields where field.end > field.start || field.kind == .json {
+        for field in output.fields where field.hasValue {
             outputFilled[Int(field.column)] += 1
         }
         if recordsObserved <= Self.recordsSampled { takeSamples(record, output: output) }

@@ -27,20 +27,11 @@ public struct MappingSuggestion: Sendable {
         options.csv.allowRagged = true
         let input = try InputFile.open(path, options: options)
         let reader = input.reader
-        var values: [[String]] = []
+        var first = FirstValues()
         var batch = RecordBatch()
-        var records = 0
-        while records < recordsRead, try reader.read(into: &batch) {
-            records += batch.count
-            while values.count < reader.columns.count { values.append([]) }
-            for field in batch.fields where field.end > field.start && values[Int(field.column)].count < valuesPerColumn {
-                values[Int(field.column)].append(batch.string(field))
-            }
-        }
-        while values.count < reader.columns.count { values.append([]) }
-        let contents = values.map { ColumnContent.analyze($0) }
-        return MappingSuggestion(file: reader.inputName, inputDescription: input.description, records: records,
-                                 columns: decide(headers: reader.columns, contents: contents))
+        while !first.isComplete, try reader.read(into: &batch) { first.add(batch) }
+        return MappingSuggestion(file: reader.inputName, inputDescription: input.description, records: first.records,
+                                 columns: decide(headers: reader.columns, contents: first.contents(columns: reader.columns.count)))
     }
 
     /// Weighs headers against values and assigns fields, surest first.
@@ -159,6 +150,31 @@ public struct MappingSuggestion: Sendable {
         case .givenName, .surname, .surnames, .street, .freeText:
             return field.valueType == .text
         }
+    }
+}
+
+/// The first values of each column, from the first `recordsRead` records (whole batches), at most
+/// `valuesPerColumn` a column: what `ColumnContent` judges, for `suggest` and `inspect` alike.
+struct FirstValues {
+    private var values: [[String]] = []
+    /// Records looked at.
+    private(set) var records = 0
+
+    var isComplete: Bool { records >= MappingSuggestion.recordsRead }
+
+    mutating func add(_ batch: RecordBatch) {
+        guard !isComplete else { return }
+        records += batch.count
+        for field in batch.fields where field.hasValue {
+            let column = Int(field.column)
+            while values.count <= column { values.append([]) }
+            if values[column].count < MappingSuggestion.valuesPerColumn { values[column].append(batch.string(field)) }
+        }
+    }
+
+    /// What each of `columns` columns holds.
+    func contents(columns: Int) -> [ColumnContent] {
+        (0..<columns).map { ColumnContent.analyze($0 < values.count ? values[$0] : []) }
     }
 }
 
