@@ -45,7 +45,7 @@ public struct RecordIssue: Sendable, CustomStringConvertible {
         var text = "record \(record) (line \(line))"
         if let column { text += ", column '\(column)'" }
         if let field, field.rawValue != column { text += " → \(field.rawValue)" }
-        if let value { text += ", value '\(masked ? PIIMask.mask(value, field: field, column: column) : value)'" }
+        if let value { text += ", value '\(masked ? PIIMask.mask(value, field: field) : value)'" }
         return "\(text): \(reason(masked: masked)) [\(action.rawValue)]"
     }
 

@@ -24,7 +24,7 @@ public enum PIIMask {
 
     /// Masks `value` as its field's kind; a value of no known field (an unmapped column, an extra)
     /// is masked by what it looks like, since nothing says it is harmless.
-    public static func mask(_ value: String, field: CustomerField?, column: String? = nil) -> String {
+    public static func mask(_ value: String, field: CustomerField?) -> String {
         if let field {
             guard let kind = kind(of: field) else { return value }
             return mask(value, as: kind)

@@ -198,7 +198,7 @@ public final class ReportCollector {
 
         let issues = result.issues.kept.prefix(Self.issuesListed).map { issue in
             RunReport.Issue(record: issue.record, line: issue.line, column: issue.column, field: issue.field?.rawValue,
-                            value: issue.value.map { masked ? PIIMask.mask($0, field: issue.field, column: issue.column) : $0 },
+                            value: issue.value.map { masked ? PIIMask.mask($0, field: issue.field) : $0 },
                             reason: issue.reason(masked: masked), action: issue.action.rawValue)
         }
         let consentFields = CustomerField.allCases.filter(\.isConsent).filter {

@@ -199,19 +199,20 @@ extension MappingSuggestion.Column {
 
 extension MappingSuggestion {
     /// The suggestion as a mapping file for `--from`, each entry with its confidence and reason.
+    /// Names and values are written as JSON strings, which YAML reads as double-quoted scalars.
     public func yaml(name: String, date: String) -> String {
         var lines = [
             "# Suggested by `ferry mapping suggest` on \(date) for \(file)",
             "# (\(records) records looked at; \(inputDescription)).",
             "# Each entry says how sure the guess is and why: check those under 80% before you migrate.",
             "ferry: mapping 1",
-            "name: \(Self.quoted(name))",
+            "name: \(JSONText.quoted(name))",
             "fields:",
         ]
         for column in columns where !column.fields.isEmpty {
             let percent = Int((column.confidence * 100).rounded())
             lines.append("  # \(percent)%: \(column.reason)")
-            lines.append("  - column: \(Self.quoted(column.name))")
+            lines.append("  - column: \(JSONText.quoted(column.name))")
             if column.fields.count == 1 {
                 lines.append("    field: \(column.fields[0].rawValue)")
             } else {
@@ -245,31 +246,16 @@ extension MappingSuggestion {
         case .provinceCode:
             if content.kind != .provinceCode { lines.append("transforms: [province_code]") }
         case .gender where !content.genderValues.isEmpty:
-            lines.append("values: {" + content.genderValues.map { "\($0.canonical): \(Self.quoted($0.column))" }.joined(separator: ", ") + "}")
+            lines.append("values: {" + content.genderValues.map { "\($0.canonical): \(JSONText.quoted($0.column))" }.joined(separator: ", ") + "}")
         default:
             break
         }
         if field.valueType == .date, let format = content.dateFormat, format != "yyyy-MM-dd" {
-            lines.append("date_format: \(Self.quoted(format))")
+            lines.append("date_format: \(JSONText.quoted(format))")
         }
         if field.valueType == .boolean, let style = content.booleans, style != .json {
-            lines.append("booleans: \(Self.quoted(style.rawValue))")
+            lines.append("booleans: \(JSONText.quoted(style.rawValue))")
         }
         return lines
-    }
-
-    /// A YAML double-quoted scalar.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

@@ -140,18 +140,27 @@ extension JSONText {
         var out: [UInt8] = [UInt8(ascii: "{")]
         for (position, member) in members.enumerated() {
             if position > 0 { out.append(UInt8(ascii: ",")) }
-            var key = member.key
-            key.withUTF8 { appendQuoted(UnsafeRawBufferPointer($0), to: &out) }
+            appendQuoted(member.key, to: &out)
             out.append(UInt8(ascii: ":"))
             switch member.kind {
-            case .string:
-                var value = member.value
-                value.withUTF8 { appendQuoted(UnsafeRawBufferPointer($0), to: &out) }
+            case .string: appendQuoted(member.value, to: &out)
             case .null: out.append(contentsOf: "null".utf8)
             case .number, .bool, .json: out.append(contentsOf: member.value.utf8)
             }
         }
         out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func appendQuoted(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { appendQuoted(UnsafeRawBufferPointer($0), to: &out) }
+    }
+
+    /// `text` as a quoted JSON string, which is also a YAML double-quoted scalar.
+    static func quoted(_ text: String) -> String {
+        var out: [UInt8] = []
+        appendQuoted(text, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 }
