@@ -91,10 +91,7 @@ struct ConvertCommand: ParsableCommand {
         let result = try MappedConversion(inputPath: input, readOptions: readOptions, source: source, target: target)
             .run(into: writer, rejects: rejectsFile, report: collector, progress: bar.update)
         bar.finish()
-        if let collector {
-            try reportOptions.write(collector.report(result: result, inputPath: input, showPII: reportOptions.showPII,
-                                                     createdAt: ReportOptions.timestamp()))
-        }
+        if let collector { _ = try reportOptions.finish(collector, result: result, input: input) }
         if !quiet { report(result, source: source, target: target, writer: writer) }
         if result.totals.rejected > 0 || result.totals.uncertain > 0 { throw ExitCode(1) }
     }

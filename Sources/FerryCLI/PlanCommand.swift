@@ -49,8 +49,7 @@ struct PlanCommand: ParsableCommand {
         let result = try MappedConversion(inputPath: input, readOptions: readOptions, source: source, target: target)
             .run(into: DiscardingWriter(), report: collector, progress: bar.update)
         bar.finish()
-        let report = collector.report(result: result, inputPath: input, showPII: reportOptions.showPII, createdAt: ReportOptions.timestamp())
-        try reportOptions.write(report)
+        let report = try reportOptions.finish(collector, result: result, input: input)
         if !quiet {
             Terminal.note(report.terminal(color: stderrIsColorTerminal))
             if let path = reportOptions.report { Terminal.note("report: \(path)") }

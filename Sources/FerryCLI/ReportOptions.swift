@@ -19,8 +19,15 @@ struct ReportOptions: ParsableArguments {
 
     var masked: Bool { !showPII }
 
+    /// The run's report, masked unless --show-pii; written to the --report file when there is one.
+    func finish(_ collector: ReportCollector, result: MappedConversionResult, input: String) throws -> RunReport {
+        let report = collector.report(result: result, inputPath: input, showPII: showPII, createdAt: Self.timestamp())
+        try write(report)
+        return report
+    }
+
     /// Writes the report file, all or nothing.
-    func write(_ report: RunReport) throws {
+    private func write(_ report: RunReport) throws {
         guard let path = self.report, let format = ReportFormat(path: path) else { return }
         let text: String
         do { text = try format.render(report) } catch {

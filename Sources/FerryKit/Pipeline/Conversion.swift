@@ -67,7 +67,6 @@ public struct Conversion {
             }
             let input = try InputFile.open(path, options: readOptions)
             let reader = input.reader
-            let inputSize = input.decoded.source.fileSize
             try writer.begin(columns: columns ?? reader.columns)
             var totals = RunTotals()
             var batch = RecordBatch()
@@ -75,7 +74,7 @@ public struct Conversion {
                 totals.read += batch.count
                 try writer.write(batch, columns: columns ?? reader.columns)
                 totals.written += batch.count
-                progress?(RunProgress(totals: totals, fraction: inputSize.map { Double(input.decoded.source.offset) / Double(max(1, $0)) }))
+                progress?(RunProgress(totals: totals, fraction: input.fractionRead))
             }
             guard totals.balances else {
                 throw FerryError(.output, "the accounting does not balance (\(totals.accountingLine)); this is a bug in Ferry, please report it")

@@ -21,6 +21,12 @@ public struct OpenedInput {
     /// The CSV dialect, for CSV inputs.
     public var dialect: CSVDialect? { (reader as? CSVReader)?.dialect }
 
+    /// Its size in bytes, when it is a regular file.
+    public let size: Int?
+
+    /// The share of the input read so far, for progress bars; nil when the size is unknown (a pipe).
+    public var fractionRead: Double? { size.map { Double(decoded.source.offset) / Double(max(1, $0)) } }
+
     /// One line for summaries: `CSV, utf-8 (valid UTF-8), delimiter ';', quote '"', header row, line ends CRLF`.
     public var description: String {
         var text = format == .csv ? "CSV" : "JSON"
@@ -49,7 +55,7 @@ public enum InputFile {
         case .csv: try CSVReader(input: decoded, options: options.csv)
         case .json, .ndjson: try JSONReader(input: decoded, maxFieldBytes: options.csv.maxFieldBytes)
         }
-        return OpenedInput(reader: reader, format: format == .ndjson ? .json : format, decoded: decoded)
+        return OpenedInput(reader: reader, format: format == .ndjson ? .json : format, decoded: decoded, size: source.fileSize)
     }
 
     /// JSON when the first character that is not white space opens an object or an array.

@@ -62,7 +62,6 @@ public struct MappedConversion {
         do {
             let input = try InputFile.open(inputPath, options: readOptions)
             let reader = input.reader
-            let inputSize = input.decoded.source.fileSize
             var binding = SourceBinding(profile: source)
             var notes = source.notes + target.notes
             let columns = target.writtenColumns
@@ -97,7 +96,7 @@ public struct MappedConversion {
                 }
                 try writer.write(outBatch, columns: columns)
                 try rejects?.flush(inputColumns: reader.columns)
-                progress?(RunProgress(totals: totals, fraction: inputSize.map { Double(input.decoded.source.offset) / Double(max(1, $0)) }))
+                progress?(RunProgress(totals: totals, fraction: input.fractionRead))
             }
             guard totals.balances else {
                 throw FerryError(.output, "the accounting does not balance (\(totals.accountingLine)); this is a bug in Ferry, please report it")
