@@ -353,15 +353,8 @@ public final class JSONReader: RecordReader {
             advance()  // backslash
             guard let escaped = peek() else { continue }
             advance()
+            if let byte = JSONText.unescaped(escaped) { out.append(byte); continue }
             switch escaped {
-            case UInt8(ascii: "\""): out.append(0x22)
-            case UInt8(ascii: "\\"): out.append(0x5C)
-            case UInt8(ascii: "/"): out.append(0x2F)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
             case UInt8(ascii: "u"):
                 var scalar = try hex4()
                 if (0xD800...0xDBFF).contains(scalar) {
@@ -371,7 +364,7 @@ public final class JSONReader: RecordReader {
                     advance()
                     let low = try hex4()
                     guard (0xDC00...0xDFFF).contains(low) else { throw syntaxError("a \\u escape holds half of a surrogate pair", hint: nil) }
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    scalar = JSONText.scalar(high: scalar, low: low)
                 } else if (0xDC00...0xDFFF).contains(scalar) {
                     throw syntaxError("a \\u escape holds half of a surrogate pair", hint: nil)
                 }

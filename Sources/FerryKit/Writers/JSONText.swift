@@ -35,6 +35,23 @@ enum JSONText {
 }
 
 extension JSONText {
+    /// The byte a one-letter escape stands for (`n` → line feed, `"` → `"`); nil for `u` and for
+    /// letters JSON has no escape for.
+    static func unescaped(_ letter: UInt8) -> UInt8? {
+        switch letter {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): letter
+        case UInt8(ascii: "b"): 0x08
+        case UInt8(ascii: "f"): 0x0C
+        case UInt8(ascii: "n"): 0x0A
+        case UInt8(ascii: "r"): 0x0D
+        case UInt8(ascii: "t"): 0x09
+        default: nil
+        }
+    }
+
+    /// The code point a UTF-16 surrogate pair (`\uD83D\uDE00`) stands for.
+    static func scalar(high: UInt32, low: UInt32) -> UInt32 { 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00) }
+
     /// The members of a small JSON object held as text (a nested value the JSON reader kept compact,
     /// a canonical `extras` object): each key with its value as text and kind; nested values stay
     /// compact JSON text. Nil when `text` is not one JSON object.
@@ -54,18 +71,14 @@ extension JSONText {
                 guard index < bytes.count else { return nil }
                 let escaped = bytes[index]
                 index += 1
+                if let byte = unescaped(escaped) { out.append(byte); continue }
                 switch escaped {
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
                 case UInt8(ascii: "u"):
                     guard index + 4 <= bytes.count, var scalar = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16) else { return nil }
                     index += 4
                     if (0xD800..<0xDC00).contains(scalar), index + 6 <= bytes.count, bytes[index] == 0x5C, bytes[index + 1] == UInt8(ascii: "u"),
                        let low = UInt32(String(decoding: bytes[index + 2..<index + 6], as: UTF8.self), radix: 16), (0xDC00..<0xE000).contains(low) {
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        scalar = self.scalar(high: scalar, low: low)
                         index += 6
                     }
                     out.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar) ?? "\u{FFFD}")).utf8))
