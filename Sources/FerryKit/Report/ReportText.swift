@@ -1,3 +1,5 @@
+import Foundation
+
 /// The report's formats, chosen by the `--report` file's extension.
 public enum ReportFormat: String, Sendable, CaseIterable {
     case json, markdown = "md", html
@@ -95,7 +97,7 @@ struct TextTable {
 
     func markdown() -> String {
         func line(_ cells: [String]) -> String {
-            "| " + cells.map { $0.replacingAll("|", with: "\\|").replacingAll("\n", with: " ") }.joined(separator: " | ") + " |"
+            "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }.joined(separator: " | ") + " |"
         }
         let rule = "|" + headers.indices.map { numeric.contains($0) ? "---:|" : "---|" }.joined()
         return ([line(headers), rule] + rows.map(line)).joined(separator: "\n")
@@ -103,14 +105,6 @@ struct TextTable {
 
     static func clip(_ text: String, _ width: Int) -> String {
         text.count <= width ? text : String(text.prefix(width - 1)) + "…"
-    }
-}
-
-extension String {
-    func replacingAll(_ target: Character, with replacement: String) -> String {
-        var result = ""
-        for character in self { if character == target { result += replacement } else { result.append(character) } }
-        return result
     }
 }
 
