@@ -51,8 +51,9 @@ struct MappingDocument {
     var extrasColumn: String?
     var entries: [Entry] = []
     var tables: [String: Located<[(key: String, value: String, line: Int)]>] = [:]
+    var api: APIDescription?
 
-    static let topLevelKeys = ["ferry", "name", "description", "extends", "region", "dates", "booleans", "phones", "extras", "fields", "tables"]
+    static let topLevelKeys = ["ferry", "name", "description", "extends", "region", "dates", "booleans", "phones", "extras", "fields", "tables", "api"]
     static let entryKeys = ["column", "columns", "field", "fields", "transforms", "values", "lookup", "split", "join", "date_format",
                             "booleans", "phones", "decimal", "type", "value", "default", "required", "read_only", "sensitive",
                             "invalid", "system_default", "note"]
@@ -108,6 +109,7 @@ struct MappingDocument {
                     }
                     tables[tableName] = Located(value: rows, line: line(nameNode))
                 }
+            case "api": api = try apiDescription(value)
             default:
                 throw fail("unknown key `\(key)`; a mapping file has \(MappingDocument.topLevelKeys.map { "`\($0)`" }.joined(separator: ", "))", at: keyNode)
             }

@@ -21,6 +21,8 @@ public struct Profile: Sendable {
     public let writtenColumns: [String]
     /// Positions in `writtenColumns` by name.
     let columnIndex: [String: Int]
+    /// How the system's API is called (`api:`), when it has one Ferry can migrate into.
+    public let api: APIDescription?
     /// Whether some rule lets clinicalNotes through (`sensitive: allow`); decided once, not per record.
     let writesHealthData: Bool
 
@@ -41,6 +43,7 @@ public struct Profile: Sendable {
         description = document.description ?? base?.description
         file = document.file
         extrasColumn = document.extrasColumn ?? base?.extrasColumn
+        api = document.api ?? base?.api
 
         let file = document.file
         func fail(_ message: String, line: Int) -> FerryError { document.fail(message, line: line) }

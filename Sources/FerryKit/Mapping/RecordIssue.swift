@@ -10,6 +10,10 @@ public struct RecordIssue: Sendable, CustomStringConvertible {
         case kept
         /// Worth knowing; nothing was changed (a guess, a contradiction between columns).
         case noted
+        /// The target may or may not have the record: its answer was lost (`migrate`).
+        case uncertain
+        /// Not sent: an earlier run settled it, or the target already has the customer (`migrate`).
+        case skipped
     }
 
     public var record: Int

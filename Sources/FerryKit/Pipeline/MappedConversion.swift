@@ -62,37 +62,20 @@ public struct MappedConversion {
         do {
             let input = try InputFile.open(inputPath, options: readOptions)
             let reader = input.reader
-            var binding = SourceBinding(profile: source)
-            var notes = source.notes + target.notes
+            var step = MappingStep(source: source, target: target)
             let columns = target.writtenColumns
             try writer.begin(columns: columns)
             var totals = RunTotals()
-            var log = IssueLog()
-            var stats = WriteStats()
             var inBatch = RecordBatch()
             var outBatch = RecordBatch()
-            var customer = Customer()
-            var issues: [RecordIssue] = []
             while try reader.read(into: &inBatch) {
                 totals.read += inBatch.count
-                notes += binding.bind(columns: reader.columns)
-                report?.observeInput(inBatch, columns: reader.columns, binding: binding)
                 outBatch.removeAll()
-                for index in 0..<inBatch.count {
-                    let record = inBatch[index]
-                    issues.removeAll(keepingCapacity: true)
-                    var accepted = source.read(record, columns: reader.columns, binding: &binding, into: &customer, issues: &issues)
-                    if accepted {
-                        accepted = target.write(customer, number: record.number, line: record.line, into: &outBatch, issues: &issues, stats: &stats)
-                    }
-                    for issue in issues { log.add(issue) }
-                    report?.observe(record, customer: customer, issues: issues, output: accepted ? outBatch[outBatch.count - 1] : nil)
-                    if accepted {
-                        totals.written += 1
-                    } else {
-                        totals.rejected += 1
-                        rejects?.add(record, reasons: issues.filter { $0.action == .rejected }.map(\.rejectReason))
-                    }
+                step.map(inBatch, columns: reader.columns, into: &outBatch, report: report) { _, _ in
+                    totals.written += 1
+                } rejected: { record, reasons in
+                    totals.rejected += 1
+                    rejects?.add(record, reasons: reasons.map(\.rejectReason))
                 }
                 try writer.write(outBatch, columns: columns)
                 try rejects?.flush(inputColumns: reader.columns)
@@ -103,8 +86,8 @@ public struct MappedConversion {
             }
             try rejects?.finish(inputColumns: reader.columns)
             try writer.finish()
-            return MappedConversionResult(totals: totals, inputDescription: input.description, issues: log, stats: stats,
-                                          notes: notes, diagnostics: reader.diagnostics, seconds: monotonicSeconds() - started)
+            return MappedConversionResult(totals: totals, inputDescription: input.description, issues: step.log, stats: step.stats,
+                                          notes: step.notes, diagnostics: reader.diagnostics, seconds: monotonicSeconds() - started)
         } catch {
             writer.abandon()
             rejects?.abandon()

@@ -40,6 +40,8 @@ public struct FerryError: Error, Sendable, CustomStringConvertible {
         case mapping
         case input
         case output
+        /// The API could not be reached, or refused the credentials.
+        case network
     }
 
     public var kind: Kind
@@ -59,7 +61,7 @@ public struct FerryError: Error, Sendable, CustomStringConvertible {
     public var exitStatus: Int32 {
         switch kind {
         case .usage, .mapping: 2
-        case .input, .output: 3
+        case .input, .output, .network: 3
         }
     }
 

@@ -104,13 +104,19 @@ public struct DuplicateFinder: Sendable {
 
     /// FNV-1a over the value's bytes, never 0.
     static func hash(_ value: String, seed: UInt64) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ seed
-        for byte in value.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
-        }
+        let hash = fnv1a(value.utf8, seed: seed)
         return hash == 0 ? 1 : hash
     }
+}
+
+/// FNV-1a, 64 bits, with its offset basis varied by `seed` for independent hashes of the same bytes.
+func fnv1a(_ bytes: some Sequence<UInt8>, seed: UInt64, continuing start: UInt64? = nil) -> UInt64 {
+    var hash: UInt64 = start ?? (0xcbf2_9ce4_8422_2325 ^ seed)
+    for byte in bytes {
+        hash ^= UInt64(byte)
+        hash &*= 0x0000_0100_0000_01b3
+    }
+    return hash
 }
 
 /// An array in fixed chunks of 64 Ki elements: it grows without ever copying, so a million-record

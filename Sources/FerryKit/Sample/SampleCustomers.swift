@@ -140,7 +140,7 @@ func pad(_ value: Int, _ width: Int) -> String {
 
 /// A small, fast, seedable random number generator (SplitMix64): the same seed gives the same
 /// sequence on every machine, which the sample data depends on.
-public struct SplitMix64: RandomNumberGenerator {
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     public init(seed: UInt64) { state = seed }
@@ -159,6 +159,9 @@ public struct SplitMix64: RandomNumberGenerator {
     /// One element of a non-empty array.
     mutating func pick<T>(_ elements: [T]) -> T { elements[below(elements.count)] }
 
+    /// A number in `0..<1`.
+    public mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+
     /// True with probability `p`.
-    mutating func chance(_ p: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < p }
+    public mutating func chance(_ p: Double) -> Bool { unit() < p }
 }

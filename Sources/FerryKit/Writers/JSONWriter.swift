@@ -22,13 +22,7 @@ public final class JSONWriter: RecordWriter {
     }
 
     private func learn(_ columns: [String]) {
-        while keyPrefixes.count < columns.count {
-            var prefix: [UInt8] = []
-            var name = Array(columns[keyPrefixes.count].utf8)
-            name.withUnsafeMutableBytes { JSONText.appendQuoted(UnsafeRawBufferPointer($0), to: &prefix) }
-            prefix.append(UInt8(ascii: ":"))
-            keyPrefixes.append(prefix)
-        }
+        if keyPrefixes.count < columns.count { keyPrefixes += JSONWriter.keyPrefixes(Array(columns[keyPrefixes.count...])) }
     }
 
     public func write(_ batch: RecordBatch, columns: [String]) throws {
@@ -40,24 +34,41 @@ public final class JSONWriter: RecordWriter {
                     file.pending.append(0x0A)
                 }
                 wroteRecord = true
-                file.pending.append(UInt8(ascii: "{"))
-                let first = Int(record.firstField)
-                for k in 0..<Int(record.fieldCount) {
-                    let field = batch.fields[first + k]
-                    if k > 0 { file.pending.append(UInt8(ascii: ",")) }
-                    file.pending.append(contentsOf: keyPrefixes[Int(field.column)])
-                    let value = UnsafeRawBufferPointer(rebasing: bytes[Int(field.start)..<Int(field.end)])
-                    switch field.kind {
-                    case .string: JSONText.appendQuoted(value, to: &file.pending)
-                    case .number, .bool, .json: file.pending.append(contentsOf: value)
-                    case .null: file.pending.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
-                    }
-                }
-                file.pending.append(UInt8(ascii: "}"))
+                JSONWriter.appendObject(record, bytes: bytes, fields: batch.fields, keyPrefixes: keyPrefixes, to: &file.pending)
                 if layout == .lines { file.pending.append(0x0A) }
             }
         }
         try file.flushIfFull()
+    }
+
+    /// Appends one record as a JSON object; `keyPrefixes` holds `"name":` per column.
+    static func appendObject(_ record: RecordSlot, bytes: UnsafeRawBufferPointer, fields: [FieldSlot], keyPrefixes: [[UInt8]],
+                             to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        let first = Int(record.firstField)
+        for k in 0..<Int(record.fieldCount) {
+            let field = fields[first + k]
+            if k > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: keyPrefixes[Int(field.column)])
+            let value = UnsafeRawBufferPointer(rebasing: bytes[Int(field.start)..<Int(field.end)])
+            switch field.kind {
+            case .string: JSONText.appendQuoted(value, to: &out)
+            case .number, .bool, .json: out.append(contentsOf: value)
+            case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+            }
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// `"name":` for each column, escaped once.
+    static func keyPrefixes(_ columns: [String]) -> [[UInt8]] {
+        columns.map { column in
+            var prefix: [UInt8] = []
+            var name = Array(column.utf8)
+            name.withUnsafeMutableBytes { JSONText.appendQuoted(UnsafeRawBufferPointer($0), to: &prefix) }
+            prefix.append(UInt8(ascii: ":"))
+            return prefix
+        }
     }
 
     public func finish() throws {

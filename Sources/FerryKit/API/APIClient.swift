@@ -1,0 +1,132 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// A credential read from the environment. It prints as `[secret]`, so no message, log, report or
+/// journal can show it by accident.
+public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
+    let value: String
+    public init(_ value: String) { self.value = value }
+    public var description: String { "[secret]" }
+    public var debugDescription: String { "[secret]" }
+}
+
+/// What came of one HTTP request.
+enum CallOutcome: Sendable {
+    /// The server answered.
+    case answered(status: Int, headers: [(String, String)], body: [UInt8])
+    /// The request never left: the connection could not be made, so the server saw nothing.
+    case notSent(String)
+    /// The request went out and no answer came (timeout, connection closed): the server may have acted on it.
+    case lost(String)
+
+    func header(_ name: String) -> String? {
+        guard case .answered(_, let headers, _) = self else { return nil }
+        return headers.first { $0.0.lowercased() == name.lowercased() }?.1
+    }
+}
+
+/// Sends requests to one endpoint with async-http-client: TLS verification on, `https` required for
+/// anything but loopback, a timeout per request, no redirects followed and no hidden retries (a
+/// retried create is a duplicate; the caller decides what is safe to send again).
+final class APIClient: Sendable {
+    let endpoint: String
+    private let client: HTTPClient
+    let timeout: Double
+
+    init(endpoint: String, timeout: Double) throws(FerryError) {
+        guard let url = URL(string: endpoint), let scheme = url.scheme?.lowercased(), let host = url.host else {
+            throw FerryError(.usage, "--endpoint \(endpoint) is not a URL", hint: "give the API's base URL, such as https://api.koibox.cloud or http://127.0.0.1:8080 for the sandbox")
+        }
+        guard scheme == "https" || (scheme == "http" && APIClient.isLoopback(host)) else {
+            throw FerryError(.usage, "--endpoint \(endpoint) is not https",
+                             hint: "credentials and customer data only travel encrypted; plain http is allowed for 127.0.0.1 and localhost (the sandbox)")
+        }
+        self.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
+        self.timeout = timeout
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.timeout = .init(connect: .seconds(10), read: .milliseconds(Int64(timeout * 1000)))
+        configuration.httpVersion = .http1Only
+        client = HTTPClient(eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton), configuration: configuration)
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        return host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
+    /// Sends one request. `path` may carry a query; an absolute `http(s)://` URL (a `next` link) is
+    /// used as it is, if it points at the same host.
+    func send(_ method: String, _ path: String, headers: [(String, String)], body: [UInt8]? = nil) async -> CallOutcome {
+        var request = HTTPClientRequest(url: path.hasPrefix("http") ? path : endpoint + path)
+        request.method = HTTPMethod(rawValue: method)
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "ferry")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        do {
+            let response = try await client.execute(request, deadline: .now() + .milliseconds(Int64(timeout * 1000)))
+            let bytes = try await response.body.collect(upTo: 32 << 20)
+            return .answered(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
+                             body: Array(bytes.readableBytesView))
+        } catch {
+            return APIClient.isConnectFailure(error) ? .notSent(APIClient.describe(error)) : .lost(APIClient.describe(error))
+        }
+    }
+
+    /// Errors that happen before a request is written: nothing reached the server.
+    static func isConnectFailure(_ error: any Error) -> Bool {
+        if let error = error as? HTTPClientError {
+            return error == .connectTimeout || error == .getConnectionFromPoolTimeout || error == .tlsHandshakeTimeout
+        }
+        if error is NIOConnectionError { return true }
+        if let error = error as? IOError { return [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL].contains(error.errnoCode) }
+        if case ChannelError.connectTimeout = error { return true }
+        return false
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .remoteConnectionClosed: return "the server closed the connection without an answer"
+            case .deadlineExceeded, .readTimeout: return "no answer within the request timeout"
+            case .connectTimeout: return "the connection could not be made in time"
+            default: return "\(error)"
+            }
+        }
+        if error is NIOConnectionError || (error as? IOError)?.errnoCode == ECONNREFUSED { return "the connection was refused" }
+        return "\(error)"
+    }
+
+    func shutdown() async {
+        try? await client.shutdown()
+    }
+}
+
+/// A JSON value found by a dotted path: `data.id_customer` in `{"data": {"id_customer": "X"}}`.
+func jsonValue(at path: [String], in body: [UInt8]) -> Any? {
+    var value = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
+    for key in path {
+        guard let object = value as? [String: Any] else { return nil }
+        value = object[key]
+    }
+    return value
+}
+
+/// A JSON scalar as text: strings as they are, numbers without a trailing `.0`, booleans as true/false.
+func jsonScalarText(_ value: Any?) -> String? {
+    switch value {
+    case let text as String: return text
+    case let number as NSNumber:
+        if String(cString: number.objCType) == "c" { return number.boolValue ? "true" : "false" }
+        let double = number.doubleValue
+        return double == double.rounded() && abs(double) < 1e15 ? String(Int64(double)) : number.stringValue
+    default: return nil
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+
+/// Signs requests for one API: a key header, or a bearer token obtained with Basic auth and renewed
+/// when the server says it no longer works. Several workers share one session; when a token dies,
+/// one renewal serves them all.
+actor AuthSession {
+    private let description: APIDescription
+    private let client: APIClient
+    private let key: Secret?
+    private let password: Secret?
+    private var token: Secret?
+    private var renewal: Task<Result<Secret, FerryError>, Never>?
+    /// How many tokens were obtained, for the summary.
+    private(set) var tokensObtained = 0
+
+    /// Reads the credentials named by `description.auth` from `environment`; a missing one is an
+    /// error that names the variable (never its value).
+    init(description: APIDescription, client: APIClient, environment: [String: String]) throws(FerryError) {
+        self.description = description
+        self.client = client
+        func read(_ name: String) -> Secret? { environment[name].flatMap { $0.isEmpty ? nil : Secret($0) } }
+        switch description.auth {
+        case .header(_, let variable):
+            guard let key = read(variable) else {
+                throw FerryError(.usage, "the API key is missing", hint: "set \(variable) in the environment (the sandbox accepts `sandbox-key`)")
+            }
+            self.key = key
+            password = nil
+        case .bearer(_, _, let tokenVariable, let keyVariable, let passwordVariable):
+            token = read(tokenVariable)
+            key = read(keyVariable)
+            password = read(passwordVariable)
+            guard token != nil || (key != nil && password != nil) else {
+                throw FerryError(.usage, "no credentials for the API",
+                                 hint: "set \(tokenVariable), or \(keyVariable) and \(passwordVariable) so Ferry can obtain and renew tokens")
+            }
+        }
+    }
+
+    /// The headers that authenticate a request.
+    func headers() async throws(FerryError) -> [(String, String)] {
+        switch description.auth {
+        case .header(let name, _):
+            return [(name, key!.value)]
+        case .bearer:
+            if let token { return [("Authorization", "Bearer " + token.value)] }
+            let fresh = try await renew(replacing: nil)
+            return [("Authorization", "Bearer " + fresh.value)]
+        }
+    }
+
+    /// The server refused the credentials in `used` (a 401). For a token API, gets a new token unless
+    /// another worker already did; returns false when nothing can be renewed (a key is simply wrong).
+    func refused(_ used: [(String, String)]) async throws(FerryError) -> Bool {
+        guard case .bearer = description.auth else { return false }
+        let usedToken = used.first { $0.0 == "Authorization" }?.1
+        if let token, "Bearer " + token.value != usedToken { return true }   // someone renewed it already
+        guard key != nil, password != nil else {
+            throw FerryError(.network, "the API refused the token and there is no key and password to obtain a new one",
+                             hint: "set MOVIN_API_KEY and MOVIN_API_PASSWORD so Ferry can renew tokens, or give a fresh token")
+        }
+        _ = try await renew(replacing: token)
+        return true
+    }
+
+    /// One renewal at a time: a second caller waits for the first one's token.
+    private func renew(replacing old: Secret?) async throws(FerryError) -> Secret {
+        if let renewal { return try await renewal.value.get() }
+        token = nil
+        let task = Task { await obtainToken() }
+        renewal = task
+        let result = await task.value
+        renewal = nil
+        if case .success(let fresh) = result {
+            token = fresh
+            tokensObtained += 1
+        }
+        return try result.get()
+    }
+
+    /// `POST token-call` with `Authorization: Basic base64(key:password)`; retried on 429, 5xx and
+    /// lost answers (obtaining a token has no side effect worth fearing).
+    private func obtainToken() async -> Result<Secret, FerryError> {
+        guard case .bearer(let call, let field, _, let keyVariable, _) = description.auth, let key, let password else {
+            return .failure(FerryError(.network, "no key and password to obtain a token"))
+        }
+        let basic = Data((key.value + ":" + password.value).utf8).base64EncodedString()
+        var backoff = Backoff()
+        for _ in 0..<8 {
+            let outcome = await client.send(call.method, call.path, headers: [("Authorization", "Basic " + basic)], body: Array("{}".utf8))
+            switch outcome {
+            case .answered(let status, _, let body) where (200...299).contains(status):
+                guard let token = jsonScalarText(jsonValue(at: [field], in: body)), !token.isEmpty else {
+                    return .failure(FerryError(.network, "the token call answered without `\(field)`",
+                                               hint: "check that --endpoint is the API's base URL"))
+                }
+                return .success(Secret(token))
+            case .answered(let status, _, _) where status == 401 || status == 403:
+                return .failure(FerryError(.network, "the API refused the key and password (\(status)) when asked for a token",
+                                           hint: "check \(keyVariable) and its password in the environment"))
+            case .answered(let status, _, _) where status == 429 || status >= 500:
+                try? await Task.sleep(nanoseconds: UInt64(backoff.next(retryAfter: outcome.header("Retry-After")) * 1e9))
+            case .answered(let status, _, let body):
+                return .failure(FerryError(.network, "the token call answered \(status): \(serverMessage(body, style: description.errors))"))
+            case .notSent, .lost:
+                try? await Task.sleep(nanoseconds: UInt64(backoff.next(retryAfter: nil) * 1e9))
+            }
+        }
+        return .failure(FerryError(.network, "no token after 8 attempts at \(call)", hint: "check that the API is reachable at --endpoint"))
+    }
+}
+
+/// Exponential backoff with full jitter: the n-th wait is random in 0...min(cap, base·2ⁿ), and never
+/// shorter than the server's `Retry-After`.
+struct Backoff: Sendable {
+    var base = 0.1
+    var cap = 8.0
+    private(set) var attempt = 0
+
+    mutating func next(retryAfter: String?) -> Double {
+        let ceiling = min(cap, base * Double(1 << min(attempt, 20)))
+        attempt += 1
+        let jittered = Double.random(in: 0...ceiling)
+        guard let retryAfter, let seconds = Double(retryAfter.trimmingCharacters(in: .whitespaces)), seconds >= 0 else { return jittered }
+        return max(jittered, min(seconds, 120))
+    }
+}
+
+/// What an error answer says, as one line: DRF's `{"field": ["message"]}` as `field: message`.
+func serverMessage(_ body: [UInt8], style: APIDescription.Errors) -> String {
+    serverMessages(body, style: style).map { ($0.field.map { "\($0): " } ?? "") + $0.message }.joined(separator: "; ")
+}
+
+/// The messages of an error answer, each with the field it is about when the API says.
+func serverMessages(_ body: [UInt8], style: APIDescription.Errors) -> [(field: String?, message: String)] {
+    let parsed = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
+    switch style {
+    case .perField:
+        if let object = parsed as? [String: Any] {
+            var messages: [(String?, String)] = []
+            for key in object.keys.sorted() {
+                let field = key == "detail" || key == "non_field_errors" ? nil : key
+                switch object[key] {
+                case let list as [Any]: messages += list.map { (field, jsonScalarText($0) ?? "\($0)") }
+                case let text as String: messages.append((field, text))
+                default: messages.append((field, "\(object[key]!)"))
+                }
+            }
+            if !messages.isEmpty { return messages }
+        }
+    case .message(let path):
+        if let text = jsonScalarText(jsonValue(at: path, in: body)) { return [(fieldNamed(in: text), text)] }
+    }
+    let text = String(decoding: body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    return [(nil, text.isEmpty ? "(no message)" : text)]
+}
+
+/// `The field email is not valid` names `email`.
+private func fieldNamed(in message: String) -> String? {
+    let words = message.split(separator: " ")
+    guard let index = words.firstIndex(where: { $0.lowercased() == "field" }), index + 1 < words.count else { return nil }
+    return String(words[index + 1]).trimmingCharacters(in: .punctuationCharacters)
+}

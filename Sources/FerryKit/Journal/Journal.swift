@@ -1,0 +1,224 @@
+import Foundation
+import GRDB
+
+/// Every record's fate in one migration, in a SQLite file (WAL): the state is written before a
+/// request goes out and after its answer, so a run that stops anywhere can be resumed without
+/// sending a record twice. Nothing secret and no personal value is stored: records are known by a
+/// hash of their source content, their number and line, and a masked label.
+///
+/// ```swift
+/// let journal = try Journal(path: "customers.csv.ferry-journal")
+/// print(try journal.status().counts)   // [.created: 1980, .rejected: 20]
+/// ```
+public final class Journal: Sendable {
+    /// Where a record stands.
+    public enum State: String, Sendable, CaseIterable, Codable {
+        /// Read, not yet sent.
+        case pending
+        /// A request is (or was, when a run stopped) on its way: the outcome is not known yet.
+        case sending
+        /// The target created it; `remoteID` is its id there.
+        case created
+        /// Ferry or the target refused it; `reason` says why.
+        case rejected
+        /// The request may or may not have created it; `reason` says what to check.
+        case uncertain
+        /// Not sent after every retry (the server kept failing before processing it); sent again next run.
+        case failed
+        /// Found already in the target (`--skip-existing`); `remoteID` is the existing customer.
+        case existing
+    }
+
+    /// One record as the journal knows it.
+    public struct Entry: Sendable, Equatable, Codable {
+        public var identity: String
+        public var number: Int
+        public var line: Int
+        public var state: State
+        public var remoteID: String?
+        public var reason: String?
+        /// The HTTP status of the target's refusal; nil when Ferry refused it.
+        public var status: Int?
+        /// A hash of the payload last sent, so a changed mapping sends a refused record again.
+        public var payload: String?
+        public var attempts: Int
+        /// Masked name and e-mail, so a person can find the record: `M. J. G. · j***@example.es`.
+        public var label: String?
+        public var updatedAt: String
+    }
+
+    public let path: String
+    private let database: DatabasePool
+
+    /// Opens (or creates) a journal.
+    public init(path: String) throws(FerryError) {
+        self.path = path
+        do {
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
+            database = try DatabasePool(path: path, configuration: configuration)
+            try database.write { db in
+                try db.execute(sql: """
+                    CREATE TABLE IF NOT EXISTS migration (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                    CREATE TABLE IF NOT EXISTS record (
+                        identity TEXT PRIMARY KEY,
+                        number INTEGER NOT NULL,
+                        line INTEGER NOT NULL,
+                        state TEXT NOT NULL,
+                        remote_id TEXT,
+                        reason TEXT,
+                        status INTEGER,
+                        payload TEXT,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        label TEXT,
+                        updated_at TEXT NOT NULL);
+                    CREATE INDEX IF NOT EXISTS record_state ON record(state);
+                    CREATE TABLE IF NOT EXISTS run (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        started_at TEXT NOT NULL,
+                        finished_at TEXT,
+                        totals TEXT);
+                    """)
+            }
+        } catch {
+            throw FerryError(.output, "cannot open the journal \(path): \(Journal.describe(error))",
+                             hint: "check that the folder is writable, or name another file with --journal")
+        }
+    }
+
+    /// Ties the journal to one target and endpoint, so two migrations cannot share a journal by mistake.
+    public func bind(target: String, endpoint: String, input: String) throws(FerryError) {
+        try attempt {
+            try database.write { db in
+                let existing = try [String: String](uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT key, value FROM migration").map { ($0["key"], $0["value"]) })
+                if let known = existing["target"], let knownEndpoint = existing["endpoint"], known != target || knownEndpoint != endpoint {
+                    throw FerryError(.usage, "the journal \(path) belongs to a migration into \(known) at \(knownEndpoint)",
+                                     hint: "name another journal with --journal, or delete this one if that migration is over")
+                }
+                for (key, value) in [("target", target), ("endpoint", endpoint), ("input", input)] where existing[key] == nil {
+                    try db.execute(sql: "INSERT INTO migration(key, value) VALUES (?, ?)", arguments: [key, value])
+                }
+            }
+        }
+    }
+
+    /// What the journal says about every record it knows.
+    func entries() throws(FerryError) -> [String: Entry] {
+        try attempt {
+            try database.read { db in
+                var result: [String: Entry] = [:]
+                let rows = try Row.fetchCursor(db, sql: "SELECT * FROM record")
+                while let row = try rows.next() {
+                    let entry = Journal.entry(row)
+                    result[entry.identity] = entry
+                }
+                return result
+            }
+        }
+    }
+
+    /// Writes changes in one transaction: new records, new states, outcomes.
+    func write(_ entries: [Entry]) throws(FerryError) {
+        guard !entries.isEmpty else { return }
+        try attempt {
+            try database.write { db in
+                let statement = try db.cachedStatement(sql: """
+                    INSERT INTO record(identity, number, line, state, remote_id, reason, status, payload, attempts, label, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(identity) DO UPDATE SET number = excluded.number, line = excluded.line, state = excluded.state,
+                        remote_id = excluded.remote_id, reason = excluded.reason, status = excluded.status,
+                        payload = excluded.payload, attempts = excluded.attempts, label = excluded.label, updated_at = excluded.updated_at
+                    """)
+                for entry in entries {
+                    try statement.execute(arguments: [entry.identity, entry.number, entry.line, entry.state.rawValue, entry.remoteID,
+                                                      entry.reason, entry.status, entry.payload, entry.attempts, entry.label, entry.updatedAt])
+                }
+            }
+        }
+    }
+
+    /// Starts a run; returns its number.
+    func beginRun() throws(FerryError) -> Int {
+        try attempt {
+            try database.write { db in
+                try db.execute(sql: "INSERT INTO run(started_at) VALUES (?)", arguments: [Journal.now()])
+                return Int(db.lastInsertedRowID)
+            }
+        }
+    }
+
+    func finishRun(_ id: Int, totals: RunTotals) throws(FerryError) {
+        let text = "{\"read\":\(totals.read),\"written\":\(totals.written),\"rejected\":\(totals.rejected),\"skipped\":\(totals.skipped),\"uncertain\":\(totals.uncertain)}"
+        try attempt {
+            try database.write { db in
+                try db.execute(sql: "UPDATE run SET finished_at = ?, totals = ? WHERE id = ?", arguments: [Journal.now(), text, id])
+            }
+        }
+    }
+
+    /// Counts by state, the migration it belongs to and its runs: `ferry journal status`.
+    public struct Status: Sendable, Codable {
+        public var counts: [String: Int]
+        public var target: String?
+        public var endpoint: String?
+        public var input: String?
+        public var runs: [Run]
+
+        public struct Run: Sendable, Codable {
+            public var number: Int
+            public var startedAt: String
+            public var finishedAt: String?
+            public var totals: String?
+        }
+    }
+
+    public func status() throws(FerryError) -> Status {
+        try attempt {
+            try database.read { db in
+                var counts: [String: Int] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM record GROUP BY state") { counts[row["state"]] = row["n"] }
+                let meta = try [String: String](uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT key, value FROM migration").map { ($0["key"], $0["value"]) })
+                let runs = try Row.fetchAll(db, sql: "SELECT * FROM run ORDER BY id").map {
+                    Status.Run(number: $0["id"], startedAt: $0["started_at"], finishedAt: $0["finished_at"], totals: $0["totals"])
+                }
+                return Status(counts: counts, target: meta["target"], endpoint: meta["endpoint"], input: meta["input"], runs: runs)
+            }
+        }
+    }
+
+    /// The records in `states` (all when empty), by record number: `ferry journal list`.
+    public func list(states: [State], limit: Int?) throws(FerryError) -> [Entry] {
+        try attempt {
+            try database.read { db in
+                var sql = "SELECT * FROM record"
+                if !states.isEmpty { sql += " WHERE state IN (\(states.map { "'\($0.rawValue)'" }.joined(separator: ",")))" }
+                sql += " ORDER BY number"
+                if let limit { sql += " LIMIT \(limit)" }
+                return try Row.fetchAll(db, sql: sql).map(Journal.entry)
+            }
+        }
+    }
+
+    private static func entry(_ row: Row) -> Entry {
+        Entry(identity: row["identity"], number: row["number"], line: row["line"], state: State(rawValue: row["state"]) ?? .pending,
+              remoteID: row["remote_id"], reason: row["reason"], status: row["status"], payload: row["payload"],
+              attempts: row["attempts"], label: row["label"], updatedAt: row["updated_at"])
+    }
+
+    static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
+
+    private func attempt<T>(_ body: () throws -> T) throws(FerryError) -> T {
+        do {
+            return try body()
+        } catch let error as FerryError {
+            throw error
+        } catch {
+            throw FerryError(.output, "the journal \(path) cannot be written: \(Journal.describe(error))",
+                             hint: "check the disk and the file's permissions; the run stops so no record is sent unrecorded")
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        (error as? DatabaseError).map { $0.message ?? "\($0.resultCode)" } ?? "\(error)"
+    }
+}

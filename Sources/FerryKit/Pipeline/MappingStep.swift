@@ -1,0 +1,42 @@
+/// One batch through both mappings: source records become canonical Customers, Customers become
+/// target records. `convert`, `plan` and `migrate` share it, so they judge every record alike.
+struct MappingStep {
+    let source: Profile
+    let target: Profile
+    private(set) var binding: SourceBinding
+    private(set) var notes: [Diagnostic]
+    private(set) var log = IssueLog()
+    private(set) var stats = WriteStats()
+    private var customer = Customer()
+    private var issues: [RecordIssue] = []
+
+    init(source: Profile, target: Profile) {
+        self.source = source
+        self.target = target
+        binding = SourceBinding(profile: source)
+        notes = source.notes + target.notes
+    }
+
+    /// Maps every record of `input` (read with `columns`), appending the accepted ones to `output`.
+    /// `accepted` gets each accepted record's index in `input` and its Customer; `rejected` each
+    /// refused record with its reasons. The report, when given, sees every record.
+    mutating func map(_ input: RecordBatch, columns: [String], into output: inout RecordBatch, report: ReportCollector?,
+                      accepted: (Int, Customer) throws -> Void, rejected: (RecordView, [RecordIssue]) throws -> Void) rethrows {
+        notes += binding.bind(columns: columns)
+        report?.observeInput(input, columns: columns, binding: binding)
+        for index in 0..<input.count {
+            let record = input[index]
+            issues.removeAll(keepingCapacity: true)
+            var ok = source.read(record, columns: columns, binding: &binding, into: &customer, issues: &issues)
+            if ok {
+                ok = target.write(customer, number: record.number, line: record.line, into: &output, issues: &issues, stats: &stats)
+            }
+            for issue in issues { log.add(issue) }
+            report?.observe(record, customer: customer, issues: issues, output: ok ? output[output.count - 1] : nil)
+            if ok { try accepted(index, customer) } else { try rejected(record, issues.filter { $0.action == .rejected }) }
+        }
+    }
+
+    /// Records an issue found after mapping (a target's refusal, a lost answer).
+    mutating func add(_ issue: RecordIssue) { log.add(issue) }
+}
