@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 @main
-struct Ferry: ParsableCommand {
+struct Ferry: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ferry",
         abstract: "Moves customer lists between systems: CSV, JSON, Koibox and Movin.",
@@ -13,14 +13,19 @@ struct Ferry: ParsableCommand {
         Exit status: 0 every record written; 1 finished, but some records rejected or uncertain; \
         2 usage or mapping error (nothing written); 3 the run could not go on (input, output, network).
         """,
-        subcommands: [ConvertCommand.self, PlanCommand.self, InspectCommand.self, MappingCommand.self, SampleCommand.self]
+        subcommands: [ConvertCommand.self, PlanCommand.self, MigrateCommand.self, ExportCommand.self, JournalCommand.self,
+                      SandboxCommand.self, InspectCommand.self, MappingCommand.self, SampleCommand.self]
     )
 
     /// Runs the command line with Ferry's exit statuses (ArgumentParser's own usage status is 64).
-    static func main() {
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
         } catch let error as FerryError {
             Terminal.error(error.description)
             Glibc.exit(error.exitStatus)

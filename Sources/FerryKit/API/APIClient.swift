@@ -61,7 +61,12 @@ final class APIClient: Sendable {
     /// Sends one request. `path` may carry a query; an absolute `http(s)://` URL (a `next` link) is
     /// used as it is, if it points at the same host.
     func send(_ method: String, _ path: String, headers: [(String, String)], body: [UInt8]? = nil) async -> CallOutcome {
-        var request = HTTPClientRequest(url: path.hasPrefix("http") ? path : endpoint + path)
+        let absolute = path.hasPrefix("http://") || path.hasPrefix("https://")
+        if absolute, !path.hasPrefix(endpoint + "/") {
+            // A `next` link to another host would carry the credentials there.
+            return .notSent("the API gave a link outside \(endpoint), which Ferry does not follow")
+        }
+        var request = HTTPClientRequest(url: absolute ? path : endpoint + path)
         request.method = HTTPMethod(rawValue: method)
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "User-Agent", value: "ferry")

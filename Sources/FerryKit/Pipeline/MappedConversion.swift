@@ -73,7 +73,7 @@ public struct MappedConversion {
                 outBatch.removeAll()
                 step.map(inBatch, columns: reader.columns, into: &outBatch, report: report) { _, _ in
                     totals.written += 1
-                } rejected: { record, reasons in
+                } rejected: { _, record, reasons in
                     totals.rejected += 1
                     rejects?.add(record, reasons: reasons.map(\.rejectReason))
                 }

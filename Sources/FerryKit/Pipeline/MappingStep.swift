@@ -19,9 +19,9 @@ struct MappingStep {
 
     /// Maps every record of `input` (read with `columns`), appending the accepted ones to `output`.
     /// `accepted` gets each accepted record's index in `input` and its Customer; `rejected` each
-    /// refused record with its reasons. The report, when given, sees every record.
+    /// refused record's index, the record and its reasons. The report, when given, sees every record.
     mutating func map(_ input: RecordBatch, columns: [String], into output: inout RecordBatch, report: ReportCollector?,
-                      accepted: (Int, Customer) throws -> Void, rejected: (RecordView, [RecordIssue]) throws -> Void) rethrows {
+                      accepted: (Int, Customer) throws -> Void, rejected: (Int, RecordView, [RecordIssue]) throws -> Void) rethrows {
         notes += binding.bind(columns: columns)
         report?.observeInput(input, columns: columns, binding: binding)
         for index in 0..<input.count {
@@ -33,7 +33,7 @@ struct MappingStep {
             }
             for issue in issues { log.add(issue) }
             report?.observe(record, customer: customer, issues: issues, output: ok ? output[output.count - 1] : nil)
-            if ok { try accepted(index, customer) } else { try rejected(record, issues.filter { $0.action == .rejected }) }
+            if ok { try accepted(index, customer) } else { try rejected(index, record, issues.filter { $0.action == .rejected }) }
         }
     }
 

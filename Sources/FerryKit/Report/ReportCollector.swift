@@ -87,6 +87,12 @@ public final class ReportCollector {
         if recordsObserved <= Self.recordsSampled { takeSamples(record, output: output) }
     }
 
+    /// What the target made of a record after it was mapped (`migrate`): a refusal, a lost answer.
+    func observeOutcome(_ issue: RecordIssue) {
+        reasonCounts[ReasonKey(field: issue.field, column: issue.field == nil ? issue.column : nil,
+                               message: issue.message, action: issue.action), default: 0] += 1
+    }
+
     private func takeSamples(_ record: RecordView, output: RecordView) {
         for column in samples.indices where samples[column].count < Self.samplesPerColumn {
             guard let rule = targetRules[column], rule.constant == nil else { continue }

@@ -1,0 +1,431 @@
+import Foundation
+
+/// How `ferry migrate` calls the target API.
+public struct MigrationOptions: Sendable {
+    /// The API's base URL (`https://api.koibox.cloud`, or the sandbox's `http://127.0.0.1:PORT`).
+    public var endpoint: String
+    /// The journal file; see `Migration.defaultJournalPath`.
+    public var journalPath: String
+    /// Requests in flight at once.
+    public var concurrency = 4
+    /// Requests a second for all workers together; nil for no limit until the API answers 429.
+    public var rate: Double?
+    /// Send again records whose earlier answer was lost, when the API has no lookup (Movin).
+    public var retryUncertain = false
+    /// Look every customer up before creating it and skip those already there.
+    public var skipExisting = false
+    /// Requests for one record before it is given up for this run.
+    public var maxAttempts = 8
+    /// Seconds to wait for one answer.
+    public var requestTimeout = 30.0
+    /// Seconds one record may take, retries included.
+    public var recordDeadline = 300.0
+    /// Where the credentials are read (the process environment).
+    public var environment: [String: String]
+
+    public init(endpoint: String, journalPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.endpoint = endpoint
+        self.journalPath = journalPath
+        self.environment = environment
+    }
+}
+
+/// What a migration did, beyond the accounting.
+public struct MigrationResult: Sendable {
+    /// Totals, issues and notes, in the shape reports take.
+    public var conversion: MappedConversionResult
+    /// Requests sent (creates and lookups), and how many of them were retries.
+    public var requests = 0
+    public var retries = 0
+    /// Lost answers settled by finding the customer in the target.
+    public var found = 0
+    /// Records an earlier run settled, not sent again.
+    public var settledEarlier = 0
+    /// Customers found already in the target (`--skip-existing`).
+    public var existing = 0
+    public var tokensObtained = 0
+    /// Times the API asked to slow down (429), and times the shared pace was lowered because of it.
+    public var slowdowns = 0
+    public var paceLowered = 0
+    /// The uncertain records: what to check for each.
+    public var uncertain: [Journal.Entry] = []
+    public var journalPath: String
+}
+
+/// Moves records into a system's API: reads and maps them like `convert`, then creates each one
+/// through the target mapping's `api:` with bounded concurrency, one shared pace, retries, and a
+/// journal that makes the run resumable without duplicates.
+public final class Migration {
+    public let inputPath: String
+    public let readOptions: ReadOptions
+    public let source: Profile
+    public let target: Profile
+    public let options: MigrationOptions
+
+    public init(inputPath: String, readOptions: ReadOptions = ReadOptions(), source: Profile, target: Profile, options: MigrationOptions) {
+        self.inputPath = inputPath
+        self.readOptions = readOptions
+        self.source = source
+        self.target = target
+        self.options = options
+    }
+
+    /// `customers.csv` → `customers.csv.ferry-journal`, beside the input.
+    public static func defaultJournalPath(input: String, target: String) -> String {
+        input + "." + target.split(separator: "/").last!.replacingOccurrences(of: ".yaml", with: "") + ".ferry-journal"
+    }
+
+    /// Runs the migration. Records refused by Ferry or by the API go to `rejects`; every record is
+    /// shown to `report`. Throws when the run cannot go on (input unreadable, credentials refused,
+    /// journal unwritable); what was settled until then stays in the journal.
+    public func run(rejects: RejectsFile? = nil, report: ReportCollector? = nil,
+                    progress: ((RunProgress) -> Void)? = nil) async throws -> MigrationResult {
+        let started = monotonicSeconds()
+        guard let api = target.api else {
+            throw FerryError(.usage, "the mapping `\(target.name)` has no `api:` section, so Ferry does not know how to call it",
+                             hint: "migrate into koibox or movin, or add `api:` to the mapping (docs/mappings.md)")
+        }
+        let journal = try Journal(path: options.journalPath)
+        try journal.bind(target: target.name, endpoint: options.endpoint, input: inputPath)
+        let known = try journal.entries()
+        let client = try APIClient(endpoint: options.endpoint, timeout: options.requestTimeout)
+        defer { Task { await client.shutdown() } }
+        let auth = try AuthSession(description: api, client: client, environment: options.environment)
+        try await checkCredentials(api: api, client: client, auth: auth)
+        let limiter = RateLimiter(rate: options.rate)
+        let sender = RecordSender(api: api, client: client, auth: auth, limiter: limiter, maxAttempts: options.maxAttempts,
+                                  recordDeadline: options.recordDeadline, skipExisting: options.skipExisting,
+                                  resendUncertain: options.retryUncertain,
+                                  claimed: Set(known.values.filter { $0.state == .created || $0.state == .existing }.compactMap(\.remoteID)))
+        let runNumber = try journal.beginRun()
+
+        let input = try InputFile.open(inputPath, options: readOptions)
+        let reader = input.reader
+        var state = RunState(api: api, source: source, target: target, known: known, options: options)
+        var inBatch = RecordBatch()
+        var outBatch = RecordBatch()
+        var fatal: FerryError?
+        let prefixes = JSONWriter.keyPrefixes(target.writtenColumns)
+
+        do {
+            try await withThrowingTaskGroup(of: DeliveryReport.self) { group in
+                var inFlight = 0
+                var readerDone = false
+                while true {
+                    if !readerDone, fatal == nil, state.queued < options.concurrency * 2 {
+                        if try reader.read(into: &inBatch) {
+                            state.totals.read += inBatch.count
+                            outBatch.removeAll()
+                            try state.map(inBatch, columns: reader.columns, output: &outBatch, keyPrefixes: prefixes, report: report, rejects: rejects)
+                            try rejects?.flush(inputColumns: reader.columns)
+                            progress?(RunProgress(totals: state.totals, fraction: input.fractionRead))
+                        } else {
+                            readerDone = true
+                        }
+                        continue
+                    }
+                    var starting: [Delivery] = []
+                    while fatal == nil, inFlight + starting.count < options.concurrency, let next = state.dequeue() { starting.append(next) }
+                    if !starting.isEmpty {
+                        // The journal knows a record is on its way before its request leaves.
+                        for delivery in starting { state.journal(delivery, .sending, attempts: delivery.attemptsBefore) }
+                        try journal.write(state.takeJournalEntries())
+                        for delivery in starting { group.addTask { await sender.deliver(delivery) } }
+                        inFlight += starting.count
+                    }
+                    if inFlight == 0 {
+                        if fatal != nil || (readerDone && state.queued == 0) { break }
+                        continue
+                    }
+                    guard let finished = try await group.next() else { break }
+                    inFlight -= 1
+                    if case .fatal(let error) = finished.outcome {
+                        fatal = fatal ?? error
+                        state.journal(finished.delivery, .pending, attempts: finished.delivery.attemptsBefore)
+                        state.requeue(finished.delivery)
+                    } else {
+                        try state.settle(finished, report: report, rejects: rejects)
+                    }
+                    if state.journalBacklog >= 64 { try journal.write(state.takeJournalEntries()) }
+                    try rejects?.flush(inputColumns: reader.columns)
+                    progress?(RunProgress(totals: state.totals, fraction: input.fractionRead))
+                }
+            }
+        } catch {
+            try? journal.write(state.takeJournalEntries())
+            try? rejects?.finish(inputColumns: reader.columns)
+            throw error
+        }
+        try journal.write(state.takeJournalEntries())
+        if let fatal {
+            try? rejects?.finish(inputColumns: reader.columns)
+            throw fatal
+        }
+        guard state.totals.balances else {
+            throw FerryError(.output, "the accounting does not balance (\(state.totals.accountingLine)); this is a bug in Ferry, please report it")
+        }
+        try journal.finishRun(runNumber, totals: state.totals)
+        try rejects?.finish(inputColumns: reader.columns)
+        let conversion = MappedConversionResult(totals: state.totals, inputDescription: input.description, issues: state.step.log,
+                                                stats: state.step.stats, notes: state.step.notes, diagnostics: reader.diagnostics,
+                                                seconds: monotonicSeconds() - started)
+        var result = MigrationResult(conversion: conversion, journalPath: options.journalPath)
+        result.requests = state.requests
+        result.retries = state.retries
+        result.found = state.found
+        result.settledEarlier = state.settledEarlier
+        result.existing = state.existing
+        result.tokensObtained = await auth.tokensObtained
+        result.slowdowns = await limiter.slowdowns
+        result.paceLowered = await limiter.lowered
+        result.uncertain = try journal.list(states: [.uncertain], limit: 200)
+        return result
+    }
+
+    /// A cheap call (or obtaining a token) before the first record, so wrong credentials or a wrong
+    /// endpoint stop the run before anything is sent.
+    private func checkCredentials(api: APIDescription, client: APIClient, auth: AuthSession) async throws {
+        let headers = try await auth.headers()
+        guard let check = api.check else { return }
+        var backoff = Backoff()
+        for _ in 0..<5 {
+            let outcome = await client.send(check.method, check.path, headers: headers)
+            switch outcome {
+            case .answered(let status, _, _) where (200...299).contains(status):
+                return
+            case .answered(let status, _, _) where status == 401 || status == 403:
+                throw FerryError(.network, "the API refused the credentials (\(status)) at \(check)",
+                                 hint: "check \(api.secretVariables.joined(separator: " / ")) in the environment")
+            case .answered(let status, _, _) where status == 404:
+                throw FerryError(.network, "\(options.endpoint) has no \(check.path) (404)", hint: "give the API's base URL as --endpoint")
+            case .notSent(let why) where backoff.attempt >= 2:
+                throw FerryError(.network, "cannot reach \(options.endpoint): \(why)", hint: "check --endpoint, and that the API (or `ferry sandbox`) is running")
+            default:
+                try await Task.sleep(nanoseconds: UInt64(backoff.next(retryAfter: outcome.header("Retry-After")) * 1e9))
+            }
+        }
+        throw FerryError(.network, "the API kept failing at \(check)", hint: "try again later")
+    }
+}
+
+/// The migration's bookkeeping, kept by the one task that reads, dispatches and settles.
+private struct RunState {
+    let api: APIDescription
+    let target: Profile
+    let known: [String: Journal.Entry]
+    let options: MigrationOptions
+    var step: MappingStep
+    var totals = RunTotals()
+    var requests = 0
+    var retries = 0
+    var found = 0
+    var settledEarlier = 0
+    var existing = 0
+    private var queue: [Delivery] = []
+    private var head = 0
+    private var entries: [Journal.Entry] = []
+    private var identities = RecordIdentities()
+    private let lookupColumns: [(filter: String, column: Int)]
+    private let fallbackColumns: [(filter: String, column: Int)]
+    private let matchColumns: [(name: String, column: Int?)]
+
+    init(api: APIDescription, source: Profile, target: Profile, known: [String: Journal.Entry], options: MigrationOptions) {
+        self.api = api
+        self.target = target
+        self.known = known
+        self.options = options
+        step = MappingStep(source: source, target: target)
+        lookupColumns = api.lookup.compactMap { entry in target.columnIndex[entry.column].map { (entry.filter, $0) } }
+        fallbackColumns = api.lookupFallback.compactMap { entry in target.columnIndex[entry.column].map { (entry.filter, $0) } }
+        matchColumns = api.match.map { ($0, target.columnIndex[$0]) }
+    }
+
+    var queued: Int { queue.count - head }
+    var journalBacklog: Int { entries.count }
+
+    mutating func dequeue() -> Delivery? {
+        guard head < queue.count else { return nil }
+        defer {
+            head += 1
+            if head > 4096, head * 2 > queue.count { queue.removeFirst(head); head = 0 }
+        }
+        return queue[head]
+    }
+
+    mutating func requeue(_ delivery: Delivery) { queue.append(delivery) }
+
+    mutating func takeJournalEntries() -> [Journal.Entry] {
+        defer { entries.removeAll(keepingCapacity: true) }
+        return entries
+    }
+
+    mutating func journal(_ delivery: Delivery, _ state: Journal.State, attempts: Int, remoteID: String? = nil,
+                          reason: String? = nil, status: Int? = nil) {
+        entries.append(Journal.Entry(identity: delivery.identity, number: delivery.number, line: delivery.line, state: state,
+                                     remoteID: remoteID, reason: reason, status: status, payload: delivery.payloadHash,
+                                     attempts: attempts, label: delivery.label, updatedAt: Journal.now()))
+    }
+
+    /// Maps a batch and decides, record by record, what the journal says is left to do.
+    mutating func map(_ input: RecordBatch, columns: [String], output: inout RecordBatch, keyPrefixes: [[UInt8]],
+                      report: ReportCollector?, rejects: RejectsFile?) throws {
+        var accepted: [(index: Int, label: String?)] = []
+        var refused: [(index: Int, reasons: [RecordIssue])] = []
+        step.map(input, columns: columns, into: &output, report: report) { at, customer in
+            accepted.append((at, RunState.label(customer)))
+        } rejected: { at, _, reasons in
+            refused.append((at, reasons))
+        }
+        for (at, reasons) in refused {
+            let record = input[at]
+            let identity = identities.identity(of: record, columns: columns)
+            totals.rejected += 1
+            rejects?.add(record, reasons: reasons.map(\.rejectReason))
+            entries.append(Journal.Entry(identity: identity, number: record.number, line: record.line, state: .rejected, remoteID: nil,
+                                         reason: reasons.map { $0.text(masked: true) }.joined(separator: "; "), status: nil, payload: nil,
+                                         attempts: 0, label: nil, updatedAt: Journal.now()))
+        }
+        output.bytes.withUnsafeBytes { bytes in
+            for (k, entry) in accepted.enumerated() {
+                let record = input[entry.index]
+                let identity = identities.identity(of: record, columns: columns)
+                let slot = output.records[k]
+                var body: [UInt8] = []
+                JSONWriter.appendObject(slot, bytes: bytes, fields: output.fields, keyPrefixes: keyPrefixes, to: &body)
+                let payloadHash = RecordIdentities.hex(fnv1a(body, seed: 7))
+                let written = output[k]
+                var source = RecordBatch()
+                source.beginRecord()
+                source.appendFields(of: record)
+                source.endRecord(number: record.number, line: record.line)
+                var delivery = Delivery(identity: identity, number: record.number, line: record.line, source: source, body: body,
+                                        payloadHash: payloadHash, label: entry.label,
+                                        lookups: lookupColumns.compactMap { lookup in written.string(column: lookup.column).flatMap { $0.isEmpty ? nil : (lookup.filter, $0) } },
+                                        fallbackLookups: fallbackColumns.compactMap { lookup in written.string(column: lookup.column).flatMap { $0.isEmpty ? nil : (lookup.filter, $0) } },
+                                        match: matchColumns.map { ($0.name, $0.column.flatMap { written.string(column: $0) }) })
+                if let earlier = known[identity] {
+                    delivery.attemptsBefore = earlier.attempts
+                    switch earlier.state {
+                    case .created, .existing:
+                        totals.skipped += 1
+                        settledEarlier += 1
+                        step.add(RecordIssue(record: record.number, line: record.line, column: nil, field: nil, value: nil,
+                                             message: "not sent: an earlier run settled it", detail: nil, action: .skipped))
+                        continue
+                    case .rejected where earlier.status != nil && earlier.payload == payloadHash:
+                        // The API refused this very payload before; it would again.
+                        totals.rejected += 1
+                        rejects?.add(record, reasons: [earlier.reason ?? "refused by the API"])
+                        step.add(RecordIssue(record: record.number, line: record.line, column: nil, field: nil, value: nil,
+                                             message: "refused by the API in an earlier run", detail: nil, action: .rejected))
+                        continue
+                    case .uncertain, .sending:
+                        if !api.canLookUp && !options.retryUncertain {
+                            totals.uncertain += 1
+                            step.add(RecordIssue(record: record.number, line: record.line, column: nil, field: nil, value: nil,
+                                                 message: "uncertain since an earlier run: check the target, then use --retry-uncertain if it is not there",
+                                                 detail: earlier.reason, action: .uncertain))
+                            entries.append(Journal.Entry(identity: identity, number: record.number, line: record.line, state: .uncertain,
+                                                         remoteID: nil, reason: earlier.reason ?? "its answer was lost in an earlier run",
+                                                         status: nil, payload: earlier.payload, attempts: earlier.attempts, label: entry.label,
+                                                         updatedAt: Journal.now()))
+                            continue
+                        }
+                        delivery.settleFirst = true
+                    case .pending, .failed, .rejected:
+                        break
+                    }
+                }
+                entries.append(Journal.Entry(identity: identity, number: record.number, line: record.line, state: .pending, remoteID: nil,
+                                             reason: nil, status: nil, payload: payloadHash, attempts: delivery.attemptsBefore,
+                                             label: entry.label, updatedAt: Journal.now()))
+                queue.append(delivery)
+            }
+        }
+    }
+
+    /// Records what came of one delivery.
+    mutating func settle(_ finished: DeliveryReport, report: ReportCollector?, rejects: RejectsFile?) throws {
+        let delivery = finished.delivery
+        requests += finished.requests
+        retries += finished.retries
+        let record = delivery.source[0]
+        func issue(_ message: String, column: String? = nil, detail: String? = nil, _ action: RecordIssue.Action) {
+            let field = column.flatMap { name in target.rules.first { !$0.readOnly && $0.columns.contains(name) }?.fields.first }
+            let issue = RecordIssue(record: delivery.number, line: delivery.line, column: column, field: field, value: nil,
+                                    message: message, detail: detail, action: action)
+            step.add(issue)
+            report?.observeOutcome(issue)
+        }
+        switch finished.outcome {
+        case .created(let id, let wasFound):
+            totals.written += 1
+            if wasFound {
+                found += 1
+                issue("created, its lost answer settled by finding it in the target", .noted)
+            }
+            journal(delivery, .created, attempts: finished.attempts, remoteID: id, reason: wasFound ? "found in the target after its answer was lost" : nil)
+        case .existing(let id, let filter):
+            totals.skipped += 1
+            existing += 1
+            issue("not sent: already in the target (found by \(filter))", .skipped)
+            journal(delivery, .existing, attempts: finished.attempts, remoteID: id, reason: "already in the target (found by \(filter))")
+        case .rejected(let status, let messages):
+            totals.rejected += 1
+            let reasons = messages.map { ($0.field.map { "\($0): " } ?? "") + $0.message + " (the API answered \(status))" }
+            rejects?.add(record, reasons: reasons)
+            for message in messages { issue("refused by the API: \(message.message)", column: message.field, .rejected) }
+            journal(delivery, .rejected, attempts: finished.attempts, reason: reasons.joined(separator: "; "), status: status)
+        case .uncertain(let why):
+            totals.uncertain += 1
+            issue("uncertain: the API may or may not have created it", detail: why, .uncertain)
+            journal(delivery, .uncertain, attempts: finished.attempts, reason: why)
+        case .failed(let why):
+            totals.rejected += 1
+            rejects?.add(record, reasons: ["not sent: \(why)"])
+            issue("not sent: the API kept failing before handling it; run again to retry", detail: why, .rejected)
+            journal(delivery, .failed, attempts: finished.attempts, reason: why)
+        case .fatal:
+            break
+        }
+    }
+
+    /// Masked name and e-mail, so a person can find the record without the journal holding personal data.
+    static func label(_ customer: Customer) -> String? {
+        let name = [customer.givenName, customer.familyName1, customer.familyName2].compactMap { $0 }.joined(separator: " ")
+        let parts = [name.isEmpty ? customer.companyName.map { PIIMask.mask($0, field: .companyName) } : PIIMask.mask(name, field: .givenName),
+                     customer.email.map { PIIMask.mask($0, field: .email) }].compactMap { $0 }
+        return parts.isEmpty ? nil : parts.joined(separator: " · ")
+    }
+}
+
+/// A stable identity for each source record: a 128-bit hash of its column names and values, and for
+/// identical records the occurrence (`#2`), so the same file read again gives the same identities
+/// whatever the order of its rows.
+struct RecordIdentities {
+    private var seen: [UInt64: Int] = [:]
+
+    mutating func identity(of record: RecordView, columns: [String]) -> String {
+        var a = 0xcbf2_9ce4_8422_2325 as UInt64 ^ 0x5f3759df
+        var b = 0xcbf2_9ce4_8422_2325 as UInt64 ^ 0x9e3779b9
+        for field in record.fields where field.hasValue {
+            let name = columns[Int(field.column)].utf8
+            a = fnv1a(name, seed: 0, continuing: a)
+            b = fnv1a(name, seed: 0, continuing: b)
+            a = fnv1a(CollectionOfOne(0x1F), seed: 0, continuing: a)
+            b = fnv1a(CollectionOfOne(0x1F), seed: 0, continuing: b)
+            record.batch.withValue(field) { value in
+                a = fnv1a(value, seed: 0, continuing: a)
+                b = fnv1a(value, seed: 0, continuing: b)
+            }
+        }
+        let occurrence = seen[a ^ (b &* 31), default: 0]
+        seen[a ^ (b &* 31)] = occurrence + 1
+        return RecordIdentities.hex(a) + RecordIdentities.hex(b) + (occurrence > 0 ? "#\(occurrence + 1)" : "")
+    }
+
+    static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}
