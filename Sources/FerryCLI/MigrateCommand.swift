@@ -142,7 +142,7 @@ struct MigrateCommand: AsyncParsableCommand {
         if result.tokensObtained > 1 { lines.append("\(result.tokensObtained) tokens obtained (they expire during the run)") }
         for line in lines { Terminal.note(line) }
         if totals.uncertain > 0 {
-            Terminal.note("uncertain — these may or may not be in \(target.name); check each before sending it again:")
+            Terminal.note("uncertain — these may or may not be in \(target.name); check each before sending it again (--retry-uncertain sends them):")
             for entry in result.uncertain.prefix(20) {
                 Terminal.note("  record \(entry.number) (line \(entry.line))\(entry.label.map { ", \($0)" } ?? ""): \(entry.reason ?? "")")
             }

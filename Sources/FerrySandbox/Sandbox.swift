@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import ServiceLifecycle
 
 /// How a sandbox runs: where it listens, what trouble it makes, which credentials it accepts.
 public struct SandboxConfiguration: Sendable {
@@ -96,11 +97,12 @@ public final class Sandbox: Sendable {
     public struct Running: Sendable {
         public let port: Int
         public var url: String { "http://127.0.0.1:\(port)" }
+        let group: ServiceGroup
         let task: Task<Void, any Error>
 
-        /// Shuts the server down and waits until it has.
+        /// Shuts the server down gracefully and waits until it has.
         public func stop() async {
-            task.cancel()
+            await group.triggerGracefulShutdown()
             _ = try? await task.value
         }
     }
@@ -109,9 +111,10 @@ public final class Sandbox: Sendable {
     public func start(logger: Logger? = nil) async throws -> Running {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let application = makeApplication(logger: logger) { port in continuation.yield(port); continuation.finish() }
-        let task = Task { try await application.runService(gracefulShutdownSignals: []) }
-        for await port in ports { return Running(port: port, task: task) }
-        task.cancel()
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [application], gracefulShutdownSignals: [], logger: application.logger))
+        let task = Task { try await group.run() }
+        for await port in ports { return Running(port: port, group: group, task: task) }
+        await group.triggerGracefulShutdown()
         _ = try? await task.value
         throw SandboxError("the sandbox could not listen on \(configuration.host):\(configuration.port)")
     }
@@ -121,7 +124,7 @@ public final class Sandbox: Sendable {
         try await makeApplication(logger: logger, onRunning: onRunning).runService()
     }
 
-    private func makeApplication(logger: Logger?, onRunning: @escaping @Sendable (Int) -> Void) -> some ApplicationProtocol {
+    private func makeApplication(logger: Logger?, onRunning: @escaping @Sendable (Int) -> Void) -> some ApplicationProtocol & Service {
         var quiet = Logger(label: "ferry.sandbox")
         quiet.logLevel = .warning
         return Application(
@@ -151,11 +154,18 @@ public final class Sandbox: Sendable {
             return (failure, delay)
         }
         if delay > 0 { try await Task.sleep(nanoseconds: UInt64(delay * 1e9)) }
-        switch failure {
-        case .status(let code):
+        let isMovin = ["login", "real-estate"].contains(segments.dropFirst().first ?? "")
+        /// A fault's answer in the system's own error shape.
+        func faultAnswer(_ code: Int, _ text: String) throws -> Response {
             var headers = HTTPFields()
             if code == 429 { headers[.retryAfter] = String(configuration.retryAfter) }
-            return try json(HTTPResponse.Status(code: code), ["detail": "fault injected by the sandbox (\(code))"], headers: headers)
+            let status = HTTPResponse.Status(code: code)
+            let body: Any = isMovin ? ["error": ["code": code, "description": status.reasonPhrase, "message": text]] : ["detail": text]
+            return try json(status, body, headers: headers)
+        }
+        switch failure {
+        case .status(let code):
+            return try faultAnswer(code, "fault injected by the sandbox (\(code))")
         case .drop:
             return try await drop(context)
         default:
@@ -189,7 +199,7 @@ public final class Sandbox: Sendable {
         if failure == .commitThenFail {
             state.withLockedValue { $0.counters.commitThenFail += 1 }
             if state.withLockedValue({ $0.random.chance(0.5) }) { return try await drop(context) }
-            return try json(.internalServerError, ["detail": "fault injected by the sandbox after the request was processed (500)"])
+            return try faultAnswer(500, "fault injected by the sandbox after the request was processed")
         }
         return response
     }

@@ -18,12 +18,15 @@ struct Ferry {
         var stderr: String
     }
 
-    /// Runs `ferry` with `arguments`, feeding `stdin`, in `directory`.
-    static func run(_ arguments: [String], stdin: Data = Data(), in directory: URL? = nil) throws -> Run {
+    /// Runs `ferry` with `arguments`, feeding `stdin`, in `directory`; `environment` replaces the
+    /// process environment when given.
+    static func run(_ arguments: [String], stdin: Data = Data(), in directory: URL? = nil,
+                    environment: [String: String]? = nil) throws -> Run {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
+        if let environment { process.environment = environment }
         let input = Pipe(), output = Pipe(), errors = Pipe()
         process.standardInput = input
         process.standardOutput = output
@@ -35,6 +38,17 @@ struct Ferry {
         let err = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Run(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    /// `run`, on a thread of its own: a test that serves the sandbox in-process must not block the
+    /// threads that answer its requests.
+    static func runInBackground(_ arguments: [String], stdin: Data = Data(), in directory: URL? = nil,
+                                environment: [String: String]? = nil) async throws -> Run {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try run(arguments, stdin: stdin, in: directory, environment: environment) })
+            }
+        }
     }
 }
 

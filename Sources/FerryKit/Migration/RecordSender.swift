@@ -122,7 +122,7 @@ final class RecordSender: Sendable {
                     case .fatal(let error): return .fatal(error)
                     }
                 } else if !resendUncertain {
-                    return .uncertain("\(lostBecause); the API has no call to look it up, so check the target and, if it is not there, run again with --retry-uncertain")
+                    return .uncertain("\(lostBecause); the API cannot be asked whether it exists: check the target, and if it is not there, run again with --retry-uncertain")
                 }
             }
             if report.attempts >= maxAttempts || monotonicSeconds() >= deadline {
@@ -155,7 +155,7 @@ final class RecordSender: Sendable {
                 await pause(outcome.header("Retry-After"))
             case .answered(let status, _, let body) where status >= 500:
                 mayExist = true
-                lostBecause = "the API answered \(status) (\(serverMessage(body, style: api.errors))), which may come after the customer was stored"
+                lostBecause = "sent, and the API answered \(status) (\(serverMessage(body, style: api.errors))), possibly after storing it"
                 await pause()
             case .answered(let status, _, let body):
                 return .rejected(status: status, messages: serverMessages(body, style: api.errors).map { ServerMessage(field: $0.field, message: $0.message) })
@@ -164,7 +164,7 @@ final class RecordSender: Sendable {
                 await pause()
             case .lost(let why):
                 mayExist = true
-                lostBecause = "the request was sent and \(why)"
+                lostBecause = "sent, and \(why)"
                 await pause()
             }
         }
