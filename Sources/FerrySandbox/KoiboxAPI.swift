@@ -43,7 +43,6 @@ extension Sandbox {
     }
 
     func koiboxCreate(_ body: ByteBuffer) async throws -> Response {
-        count { $0.koiboxCreateRequests += 1 }
         let object: [String: Any]
         switch koiboxObject(body) {
         case .failure(let answer): return answer.response

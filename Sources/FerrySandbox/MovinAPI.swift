@@ -29,7 +29,6 @@ extension Sandbox {
 
     /// `POST /api/real-estate/add-customer`.
     func movinAddCustomer(_ request: Request, _ body: ByteBuffer) async throws -> Response {
-        count { $0.movinCreateRequests += 1 }
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
             return try movinError(401, "Unauthorized", "Invalid token")
         }

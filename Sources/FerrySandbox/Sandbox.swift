@@ -37,7 +37,7 @@ public struct SandboxConfiguration: Sendable {
 /// What reached the sandbox, for tests that must know whether a create was sent at all (the public
 /// `/_sandbox/stats` answer has exactly the shape PRODUCT.md gives, so these live here).
 public struct SandboxCounters: Sendable, Equatable {
-    /// Create requests received (`POST /api/clientes/`), whatever their fate.
+    /// Create requests received (`POST /api/clientes/`), counted before any fault, whatever their fate.
     public var koiboxCreateRequests = 0
     /// Customers stored by a create, including those whose answer a fault then lost.
     public var koiboxCreated = 0
@@ -145,6 +145,9 @@ public final class Sandbox: Sendable {
         }
         guard segments.first == "api" else { return try json(.notFound, ["detail": "Not found."]) }
         let body = try await request.body.collect(upTo: 4 << 20)
+        // Creates are counted as they arrive, before any fault, so a test knows whether one was sent at all.
+        if request.method == .post, segments.dropFirst().joined(separator: "/") == "clientes" { count { $0.koiboxCreateRequests += 1 } }
+        if request.method == .post, segments.dropFirst().joined(separator: "/") == "real-estate/add-customer" { count { $0.movinCreateRequests += 1 } }
 
         // Faults come before the API sees the request; commit-then-fail comes after.
         let (failure, delay) = state.withLockedValue { state -> (FaultSpec.Kind?, Double) in

@@ -1,0 +1,284 @@
+import FerrySandbox
+import Foundation
+import Testing
+
+/// `read N = written W + rejected R + skipped S (+ uncertain U)` from a run's output.
+struct Accounting: Equatable {
+    var read = 0, written = 0, rejected = 0, skipped = 0, uncertain = 0
+
+    init(_ text: String) {
+        guard let line = text.split(separator: "\n").last(where: { $0.hasPrefix("read ") && $0.contains(" = written ") }) else { return }
+        let numbers = line.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        read = numbers[0]; written = numbers[1]; rejected = numbers[2]; skipped = numbers[3]
+        uncertain = numbers.count > 4 ? numbers[4] : 0
+    }
+
+    init(read: Int, written: Int, rejected: Int, skipped: Int, uncertain: Int) {
+        (self.read, self.written, self.rejected, self.skipped, self.uncertain) = (read, written, rejected, skipped, uncertain)
+    }
+}
+
+/// Sample customers in a Koibox export, read with SampleData/koibox-export.yaml.
+func sampleExport(_ folder: Folder, rows: Int, seed: Int = 3) throws -> String {
+    let path = folder.path("clientes-\(rows).csv")
+    let made = try Ferry.run(["sample", "--rows", String(rows), "--seed", String(seed), "-o", path])
+    #expect(made.status == 0)
+    return path
+}
+
+let exportMapping = sampleData("koibox-export.yaml")
+
+func migrate(_ input: String, to target: String, endpoint: String, journal: String, _ extra: [String] = [],
+             environment: [String: String] = ferryEnvironment) async throws -> Ferry.Run {
+    try await Ferry.runInBackground(["migrate", input, "--from", exportMapping, "--to", target, "--endpoint", endpoint, "--journal", journal] + extra,
+                                    environment: environment)
+}
+
+@Suite(.serialized) struct MigrateCommandTests {
+    @Test func faultyKoiboxRunAccountsForEveryRecordAndCreatesNoneTwice() async throws {
+        let folder = Folder()
+        let input = try sampleExport(folder, rows: 2000)
+        let journal = folder.path("run.ferry-journal")
+        try await withSandbox({
+            $0.faults = try! FaultSpec("503=0.1,429=0.05,commit-then-fail=0.03,drop=0.02")
+            $0.retryAfter = 0
+            $0.seed = 2000
+        }) { sandbox, url in
+            let run = try await migrate(input, to: "koibox", endpoint: url, journal: journal, ["--report", folder.path("report.json")])
+            let totals = Accounting(run.stderr)
+            #expect(totals.read == 2000)
+            #expect(totals.uncertain == 0, "Koibox can be asked: no record may stay uncertain")
+            #expect(totals.written + totals.rejected + totals.skipped == 2000)
+            #expect(run.status == (totals.rejected > 0 ? 1 : 0))
+            // Every customer in Koibox is one record's: faults were injected, none was created twice.
+            let counters = sandbox.counters
+            #expect(counters.koiboxCreated == totals.written)
+            #expect(counters.commitThenFail > 20)
+            #expect(counters.faultsInjected > 200)
+            #expect(counters.koiboxCreateRequests > totals.written + totals.rejected)
+            #expect(run.stderr.contains("lost answers were settled by finding the customer"))
+
+            let status = try Ferry.run(["journal", "status", "--journal", journal, "--json"])
+            let counts = (try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["counts"] as? [String: Int]
+            #expect(counts?["created"] == totals.written)
+            #expect((counts?["rejected"] ?? 0) + (counts?["failed"] ?? 0) == totals.rejected)
+            #expect(counts?["sending"] == nil && counts?["pending"] == nil)
+
+            // The same command again sends nothing.
+            let before = sandbox.counters
+            let again = try await migrate(input, to: "koibox", endpoint: url, journal: journal)
+            #expect(Accounting(again.stderr) == Accounting(read: 2000, written: 0, rejected: totals.rejected, skipped: totals.written, uncertain: 0))
+            #expect(sandbox.counters.koiboxCreateRequests == before.koiboxCreateRequests)
+            #expect(sandbox.counters.koiboxCreated == totals.written)
+        }
+    }
+
+    @Test func movinRunOutlivesFiveSecondTokens() async throws {
+        let folder = Folder()
+        let input = try sampleExport(folder, rows: 400, seed: 8)
+        try await withSandbox({ $0.tokenLifetime = 5 }) { sandbox, url in
+            let started = Date()
+            let run = try await migrate(input, to: "movin", endpoint: url, journal: folder.path("movin.ferry-journal"), ["--rate", "55"])
+            let totals = Accounting(run.stderr)
+            #expect(Date().timeIntervalSince(started) > 6, "the run must last longer than a token")
+            #expect(totals.read == 400)
+            #expect(totals.uncertain == 0)
+            #expect(totals.written + totals.rejected == 400)
+            #expect(sandbox.counters.movinTokenRequests >= 2)
+            #expect(sandbox.counters.movinCreated == totals.written)
+            #expect(run.stderr.contains("tokens obtained"))
+        }
+    }
+
+    @Test func lostMovinAnswersStayUncertainUntilTheUserAsks() async throws {
+        let folder = Folder()
+        let input = try sampleExport(folder, rows: 60, seed: 9)
+        let journal = folder.path("movin.ferry-journal")
+        try await withSandbox({ $0.faults = try! FaultSpec("commit-then-fail=0.25,drop=0.1"); $0.seed = 60 }) { sandbox, url in
+            let first = try await migrate(input, to: "movin", endpoint: url, journal: journal)
+            let totals = Accounting(first.stderr)
+            #expect(first.status == 1)
+            #expect(totals.uncertain > 0)
+            #expect(first.stderr.contains("--retry-uncertain"))
+            let listed = try Ferry.run(["journal", "list", "--state", "uncertain", "--journal", journal])
+            #expect(listed.stdout.split(separator: "\n").count == totals.uncertain)
+
+            let before = sandbox.counters.movinCreateRequests
+            let second = try await migrate(input, to: "movin", endpoint: url, journal: journal)
+            #expect(Accounting(second.stderr).uncertain == totals.uncertain)
+            #expect(sandbox.counters.movinCreateRequests == before, "uncertain records are not resent by default")
+
+            let retried = try await migrate(input, to: "movin", endpoint: url, journal: journal, ["--retry-uncertain", "--max-attempts", "30"])
+            #expect(sandbox.counters.movinCreateRequests > before)
+            #expect(Accounting(retried.stderr).skipped == totals.written)
+        }
+    }
+
+    @Test func aRunKilledMidwayResumesWithoutDuplicates() async throws {
+        let folder = Folder()
+        let input = try sampleExport(folder, rows: 300, seed: 12)
+        let journal = folder.path("killed.ferry-journal")
+        let state = folder.path("sandbox.sqlite")
+        var port = 0
+        // A slow sandbox, so the run is surely halfway when it is killed.
+        try await withSandbox({ $0.statePath = state; $0.faults = try! FaultSpec("latency=1"); $0.faults.maxLatency = 0.1 }) { sandbox, url in
+            port = Int(url.split(separator: ":").last!)!
+            let process = Process()
+            process.executableURL = Ferry.executable
+            process.arguments = ["migrate", input, "--from", exportMapping, "--to", "koibox", "--endpoint", url, "--journal", journal, "-q"]
+            process.environment = ferryEnvironment
+            try process.run()
+            for _ in 0..<100 where sandbox.counters.koiboxCreated < 60 { try await Task.sleep(nanoseconds: 50_000_000) }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(sandbox.counters.koiboxCreated < 300)
+        }
+        let stopped = try Ferry.run(["journal", "status", "--journal", journal, "--json"])
+        let left = (try JSONSerialization.jsonObject(with: Data(stopped.stdout.utf8)) as? [String: Any])?["counts"] as? [String: Int]
+        #expect((left?["sending"] ?? 0) > 0, "the kill left records on their way, whose fate the next run must settle")
+        // The same endpoint again (the journal belongs to one), with the customers it had.
+        try await withSandbox({ $0.statePath = state; $0.port = port }) { _, url in
+            let resumed = try await migrate(input, to: "koibox", endpoint: url, journal: journal)
+            let totals = Accounting(resumed.stderr)
+            #expect(totals.read == 300)
+            #expect(totals.uncertain == 0)
+            let stats = try await call(.GET, url + "/_sandbox/stats").object["koibox"] as? [String: Int]
+            let status = try Ferry.run(["journal", "status", "--journal", journal, "--json"])
+            let counts = (try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["counts"] as? [String: Int]
+            #expect(stats?["customers"] == counts?["created"], "every customer in Koibox is exactly one created record")
+            #expect((counts?["created"] ?? 0) + (counts?["rejected"] ?? 0) == 300)
+        }
+    }
+
+    @Test func theAPIsRefusalsReachTheRejectsFileWithItsMessage() async throws {
+        let folder = Folder()
+        let input = folder.path("dos.csv")
+        try "nombre;apellido1;code\nAna;Ruiz;7\nEva;Sanz;7\n".write(toFile: input, atomically: true, encoding: .utf8)
+        try await withSandbox { _, url in
+            let run = try await Ferry.runInBackground(["migrate", input, "--from", "koibox", "--to", "koibox", "--endpoint", url,
+                                                       "--journal", folder.path("dos.ferry-journal"), "--rejects", folder.path("rejects.csv"), "--concurrency", "1"],
+                                                      environment: ferryEnvironment)
+            #expect(run.status == 1)
+            #expect(Accounting(run.stderr) == Accounting(read: 2, written: 1, rejected: 1, skipped: 0, uncertain: 0))
+            let rejects = try String(contentsOfFile: folder.path("rejects.csv"), encoding: .utf8)
+            #expect(rejects.contains("Eva"))
+            #expect(rejects.contains("code: cliente with this code already exists. (the API answered 400)"))
+        }
+    }
+
+    @Test func skipExistingLeavesCustomersAlreadyInKoibox() async throws {
+        let folder = Folder()
+        let input = try sampleExport(folder, rows: 40, seed: 21)
+        try await withSandbox { sandbox, url in
+            _ = try await migrate(input, to: "koibox", endpoint: url, journal: folder.path("first.ferry-journal"))
+            let created = sandbox.counters.koiboxCreated
+            let second = try await migrate(input, to: "koibox", endpoint: url, journal: folder.path("second.ferry-journal"), ["--skip-existing"])
+            #expect(sandbox.counters.koiboxCreated == created)
+            #expect(Accounting(second.stderr).skipped == created)
+            #expect(second.stderr.contains("were already in koibox"))
+        }
+    }
+
+    @Test func wrongCredentialsStopTheRunBeforeAnythingIsSent() async throws {
+        let folder = Folder()
+        let input = try sampleExport(folder, rows: 10)
+        try await withSandbox { sandbox, url in
+            var wrong = ferryEnvironment
+            wrong["KOIBOX_API_KEY"] = "not-the-key"
+            let run = try await migrate(input, to: "koibox", endpoint: url, journal: folder.path("j.ferry-journal"), environment: wrong)
+            #expect(run.status == 3)
+            #expect(run.stderr.contains("refused the credentials (403)"))
+            #expect(!run.stderr.contains("not-the-key"))
+            #expect(sandbox.counters.koiboxCreateRequests == 0)
+            var none = ferryEnvironment
+            none["KOIBOX_API_KEY"] = nil
+            let missing = try await migrate(input, to: "koibox", endpoint: url, journal: folder.path("k.ferry-journal"), environment: none)
+            #expect(missing.status == 2)
+            #expect(missing.stderr.contains("KOIBOX_API_KEY"))
+        }
+    }
+
+    @Test func plainHTTPIsRefusedForAnythingButLoopback() throws {
+        let folder = Folder()
+        let input = try sampleExport(folder, rows: 5)
+        let run = try Ferry.run(["migrate", input, "--from", exportMapping, "--to", "koibox", "--endpoint", "http://api.koibox.cloud",
+                                 "--journal", folder.path("j.ferry-journal")], environment: ferryEnvironment)
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("is not https"))
+    }
+
+    @Test func exportReadsEveryPageAndPipesIntoMovin() async throws {
+        let folder = Folder()
+        let input = try sampleExport(folder, rows: 130, seed: 4)
+        try await withSandbox({ $0.faults = try! FaultSpec("503=0.2"); $0.retryAfter = 0 }) { sandbox, url in
+            let into = try await migrate(input, to: "koibox", endpoint: url, journal: folder.path("k.ferry-journal"), ["--max-attempts", "20"])
+            let inKoibox = Accounting(into.stderr).written
+            let export = try await Ferry.runInBackground(["export", "--from", "koibox", "--endpoint", url, "-o", folder.path("koibox.json")],
+                                                         environment: ferryEnvironment)
+            #expect(export.status == 0, "\(export.stderr)")
+            let records = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.path("koibox.json")))) as? [[String: Any]]
+            #expect(records?.count == inKoibox)
+            #expect(Set(records?.compactMap { $0["id"] as? Int } ?? []).count == inKoibox)
+
+            let pipe = "'\(Ferry.executable.path)' export --from koibox --endpoint \(url) -o - --format ndjson -q | "
+                + "'\(Ferry.executable.path)' migrate - --from koibox --to movin --endpoint \(url) --journal '\(folder.path("k2m.ferry-journal"))' --max-attempts 20"
+            let piped = try await Ferry.runShell(pipe, environment: ferryEnvironment)
+            #expect(Accounting(piped.stderr).read == inKoibox, "\(piped.stderr)")
+            #expect(sandbox.counters.movinCreated == Accounting(piped.stderr).written)
+            #expect(Accounting(piped.stderr).written > inKoibox * 9 / 10)
+        }
+    }
+
+    @Test func secretsAppearNowhere() async throws {
+        let folder = Folder()
+        let input = try sampleExport(folder, rows: 150, seed: 5)
+        try await withSandbox({ $0.faults = try! FaultSpec("503=0.1,commit-then-fail=0.05,drop=0.05"); $0.retryAfter = 0; $0.tokenLifetime = 1 }) { _, url in
+            var outputs: [String] = []
+            for target in ["koibox", "movin"] {
+                let journal = folder.path("\(target).ferry-journal")
+                let run = try await migrate(input, to: target, endpoint: url, journal: journal,
+                                            ["--report", folder.path("\(target).json"), "--rejects", folder.path("\(target)-rejects.csv"), "--rate", "100"])
+                outputs += [run.stdout, run.stderr]
+                let list = try Ferry.run(["journal", "list", "--journal", journal, "--limit", "1000", "--json"])
+                outputs += [list.stdout, list.stderr]
+            }
+            let export = try await Ferry.runInBackground(["export", "--from", "koibox", "--endpoint", url, "-o", folder.path("export.json")],
+                                                         environment: ferryEnvironment)
+            outputs += [export.stdout, export.stderr]
+            for name in folder.contents {
+                // Every file the runs left: reports, rejects, exports, journals with their WAL files.
+                outputs.append(String(decoding: try Data(contentsOf: URL(fileURLWithPath: folder.path(name))), as: UTF8.self))
+            }
+            #expect(folder.contents.contains("koibox.ferry-journal"))
+            for secret in testCredentials.values {
+                #expect(!outputs.contains { $0.contains(secret) }, "a credential leaked")
+            }
+            let basic = Data("\(testCredentials["MOVIN_API_KEY"]!):\(testCredentials["MOVIN_API_PASSWORD"]!)".utf8).base64EncodedString()
+            #expect(!outputs.contains { $0.contains(basic) })
+        }
+    }
+}
+
+extension Ferry {
+    /// A shell pipeline, for `export | migrate`.
+    static func runShell(_ command: String, environment: [String: String]) async throws -> Run {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result {
+                    let process = Process()
+                    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+                    process.arguments = ["-c", "set -o pipefail; " + command]
+                    process.environment = environment
+                    let output = Pipe(), errors = Pipe()
+                    process.standardOutput = output
+                    process.standardError = errors
+                    try process.run()
+                    let out = output.fileHandleForReading.readDataToEndOfFile()
+                    let err = errors.fileHandleForReading.readDataToEndOfFile()
+                    process.waitUntilExit()
+                    return Run(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+                })
+            }
+        }
+    }
+}
