@@ -122,7 +122,7 @@ final class RecordSender: Sendable {
                     case .fatal(let error): return .fatal(error)
                     }
                 } else if !resendUncertain {
-                    return .uncertain("\(lostBecause); the API cannot be asked whether it exists: check the target, and if it is not there, run again with --retry-uncertain")
+                    return .uncertain("\(lostBecause); the API cannot be asked whether it exists")
                 }
             }
             if report.attempts >= maxAttempts || monotonicSeconds() >= deadline {

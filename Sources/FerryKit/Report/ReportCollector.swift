@@ -23,6 +23,8 @@ public final class ReportCollector {
     private var samples: [[RunReport.Sample]]
     private var unchangedSamples: [[RunReport.Sample]]
     private var recordsObserved = 0
+    /// Records the target mapping wrote (for a migration, what was sent or would have been).
+    private var recordsOutput = 0
     private var consents: [CustomerField: (yes: Int, no: Int)] = [:]
     private var customersWithHealthData = 0
     private var reasonCounts: [ReasonKey: Int] = [:]
@@ -81,6 +83,7 @@ public final class ReportCollector {
         if customer.clinicalNotes != nil { customersWithHealthData += 1 }
         duplicates.add(record: record.number, line: record.line, customer: customer)
         guard let output else { return }
+        recordsOutput += 1
         for field in output.fields where field.hasValue {
             outputFilled[Int(field.column)] += 1
         }
@@ -116,7 +119,9 @@ public final class ReportCollector {
     /// The report, masked unless `showPII`.
     public func report(result: MappedConversionResult, inputPath: String, showPII: Bool, createdAt: String) -> RunReport {
         let masked = !showPII
-        let written = max(result.totals.written, 0)
+        // Fill rates are of the records the mapping wrote: for a migration, of the payloads built,
+        // whatever the API then made of them.
+        let written = recordsOutput
         let reasons = reasonCounts.map { key, count in (key, count) }
             .sorted { ($1.1, $0.0.message) < ($0.1, $1.0.message) }
         func reasonEntry(_ key: ReasonKey, _ count: Int) -> RunReport.Reason {

@@ -32,8 +32,8 @@ extension RunReport {
 
     var duration: String { formatSeconds(seconds) }
 
-    /// "would be written" for a plan, "written" otherwise.
-    var writtenLabel: String { kind == .plan ? "would be written" : "written" }
+    /// "would be written" for a plan, "created" for a migration, "written" for a conversion.
+    var writtenLabel: String { kind == .plan ? "would be written" : kind == .migrate ? "created" : "written" }
 
     var totalsRows: [(String, Int)] {
         [("read", totals.read), (writtenLabel, totals.written), ("rejected", totals.rejected), ("skipped", totals.skipped)]
