@@ -399,28 +399,30 @@ private struct RunState {
     }
 }
 
-/// A stable identity for each source record: a 128-bit hash of its column names and values, and for
-/// identical records the occurrence (`#2`), so the same file read again gives the same identities
-/// whatever the order of its rows.
+/// A stable identity for each source record: a 128-bit hash of its column names and values, summed
+/// field by field so neither the order of the rows nor that of the columns changes it, and for
+/// identical records the occurrence (`#2`), so the same file read again gives the same identities.
 struct RecordIdentities {
     private var seen: [UInt64: Int] = [:]
 
     mutating func identity(of record: RecordView, columns: [String]) -> String {
-        var a = 0xcbf2_9ce4_8422_2325 as UInt64 ^ 0x5f3759df
-        var b = 0xcbf2_9ce4_8422_2325 as UInt64 ^ 0x9e3779b9
+        var a: UInt64 = 0, b: UInt64 = 0
         for field in record.fields where field.hasValue {
             let name = columns[Int(field.column)].utf8
-            a = fnv1a(name, seed: 0, continuing: a)
-            b = fnv1a(name, seed: 0, continuing: b)
-            a = fnv1a(CollectionOfOne(0x1F), seed: 0, continuing: a)
-            b = fnv1a(CollectionOfOne(0x1F), seed: 0, continuing: b)
+            var fieldA = fnv1a(name, seed: 0x5f37_59df)
+            var fieldB = fnv1a(name, seed: 0x9e37_79b9)
+            fieldA = fnv1a(CollectionOfOne(0x1F), seed: 0, continuing: fieldA)
+            fieldB = fnv1a(CollectionOfOne(0x1F), seed: 0, continuing: fieldB)
             record.batch.withValue(field) { value in
-                a = fnv1a(value, seed: 0, continuing: a)
-                b = fnv1a(value, seed: 0, continuing: b)
+                fieldA = fnv1a(value, seed: 0, continuing: fieldA)
+                fieldB = fnv1a(value, seed: 0, continuing: fieldB)
             }
+            a &+= fieldA
+            b &+= fieldB
         }
-        let occurrence = seen[a ^ (b &* 31), default: 0]
-        seen[a ^ (b &* 31)] = occurrence + 1
+        let key = a ^ (b &* 0x9E37_79B9_7F4A_7C15)
+        let occurrence = seen[key, default: 0]
+        seen[key] = occurrence + 1
         return RecordIdentities.hex(a) + RecordIdentities.hex(b) + (occurrence > 0 ? "#\(occurrence + 1)" : "")
     }
 
