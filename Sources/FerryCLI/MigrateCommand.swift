@@ -1,6 +1,9 @@
 import ArgumentParser
 import FerryKit
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `ferry migrate`: creates every record in Koibox or Movin through their APIs, resumably.
 struct MigrateCommand: AsyncParsableCommand {
@@ -111,6 +114,10 @@ struct MigrateCommand: AsyncParsableCommand {
         let rejectsFile = try RejectsFile(path: rejectsPath, inputMayGrowColumns: InputFile.mayMeetNewColumns(input, options: readOptions))
         let collector = ReportCollector(kind: .migrate, source: source, target: target)
         let bar = ProgressBar(quiet: quiet)
+        let stop = StopRequest()
+        options.stop = stop
+        let signals = Self.stopOnInterrupt(stop)
+        defer { signals.forEach { $0.cancel() } }
         let result: MigrationResult
         do {
             result = try await Migration(inputPath: input, readOptions: readOptions, source: source, target: target, options: options)
@@ -152,6 +159,22 @@ struct MigrateCommand: AsyncParsableCommand {
         if let path = reportOptions.report { Terminal.note("report: \(path)") }
         Terminal.note("journal: \(result.journalPath)")
         Terminal.note(totals.accountingLine)
+    }
+
+    /// The first Ctrl-C (or SIGTERM) asks the run to stop cleanly: no new request, the ones on their
+    /// way answered and journaled. A second one quits at once; the journal still knows what was on its way.
+    static func stopOnInterrupt(_ stop: StopRequest) -> [any DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                if stop.isRequested { Glibc.exit(130) }
+                stop.request()
+                Terminal.note("\nstopping: waiting for the requests on their way (press Ctrl-C again to quit at once)")
+            }
+            source.resume()
+            return source
+        }
     }
 
     /// `NAME=value` lines; only the API's own variables are taken, and no value is ever echoed.

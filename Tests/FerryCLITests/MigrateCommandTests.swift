@@ -150,6 +150,38 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
         }
     }
 
+    @Test func ctrlCStopsCleanlyWithEveryAnswerJournaled() async throws {
+        let folder = Folder()
+        let input = try sampleExport(folder, rows: 300, seed: 13)
+        let journal = folder.path("stopped.ferry-journal")
+        try await withSandbox({ $0.faults = try! FaultSpec("latency=1"); $0.faults.maxLatency = 0.1 }) { sandbox, url in
+            let process = Process()
+            process.executableURL = Ferry.executable
+            process.arguments = ["migrate", input, "--from", exportMapping, "--to", "koibox", "--endpoint", url, "--journal", journal]
+            process.environment = ferryEnvironment
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            for _ in 0..<100 where sandbox.counters.koiboxCreated < 40 { try await Task.sleep(nanoseconds: 50_000_000) }
+            kill(process.processIdentifier, SIGINT)
+            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 3)
+            #expect(stderr.contains("stopped on request"))
+            let status = try Ferry.run(["journal", "status", "--journal", journal, "--json"])
+            let counts = (try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["counts"] as? [String: Int]
+            #expect(counts?["sending"] == nil, "a clean stop leaves nothing on its way")
+            #expect(counts?["created"] == sandbox.counters.koiboxCreated)
+            #expect(sandbox.counters.koiboxCreated < 290)
+
+            let resumed = try await migrate(input, to: "koibox", endpoint: url, journal: journal)
+            let totals = Accounting(resumed.stderr)
+            #expect(totals.skipped == counts?["created"])
+            #expect(sandbox.counters.koiboxCreated == totals.written + totals.skipped)
+        }
+    }
+
     @Test func theAPIsRefusalsReachTheRejectsFileWithItsMessage() async throws {
         let folder = Folder()
         let input = folder.path("dos.csv")

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 
 /// How `ferry migrate` calls the target API.
 public struct MigrationOptions: Sendable {
@@ -22,12 +23,22 @@ public struct MigrationOptions: Sendable {
     public var recordDeadline = 300.0
     /// Where the credentials are read (the process environment).
     public var environment: [String: String]
+    /// Asked to stop (Ctrl-C): nothing more is sent, the requests on their way are answered and journaled.
+    public var stop: StopRequest?
 
     public init(endpoint: String, journalPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.endpoint = endpoint
         self.journalPath = journalPath
         self.environment = environment
     }
+}
+
+/// A request to stop a migration cleanly, from a signal handler or another task.
+public final class StopRequest: Sendable {
+    private let flag = NIOLockedValueBox(false)
+    public init() {}
+    public func request() { flag.withLockedValue { $0 = true } }
+    public var isRequested: Bool { flag.withLockedValue { $0 } }
 }
 
 /// What a migration did, beyond the accounting.
@@ -112,6 +123,10 @@ public final class Migration {
                 var inFlight = 0
                 var readerDone = false
                 while true {
+                    if fatal == nil, options.stop?.isRequested == true {
+                        fatal = FerryError(.stopped, "stopped on request; every record sent was answered and journaled",
+                                           hint: "run the same command again to go on where this run stopped")
+                    }
                     if !readerDone, fatal == nil, state.queued < options.concurrency * 2 {
                         if try reader.read(into: &inBatch) {
                             state.totals.read += inBatch.count

@@ -42,6 +42,8 @@ public struct FerryError: Error, Sendable, CustomStringConvertible {
         case output
         /// The API could not be reached, or refused the credentials.
         case network
+        /// The user stopped the run (Ctrl-C); what was done is kept.
+        case stopped
     }
 
     public var kind: Kind
@@ -61,7 +63,7 @@ public struct FerryError: Error, Sendable, CustomStringConvertible {
     public var exitStatus: Int32 {
         switch kind {
         case .usage, .mapping: 2
-        case .input, .output, .network: 3
+        case .input, .output, .network, .stopped: 3
         }
     }
 
