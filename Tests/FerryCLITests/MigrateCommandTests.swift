@@ -28,6 +28,12 @@ func sampleExport(_ folder: Folder, rows: Int, seed: Int = 3) throws -> String {
 
 let exportMapping = sampleData("koibox-export.yaml")
 
+/// `ferry journal status --json`'s counts by state.
+func journalCounts(_ journal: String) throws -> [String: Int] {
+    let status = try Ferry.run(["journal", "status", "--journal", journal, "--json"])
+    return ((try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["counts"] as? [String: Int]) ?? [:]
+}
+
 func migrate(_ input: String, to target: String, endpoint: String, journal: String, _ extra: [String] = [],
              environment: [String: String] = ferryEnvironment) async throws -> Ferry.Run {
     try await Ferry.runInBackground(["migrate", input, "--from", exportMapping, "--to", target, "--endpoint", endpoint, "--journal", journal] + extra,
@@ -58,8 +64,7 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
             #expect(counters.koiboxCreateRequests > totals.written + totals.rejected)
             #expect(run.stderr.contains("lost answers were settled by finding the customer"))
 
-            let status = try Ferry.run(["journal", "status", "--journal", journal, "--json"])
-            let counts = (try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["counts"] as? [String: Int]
+            let counts: [String: Int]? = try journalCounts(journal)
             #expect(counts?["created"] == totals.written)
             #expect((counts?["rejected"] ?? 0) + (counts?["failed"] ?? 0) == totals.rejected)
             #expect(counts?["sending"] == nil && counts?["pending"] == nil)
@@ -133,8 +138,7 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
             process.waitUntilExit()
             #expect(sandbox.counters.koiboxCreated < 300)
         }
-        let stopped = try Ferry.run(["journal", "status", "--journal", journal, "--json"])
-        let left = (try JSONSerialization.jsonObject(with: Data(stopped.stdout.utf8)) as? [String: Any])?["counts"] as? [String: Int]
+        let left: [String: Int]? = try journalCounts(journal)
         #expect((left?["sending"] ?? 0) > 0, "the kill left records on their way, whose fate the next run must settle")
         // The same endpoint again (the journal belongs to one), with the customers it had.
         try await withSandbox({ $0.statePath = state; $0.port = port }) { _, url in
@@ -143,8 +147,7 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
             #expect(totals.read == 300)
             #expect(totals.uncertain == 0)
             let stats = try await call(.GET, url + "/_sandbox/stats").object["koibox"] as? [String: Int]
-            let status = try Ferry.run(["journal", "status", "--journal", journal, "--json"])
-            let counts = (try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["counts"] as? [String: Int]
+            let counts: [String: Int]? = try journalCounts(journal)
             #expect(stats?["customers"] == counts?["created"], "every customer in Koibox is exactly one created record")
             #expect((counts?["created"] ?? 0) + (counts?["rejected"] ?? 0) == 300)
         }
@@ -169,8 +172,7 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
             process.waitUntilExit()
             #expect(process.terminationStatus == 3)
             #expect(stderr.contains("stopped on request"))
-            let status = try Ferry.run(["journal", "status", "--journal", journal, "--json"])
-            let counts = (try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["counts"] as? [String: Int]
+            let counts: [String: Int]? = try journalCounts(journal)
             #expect(counts?["sending"] == nil, "a clean stop leaves nothing on its way")
             #expect(counts?["created"] == sandbox.counters.koiboxCreated)
             #expect(sandbox.counters.koiboxCreated < 290)

@@ -85,6 +85,26 @@ final class APIClient: Sendable {
         }
     }
 
+    /// Sends a request that changes nothing (a list page, a key check, a token call) until it is
+    /// answered with something other than 429 or 5xx, or `attempts` run out: again after a backoff for
+    /// 429, 5xx, lost answers and failed connections. Returns the last outcome and the requests sent.
+    func sendRetrying(_ method: String, _ path: String, headers: [(String, String)], body: [UInt8]? = nil, attempts: Int,
+                      pace: RateLimiter? = nil) async -> (outcome: CallOutcome, requests: Int) {
+        var backoff = Backoff()
+        var outcome = CallOutcome.notSent("not sent")
+        for attempt in 0..<attempts {
+            if attempt > 0 { try? await Task.sleep(nanoseconds: UInt64(backoff.next(retryAfter: outcome.header("Retry-After")) * 1e9)) }
+            await pace?.acquire()
+            outcome = await send(method, path, headers: headers, body: body)
+            guard case .answered(let status, _, _) = outcome else { continue }
+            if status == 429 { await pace?.slowDown(retryAfter: outcome.header("Retry-After").flatMap(Double.init)); continue }
+            if status >= 500 { continue }
+            await pace?.succeeded()
+            return (outcome, attempt + 1)
+        }
+        return (outcome, attempts)
+    }
+
     /// Errors that happen before a request is written: nothing reached the server.
     static func isConnectFailure(_ error: any Error) -> Bool {
         if let error = error as? HTTPClientError {

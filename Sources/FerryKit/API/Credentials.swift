@@ -85,28 +85,21 @@ actor AuthSession {
             return .failure(FerryError(.network, "no key and password to obtain a token"))
         }
         let basic = Data((key.value + ":" + password.value).utf8).base64EncodedString()
-        var backoff = Backoff()
-        for _ in 0..<8 {
-            let outcome = await client.send(call.method, call.path, headers: [("Authorization", "Basic " + basic)], body: Array("{}".utf8))
-            switch outcome {
-            case .answered(let status, _, let body) where (200...299).contains(status):
-                guard let token = jsonScalarText(jsonValue(at: [field], in: body)), !token.isEmpty else {
-                    return .failure(FerryError(.network, "the token call answered without `\(field)`",
-                                               hint: "check that --endpoint is the API's base URL"))
-                }
-                return .success(Secret(token))
-            case .answered(let status, _, _) where status == 401 || status == 403:
-                return .failure(FerryError(.network, "the API refused the key and password (\(status)) when asked for a token",
-                                           hint: "check \(keyVariable) and its password in the environment"))
-            case .answered(let status, _, _) where status == 429 || status >= 500:
-                try? await Task.sleep(nanoseconds: UInt64(backoff.next(retryAfter: outcome.header("Retry-After")) * 1e9))
-            case .answered(let status, _, let body):
-                return .failure(FerryError(.network, "the token call answered \(status): \(serverMessage(body, style: description.errors))"))
-            case .notSent, .lost:
-                try? await Task.sleep(nanoseconds: UInt64(backoff.next(retryAfter: nil) * 1e9))
+        let (outcome, _) = await client.sendRetrying(call.method, call.path, headers: [("Authorization", "Basic " + basic)], body: Array("{}".utf8), attempts: 8)
+        switch outcome {
+        case .answered(let status, _, let body) where (200...299).contains(status):
+            guard let token = jsonScalarText(jsonValue(at: [field], in: body)), !token.isEmpty else {
+                return .failure(FerryError(.network, "the token call answered without `\(field)`", hint: "check that --endpoint is the API's base URL"))
             }
+            return .success(Secret(token))
+        case .answered(let status, _, _) where status == 401 || status == 403:
+            return .failure(FerryError(.network, "the API refused the key and password (\(status)) when asked for a token",
+                                       hint: "check \(keyVariable) and its password in the environment"))
+        case .answered(let status, _, let body):
+            return .failure(FerryError(.network, "the token call answered \(status): \(serverMessage(body, style: description.errors))"))
+        case .notSent(let why), .lost(let why):
+            return .failure(FerryError(.network, "no token from \(call): \(why)", hint: "check that the API is reachable at --endpoint"))
         }
-        return .failure(FerryError(.network, "no token after 8 attempts at \(call)", hint: "check that the API is reachable at --endpoint"))
     }
 }
 

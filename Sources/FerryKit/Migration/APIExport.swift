@@ -65,24 +65,24 @@ public struct APIExport {
     /// One page, retried on 429, 5xx and lost answers (reading has no side effect).
     private func page(_ url: String, list: APIDescription.Call, api: APIDescription, client: APIClient, auth: AuthSession,
                       summary: inout Summary) async throws -> [UInt8] {
-        var backoff = Backoff()
-        for _ in 0..<8 {
+        for _ in 0..<2 {
             let headers = try await auth.headers()
-            let outcome = await client.send(list.method, url, headers: headers)
+            let (outcome, sent) = await client.sendRetrying(list.method, url, headers: headers, attempts: 8)
+            summary.retries += sent - 1
             switch outcome {
             case .answered(let status, _, let body) where (200...299).contains(status):
                 return body
             case .answered(401, _, _) where try await auth.refused(headers):
-                continue
+                continue   // a renewed token
             case .answered(let status, _, _) where status == 401 || status == 403:
                 throw FerryError(.network, "the API refused the credentials (\(status))", hint: "check \(api.secretVariables.joined(separator: " / ")) in the environment")
-            case .answered(let status, _, let body) where status != 429 && status < 500:
-                throw FerryError(.network, "\(list.method) \(url) answered \(status): \(serverMessage(body, style: api.errors))")
-            default:
-                summary.retries += 1
-                try await Task.sleep(nanoseconds: UInt64(backoff.next(retryAfter: outcome.header("Retry-After")) * 1e9))
+            case .answered(let status, _, let body):
+                throw FerryError(.network, "\(list.method) \(url) answered \(status): \(serverMessage(body, style: api.errors))",
+                                 hint: status >= 500 || status == 429 ? "the API kept failing; try again later, nothing was written" : nil)
+            case .notSent(let why), .lost(let why):
+                throw FerryError(.network, "\(list.method) \(url) kept failing: \(why)", hint: "try again later; nothing was written")
             }
         }
-        throw FerryError(.network, "\(list.method) \(url) kept failing after 8 attempts", hint: "try again later; nothing was written")
+        throw FerryError(.network, "the API refused renewed tokens at \(url)", hint: "check \(api.secretVariables.joined(separator: " / "))")
     }
 }

@@ -202,24 +202,18 @@ public final class Migration {
     private func checkCredentials(api: APIDescription, client: APIClient, auth: AuthSession) async throws {
         let headers = try await auth.headers()
         guard let check = api.check else { return }
-        var backoff = Backoff()
-        for _ in 0..<5 {
-            let outcome = await client.send(check.method, check.path, headers: headers)
-            switch outcome {
-            case .answered(let status, _, _) where (200...299).contains(status):
-                return
-            case .answered(let status, _, _) where status == 401 || status == 403:
-                throw FerryError(.network, "the API refused the credentials (\(status)) at \(check)",
-                                 hint: "check \(api.secretVariables.joined(separator: " / ")) in the environment")
-            case .answered(let status, _, _) where status == 404:
-                throw FerryError(.network, "\(options.endpoint) has no \(check.path) (404)", hint: "give the API's base URL as --endpoint")
-            case .notSent(let why) where backoff.attempt >= 2:
-                throw FerryError(.network, "cannot reach \(options.endpoint): \(why)", hint: "check --endpoint, and that the API (or `ferry sandbox`) is running")
-            default:
-                try await Task.sleep(nanoseconds: UInt64(backoff.next(retryAfter: outcome.header("Retry-After")) * 1e9))
-            }
+        let (outcome, _) = await client.sendRetrying(check.method, check.path, headers: headers, attempts: 5)
+        switch outcome {
+        case .answered(let status, _, _) where (200...299).contains(status):
+            return
+        case .answered(let status, _, _) where status == 401 || status == 403:
+            throw FerryError(.network, "the API refused the credentials (\(status)) at \(check)",
+                             hint: "check \(api.secretVariables.joined(separator: " / ")) in the environment")
+        case .answered(let status, _, _):
+            throw FerryError(.network, "\(options.endpoint) answered \(status) to \(check)", hint: "give the API's base URL as --endpoint")
+        case .notSent(let why), .lost(let why):
+            throw FerryError(.network, "cannot reach \(options.endpoint): \(why)", hint: "check --endpoint, and that the API (or `ferry sandbox`) is running")
         }
-        throw FerryError(.network, "the API kept failing at \(check)", hint: "try again later")
     }
 }
 

@@ -197,22 +197,20 @@ final class RecordSender: Sendable {
         let searched = api.lookup.first { $0.filter == filter }?.column ?? api.lookupFallback.first { $0.filter == filter }?.column
         while let url = next, pages < 20 {
             pages += 1
-            var backoff = Backoff()
+            let headers: [(String, String)]
+            do { headers = try await auth.headers() } catch { return .fatal(error) }
+            let (outcome, sent) = await client.sendRetrying(list.method, url, headers: headers, attempts: 6, pace: limiter)
+            report.requests += sent
+            report.retries += sent - 1
             var answer: [UInt8]?
-            for _ in 0..<6 {
-                await limiter.acquire()
-                let headers: [(String, String)]
-                do { headers = try await auth.headers() } catch { return .fatal(error) }
-                report.requests += 1
-                let outcome = await client.send(list.method, url, headers: headers)
-                if case .answered(let status, _, let body) = outcome {
-                    if (200...299).contains(status) { answer = body; break }
-                    if status == 401 || status == 403 { return .fatal(refusedCredentials(status)) }
-                    if (400...499).contains(status), status != 429 { return .unknown("the list call answered \(status): \(serverMessage(body, style: api.errors))") }
-                    if status == 429 { await limiter.slowDown(retryAfter: outcome.header("Retry-After").flatMap(Double.init)) }
-                }
-                report.retries += 1
-                try? await Task.sleep(nanoseconds: UInt64(backoff.next(retryAfter: outcome.header("Retry-After")) * 1e9))
+            switch outcome {
+            case .answered(let status, _, let body) where (200...299).contains(status): answer = body
+            case .answered(401, _, _) where isTokenAuth:
+                do { guard try await auth.refused(headers) else { return .fatal(refusedCredentials(401)) } } catch { return .fatal(error) }
+                continue   // the same page again, with the new token
+            case .answered(let status, _, _) where status == 401 || status == 403: return .fatal(refusedCredentials(status))
+            case .answered(let status, _, let body): return .unknown("the list call answered \(status): \(serverMessage(body, style: api.errors))")
+            case .notSent(let why), .lost(let why): return .unknown("the list call kept failing: \(why)")
             }
             guard let answer else { return .unknown("the list call kept failing") }
             guard let page = try? JSONSerialization.jsonObject(with: Data(answer)) as? [String: Any], let results = page["results"] as? [Any] else {
