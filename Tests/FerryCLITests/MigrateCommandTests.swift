@@ -95,6 +95,27 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
         }
     }
 
+    @Test func aGivenMovinTokenIsUsedWithoutKeyOrPassword() async throws {
+        let folder = Folder()
+        let input = try sampleExport(folder, rows: 20, seed: 10)
+        try await withSandbox { sandbox, url in
+            let basic = Data("\(testCredentials["MOVIN_API_KEY"]!):\(testCredentials["MOVIN_API_PASSWORD"]!)".utf8).base64EncodedString()
+            let token = try await call(.POST, url + "/api/login/get-access-token", headers: [("Authorization", "Basic " + basic)]).object["access_token"] as? String
+            var environment = ferryEnvironment
+            environment["MOVIN_API_KEY"] = nil
+            environment["MOVIN_API_PASSWORD"] = nil
+            environment["MOVIN_TOKEN"] = token
+            let run = try await migrate(input, to: "movin", endpoint: url, journal: folder.path("t.ferry-journal"), environment: environment)
+            #expect(Accounting(run.stderr).uncertain == 0)
+            #expect(sandbox.counters.movinCreated == Accounting(run.stderr).written)
+            #expect(sandbox.counters.movinTokenRequests == 1, "only the test asked for a token")
+            #expect(!run.stderr.contains(token ?? "-"))
+            let skip = try await migrate(input, to: "movin", endpoint: url, journal: folder.path("u.ferry-journal"), ["--skip-existing"], environment: environment)
+            #expect(skip.status == 2)
+            #expect(skip.stderr.contains("--skip-existing needs a way to look customers up"))
+        }
+    }
+
     @Test func lostMovinAnswersStayUncertainUntilTheUserAsks() async throws {
         let folder = Folder()
         let input = try sampleExport(folder, rows: 60, seed: 9)

@@ -96,6 +96,10 @@ public final class Migration {
             throw FerryError(.usage, "the mapping `\(target.name)` has no `api:` section, so Ferry does not know how to call it",
                              hint: "migrate into koibox or movin, or add `api:` to the mapping (docs/mappings.md)")
         }
+        if options.skipExisting, api.lookup.isEmpty {
+            throw FerryError(.usage, "--skip-existing needs a way to look customers up, and `\(target.name)` has none (`api.lookup`)",
+                             hint: "leave out --skip-existing; the journal already keeps a second run from creating anything twice")
+        }
         let journal = try Journal(path: options.journalPath)
         try journal.bind(target: target.name, endpoint: options.endpoint, input: inputPath)
         let known = try journal.entries()
