@@ -18,7 +18,7 @@ import Testing
             try journal.write([entry(.created, remoteID: "42")])
         }
         let reopened = try Journal(path: path)
-        let entries = try reopened.entries()
+        let entries = try reopened.entries(for: ["abc", "other"])
         #expect(entries.count == 1)
         #expect(entries["abc"]?.state == .created)
         #expect(entries["abc"]?.remoteID == "42")

@@ -73,6 +73,7 @@ public final class Journal: Sendable {
                         label TEXT,
                         updated_at TEXT NOT NULL);
                     CREATE INDEX IF NOT EXISTS record_state ON record(state);
+                    CREATE INDEX IF NOT EXISTS record_remote_id ON record(remote_id);
                     CREATE TABLE IF NOT EXISTS run (
                         id INTEGER PRIMARY KEY AUTOINCREMENT,
                         started_at TEXT NOT NULL,
@@ -102,19 +103,35 @@ public final class Journal: Sendable {
         }
     }
 
-    /// What the journal says about every record it knows.
-    func entries() throws(FerryError) -> [String: Entry] {
+    /// What the journal says about these records (those it knows), read in chunks so a run holds the
+    /// journal of one batch at a time, not of the whole migration.
+    func entries(for identities: [String]) throws(FerryError) -> [String: Entry] {
         try attempt {
             try database.read { db in
                 var result: [String: Entry] = [:]
-                let rows = try Row.fetchCursor(db, sql: "SELECT * FROM record")
-                while let row = try rows.next() {
-                    let entry = Journal.entry(row)
-                    result[entry.identity] = entry
+                var start = 0
+                while start < identities.count {
+                    let chunk = Array(identities[start..<min(identities.count, start + 500)])
+                    start += chunk.count
+                    let rows = try Row.fetchCursor(db, sql: "SELECT * FROM record WHERE identity IN (\(chunk.map { _ in "?" }.joined(separator: ",")))",
+                                                   arguments: StatementArguments(chunk))
+                    while let row = try rows.next() {
+                        let entry = Journal.entry(row)
+                        result[entry.identity] = entry
+                    }
                 }
                 return result
             }
         }
+    }
+
+    /// Whether a record other than `identity` holds `remoteID` as created or found: one customer in the
+    /// target stands for one record.
+    func isTaken(remoteID: String, byOtherThan identity: String) -> Bool {
+        (try? database.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM record WHERE remote_id = ? AND identity != ? AND state IN ('created', 'existing')",
+                              arguments: [remoteID, identity])
+        }) != nil
     }
 
     /// Writes changes in one transaction: new records, new states, outcomes.

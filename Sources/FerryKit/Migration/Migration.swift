@@ -102,7 +102,6 @@ public final class Migration {
         }
         let journal = try Journal(path: options.journalPath)
         try journal.bind(target: target.name, endpoint: options.endpoint, input: inputPath)
-        let known = try journal.entries()
         let client = try APIClient(endpoint: options.endpoint, timeout: options.requestTimeout)
         defer { Task { await client.shutdown() } }
         let auth = try AuthSession(description: api, client: client, environment: options.environment)
@@ -111,12 +110,12 @@ public final class Migration {
         let sender = RecordSender(api: api, client: client, auth: auth, limiter: limiter, maxAttempts: options.maxAttempts,
                                   recordDeadline: options.recordDeadline, skipExisting: options.skipExisting,
                                   resendUncertain: options.retryUncertain,
-                                  claimed: Set(known.values.filter { $0.state == .created || $0.state == .existing }.compactMap(\.remoteID)))
+                                  journal: journal)
         let runNumber = try journal.beginRun()
 
         let input = try InputFile.open(inputPath, options: readOptions)
         let reader = input.reader
-        var state = RunState(api: api, source: source, target: target, known: known, options: options)
+        var state = RunState(api: api, source: source, target: target, journal: journal, options: options)
         var inBatch = RecordBatch()
         var outBatch = RecordBatch()
         var fatal: FerryError?
@@ -225,7 +224,7 @@ public final class Migration {
 private struct RunState {
     let api: APIDescription
     let target: Profile
-    let known: [String: Journal.Entry]
+    let journal: Journal
     let options: MigrationOptions
     var step: MappingStep
     var totals = RunTotals()
@@ -242,10 +241,10 @@ private struct RunState {
     private let fallbackColumns: [(filter: String, column: Int)]
     private let matchColumns: [(name: String, column: Int?)]
 
-    init(api: APIDescription, source: Profile, target: Profile, known: [String: Journal.Entry], options: MigrationOptions) {
+    init(api: APIDescription, source: Profile, target: Profile, journal: Journal, options: MigrationOptions) {
         self.api = api
         self.target = target
-        self.known = known
+        self.journal = journal
         self.options = options
         step = MappingStep(source: source, target: target)
         lookupColumns = api.lookup.compactMap { entry in target.columnIndex[entry.column].map { (entry.filter, $0) } }
@@ -282,6 +281,10 @@ private struct RunState {
     /// Maps a batch and decides, record by record, what the journal says is left to do.
     mutating func map(_ input: RecordBatch, columns: [String], output: inout RecordBatch, keyPrefixes: [[UInt8]],
                       report: ReportCollector?, rejects: RejectsFile?) throws {
+        // Identities in input order (repeats are numbered in the order they are read), then what the
+        // journal says of this batch's records.
+        let identities = (0..<input.count).map { self.identities.identity(of: input[$0], columns: columns) }
+        let known = try journal.entries(for: identities)
         var accepted: [(index: Int, label: String?)] = []
         var refused: [(index: Int, reasons: [RecordIssue])] = []
         step.map(input, columns: columns, into: &output, report: report) { at, customer in
@@ -291,17 +294,16 @@ private struct RunState {
         }
         for (at, reasons) in refused {
             let record = input[at]
-            let identity = identities.identity(of: record, columns: columns)
             totals.rejected += 1
             rejects?.add(record, reasons: reasons.map(\.rejectReason))
-            entries.append(Journal.Entry(identity: identity, number: record.number, line: record.line, state: .rejected, remoteID: nil,
+            entries.append(Journal.Entry(identity: identities[at], number: record.number, line: record.line, state: .rejected, remoteID: nil,
                                          reason: reasons.map { $0.text(masked: true) }.joined(separator: "; "), status: nil, payload: nil,
                                          attempts: 0, label: nil, updatedAt: Journal.now()))
         }
         output.bytes.withUnsafeBytes { bytes in
             for (k, entry) in accepted.enumerated() {
                 let record = input[entry.index]
-                let identity = identities.identity(of: record, columns: columns)
+                let identity = identities[entry.index]
                 let slot = output.records[k]
                 var body: [UInt8] = []
                 JSONWriter.appendObject(slot, bytes: bytes, fields: output.fields, keyPrefixes: keyPrefixes, to: &body)

@@ -66,11 +66,13 @@ final class RecordSender: Sendable {
     let recordDeadline: Double
     let skipExisting: Bool
     let resendUncertain: Bool
-    /// Remote ids already taken by a record, so one customer found is never claimed by two records.
-    let claimed: NIOLockedValueBox<Set<String>>
+    /// Remote ids found by this run, so one customer found is never claimed by two records; the
+    /// journal answers for earlier runs.
+    let claimed = NIOLockedValueBox(Set<String>())
+    let journal: Journal
 
     init(api: APIDescription, client: APIClient, auth: AuthSession, limiter: RateLimiter, maxAttempts: Int, recordDeadline: Double,
-         skipExisting: Bool, resendUncertain: Bool, claimed: Set<String>) {
+         skipExisting: Bool, resendUncertain: Bool, journal: Journal) {
         self.api = api
         self.client = client
         self.auth = auth
@@ -79,7 +81,7 @@ final class RecordSender: Sendable {
         self.recordDeadline = recordDeadline
         self.skipExisting = skipExisting
         self.resendUncertain = resendUncertain
-        self.claimed = NIOLockedValueBox(claimed)
+        self.journal = journal
     }
 
     func deliver(_ delivery: Delivery) async -> DeliveryReport {
@@ -224,7 +226,9 @@ final class RecordSender: Sendable {
                 } else {
                     agrees = searched.map { same(value, jsonScalarText(customer[$0])) } ?? false
                 }
-                if agrees, claimed.withLockedValue({ $0.insert(id).inserted }) { return .found(id, filter: filter) }
+                if agrees, !journal.isTaken(remoteID: id, byOtherThan: delivery.identity), claimed.withLockedValue({ $0.insert(id).inserted }) {
+                    return .found(id, filter: filter)
+                }
             }
             next = page["next"] as? String
         }
