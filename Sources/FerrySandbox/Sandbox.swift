@@ -137,7 +137,6 @@ public final class Sandbox: Sendable {
     // MARK: Requests
 
     private func respond(to request: Request, context: SandboxContext) async throws -> Response {
-        var request = request
         let path = request.uri.path
         let segments = path.split(separator: "/").map(String.init)
         if segments == ["_sandbox", "stats"] {
@@ -188,7 +187,9 @@ public final class Sandbox: Sendable {
             response = try await koiboxAuthorized(request) { try await koiboxCreate(body) }
         case _ where patchID != nil && method == .patch:
             response = try await koiboxAuthorized(request) { try await koiboxPatch(id: patchID!, body) }
-        case "api-key/me", "clientes", _ where patchID != nil:
+        case "api-key/me", "clientes":
+            response = try json(.methodNotAllowed, ["detail": "Method \"\(method)\" not allowed."])
+        case _ where patchID != nil:
             response = try json(.methodNotAllowed, ["detail": "Method \"\(method)\" not allowed."])
         case "login/get-access-token" where method == .post:
             response = try movinToken(request)

@@ -132,6 +132,18 @@ final class APIClient: Sendable {
     func shutdown() async {
         try? await client.shutdown()
     }
+
+    /// Runs `body`, then shuts the client down, whether `body` returns or throws.
+    func closing<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            let value = try await body()
+            await shutdown()
+            return value
+        } catch {
+            await shutdown()
+            throw error
+        }
+    }
 }
 
 /// A JSON value found by a dotted path: `data.id_customer` in `{"data": {"id_customer": "X"}}`.

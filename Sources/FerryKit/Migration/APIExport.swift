@@ -30,36 +30,37 @@ public struct APIExport {
             throw FerryError(.usage, "`\(profile.name)` has no list call to export from", hint: "export from koibox, or add `api.list` to the mapping")
         }
         let client = try APIClient(endpoint: endpoint, timeout: requestTimeout)
-        defer { Task { await client.shutdown() } }
-        let auth = try AuthSession(description: api, client: client, environment: environment)
-        let file = try OutputFile(path: path)
-        var summary = Summary()
-        var next: String? = list.path + "?limit=\(api.pageSize)"
-        do {
-            file.pending.append(UInt8(ascii: "["))
-            while let url = next {
-                let body = try await page(url, list: list, api: api, client: client, auth: auth, summary: &summary)
-                guard let page = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any], let results = page["results"] as? [Any] else {
-                    throw FerryError(.network, "\(url) did not answer a page of results", hint: "check that --endpoint is the API's base URL")
+        return try await client.closing {
+            let auth = try AuthSession(description: api, client: client, environment: environment)
+            let file = try OutputFile(path: path)
+            var summary = Summary()
+            var next: String? = list.path + "?limit=\(api.pageSize)"
+            do {
+                file.pending.append(UInt8(ascii: "["))
+                while let url = next {
+                    let body = try await page(url, list: list, api: api, client: client, auth: auth, summary: &summary)
+                    guard let page = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any], let results = page["results"] as? [Any] else {
+                        throw FerryError(.network, "\(url) did not answer a page of results", hint: "check that --endpoint is the API's base URL")
+                    }
+                    if summary.pages > 0 { file.pending.append(UInt8(ascii: ",")) }
+                    file.pending.append(contentsOf: body)
+                    file.pending.append(0x0A)
+                    try file.flushIfFull()
+                    summary.pages += 1
+                    summary.records += results.count
+                    if summary.announced == nil { summary.announced = page["count"] as? Int }
+                    next = page["next"] as? String
+                    if results.isEmpty { next = nil }
+                    progress?(summary)
                 }
-                if summary.pages > 0 { file.pending.append(UInt8(ascii: ",")) }
-                file.pending.append(contentsOf: body)
-                file.pending.append(0x0A)
-                try file.flushIfFull()
-                summary.pages += 1
-                summary.records += results.count
-                if summary.announced == nil { summary.announced = page["count"] as? Int }
-                next = page["next"] as? String
-                if results.isEmpty { next = nil }
-                progress?(summary)
+                file.pending.append(UInt8(ascii: "]"))
+                try file.commit()
+            } catch {
+                file.abandon()
+                throw error
             }
-            file.pending.append(UInt8(ascii: "]"))
-            try file.commit()
-        } catch {
-            file.abandon()
-            throw error
+            return summary
         }
-        return summary
     }
 
     /// One page, retried on 429, 5xx and lost answers (reading has no side effect).

@@ -103,101 +103,102 @@ public final class Migration {
         let journal = try Journal(path: options.journalPath)
         try journal.bind(target: target.name, endpoint: options.endpoint, input: inputPath)
         let client = try APIClient(endpoint: options.endpoint, timeout: options.requestTimeout)
-        defer { Task { await client.shutdown() } }
-        let auth = try AuthSession(description: api, client: client, environment: options.environment)
-        try await checkCredentials(api: api, client: client, auth: auth)
-        let limiter = RateLimiter(rate: options.rate)
-        let sender = RecordSender(api: api, client: client, auth: auth, limiter: limiter, maxAttempts: options.maxAttempts,
-                                  recordDeadline: options.recordDeadline, skipExisting: options.skipExisting,
-                                  resendUncertain: options.retryUncertain,
-                                  journal: journal)
-        let runNumber = try journal.beginRun()
+        return try await client.closing {
+            let auth = try AuthSession(description: api, client: client, environment: options.environment)
+            try await checkCredentials(api: api, client: client, auth: auth)
+            let limiter = RateLimiter(rate: options.rate)
+            let sender = RecordSender(api: api, client: client, auth: auth, limiter: limiter, maxAttempts: options.maxAttempts,
+                                      recordDeadline: options.recordDeadline, skipExisting: options.skipExisting,
+                                      resendUncertain: options.retryUncertain,
+                                      journal: journal)
+            let runNumber = try journal.beginRun()
 
-        let input = try InputFile.open(inputPath, options: readOptions)
-        let reader = input.reader
-        var state = RunState(api: api, source: source, target: target, journal: journal, options: options)
-        var inBatch = RecordBatch()
-        var outBatch = RecordBatch()
-        var fatal: FerryError?
-        let prefixes = JSONWriter.keyPrefixes(target.writtenColumns)
+            let input = try InputFile.open(inputPath, options: readOptions)
+            let reader = input.reader
+            var state = RunState(api: api, source: source, target: target, journal: journal, options: options)
+            var inBatch = RecordBatch()
+            var outBatch = RecordBatch()
+            var fatal: FerryError?
+            let prefixes = JSONWriter.keyPrefixes(target.writtenColumns)
 
-        do {
-            try await withThrowingTaskGroup(of: DeliveryReport.self) { group in
-                var inFlight = 0
-                var readerDone = false
-                while true {
-                    if fatal == nil, options.stop?.isRequested == true {
-                        fatal = FerryError(.stopped, "stopped on request; every record sent was answered and journaled",
-                                           hint: "run the same command again to go on where this run stopped")
-                    }
-                    if !readerDone, fatal == nil, state.queued < options.concurrency * 2 {
-                        if try reader.read(into: &inBatch) {
-                            state.totals.read += inBatch.count
-                            outBatch.removeAll()
-                            try state.map(inBatch, columns: reader.columns, output: &outBatch, keyPrefixes: prefixes, report: report, rejects: rejects)
-                            try rejects?.flush(inputColumns: reader.columns)
-                            progress?(RunProgress(totals: state.totals, fraction: input.fractionRead))
-                        } else {
-                            readerDone = true
+            do {
+                try await withThrowingTaskGroup(of: DeliveryReport.self) { group in
+                    var inFlight = 0
+                    var readerDone = false
+                    while true {
+                        if fatal == nil, options.stop?.isRequested == true {
+                            fatal = FerryError(.stopped, "stopped on request; every record sent was answered and journaled",
+                                               hint: "run the same command again to go on where this run stopped")
                         }
-                        continue
+                        if !readerDone, fatal == nil, state.queued < options.concurrency * 2 {
+                            if try reader.read(into: &inBatch) {
+                                state.totals.read += inBatch.count
+                                outBatch.removeAll()
+                                try state.map(inBatch, columns: reader.columns, output: &outBatch, keyPrefixes: prefixes, report: report, rejects: rejects)
+                                try rejects?.flush(inputColumns: reader.columns)
+                                progress?(RunProgress(totals: state.totals, fraction: input.fractionRead))
+                            } else {
+                                readerDone = true
+                            }
+                            continue
+                        }
+                        var starting: [Delivery] = []
+                        while fatal == nil, inFlight + starting.count < options.concurrency, let next = state.dequeue() { starting.append(next) }
+                        if !starting.isEmpty {
+                            // The journal knows a record is on its way before its request leaves.
+                            for delivery in starting { state.journal(delivery, .sending, attempts: delivery.attemptsBefore) }
+                            try journal.write(state.takeJournalEntries())
+                            for delivery in starting { group.addTask { await sender.deliver(delivery) } }
+                            inFlight += starting.count
+                        }
+                        if inFlight == 0 {
+                            if fatal != nil || (readerDone && state.queued == 0) { break }
+                            continue
+                        }
+                        guard let finished = try await group.next() else { break }
+                        inFlight -= 1
+                        if case .fatal(let error) = finished.outcome {
+                            fatal = fatal ?? error
+                            state.journal(finished.delivery, .pending, attempts: finished.delivery.attemptsBefore)
+                            state.requeue(finished.delivery)
+                        } else {
+                            try state.settle(finished, report: report, rejects: rejects)
+                        }
+                        if state.journalBacklog >= 64 { try journal.write(state.takeJournalEntries()) }
+                        try rejects?.flush(inputColumns: reader.columns)
+                        progress?(RunProgress(totals: state.totals, fraction: input.fractionRead))
                     }
-                    var starting: [Delivery] = []
-                    while fatal == nil, inFlight + starting.count < options.concurrency, let next = state.dequeue() { starting.append(next) }
-                    if !starting.isEmpty {
-                        // The journal knows a record is on its way before its request leaves.
-                        for delivery in starting { state.journal(delivery, .sending, attempts: delivery.attemptsBefore) }
-                        try journal.write(state.takeJournalEntries())
-                        for delivery in starting { group.addTask { await sender.deliver(delivery) } }
-                        inFlight += starting.count
-                    }
-                    if inFlight == 0 {
-                        if fatal != nil || (readerDone && state.queued == 0) { break }
-                        continue
-                    }
-                    guard let finished = try await group.next() else { break }
-                    inFlight -= 1
-                    if case .fatal(let error) = finished.outcome {
-                        fatal = fatal ?? error
-                        state.journal(finished.delivery, .pending, attempts: finished.delivery.attemptsBefore)
-                        state.requeue(finished.delivery)
-                    } else {
-                        try state.settle(finished, report: report, rejects: rejects)
-                    }
-                    if state.journalBacklog >= 64 { try journal.write(state.takeJournalEntries()) }
-                    try rejects?.flush(inputColumns: reader.columns)
-                    progress?(RunProgress(totals: state.totals, fraction: input.fractionRead))
                 }
+            } catch {
+                try? journal.write(state.takeJournalEntries())
+                try? rejects?.finish(inputColumns: reader.columns)
+                throw error
             }
-        } catch {
-            try? journal.write(state.takeJournalEntries())
-            try? rejects?.finish(inputColumns: reader.columns)
-            throw error
+            try journal.write(state.takeJournalEntries())
+            if let fatal {
+                try? rejects?.finish(inputColumns: reader.columns)
+                throw fatal
+            }
+            guard state.totals.balances else {
+                throw FerryError(.output, "the accounting does not balance (\(state.totals.accountingLine)); this is a bug in Ferry, please report it")
+            }
+            try journal.finishRun(runNumber, totals: state.totals)
+            try rejects?.finish(inputColumns: reader.columns)
+            let conversion = MappedConversionResult(totals: state.totals, inputDescription: input.description, issues: state.step.log,
+                                                    stats: state.step.stats, notes: state.step.notes, diagnostics: reader.diagnostics,
+                                                    seconds: monotonicSeconds() - started)
+            var result = MigrationResult(conversion: conversion, journalPath: options.journalPath)
+            result.requests = state.requests
+            result.retries = state.retries
+            result.found = state.found
+            result.settledEarlier = state.settledEarlier
+            result.existing = state.existing
+            result.tokensObtained = await auth.tokensObtained
+            result.slowdowns = await limiter.slowdowns
+            result.paceLowered = await limiter.lowered
+            result.uncertain = try journal.list(states: [.uncertain], limit: 200)
+            return result
         }
-        try journal.write(state.takeJournalEntries())
-        if let fatal {
-            try? rejects?.finish(inputColumns: reader.columns)
-            throw fatal
-        }
-        guard state.totals.balances else {
-            throw FerryError(.output, "the accounting does not balance (\(state.totals.accountingLine)); this is a bug in Ferry, please report it")
-        }
-        try journal.finishRun(runNumber, totals: state.totals)
-        try rejects?.finish(inputColumns: reader.columns)
-        let conversion = MappedConversionResult(totals: state.totals, inputDescription: input.description, issues: state.step.log,
-                                                stats: state.step.stats, notes: state.step.notes, diagnostics: reader.diagnostics,
-                                                seconds: monotonicSeconds() - started)
-        var result = MigrationResult(conversion: conversion, journalPath: options.journalPath)
-        result.requests = state.requests
-        result.retries = state.retries
-        result.found = state.found
-        result.settledEarlier = state.settledEarlier
-        result.existing = state.existing
-        result.tokensObtained = await auth.tokensObtained
-        result.slowdowns = await limiter.slowdowns
-        result.paceLowered = await limiter.lowered
-        result.uncertain = try journal.list(states: [.uncertain], limit: 200)
-        return result
     }
 
     /// A cheap call (or obtaining a token) before the first record, so wrong credentials or a wrong
