@@ -221,6 +221,79 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
         }
     }
 
+    @Test func theRateCapsEveryWorkerTogether() async throws {
+        let folder = Folder()
+        let input = try sampleExport(folder, rows: 61, seed: 30)
+        try await withSandbox { _, url in
+            let started = Date()
+            let run = try await migrate(input, to: "koibox", endpoint: url, journal: folder.path("r.ferry-journal"), ["--rate", "20", "--concurrency", "8"])
+            let written = Accounting(run.stderr).written
+            #expect(written > 50)
+            // The key check and every create share the pace: 20 a second, whichever worker sends.
+            #expect(Date().timeIntervalSince(started) >= Double(written - 1) / 20)
+        }
+    }
+
+    @Test func a429PausesEveryWorkerForItsRetryAfter() async throws {
+        let folder = Folder()
+        let input = try sampleExport(folder, rows: 12, seed: 31)
+        try await withSandbox({ $0.faults = try! FaultSpec("429=0.3"); $0.retryAfter = 1; $0.seed = 31 }) { sandbox, url in
+            let started = Date()
+            let run = try await migrate(input, to: "koibox", endpoint: url, journal: folder.path("r.ferry-journal"), ["--max-attempts", "30"])
+            let totals = Accounting(run.stderr)
+            #expect(totals.written + totals.rejected == 12)
+            #expect(sandbox.counters.faultsInjected >= 2)
+            #expect(run.stderr.contains("asked to slow down"))
+            // Two 429s a second apart at least: each made every worker wait a whole second.
+            #expect(Date().timeIntervalSince(started) >= 1.0)
+        }
+    }
+
+    @Test func recordsTheAPIKeptFailingAreSentAgainByTheNextRun() async throws {
+        let folder = Folder()
+        let input = try sampleExport(folder, rows: 6, seed: 32)
+        let journal = folder.path("f.ferry-journal")
+        let state = folder.path("sandbox.sqlite")
+        var port = 0
+        var failed = 0
+        // Nine requests in ten answered 503; with seed 6 the key check gets through, most creates not.
+        try await withSandbox({ $0.faults = try! FaultSpec("503=0.9"); $0.seed = 6; $0.statePath = state }) { sandbox, url in
+            port = Int(url.split(separator: ":").last!)!
+            let run = try await migrate(input, to: "koibox", endpoint: url, journal: journal, ["--max-attempts", "2"])
+            #expect(run.status == 1, "\(run.stderr)")
+            let totals = Accounting(run.stderr)
+            failed = totals.rejected
+            #expect(failed > 0)
+            #expect(try journalCounts(journal)["failed"] == failed)
+            #expect(sandbox.counters.koiboxCreated == totals.written)
+            #expect(run.stderr.contains("not sent"))
+        }
+        // The API is well again: the next run sends what failed, and only that.
+        try await withSandbox({ $0.statePath = state; $0.port = port }) { sandbox, url in
+            let again = try await migrate(input, to: "koibox", endpoint: url, journal: journal)
+            let totals = Accounting(again.stderr)
+            #expect(totals.written == failed)
+            #expect(totals.written + totals.skipped == 6)
+            #expect(sandbox.counters.koiboxCreated == failed)
+            #expect(try journalCounts(journal)["failed"] == nil)
+        }
+    }
+
+    @Test func answersLateBeyondTheTimeoutAreTreatedAsLost() async throws {
+        let folder = Folder()
+        let input = try sampleExport(folder, rows: 20, seed: 33)
+        try await withSandbox({ $0.faults = try! FaultSpec("latency=0.5"); $0.faults.maxLatency = 0.3; $0.seed = 33 }) { sandbox, url in
+            let run = try await migrate(input, to: "koibox", endpoint: url, journal: folder.path("t.ferry-journal"), ["--timeout", "0.1", "--max-attempts", "20"])
+            let totals = Accounting(run.stderr)
+            #expect(totals.read == 20)
+            #expect(totals.written + totals.rejected + totals.uncertain == 20)
+            // A create that timed out may have been stored: never more customers than records that could be.
+            #expect(sandbox.counters.koiboxCreated >= totals.written)
+            #expect(sandbox.counters.koiboxCreated <= totals.written + totals.uncertain)
+            #expect(sandbox.counters.koiboxCreateRequests > totals.written, "some answers came too late and were retried or looked up")
+        }
+    }
+
     @Test func skipExistingLeavesCustomersAlreadyInKoibox() async throws {
         let folder = Folder()
         let input = try sampleExport(folder, rows: 40, seed: 21)

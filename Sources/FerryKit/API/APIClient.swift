@@ -19,8 +19,9 @@ enum CallOutcome: Sendable {
     case answered(status: Int, headers: [(String, String)], body: [UInt8])
     /// The request never left: the connection could not be made, so the server saw nothing.
     case notSent(String)
-    /// The request went out and no answer came (timeout, connection closed): the server may have acted on it.
-    case lost(String)
+    /// The request went out and no answer came (timeout, connection closed): the server may have acted
+    /// on it. After a timeout it may even be acting on it still.
+    case lost(String, timedOut: Bool)
 
     func header(_ name: String) -> String? {
         guard case .answered(_, let headers, _) = self else { return nil }
@@ -81,7 +82,9 @@ final class APIClient: Sendable {
             return .answered(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
                              body: Array(bytes.readableBytesView))
         } catch {
-            return APIClient.isConnectFailure(error) ? .notSent(APIClient.describe(error)) : .lost(APIClient.describe(error))
+            if APIClient.isConnectFailure(error) { return .notSent(APIClient.describe(error)) }
+            let timedOut = (error as? HTTPClientError).map { $0 == .deadlineExceeded || $0 == .readTimeout } ?? false
+            return .lost(APIClient.describe(error), timedOut: timedOut)
         }
     }
 

@@ -213,9 +213,11 @@ public final class Migration {
         case .answered(let status, _, _) where status == 401 || status == 403:
             throw FerryError(.network, "the API refused the credentials (\(status)) at \(check)",
                              hint: "check \(api.secretVariables.joined(separator: " / ")) in the environment")
+        case .answered(let status, _, _) where status >= 500 || status == 429:
+            throw FerryError(.network, "\(options.endpoint) kept answering \(status) to \(check)", hint: "the API is failing; try again later")
         case .answered(let status, _, _):
             throw FerryError(.network, "\(options.endpoint) answered \(status) to \(check)", hint: "give the API's base URL as --endpoint")
-        case .notSent(let why), .lost(let why):
+        case .notSent(let why), .lost(let why, _):
             throw FerryError(.network, "cannot reach \(options.endpoint): \(why)", hint: "check --endpoint, and that the API (or `ferry sandbox`) is running")
         }
     }

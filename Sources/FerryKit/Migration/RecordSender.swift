@@ -96,6 +96,10 @@ final class RecordSender: Sendable {
         var mayExist = delivery.settleFirst
         var lostBecause = delivery.settleFirst ? "an earlier run stopped after sending it, before its answer was recorded" : ""
         var lastProblem = ""
+        /// Set when the last request may have created the record: its 4xx is then checked against the target.
+        var resentAfterLoss = false
+        /// A request that timed out may still be processed: its lookup waits until then.
+        var settledAfter = 0.0
         func pause(_ retryAfter: String? = nil) async {
             report.retries += 1
             let seconds = backoff.next(retryAfter: retryAfter)
@@ -113,13 +117,17 @@ final class RecordSender: Sendable {
         while true {
             if mayExist {
                 if api.canLookUp {
+                    let wait = settledAfter - monotonicSeconds()
+                    if wait > 0 { try? await Task.sleep(nanoseconds: UInt64(min(wait, deadline - monotonicSeconds()) * 1e9)) }
                     let filters = delivery.lookups.isEmpty ? delivery.fallbackLookups : delivery.lookups
                     guard !filters.isEmpty else {
                         return .uncertain("\(lostBecause), and it has none of the values Koibox can be searched by; look for it in the target by name")
                     }
                     switch await find(delivery, filters: filters, wholeRecord: true, report: &report) {
                     case .found(let id, _): return .created(remoteID: id, found: true)
-                    case .notFound: mayExist = false
+                    case .notFound:
+                        mayExist = false
+                        resentAfterLoss = true
                     case .unknown(let why): return .uncertain("\(lostBecause), and looking it up failed (\(why)); check the target before sending it again")
                     case .fatal(let error): return .fatal(error)
                     }
@@ -160,13 +168,23 @@ final class RecordSender: Sendable {
                 lostBecause = "sent, and the API answered \(status) (\(serverMessage(body, style: api.errors))), possibly after storing it"
                 await pause()
             case .answered(let status, _, let body):
-                return .rejected(status: status, messages: serverMessages(body, style: api.errors).map { ServerMessage(field: $0.field, message: $0.message) })
+                let messages = serverMessages(body, style: api.errors).map { ServerMessage(field: $0.field, message: $0.message) }
+                if resentAfterLoss, api.canLookUp {
+                    // The lost request may have landed after the lookup (a `code` that now clashes says
+                    // so): look once more before calling it refused.
+                    let filters = delivery.lookups.isEmpty ? delivery.fallbackLookups : delivery.lookups
+                    if case .found(let id, _) = await find(delivery, filters: filters, wholeRecord: true, report: &report) {
+                        return .created(remoteID: id, found: true)
+                    }
+                }
+                return .rejected(status: status, messages: messages)
             case .notSent(let why):
                 lastProblem = why
                 await pause()
-            case .lost(let why):
+            case .lost(let why, let timedOut):
                 mayExist = true
                 lostBecause = "sent, and \(why)"
+                if timedOut { settledAfter = monotonicSeconds() + client.timeout }
                 await pause()
             }
         }
@@ -212,7 +230,7 @@ final class RecordSender: Sendable {
                 continue   // the same page again, with the new token
             case .answered(let status, _, _) where status == 401 || status == 403: return .fatal(refusedCredentials(status))
             case .answered(let status, _, let body): return .unknown("the list call answered \(status): \(serverMessage(body, style: api.errors))")
-            case .notSent(let why), .lost(let why): return .unknown("the list call kept failing: \(why)")
+            case .notSent(let why), .lost(let why, _): return .unknown("the list call kept failing: \(why)")
             }
             guard let answer else { return .unknown("the list call kept failing") }
             guard let page = try? JSONSerialization.jsonObject(with: Data(answer)) as? [String: Any], let results = page["results"] as? [Any] else {
