@@ -68,7 +68,7 @@ final class ProgressBar {
         guard now.timeIntervalSince(lastDrawn) >= 0.1 else { return }
         lastDrawn = now
         let elapsed = now.timeIntervalSince(started)
-        let done = progress.totals.read
+        let done = progress.done
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         var line = ""
         if let fraction = progress.fraction {
@@ -81,6 +81,7 @@ final class ProgressBar {
             line += " · ETA " + Self.clock(elapsed / fraction - elapsed)
         }
         if progress.totals.rejected > 0 { line += " · \(progress.totals.rejected) rejected" }
+        if progress.totals.uncertain > 0 { line += " · \(progress.totals.uncertain) uncertain" }
         FileHandleStderr.write("\r\u{1B}[2K" + line)
         drawn = true
     }

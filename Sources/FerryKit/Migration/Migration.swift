@@ -136,7 +136,7 @@ public final class Migration {
                                 outBatch.removeAll()
                                 try state.map(inBatch, columns: reader.columns, output: &outBatch, keyPrefixes: prefixes, report: report, rejects: rejects)
                                 try rejects?.flush(inputColumns: reader.columns)
-                                progress?(RunProgress(totals: state.totals, fraction: input.fractionRead))
+                                progress?(state.progress(read: input.fractionRead))
                             } else {
                                 readerDone = true
                             }
@@ -166,7 +166,7 @@ public final class Migration {
                         }
                         if state.journalBacklog >= 64 { try journal.write(state.takeJournalEntries()) }
                         try rejects?.flush(inputColumns: reader.columns)
-                        progress?(RunProgress(totals: state.totals, fraction: input.fractionRead))
+                        progress?(state.progress(read: input.fractionRead))
                     }
                 }
             } catch {
@@ -256,6 +256,12 @@ private struct RunState {
     }
 
     var queued: Int { queue.count - head }
+
+    /// How far the run is: the share of the file read, scaled by the share of read records settled.
+    func progress(read fraction: Double?) -> RunProgress {
+        let settled = totals.written + totals.rejected + totals.skipped + totals.uncertain
+        return RunProgress(totals: totals, fraction: fraction.map { totals.read == 0 ? 0 : $0 * Double(settled) / Double(totals.read) })
+    }
     var journalBacklog: Int { entries.count }
 
     mutating func dequeue() -> Delivery? {

@@ -22,8 +22,17 @@ public struct IssueLog: Sendable {
 /// How far a run has come, for progress bars.
 public struct RunProgress: Sendable {
     public var totals: RunTotals
-    /// The share of the input read so far, when its size is known (a regular file).
+    /// The share of the work done, when the input's size is known (a regular file).
     public var fraction: Double?
+
+    public init(totals: RunTotals, fraction: Double?) {
+        self.totals = totals
+        self.fraction = fraction
+    }
+
+    /// Records whose fate is settled: all those read, except in a migration, where records read
+    /// wait for their answers.
+    public var done: Int { totals.written + totals.rejected + totals.skipped + totals.uncertain }
 }
 
 /// The outcome of a conversion through mappings.
