@@ -56,8 +56,9 @@ actor AuthSession {
         let usedToken = used.first { $0.0 == "Authorization" }?.1
         if let token, "Bearer " + token.value != usedToken { return true }   // someone renewed it already
         guard key != nil, password != nil else {
+            let variables = description.secretVariables
             throw FerryError(.network, "the API refused the token and there is no key and password to obtain a new one",
-                             hint: "set MOVIN_API_KEY and MOVIN_API_PASSWORD so Ferry can renew tokens, or give a fresh token")
+                             hint: "set \(variables.dropFirst().joined(separator: " and ")) so Ferry can renew tokens, or give a fresh \(variables[0])")
         }
         _ = try await renew(replacing: token)
         return true

@@ -121,7 +121,7 @@ final class RecordSender: Sendable {
                     if wait > 0 { try? await Task.sleep(nanoseconds: UInt64(min(wait, deadline - monotonicSeconds()) * 1e9)) }
                     let filters = delivery.lookups.isEmpty ? delivery.fallbackLookups : delivery.lookups
                     guard !filters.isEmpty else {
-                        return .uncertain("\(lostBecause), and it has none of the values Koibox can be searched by; look for it in the target by name")
+                        return .uncertain("\(lostBecause), and it has none of the values the API can be searched by; look for it in the target by name")
                     }
                     switch await find(delivery, filters: filters, wholeRecord: true, report: &report) {
                     case .found(let id, _): return .created(remoteID: id, found: true)
