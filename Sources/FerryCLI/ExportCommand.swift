@@ -28,8 +28,7 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write the records through this target mapping instead of as the system's own records.", valueName: "target"))
     var to: String?
 
-    @Option(help: ArgumentHelp("Read credentials from this file of NAME=value lines instead of the environment.", valueName: "file"))
-    var credentials: String?
+    @OptionGroup var credentials: CredentialOptions
 
     @OptionGroup var outputOptions: OutputOptions
 
@@ -43,8 +42,7 @@ struct ExportCommand: AsyncParsableCommand {
     func run() async throws {
         let source = try ProfileCatalog.load(from)
         guard let api = source.api else { throw FerryError(.usage, "`\(from)` has no API to export from", hint: "export from koibox") }
-        var environment = ProcessInfo.processInfo.environment
-        if let credentials { environment.merge(try MigrateCommand.readCredentials(credentials, names: api.secretVariables)) { _, file in file } }
+        let environment = try credentials.environment(for: api)
         let spool = NSTemporaryDirectory() + "ferry-export-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).json"
         defer { unlink(spool) }
         var export = APIExport(profile: source, endpoint: endpoint, environment: environment)

@@ -62,8 +62,7 @@ struct MigrateCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write refused records here with every reason (default: beside the journal, .rejects.csv, only when some are refused).", valueName: "file"))
     var rejects: String?
 
-    @Option(help: ArgumentHelp("Read credentials from this file of NAME=value lines instead of the environment.", valueName: "file"))
-    var credentials: String?
+    @OptionGroup var credentials: CredentialOptions
 
     @Flag(help: "Send again records whose answer was lost, where the API cannot be asked whether they exist (Movin). This can duplicate them.")
     var retryUncertain = false
@@ -102,9 +101,7 @@ struct MigrateCommand: AsyncParsableCommand {
         }
         let journalPath = journal ?? Migration.defaultJournalPath(input: input, target: target.name)
         let rejectsPath = rejects ?? (journalPath.hasSuffix(".ferry-journal") ? String(journalPath.dropLast(14)) : journalPath) + ".rejects.csv"
-        var environment = ProcessInfo.processInfo.environment
-        if let credentials { environment.merge(try Self.readCredentials(credentials, names: api.secretVariables)) { _, file in file } }
-        var options = MigrationOptions(endpoint: endpoint, journalPath: journalPath, environment: environment)
+        var options = MigrationOptions(endpoint: endpoint, journalPath: journalPath, environment: try credentials.environment(for: api))
         options.concurrency = concurrency
         options.rate = rate
         options.retryUncertain = retryUncertain
@@ -175,25 +172,5 @@ struct MigrateCommand: AsyncParsableCommand {
             source.resume()
             return source
         }
-    }
-
-    /// `NAME=value` lines; only the API's own variables are taken, and no value is ever echoed.
-    static func readCredentials(_ path: String, names: [String]) throws -> [String: String] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw FerryError(.usage, "cannot read the credentials file \(path)", hint: "give a readable file of NAME=value lines")
-        }
-        var values: [String: String] = [:]
-        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            guard let equals = trimmed.firstIndex(of: "=") else {
-                throw FerryError(.usage, "\(path): line \(number + 1) is not NAME=value", hint: "write one credential a line, such as KOIBOX_API_KEY=...")
-            }
-            let name = trimmed[..<equals].trimmingCharacters(in: .whitespaces)
-            var value = trimmed[trimmed.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-            if value.count >= 2, value.first == "\"", value.last == "\"" { value = String(value.dropFirst().dropLast()) }
-            if names.contains(name) { values[name] = value }
-        }
-        return values
     }
 }

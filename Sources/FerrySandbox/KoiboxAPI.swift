@@ -75,14 +75,9 @@ extension Sandbox {
         stored["numero_ventas"] = 0
         stored["importe_ventas"] = 0
         stored["provincia"] = NSNull()
-        let keys = SandboxStore.Keys(taxId: DuplicateKey.taxId(stored["dni"] as? String), email: DuplicateKey.email(stored["email"] as? String),
-                                     mobile: DuplicateKey.mobile(stored["movil"] as? String))
         let template = try JSONSerialization.data(withJSONObject: stored, options: [.sortedKeys])
-        guard let text = try await store.insert(.koibox, keys: keys, code: code, body: { id, code in
-            var object = (try? JSONSerialization.jsonObject(with: template)) as? [String: Any] ?? [:]
-            object["id"] = id
-            object["code"] = code
-            return String(decoding: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data(), as: UTF8.self)
+        guard let text = try await store.insert(.koibox, keys: koiboxKeys(stored), code: code, body: { id, code in
+            jsonText(template, adding: ["id": id, "code": code])
         }) else {
             return try json(.badRequest, ["code": ["cliente with this code already exists."]])
         }
@@ -105,11 +100,16 @@ extension Sandbox {
         guard errors.isEmpty else { return try json(.badRequest, errors) }
         for (key, value) in object { stored[key] = Sandbox.koiboxBooleans.contains(key) ? (koiboxBoolean(value) ?? value) : value }
         stored["updated"] = ISO8601DateFormatter().string(from: Date())
-        let keys = SandboxStore.Keys(taxId: DuplicateKey.taxId(stored["dni"] as? String), email: DuplicateKey.email(stored["email"] as? String),
-                                     mobile: DuplicateKey.mobile(stored["movil"] as? String))
+        let keys = koiboxKeys(stored)
         let text = String(decoding: try JSONSerialization.data(withJSONObject: stored, options: [.sortedKeys]), as: UTF8.self)
         guard try await store.update(.koibox, id: number, keys: keys, body: text) else { return try json(.notFound, ["detail": "Not found."]) }
         return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// The duplicate keys of a Koibox customer.
+    private func koiboxKeys(_ customer: [String: Any]) -> SandboxStore.Keys {
+        SandboxStore.Keys(taxId: DuplicateKey.taxId(customer["dni"] as? String), email: DuplicateKey.email(customer["email"] as? String),
+                          mobile: DuplicateKey.mobile(customer["movil"] as? String))
     }
 
     /// `GET /api/clientes/?limit=&offset=&filter=...`: a page in Django REST framework's shape.

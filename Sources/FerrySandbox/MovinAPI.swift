@@ -45,11 +45,7 @@ extension Sandbox {
                                      mobile: DuplicateKey.mobile(object["phone_number"] as? String))
         stored.removeValue(forKey: "id_customer")
         let template = try JSONSerialization.data(withJSONObject: stored, options: [.sortedKeys])
-        let text = try await store.insert(.movin, keys: keys, code: nil) { id, _ in
-            var object = (try? JSONSerialization.jsonObject(with: template)) as? [String: Any] ?? [:]
-            object["id_customer"] = Sandbox.movinID(id)
-            return String(decoding: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data(), as: UTF8.self)
-        }
+        let text = try await store.insert(.movin, keys: keys, code: nil) { id, _ in jsonText(template, adding: ["id_customer": Sandbox.movinID(id)]) }
         guard let text, let created = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
             return try movinError(500, "Internal Server Error", "The customer could not be stored")
         }

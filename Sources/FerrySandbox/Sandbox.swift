@@ -240,6 +240,13 @@ func json(_ status: HTTPResponse.Status, _ object: Any, headers: HTTPFields = HT
     return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
 }
 
+/// A stored customer's text: the JSON object `template` with the members the store assigned.
+func jsonText(_ template: Data, adding members: [String: Any]) -> String {
+    var object = (try? JSONSerialization.jsonObject(with: template)) as? [String: Any] ?? [:]
+    for (key, value) in members { object[key] = value }
+    return String(decoding: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data(), as: UTF8.self)
+}
+
 /// Parses a JSON request body; nil when it is not JSON.
 func parseJSON(_ body: ByteBuffer) -> Any? {
     try? JSONSerialization.jsonObject(with: Data(body.readableBytesView), options: [.fragmentsAllowed])

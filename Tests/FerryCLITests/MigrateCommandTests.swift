@@ -326,6 +326,27 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
         }
     }
 
+    @Test func credentialsCanComeFromAFile() async throws {
+        let folder = Folder()
+        let input = try sampleExport(folder, rows: 5, seed: 40)
+        let file = folder.path("koibox.env")
+        try "# Koibox\nKOIBOX_API_KEY=\"\(testCredentials["KOIBOX_API_KEY"]!)\"\nOTHER=ignored\n".write(toFile: file, atomically: true, encoding: .utf8)
+        var environment = ferryEnvironment
+        environment["KOIBOX_API_KEY"] = nil
+        try await withSandbox { sandbox, url in
+            let run = try await migrate(input, to: "koibox", endpoint: url, journal: folder.path("c.ferry-journal"), ["--credentials", file],
+                                        environment: environment)
+            #expect(sandbox.counters.koiboxCreated == Accounting(run.stderr).written)
+            #expect(Accounting(run.stderr).written > 0)
+            try "KOIBOX_API_KEY \(testCredentials["KOIBOX_API_KEY"]!)\n".write(toFile: file, atomically: true, encoding: .utf8)
+            let broken = try await migrate(input, to: "koibox", endpoint: url, journal: folder.path("d.ferry-journal"), ["--credentials", file],
+                                           environment: environment)
+            #expect(broken.status == 2)
+            #expect(broken.stderr.contains("line 1 is not NAME=value"))
+            #expect(!broken.stderr.contains(testCredentials["KOIBOX_API_KEY"]!))
+        }
+    }
+
     @Test func plainHTTPIsRefusedForAnythingButLoopback() throws {
         let folder = Folder()
         let input = try sampleExport(folder, rows: 5)

@@ -18,6 +18,8 @@ struct Delivery: Sendable {
     var fallbackLookups: [(filter: String, value: String)]
     /// The `match` columns with this record's values.
     var match: [(column: String, value: String?)]
+    /// The filters that can settle a lost answer: the identifying ones, else the fallbacks.
+    var settlingFilters: [(filter: String, value: String)] { lookups.isEmpty ? fallbackLookups : lookups }
     /// An earlier request may have created it: look it up before sending.
     var settleFirst = false
     var attemptsBefore = 0
@@ -119,7 +121,7 @@ final class RecordSender: Sendable {
                 if api.canLookUp {
                     let wait = settledAfter - monotonicSeconds()
                     if wait > 0 { try? await Task.sleep(nanoseconds: UInt64(min(wait, deadline - monotonicSeconds()) * 1e9)) }
-                    let filters = delivery.lookups.isEmpty ? delivery.fallbackLookups : delivery.lookups
+                    let filters = delivery.settlingFilters
                     guard !filters.isEmpty else {
                         return .uncertain("\(lostBecause), and it has none of the values the API can be searched by; look for it in the target by name")
                     }
@@ -172,8 +174,7 @@ final class RecordSender: Sendable {
                 if resentAfterLoss, api.canLookUp {
                     // The lost request may have landed after the lookup (a `code` that now clashes says
                     // so): look once more before calling it refused.
-                    let filters = delivery.lookups.isEmpty ? delivery.fallbackLookups : delivery.lookups
-                    if case .found(let id, _) = await find(delivery, filters: filters, wholeRecord: true, report: &report) {
+                    if case .found(let id, _) = await find(delivery, filters: delivery.settlingFilters, wholeRecord: true, report: &report) {
                         return .created(remoteID: id, found: true)
                     }
                 }
