@@ -17,6 +17,8 @@ import Testing
             try journal.write([entry(.sending)])
             try journal.write([entry(.created, remoteID: "42")])
         }
+        var info = stat()
+        #expect(stat(path, &info) == 0 && info.st_mode & 0o777 == 0o600)
         let reopened = try Journal(path: path)
         let entries = try reopened.entries(for: ["abc", "other"])
         #expect(entries.count == 1)

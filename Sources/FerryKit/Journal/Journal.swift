@@ -53,6 +53,12 @@ public final class Journal: Sendable {
     /// Opens (or creates) a journal.
     public init(path: String) throws(FerryError) {
         self.path = path
+        // It holds masked labels and the API's ids of real people: readable by its owner only
+        // (SQLite gives its WAL and shared-memory files the same permissions).
+        if access(path, F_OK) != 0 {
+            let descriptor = open(path, O_CREAT | O_WRONLY, 0o600)
+            if descriptor >= 0 { close(descriptor) }
+        }
         do {
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)
