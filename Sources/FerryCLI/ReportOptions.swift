@@ -43,11 +43,7 @@ struct ReportOptions: ParsableArguments {
         }
     }
 
-    static func timestamp() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date())
-    }
+    static func timestamp() -> String { utcTimestamp() }
 }
 
 /// The progress bar on standard error: records, rate, ETA and rejections so far. Drawn only when

@@ -1,3 +1,4 @@
+import FerryKit
 import Foundation
 import Hummingbird
 import NIOCore
@@ -65,7 +66,7 @@ extension Sandbox {
         for field in Sandbox.koiboxDefaultYes where stored[field] == nil || stored[field] is NSNull { stored[field] = true }
         for field in Sandbox.koiboxBooleans { if let value = stored[field], let flag = koiboxBoolean(value) { stored[field] = flag } }
         if let sexo = stored["sexo"] as? String { stored["sexo"] = sexo }
-        let now = ISO8601DateFormatter().string(from: Date())
+        let now = utcTimestamp()
         stored["created"] = now
         stored["updated"] = now
         stored["fecha_alta"] = now
@@ -99,7 +100,7 @@ extension Sandbox {
         if object["code"] != nil { errors["code", default: []].append("The sandbox does not change codes; create the customer with it.") }
         guard errors.isEmpty else { return try json(.badRequest, errors) }
         for (key, value) in object { stored[key] = Sandbox.koiboxBooleans.contains(key) ? (koiboxBoolean(value) ?? value) : value }
-        stored["updated"] = ISO8601DateFormatter().string(from: Date())
+        stored["updated"] = utcTimestamp()
         let keys = koiboxKeys(stored)
         let text = String(decoding: try JSONSerialization.data(withJSONObject: stored, options: [.sortedKeys]), as: UTF8.self)
         guard try await store.update(.koibox, id: number, keys: keys, body: text) else { return try json(.notFound, ["detail": "Not found."]) }

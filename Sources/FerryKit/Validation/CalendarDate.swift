@@ -44,6 +44,15 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
     }
 }
 
+/// Now in UTC as `2026-11-23T08:09:05Z`, without a formatter (creating one costs more than a request).
+public func utcTimestamp() -> String {
+    var now = time(nil)
+    var parts = tm()
+    gmtime_r(&now, &parts)
+    func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+    return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+}
+
 /// A date layout declared in a mapping (`dd/MM/yyyy`, `yyyy-MM-dd`, `yyyy-MM-dd'T'HH:mm:ss`...).
 /// Ferry never guesses a layout row by row: `03/04/1978` is April or March by declaration only.
 ///
