@@ -229,10 +229,6 @@ struct AnswerError: Error {
     init(_ response: Response) { self.response = response }
 }
 
-extension NSNumber {
-    /// Whether JSON said `true`/`false` rather than a number.
-    var isBoolean: Bool { String(cString: objCType) == "c" }
-}
 
 /// A plausible address: something@something.something without spaces.
 func looksLikeEmail(_ text: String) -> Bool {

@@ -159,12 +159,17 @@ func jsonValue(at path: [String], in body: [UInt8]) -> Any? {
     return value
 }
 
+extension NSNumber {
+    /// Whether JSON said `true`/`false` rather than a number (Foundation parses both as NSNumber).
+    public var isBoolean: Bool { String(cString: objCType) == "c" }
+}
+
 /// A JSON scalar as text: strings as they are, numbers without a trailing `.0`, booleans as true/false.
 func jsonScalarText(_ value: Any?) -> String? {
     switch value {
     case let text as String: return text
     case let number as NSNumber:
-        if String(cString: number.objCType) == "c" { return number.boolValue ? "true" : "false" }
+        if number.isBoolean { return number.boolValue ? "true" : "false" }
         let double = number.doubleValue
         return double == double.rounded() && abs(double) < 1e15 ? String(Int64(double)) : number.stringValue
     default: return nil

@@ -259,8 +259,7 @@ private struct RunState {
 
     /// How far the run is: the share of the file read, scaled by the share of read records settled.
     func progress(read fraction: Double?) -> RunProgress {
-        let settled = totals.written + totals.rejected + totals.skipped + totals.uncertain
-        return RunProgress(totals: totals, fraction: fraction.map { totals.read == 0 ? 0 : $0 * Double(settled) / Double(totals.read) })
+        RunProgress(totals: totals, fraction: fraction.map { totals.read == 0 ? 0 : $0 * Double(totals.settled) / Double(totals.read) })
     }
     var journalBacklog: Int { entries.count }
 
@@ -324,8 +323,7 @@ private struct RunState {
                 source.endRecord(number: record.number, line: record.line)
                 var delivery = Delivery(identity: identity, number: record.number, line: record.line, source: source, body: body,
                                         payloadHash: payloadHash, label: entry.label,
-                                        lookups: lookupColumns.compactMap { lookup in written.string(column: lookup.column).flatMap { $0.isEmpty ? nil : (lookup.filter, $0) } },
-                                        fallbackLookups: fallbackColumns.compactMap { lookup in written.string(column: lookup.column).flatMap { $0.isEmpty ? nil : (lookup.filter, $0) } },
+                                        lookups: filterValues(lookupColumns, in: written), fallbackLookups: filterValues(fallbackColumns, in: written),
                                         match: matchColumns.map { ($0.name, $0.column.flatMap { written.string(column: $0) }) })
                 if let earlier = known[identity] {
                     delivery.attemptsBefore = earlier.attempts
@@ -360,9 +358,7 @@ private struct RunState {
                         break
                     }
                 }
-                entries.append(Journal.Entry(identity: identity, number: record.number, line: record.line, state: .pending, remoteID: nil,
-                                             reason: nil, status: nil, payload: payloadHash, attempts: delivery.attemptsBefore,
-                                             label: entry.label, updatedAt: Journal.now()))
+                journal(delivery, .pending, attempts: delivery.attemptsBefore)
                 queue.append(delivery)
             }
         }
@@ -412,6 +408,11 @@ private struct RunState {
         case .fatal:
             break
         }
+    }
+
+    /// The filters whose column the written record fills, each with its value.
+    private func filterValues(_ filters: [(filter: String, column: Int)], in written: RecordView) -> [(filter: String, value: String)] {
+        filters.compactMap { lookup in written.string(column: lookup.column).flatMap { $0.isEmpty ? nil : (lookup.filter, $0) } }
     }
 
     /// Masked name and e-mail, so a person can find the record without the journal holding personal data.

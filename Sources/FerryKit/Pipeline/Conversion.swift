@@ -14,8 +14,11 @@ public struct RunTotals: Sendable, Equatable {
 
     public init() {}
 
+    /// Records whose fate is known: written, rejected, skipped or uncertain.
+    public var settled: Int { written + rejected + skipped + uncertain }
+
     /// `read = written + rejected + skipped (+ uncertain)` holds.
-    public var balances: Bool { read == written + rejected + skipped + uncertain }
+    public var balances: Bool { read == settled }
 
     /// The accounting line every run ends with.
     public var accountingLine: String {

@@ -32,7 +32,7 @@ public struct RunProgress: Sendable {
 
     /// Records whose fate is settled: all those read, except in a migration, where records read
     /// wait for their answers.
-    public var done: Int { totals.written + totals.rejected + totals.skipped + totals.uncertain }
+    public var done: Int { totals.settled }
 }
 
 /// The outcome of a conversion through mappings.
