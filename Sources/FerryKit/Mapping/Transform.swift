@@ -28,6 +28,13 @@ public protocol Transform: Sendable {
     var inverse: Inverse { get }
     /// The JSON kind `write` produces, when it is not a string (`json_key` builds an object).
     var writtenKind: ValueKind? { get }
+    /// `read` on bytes, for the hot path: the result goes to `out`, which has room for
+    /// `text.count * 2 + 16` bytes, and its length is returned; nil when only `read` can decide.
+    func readBytes(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int?
+    /// True when `write` gives its text back unchanged.
+    var writesUnchanged: Bool { get }
+    /// `write` on bytes (room as for `readBytes`); nil when only `write` can do it.
+    func writeBytes(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int?
 }
 
 extension Transform {
@@ -35,6 +42,16 @@ extension Transform {
     public var name: String { Self.name }
     public static var argumentHelp: String? { nil }
     public var writtenKind: ValueKind? { nil }
+    public func readBytes(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int? { nil }
+    public var writesUnchanged: Bool { false }
+    public func writeBytes(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int? { nil }
+}
+
+/// Copies bytes; returns how many.
+@inline(__always)
+func copyBytes(_ text: UnsafeBufferPointer<UInt8>, to out: UnsafeMutablePointer<UInt8>) -> Int {
+    if let base = text.baseAddress { out.update(from: base, count: text.count) }
+    return text.count
 }
 
 /// The registry of transforms a mapping file can name.

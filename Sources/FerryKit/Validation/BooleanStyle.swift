@@ -16,22 +16,32 @@ public enum BooleanStyle: String, Sendable, CaseIterable {
 
     /// Reads a yes or a no; nil when the text is neither (empty text is neither, except in `x` style).
     public func parse(_ text: String) -> Bool? {
-        var folded: [UInt8] = []
-        for byte in text.utf8 where byte != 0x20 && byte != 0x09 {
-            folded.append(asciiLower(byte))
-            if folded.count > 6 { return nil }
-        }
-        if folded.isEmpty { return self == .mark ? false : nil }
-        switch folded {
-        case Array("1".utf8), Array("true".utf8), Array("t".utf8), Array("s".utf8), Array("si".utf8), Array("sí".utf8),
-             Array("sÍ".utf8), Array("y".utf8), Array("yes".utf8), Array("x".utf8), Array("on".utf8):
-            return true
-        case Array("0".utf8), Array("false".utf8), Array("f".utf8), Array("n".utf8), Array("no".utf8), Array("off".utf8):
-            return false
-        default:
-            return nil
-        }
+        var copy = text
+        return copy.withUTF8 { parse($0) }
     }
+
+    /// Reads a yes or a no from bytes.
+    func parse(_ text: UnsafeBufferPointer<UInt8>) -> Bool? {
+        // Up to 6 bytes without spaces, lower-cased, packed into one word to compare.
+        var folded: UInt64 = 0
+        var count = 0
+        for byte in text where byte != 0x20 && byte != 0x09 {
+            count += 1
+            if count > 6 { return nil }
+            folded = folded << 8 | UInt64(asciiLower(byte))
+        }
+        if count == 0 { return self == .mark ? false : nil }
+        return BooleanStyle.spellings[folded]
+    }
+
+    /// The spellings read, packed as `parse` packs them.
+    private static let spellings: [UInt64: Bool] = {
+        var table: [UInt64: Bool] = [:]
+        func pack(_ word: String) -> UInt64 { word.utf8.reduce(0) { $0 << 8 | UInt64($1) } }
+        for word in ["1", "true", "t", "s", "si", "sí", "sÍ", "y", "yes", "x", "on"] { table[pack(word)] = true }
+        for word in ["0", "false", "f", "n", "no", "off"] { table[pack(word)] = false }
+        return table
+    }()
 
     /// The text for a value, and whether it is a JSON literal rather than a string.
     public func format(_ value: Bool) -> (text: String, isJSONLiteral: Bool) {

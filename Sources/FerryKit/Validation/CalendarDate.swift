@@ -126,13 +126,27 @@ public struct DateFormat: Sendable, Equatable, CustomStringConvertible {
 
     /// Reads a date written in this format; fails on text that does not fit or a day that does not exist.
     public func parse(_ text: String) -> Result<CalendarDate, ValidationFailure> {
-        let bytes = Array(text.utf8.drop { $0 == 0x20 }.reversed().drop { $0 == 0x20 }.reversed())
-        var index = 0
+        var copy = text
+        switch copy.withUTF8({ read($0) }) {
+        case .date(let date): return .success(date)
+        case .noMatch: return .failure(ValidationFailure("not a date in the format \(pattern)"))
+        case .noSuchDay:
+            return .failure(ValidationFailure("no such day in the calendar (format \(pattern))", detail: "no such day: \(text) (format \(pattern))"))
+        }
+    }
+
+    enum Reading { case date(CalendarDate), noMatch, noSuchDay }
+
+    /// Reads a date from bytes (spaces around it are ignored).
+    func read(_ text: UnsafeBufferPointer<UInt8>) -> Reading {
+        var index = 0, end = text.count
+        while index < end, text[index] == 0x20 { index += 1 }
+        while end > index, text[end - 1] == 0x20 { end -= 1 }
         var year = 0, month = 0, day = 0
         func number(min: Int, max: Int) -> Int? {
             var value = 0, count = 0
-            while index < bytes.count, count < max, isASCIIDigit(bytes[index]) {
-                value = value * 10 + Int(bytes[index] - 0x30)
+            while index < end, count < max, isASCIIDigit(text[index]) {
+                value = value * 10 + Int(text[index] - 0x30)
                 index += 1
                 count += 1
             }
@@ -147,19 +161,19 @@ public struct DateFormat: Sendable, Equatable, CustomStringConvertible {
                 case .hour: guard let v = number(min: 2, max: 2), v < 24 else { return false }
                 case .minute, .second: guard let v = number(min: 2, max: 2), v < 60 else { return false }
                 case .fraction:
-                    guard index < bytes.count, bytes[index] == 0x2E else { return false }
+                    guard index < end, text[index] == 0x2E else { return false }
                     index += 1
                     guard number(min: 1, max: 9) != nil else { return false }
                 case .zone:
-                    guard index < bytes.count else { return false }
-                    if bytes[index] == UInt8(ascii: "Z") { index += 1; continue }
-                    guard bytes[index] == 0x2B || bytes[index] == 0x2D else { return false }
+                    guard index < end else { return false }
+                    if text[index] == UInt8(ascii: "Z") { index += 1; continue }
+                    guard text[index] == 0x2B || text[index] == 0x2D else { return false }
                     index += 1
                     guard number(min: 2, max: 2) != nil else { return false }
-                    if index < bytes.count, bytes[index] == 0x3A { index += 1 }
+                    if index < end, text[index] == 0x3A { index += 1 }
                     guard number(min: 2, max: 2) != nil else { return false }
                 case .literal(let literal):
-                    guard index < bytes.count, bytes[index] == literal else { return false }
+                    guard index < end, text[index] == literal else { return false }
                     index += 1
                 case .optionalTail(let optional):
                     let saved = index
@@ -168,25 +182,34 @@ public struct DateFormat: Sendable, Equatable, CustomStringConvertible {
             }
             return true
         }
-        guard match(tokens), index == bytes.count else {
-            return .failure(ValidationFailure("not a date in the format \(pattern)"))
-        }
-        guard let date = CalendarDate(year: year, month: month, day: day) else {
-            return .failure(ValidationFailure("no such day in the calendar (format \(pattern))", detail: "no such day: \(text) (format \(pattern))"))
-        }
-        return .success(date)
+        guard match(tokens), index == end else { return .noMatch }
+        guard let date = CalendarDate(year: year, month: month, day: day) else { return .noSuchDay }
+        return .date(date)
     }
 
     /// Writes a date in this format (times are written as midnight UTC).
     public func format(_ date: CalendarDate) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(24)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: formattedCapacity) { out in
+            String(decoding: UnsafeBufferPointer(start: out.baseAddress, count: write(date, into: out.baseAddress!)), as: UTF8.self)
+        }
+    }
+
+    /// The most bytes `write` produces.
+    var formattedCapacity: Int { 16 + tokens.count * 4 }
+
+    /// Writes a date into `out` (room for `formattedCapacity` bytes); returns the byte count.
+    func write(_ date: CalendarDate, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        var count = 0
         func put(_ value: Int, width: Int) {
-            var digits: [UInt8] = []
-            var rest = value
-            repeat { digits.append(UInt8(0x30 + rest % 10)); rest /= 10 } while rest > 0
-            while digits.count < width { digits.append(0x30) }
-            out.append(contentsOf: digits.reversed())
+            var digits = 1, rest = value / 10
+            while rest > 0 { digits += 1; rest /= 10 }
+            let total = max(digits, width)
+            var v = value
+            for i in stride(from: count + total - 1, through: count, by: -1) {
+                out[i] = UInt8(0x30 + v % 10)
+                v /= 10
+            }
+            count += total
         }
         func emit(_ tokens: [Token]) {
             for token in tokens {
@@ -196,14 +219,14 @@ public struct DateFormat: Sendable, Equatable, CustomStringConvertible {
                 case .day(let pad): put(date.day, width: pad ? 2 : 1)
                 case .hour, .minute, .second: put(0, width: 2)
                 case .fraction: break
-                case .zone: out.append(UInt8(ascii: "Z"))
-                case .literal(let byte): out.append(byte)
+                case .zone: out[count] = UInt8(ascii: "Z"); count += 1
+                case .literal(let byte): out[count] = byte; count += 1
                 case .optionalTail(let optional): if optional == [.zone] { emit(optional) }
                 }
             }
         }
         emit(tokens)
-        return String(decoding: out, as: UTF8.self)
+        return count
     }
 
     /// True when the layout carries a time of day, which the canonical date does not keep.

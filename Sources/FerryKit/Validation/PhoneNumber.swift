@@ -123,10 +123,22 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
     /// digits fall in a range libphonenumber's ES metadata lists as mobile or fixed line; nil otherwise
     /// (the caller then asks libphonenumber, so the fast path never decides a doubtful number).
     static func spanishFastPath(_ text: String) -> PhoneNumber? {
+        var copy = text
+        return copy.withUTF8 { input in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 12) { out in
+                spanishFastPath(input, into: out.baseAddress!).map {
+                    PhoneNumber(e164: String(decoding: UnsafeBufferPointer(start: out.baseAddress, count: 12), as: UTF8.self), kind: $0)
+                }
+            }
+        }
+    }
+
+    /// The fast path on bytes: the E.164 form (12 bytes) is written to `out` and the kind returned.
+    static func spanishFastPath(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Kind? {
         var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var count = 0
         var plus = false
-        for byte in text.utf8 {
+        for byte in text {
             if isASCIIDigit(byte) {
                 guard count < 13 else { return nil }
                 withUnsafeMutableBytes(of: &digits) { $0[count] = byte }
@@ -138,7 +150,7 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
                 return nil
             }
         }
-        return withUnsafeBytes(of: &digits) { all -> PhoneNumber? in
+        return withUnsafeBytes(of: &digits) { all -> Kind? in
             var start = 0
             if plus {
                 guard count == 11, all[0] == 0x33, all[1] == 0x34 else { return nil }
@@ -161,9 +173,9 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
                 kind = .landline
             default: return nil
             }
-            var e164 = "+34"
-            e164.append(String(decoding: n, as: UTF8.self))
-            return PhoneNumber(e164: e164, kind: kind)
+            out[0] = 0x2B; out[1] = 0x33; out[2] = 0x34
+            for i in 0..<9 { out[3 + i] = n[i] }
+            return kind
         }
     }
 }

@@ -22,6 +22,28 @@ public enum PostalCode {
         return .success((String(decoding: digits, as: UTF8.self), restored))
     }
 
+    /// The check on bytes, for the hot path: a valid code is written to `out` (5 bytes); false otherwise.
+    static func normalize(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Bool {
+        var count = 0
+        for byte in text {
+            if isASCIIDigit(byte) {
+                guard count < 5 else { return false }
+                out[count] = byte
+                count += 1
+            } else if byte != 0x20 && byte != 0x09 {
+                return false
+            }
+        }
+        if count == 4 {
+            for i in stride(from: 4, to: 0, by: -1) { out[i] = out[i - 1] }
+            out[0] = 0x30
+            count = 5
+        }
+        guard count == 5 else { return false }
+        let province = Int(out[0] - 0x30) * 10 + Int(out[1] - 0x30)
+        return province >= 1 && province <= 52
+    }
+
     /// The INE province code of a valid postal code: its first two digits.
     public static func provinceCode(of code: String) -> String { String(code.prefix(2)) }
 }

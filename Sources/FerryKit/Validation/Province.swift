@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A lower-case letter without its accent (`á` → `a`, `ñ` → `n`, `ç` → `c`); other characters as they are.
 func unaccented(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
     switch scalar {
@@ -28,6 +34,42 @@ public enum Province {
         if key.count == 2, let number = Int(key), (1...52).contains(number) { return key }
         return namesByKey[key]
     }
+
+    /// The INE code (2 bytes into `out`) of an official name written exactly, or of a 2-digit code:
+    /// the common cases of `code(ofName:)`, on bytes. False leaves the text to `code(ofName:)`.
+    static func exactCode(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Bool {
+        if text.count == 2, isASCIIDigit(text[0]), isASCIIDigit(text[1]) {
+            let number = Int(text[0] - 0x30) * 10 + Int(text[1] - 0x30)
+            guard number >= 1, number <= 52 else { return false }
+            out[0] = text[0]; out[1] = text[1]
+            return true
+        }
+        let hash = fnv1a(text, seed: 0)
+        var slot = Int(hash & UInt64(officialNameSlots.count - 1))
+        while let index = officialNameSlots[slot] {
+            let name = officialNameBytes[index]
+            if name.count == text.count, name.withUnsafeBufferPointer({ memcmp($0.baseAddress!, text.baseAddress!, text.count) == 0 }) {
+                out[0] = UInt8(0x30 + (index + 1) / 10); out[1] = UInt8(0x30 + (index + 1) % 10)
+                return true
+            }
+            slot = (slot + 1) & (officialNameSlots.count - 1)
+        }
+        return false
+    }
+
+    /// The official names' bytes, by INE code − 1.
+    static let officialNameBytes: [[UInt8]] = SpanishData.provinces.map { Array($0.name.utf8) }
+
+    /// An open-addressing table of the official names: slot → index into `officialNameBytes`.
+    private static let officialNameSlots: [Int?] = {
+        var slots = [Int?](repeating: nil, count: 256)
+        for (index, name) in officialNameBytes.enumerated() {
+            var slot = Int(fnv1a(name, seed: 0) & 255)
+            while slots[slot] != nil { slot = (slot + 1) & 255 }
+            slots[slot] = index
+        }
+        return slots
+    }()
 
     /// Lower case, no accents, no punctuation; "coruna, a" and "a coruna" both become "a coruna".
     static func foldedName(_ name: String) -> String {

@@ -31,6 +31,47 @@ public enum SpanishName {
         return words.joined(separator: " ")
     }
 
+    /// `titleCased` on bytes, for ASCII text and for text whose ASCII letters are already in mixed
+    /// case (returned as it is); nil for the rest, which needs Unicode's case rules.
+    static func titleCased(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int? {
+        var asciiUpper = false, asciiLower = false, ascii = true
+        for byte in text {
+            if byte &- 0x41 < 26 { asciiUpper = true } else if byte &- 0x61 < 26 { asciiLower = true } else if byte >= 0x80 { ascii = false }
+        }
+        if asciiUpper && asciiLower { return copyBytes(text, to: out) }
+        guard ascii else { return nil }
+        var wordStart = 0
+        var position = 0
+        for i in 0...text.count where i == text.count || text[i] == 0x20 {
+            let word = UnsafeBufferPointer(rebasing: text[wordStart..<i])
+            if position > 0, isParticleOrConjunction(word) {
+                for k in wordStart..<i { out[k] = FerryKit.asciiLower(text[k]) }
+            } else {
+                var startOfPart = true
+                for k in wordStart..<i {
+                    out[k] = startOfPart ? FerryKit.asciiUpper(text[k]) : FerryKit.asciiLower(text[k])
+                    startOfPart = text[k] == 0x2D || text[k] == 0x27
+                }
+            }
+            if i < text.count { out[i] = 0x20 }
+            wordStart = i + 1
+            position += 1
+        }
+        return text.count
+    }
+
+    /// Whether an ASCII word, in any case, is one of `particles` or `conjunctions`.
+    private static func isParticleOrConjunction(_ word: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard word.count <= 3, word.count > 0 else { return false }
+        var packed: UInt32 = 0
+        for byte in word { packed = packed << 8 | UInt32(FerryKit.asciiLower(byte)) }
+        return particleWords.contains(packed)
+    }
+
+    private static let particleWords: Set<UInt32> = Set((particles.union(conjunctions)).map { word in
+        word.utf8.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+    })
+
     /// Capitalises each part of a word split by `-` or `'` (`o'neill` → `O'Neill`).
     private static func capitalizedParts(_ word: Substring) -> String {
         var out = ""

@@ -34,58 +34,80 @@ public struct TaxID: Sendable, Hashable, CustomStringConvertible {
 
     /// Checks and normalizes `text`.
     public static func parse(_ text: String) -> Result<TaxID, ValidationFailure> {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(12)
-        for byte in text.utf8 where byte != 0x20 && byte != 0x2E && byte != 0x2D && byte != 0x09 {
-            bytes.append(asciiUpper(byte))
+        var copy = text
+        let valid: TaxID? = copy.withUTF8 { input in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 12) { out in
+                normalize(input, into: out.baseAddress!).map { TaxID(value: String(decoding: UnsafeBufferPointer(start: out.baseAddress, count: 9), as: UTF8.self), kind: $0) }
+            }
         }
-        // An intra-EU VAT prefix: ES12345678Z.
-        if bytes.count == 11, bytes[0] == 0x45, bytes[1] == 0x53 { bytes.removeFirst(2) }
-        if bytes.isEmpty { return .failure(ValidationFailure("the tax id is empty")) }
-        guard bytes.allSatisfy({ isASCIIDigit($0) || isASCIILetter($0) }) else {
-            return .failure(ValidationFailure("a tax id has only digits and letters"))
+        if let valid { return .success(valid) }
+        return .failure(failure(text))
+    }
+
+    /// The whole check on bytes, for the hot path and for `parse`: a valid id is written normalized
+    /// (9 bytes) to `out`, which has room for 12, and its kind returned; nil when it is not valid.
+    static func normalize(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Kind? {
+        var count = 0
+        for byte in text where byte != 0x20 && byte != 0x2E && byte != 0x2D && byte != 0x09 {
+            guard count < 11 else { return nil }
+            out[count] = asciiUpper(byte)
+            count += 1
         }
-        let first = bytes[0]
+        var b = out
+        if count == 11, b[0] == 0x45, b[1] == 0x53 { b += 2; count = 9 }
+        guard count >= 8 else { return nil }
+        for i in 0..<count where !(isASCIIDigit(b[i]) || isASCIILetter(b[i])) { return nil }
+        func digits(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for i in range {
+                guard isASCIIDigit(b[i]) else { return nil }
+                value = value * 10 + Int(b[i] - 0x30)
+            }
+            return value
+        }
+        let first = b[0]
+        var kind: Kind
+        var number: Int
         if isASCIIDigit(first) {
-            // A DNI written without its leading zero (7 digits and the letter) is common in old exports.
-            if bytes.count == 8, isASCIILetter(bytes[7]), bytes[0..<7].allSatisfy(isASCIIDigit) { bytes.insert(0x30, at: 0) }
-            guard bytes.count == 9, bytes[0..<8].allSatisfy(isASCIIDigit), isASCIILetter(bytes[8]) else {
-                return .failure(ValidationFailure("a DNI is 8 digits and a letter"))
+            if count == 8 {
+                // Seven digits and the letter: a DNI that lost its leading zero.
+                guard isASCIILetter(b[7]), digits(0..<7) != nil else { return nil }
+                for i in stride(from: 8, to: 0, by: -1) { b[i] = b[i - 1] }
+                b[0] = 0x30
+                count = 9
             }
-            return checkLetter(bytes, number: number(bytes[0..<8]), kind: .dni)
+            guard count == 9, let value = digits(0..<8), isASCIILetter(b[8]) else { return nil }
+            (kind, number) = (.dni, value)
+        } else if first == 0x58 || first == 0x59 || first == 0x5A {
+            guard count == 9, let value = digits(1..<8), isASCIILetter(b[8]) else { return nil }
+            (kind, number) = (.nie, Int(first - 0x58) * 10_000_000 + value)
+        } else if cifLetters.contains(first) {
+            guard count == 9, digits(1..<8) != nil, cifControlAccepted(b) else { return nil }
+            kind = .cif
+            number = 0
+        } else {
+            return nil
         }
-        if first == 0x58 || first == 0x59 || first == 0x5A { // X Y Z
-            guard bytes.count == 9, bytes[1..<8].allSatisfy(isASCIIDigit), isASCIILetter(bytes[8]) else {
-                return .failure(ValidationFailure("a NIE is X, Y or Z, 7 digits and a letter"))
-            }
-            return checkLetter(bytes, number: Int(first - 0x58) * 10_000_000 + number(bytes[1..<8]), kind: .nie)
-        }
-        if cifLetters.contains(first) {
-            guard bytes.count == 9, bytes[1..<8].allSatisfy(isASCIIDigit) else {
-                return .failure(ValidationFailure("a CIF is a letter, 7 digits and a control digit or letter"))
-            }
-            return checkCIF(bytes)
-        }
-        return .failure(ValidationFailure("not a DNI, NIE or CIF", detail: "not a DNI, NIE or CIF: it starts with '\(String(decoding: [first], as: UTF8.self))'"))
+        if kind != .cif, b[8] != dniLetters[number % 23] { return nil }
+        if b != out { for i in 0..<9 { out[i] = b[i] } }
+        return kind
     }
 
-    private static func number(_ digits: ArraySlice<UInt8>) -> Int {
-        digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
-    }
-
-    private static func checkLetter(_ bytes: [UInt8], number: Int, kind: Kind) -> Result<TaxID, ValidationFailure> {
-        let expected = dniLetters[number % 23]
-        guard bytes[8] == expected else {
-            return .failure(ValidationFailure("the check letter of this \(kind.rawValue) is wrong",
-                                               detail: "the check letter of this \(kind.rawValue) should be \(Character(UnicodeScalar(expected))), not \(Character(UnicodeScalar(bytes[8])))"))
+    /// Whether a CIF's control character (its ninth) is the right digit or letter for its kind.
+    private static func cifControlAccepted(_ b: UnsafeMutablePointer<UInt8>) -> Bool {
+        let control = cifControl(b)
+        let given = b[8]
+        return switch cifWantsLetter(b[0]) {
+        case true?: given == cifControlLetters[control]
+        case false?: given == UInt8(0x30 + control)
+        case nil: given == UInt8(0x30 + control) || given == cifControlLetters[control]
         }
-        return .success(TaxID(value: String(decoding: bytes, as: UTF8.self), kind: kind))
     }
 
-    private static func checkCIF(_ bytes: [UInt8]) -> Result<TaxID, ValidationFailure> {
+    private static func cifControl(_ b: UnsafePointer<UInt8>) -> Int {
         var sum = 0
         for position in 1...7 {
-            let digit = Int(bytes[position] - 0x30)
+            let digit = Int(b[position] - 0x30)
             if position % 2 == 0 {
                 sum += digit
             } else {
@@ -93,27 +115,64 @@ public struct TaxID: Sendable, Hashable, CustomStringConvertible {
                 sum += doubled / 10 + doubled % 10
             }
         }
-        let control = (10 - sum % 10) % 10
-        let digit = UInt8(0x30 + control)
-        let letter = cifControlLetters[control]
-        let given = bytes[8]
-        // Public bodies and foreign entities use a letter; companies (A, B, E, H) a digit; others either.
-        let wantsLetter: Bool? = switch bytes[0] {
+        return (10 - sum % 10) % 10
+    }
+
+    /// Public bodies and foreign entities use a letter; companies (A, B, E, H) a digit; others either.
+    private static func cifWantsLetter(_ first: UInt8) -> Bool? {
+        switch first {
         case 0x50, 0x51, 0x52, 0x53, 0x4E, 0x57: true   // P Q R S N W
         case 0x41, 0x42, 0x45, 0x48: false              // A B E H
         default: nil
         }
-        let accepted = switch wantsLetter {
-        case true?: given == letter
-        case false?: given == digit
-        case nil: given == digit || given == letter
+    }
+
+    /// Why `text`, which `normalize` refused, is not a valid tax id.
+    private static func failure(_ text: String) -> ValidationFailure {
+        var bytes: [UInt8] = []
+        for byte in text.utf8 where byte != 0x20 && byte != 0x2E && byte != 0x2D && byte != 0x09 {
+            bytes.append(asciiUpper(byte))
         }
-        guard accepted else {
+        // An intra-EU VAT prefix: ES12345678Z.
+        if bytes.count == 11, bytes[0] == 0x45, bytes[1] == 0x53 { bytes.removeFirst(2) }
+        if bytes.isEmpty { return ValidationFailure("the tax id is empty") }
+        guard bytes.allSatisfy({ isASCIIDigit($0) || isASCIILetter($0) }) else {
+            return ValidationFailure("a tax id has only digits and letters")
+        }
+        let first = bytes[0]
+        func letterFailure(_ kind: Kind, number: Int) -> ValidationFailure {
+            ValidationFailure("the check letter of this \(kind.rawValue) is wrong",
+                              detail: "the check letter of this \(kind.rawValue) should be \(Character(UnicodeScalar(dniLetters[number % 23]))), not \(Character(UnicodeScalar(bytes[8])))")
+        }
+        if isASCIIDigit(first) {
+            if bytes.count == 8, isASCIILetter(bytes[7]), bytes[0..<7].allSatisfy(isASCIIDigit) { bytes.insert(0x30, at: 0) }
+            guard bytes.count == 9, bytes[0..<8].allSatisfy(isASCIIDigit), isASCIILetter(bytes[8]) else {
+                return ValidationFailure("a DNI is 8 digits and a letter")
+            }
+            return letterFailure(.dni, number: number(bytes[0..<8]))
+        }
+        if first == 0x58 || first == 0x59 || first == 0x5A { // X Y Z
+            guard bytes.count == 9, bytes[1..<8].allSatisfy(isASCIIDigit), isASCIILetter(bytes[8]) else {
+                return ValidationFailure("a NIE is X, Y or Z, 7 digits and a letter")
+            }
+            return letterFailure(.nie, number: Int(first - 0x58) * 10_000_000 + number(bytes[1..<8]))
+        }
+        if cifLetters.contains(first) {
+            guard bytes.count == 9, bytes[1..<8].allSatisfy(isASCIIDigit) else {
+                return ValidationFailure("a CIF is a letter, 7 digits and a control digit or letter")
+            }
+            let control = bytes.withUnsafeBufferPointer { cifControl($0.baseAddress!) }
+            let letter = cifControlLetters[control]
+            let wantsLetter = cifWantsLetter(bytes[0])
             let expected = wantsLetter == true ? "\(Character(UnicodeScalar(letter)))"
                 : wantsLetter == false ? "\(control)" : "\(control) or \(Character(UnicodeScalar(letter)))"
-            return .failure(ValidationFailure("the control character of this CIF is wrong",
-                                               detail: "the control character of this CIF should be \(expected), not \(Character(UnicodeScalar(given)))"))
+            return ValidationFailure("the control character of this CIF is wrong",
+                                     detail: "the control character of this CIF should be \(expected), not \(Character(UnicodeScalar(bytes[8])))")
         }
-        return .success(TaxID(value: String(decoding: bytes, as: UTF8.self), kind: .cif))
+        return ValidationFailure("not a DNI, NIE or CIF", detail: "not a DNI, NIE or CIF: it starts with '\(String(decoding: [first], as: UTF8.self))'")
+    }
+
+    private static func number(_ digits: ArraySlice<UInt8>) -> Int {
+        digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
     }
 }

@@ -23,6 +23,23 @@ struct CollapseSpaces: Transform {
     }
 
     func write(_ text: String) -> String { text }
+    var writesUnchanged: Bool { true }
+
+    func readBytes(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int? {
+        var count = 0
+        var pendingSpace = false
+        for byte in text {
+            if Trim.isSpace(byte) {
+                pendingSpace = count > 0
+            } else {
+                if pendingSpace { out[count] = 0x20; count += 1 }
+                pendingSpace = false
+                out[count] = byte
+                count += 1
+            }
+        }
+        return count
+    }
 
     /// True when there is nothing to collapse (the usual case), so no new string is made.
     private func isTidy(_ text: String) -> Bool {

@@ -10,4 +10,11 @@ struct DigitsOnly: Transform {
     }
 
     func write(_ text: String) -> String { text }
+    var writesUnchanged: Bool { true }
+
+    func readBytes(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int? {
+        var count = 0
+        for byte in text where isASCIIDigit(byte) { out[count] = byte; count += 1 }
+        return count
+    }
 }

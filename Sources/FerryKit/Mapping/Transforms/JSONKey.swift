@@ -22,4 +22,9 @@ struct JSONKey: Transform {
     }
 
     func write(_ text: String) -> String { JSONText.object([(key, text, .string)]) }
+
+    /// Plain text is taken as it is; an object is left to `read`.
+    func readBytes(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int? {
+        text.first == UInt8(ascii: "{") ? nil : copyBytes(text, to: out)
+    }
 }

@@ -7,4 +7,14 @@ struct LowerCase: Transform {
 
     func read(_ text: String) -> Result<String, ValidationFailure> { .success(text.lowercased()) }
     func write(_ text: String) -> String { text }
+    var writesUnchanged: Bool { true }
+
+    /// ASCII only; other text needs Unicode's case rules.
+    func readBytes(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int? {
+        for (i, byte) in text.enumerated() {
+            guard byte < 0x80 else { return nil }
+            out[i] = asciiLower(byte)
+        }
+        return text.count
+    }
 }

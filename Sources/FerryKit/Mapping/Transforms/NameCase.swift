@@ -8,4 +8,9 @@ struct NameCase: Transform {
 
     func read(_ text: String) -> Result<String, ValidationFailure> { .success(SpanishName.titleCased(text)) }
     func write(_ text: String) -> String { text }
+    var writesUnchanged: Bool { true }
+
+    func readBytes(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int? {
+        SpanishName.titleCased(text, into: out)
+    }
 }

@@ -7,6 +7,14 @@ struct Trim: Transform {
 
     func read(_ text: String) -> Result<String, ValidationFailure> { .success(Trim.trimmed(text)) }
     func write(_ text: String) -> String { text }
+    var writesUnchanged: Bool { true }
+
+    func readBytes(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int? {
+        var start = 0, end = text.count
+        while start < end, Trim.isSpace(text[start]) { start += 1 }
+        while end > start, Trim.isSpace(text[end - 1]) { end -= 1 }
+        return copyBytes(UnsafeBufferPointer(rebasing: text[start..<end]), to: out)
+    }
 
     static func trimmed(_ text: String) -> String {
         let utf8 = text.utf8
