@@ -1,5 +1,6 @@
 import ArgumentParser
 import FerryKit
+import Foundation
 
 /// `ferry convert`: reads records and writes them in another format, and with `--from`/`--to`,
 /// from one system's fields to another's through the canonical Customer.
@@ -88,8 +89,10 @@ struct ConvertCommand: ParsableCommand {
         }
         let collector = reportOptions.report == nil ? nil : ReportCollector(kind: .convert, source: source, target: target)
         let bar = ProgressBar(quiet: quiet)
-        let result = try MappedConversion(inputPath: input, readOptions: readOptions, source: source, target: target)
-            .run(into: writer, rejects: rejectsFile, report: collector, progress: bar.update)
+        var conversion = MappedConversion(inputPath: input, readOptions: readOptions, source: source, target: target)
+        // Every record the ordinary way, to check the compiled path against it (docs/performance.md).
+        conversion.usesCompiledMapping = ProcessInfo.processInfo.environment["FERRY_ORDINARY_MAPPING"] != "1"
+        let result = try conversion.run(into: writer, rejects: rejectsFile, report: collector, progress: bar.update)
         bar.finish()
         if let collector { _ = try reportOptions.finish(collector, result: result, input: input) }
         if !quiet { report(result, source: source, target: target, writer: writer) }

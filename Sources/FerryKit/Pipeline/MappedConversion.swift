@@ -45,6 +45,8 @@ public struct MappedConversionResult: Sendable {
     public var notes: [Diagnostic]
     public var diagnostics: [Diagnostic]
     public var seconds: Double
+    /// Records mapped by the compiled, byte-level path (the rest went the ordinary way).
+    public var compiledRecords = 0
 }
 
 /// Reads records with a source profile into canonical Customers and writes them with a target
@@ -54,6 +56,9 @@ public struct MappedConversion {
     public let readOptions: ReadOptions
     public let source: Profile
     public let target: Profile
+    /// Whether records may take the compiled, byte-level path (`CompiledMapping`); off, every record
+    /// goes the ordinary way. The output is the same: `FERRY_ORDINARY_MAPPING=1` lets anyone check.
+    public var usesCompiledMapping = true
 
     public init(inputPath: String, readOptions: ReadOptions = ReadOptions(), source: Profile, target: Profile) {
         self.inputPath = inputPath
@@ -72,6 +77,7 @@ public struct MappedConversion {
             let input = try InputFile.open(inputPath, options: readOptions)
             let reader = input.reader
             var step = MappingStep(source: source, target: target)
+            step.usesCompiledMapping = usesCompiledMapping
             let columns = target.writtenColumns
             try writer.begin(columns: columns)
             var totals = RunTotals()
@@ -80,11 +86,20 @@ public struct MappedConversion {
             while try reader.read(into: &inBatch) {
                 totals.read += inBatch.count
                 outBatch.removeAll()
-                step.map(inBatch, columns: reader.columns, into: &outBatch, report: report) { _, _ in
-                    totals.written += 1
-                } rejected: { _, record, reasons in
-                    totals.rejected += 1
-                    rejects?.add(record, reasons: reasons.map(\.rejectReason))
+                if let report {
+                    step.map(inBatch, columns: reader.columns, into: &outBatch, report: report) { _, _ in
+                        totals.written += 1
+                    } rejected: { _, record, reasons in
+                        totals.rejected += 1
+                        rejects?.add(record, reasons: reasons.map(\.rejectReason))
+                    }
+                } else {
+                    step.mapWithoutCustomers(inBatch, columns: reader.columns, into: &outBatch) { _ in
+                        totals.written += 1
+                    } rejected: { _, record, reasons in
+                        totals.rejected += 1
+                        rejects?.add(record, reasons: reasons.map(\.rejectReason))
+                    }
                 }
                 try writer.write(outBatch, columns: columns)
                 try rejects?.flush(inputColumns: reader.columns)
@@ -96,7 +111,8 @@ public struct MappedConversion {
             try rejects?.finish(inputColumns: reader.columns)
             try writer.finish()
             return MappedConversionResult(totals: totals, inputDescription: input.description, issues: step.log, stats: step.stats,
-                                          notes: step.notes, diagnostics: reader.diagnostics, seconds: monotonicSeconds() - started)
+                                          notes: step.notes, diagnostics: reader.diagnostics, seconds: monotonicSeconds() - started,
+                                          compiledRecords: step.compiledRecords)
         } catch {
             writer.abandon()
             rejects?.abandon()
