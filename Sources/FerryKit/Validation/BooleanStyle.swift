@@ -27,21 +27,27 @@ public enum BooleanStyle: String, Sendable, CaseIterable {
         var count = 0
         for byte in text where byte != 0x20 && byte != 0x09 {
             count += 1
-            if count > 6 { return nil }
+            // A NUL would pack like nothing at all; no spelling has one.
+            if count > 6 || byte == 0 { return nil }
             folded = folded << 8 | UInt64(asciiLower(byte))
         }
         if count == 0 { return self == .mark ? false : nil }
-        return BooleanStyle.spellings[folded]
+        // The spellings, packed the same way (a test checks each against its text).
+        switch folded {
+        case 0x31, 0x7472_7565, 0x74, 0x73, 0x7369, 0x73_c3ad, 0x73_c38d, 0x79, 0x79_6573, 0x78, 0x6f6e:
+            return true     // 1 true t s si sí sÍ y yes x on
+        case 0x30, 0x66_616c_7365, 0x66, 0x6e, 0x6e6f, 0x6f_6666:
+            return false    // 0 false f n no off
+        default:
+            return nil
+        }
     }
 
-    /// The spellings read, packed as `parse` packs them.
-    private static let spellings: [UInt64: Bool] = {
-        var table: [UInt64: Bool] = [:]
-        func pack(_ word: String) -> UInt64 { word.utf8.reduce(0) { $0 << 8 | UInt64($1) } }
-        for word in ["1", "true", "t", "s", "si", "sí", "sÍ", "y", "yes", "x", "on"] { table[pack(word)] = true }
-        for word in ["0", "false", "f", "n", "no", "off"] { table[pack(word)] = false }
-        return table
-    }()
+    /// The spellings `parse` knows, for the test that holds the packed values to them.
+    static let spellings: [(text: String, value: Bool)] = [
+        ("1", true), ("true", true), ("t", true), ("s", true), ("si", true), ("sí", true), ("sÍ", true), ("y", true), ("yes", true),
+        ("x", true), ("on", true), ("0", false), ("false", false), ("f", false), ("n", false), ("no", false), ("off", false),
+    ]
 
     /// The text for a value, and whether it is a JSON literal rather than a string.
     public func format(_ value: Bool) -> (text: String, isJSONLiteral: Bool) {

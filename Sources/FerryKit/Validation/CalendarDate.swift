@@ -64,7 +64,8 @@ public struct DateFormat: Sendable, Equatable, CustomStringConvertible {
     enum Token: Sendable, Equatable {
         case year, month(pad: Bool), day(pad: Bool), hour, minute, second, fraction, zone
         case literal(UInt8)
-        case optionalTail([Token])
+        /// A fraction or a zone that may be missing (`iso_datetime`).
+        case optionalFraction, optionalZone
     }
 
     let tokens: [Token]
@@ -80,7 +81,7 @@ public struct DateFormat: Sendable, Equatable, CustomStringConvertible {
         self.pattern = pattern
         if pattern == "iso_datetime" {
             let head = try DateFormat.tokens(of: "yyyy-MM-dd'T'HH:mm:ss")
-            tokens = head + [.optionalTail([.fraction]), .optionalTail([.zone])]
+            tokens = head + [.optionalFraction, .optionalZone]
             return
         }
         tokens = try DateFormat.tokens(of: pattern)
@@ -139,11 +140,16 @@ public struct DateFormat: Sendable, Equatable, CustomStringConvertible {
 
     /// Reads a date from bytes (spaces around it are ignored).
     func read(_ text: UnsafeBufferPointer<UInt8>) -> Reading {
+        tokens.withUnsafeBufferPointer { DateFormat.read(text, tokens: $0) }
+    }
+
+    /// Reads a date from bytes with a format's tokens (the compiled path keeps its own copy of them).
+    static func read(_ text: UnsafeBufferPointer<UInt8>, tokens: UnsafeBufferPointer<Token>) -> Reading {
         var index = 0, end = text.count
         while index < end, text[index] == 0x20 { index += 1 }
         while end > index, text[end - 1] == 0x20 { end -= 1 }
         var year = 0, month = 0, day = 0
-        func number(min: Int, max: Int) -> Int? {
+        @inline(__always) func number(min: Int, max: Int) -> Int? {
             var value = 0, count = 0
             while index < end, count < max, isASCIIDigit(text[index]) {
                 value = value * 10 + Int(text[index] - 0x30)
@@ -152,37 +158,41 @@ public struct DateFormat: Sendable, Equatable, CustomStringConvertible {
             }
             return count >= min ? value : nil
         }
-        func match(_ tokens: [Token]) -> Bool {
-            for token in tokens {
-                switch token {
-                case .year: guard let v = number(min: 4, max: 4) else { return false }; year = v
-                case .month: guard let v = number(min: 1, max: 2) else { return false }; month = v
-                case .day: guard let v = number(min: 1, max: 2) else { return false }; day = v
-                case .hour: guard let v = number(min: 2, max: 2), v < 24 else { return false }
-                case .minute, .second: guard let v = number(min: 2, max: 2), v < 60 else { return false }
-                case .fraction:
-                    guard index < end, text[index] == 0x2E else { return false }
-                    index += 1
-                    guard number(min: 1, max: 9) != nil else { return false }
-                case .zone:
-                    guard index < end else { return false }
-                    if text[index] == UInt8(ascii: "Z") { index += 1; continue }
-                    guard text[index] == 0x2B || text[index] == 0x2D else { return false }
-                    index += 1
-                    guard number(min: 2, max: 2) != nil else { return false }
-                    if index < end, text[index] == 0x3A { index += 1 }
-                    guard number(min: 2, max: 2) != nil else { return false }
-                case .literal(let literal):
-                    guard index < end, text[index] == literal else { return false }
-                    index += 1
-                case .optionalTail(let optional):
-                    let saved = index
-                    if !match(optional) { index = saved }
-                }
-            }
-            return true
+        func fraction() -> Bool {
+            guard index < end, text[index] == 0x2E else { return false }
+            index += 1
+            return number(min: 1, max: 9) != nil
         }
-        guard match(tokens), index == end else { return .noMatch }
+        func zone() -> Bool {
+            guard index < end else { return false }
+            if text[index] == UInt8(ascii: "Z") { index += 1; return true }
+            guard text[index] == 0x2B || text[index] == 0x2D else { return false }
+            index += 1
+            guard number(min: 2, max: 2) != nil else { return false }
+            if index < end, text[index] == 0x3A { index += 1 }
+            return number(min: 2, max: 2) != nil
+        }
+        for token in tokens {
+            switch token {
+            case .year: guard let v = number(min: 4, max: 4) else { return .noMatch }; year = v
+            case .month: guard let v = number(min: 1, max: 2) else { return .noMatch }; month = v
+            case .day: guard let v = number(min: 1, max: 2) else { return .noMatch }; day = v
+            case .hour: guard let v = number(min: 2, max: 2), v < 24 else { return .noMatch }
+            case .minute, .second: guard let v = number(min: 2, max: 2), v < 60 else { return .noMatch }
+            case .fraction: guard fraction() else { return .noMatch }
+            case .zone: guard zone() else { return .noMatch }
+            case .literal(let literal):
+                guard index < end, text[index] == literal else { return .noMatch }
+                index += 1
+            case .optionalFraction:
+                let saved = index
+                if !fraction() { index = saved }
+            case .optionalZone:
+                let saved = index
+                if !zone() { index = saved }
+            }
+        }
+        guard index == end else { return .noMatch }
         guard let date = CalendarDate(year: year, month: month, day: day) else { return .noSuchDay }
         return .date(date)
     }
@@ -199,8 +209,13 @@ public struct DateFormat: Sendable, Equatable, CustomStringConvertible {
 
     /// Writes a date into `out` (room for `formattedCapacity` bytes); returns the byte count.
     func write(_ date: CalendarDate, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        tokens.withUnsafeBufferPointer { DateFormat.write(date, tokens: $0, into: out) }
+    }
+
+    /// Writes a date with a format's tokens.
+    static func write(_ date: CalendarDate, tokens: UnsafeBufferPointer<Token>, into out: UnsafeMutablePointer<UInt8>) -> Int {
         var count = 0
-        func put(_ value: Int, width: Int) {
+        @inline(__always) func put(_ value: Int, width: Int) {
             var digits = 1, rest = value / 10
             while rest > 0 { digits += 1; rest /= 10 }
             let total = max(digits, width)
@@ -211,21 +226,17 @@ public struct DateFormat: Sendable, Equatable, CustomStringConvertible {
             }
             count += total
         }
-        func emit(_ tokens: [Token]) {
-            for token in tokens {
-                switch token {
-                case .year: put(date.year, width: 4)
-                case .month(let pad): put(date.month, width: pad ? 2 : 1)
-                case .day(let pad): put(date.day, width: pad ? 2 : 1)
-                case .hour, .minute, .second: put(0, width: 2)
-                case .fraction: break
-                case .zone: out[count] = UInt8(ascii: "Z"); count += 1
-                case .literal(let byte): out[count] = byte; count += 1
-                case .optionalTail(let optional): if optional == [.zone] { emit(optional) }
-                }
+        for token in tokens {
+            switch token {
+            case .year: put(date.year, width: 4)
+            case .month(let pad): put(date.month, width: pad ? 2 : 1)
+            case .day(let pad): put(date.day, width: pad ? 2 : 1)
+            case .hour, .minute, .second: put(0, width: 2)
+            case .fraction, .optionalFraction: break
+            case .zone, .optionalZone: out[count] = UInt8(ascii: "Z"); count += 1
+            case .literal(let byte): out[count] = byte; count += 1
             }
         }
-        emit(tokens)
         return count
     }
 
