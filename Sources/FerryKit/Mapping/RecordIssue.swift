@@ -79,6 +79,14 @@ public struct WriteStats: Sendable, Equatable {
         if let index = WriteStats.consents.firstIndex(of: field) { consentsWrittenAsNoByField[index] += 1 }
     }
 
+    /// Adds the counts of another part of the same run.
+    mutating func add(_ other: WriteStats) {
+        healthDataWithheld += other.healthDataWithheld
+        consentsWrittenAsNo += other.consentsWrittenAsNo
+        extrasNotWritten += other.extrasNotWritten
+        for index in consentsWrittenAsNoByField.indices { consentsWrittenAsNoByField[index] += other.consentsWrittenAsNoByField[index] }
+    }
+
     /// How many absent values of one consent were written as an explicit no.
     public func consentsWrittenAs(no field: CustomerField) -> Int {
         WriteStats.consents.firstIndex(of: field).map { consentsWrittenAsNoByField[$0] } ?? 0

@@ -60,6 +60,9 @@ public struct MappedConversion {
     /// goes the ordinary way. The output is the same: `FERRY_ORDINARY_MAPPING=1` lets anyone check.
     public var usesCompiledMapping = true
 
+    /// Threads that map batches while one thread reads and writes; 1 maps on the reading thread.
+    public var workers = availableProcessors()
+
     public init(inputPath: String, readOptions: ReadOptions = ReadOptions(), source: Profile, target: Profile) {
         self.inputPath = inputPath
         self.readOptions = readOptions
@@ -80,6 +83,9 @@ public struct MappedConversion {
             step.usesCompiledMapping = usesCompiledMapping
             let columns = target.writtenColumns
             try writer.begin(columns: columns)
+            if report == nil, usesCompiledMapping, workers > 1, let encoder = writer.makeEncoder() {
+                return try runInParallel(input: input, writer: writer, encoder: encoder, rejects: rejects, progress: progress, started: started)
+            }
             var totals = RunTotals()
             var inBatch = RecordBatch()
             var outBatch = RecordBatch()
@@ -118,6 +124,88 @@ public struct MappedConversion {
             rejects?.abandon()
             throw error
         }
+    }
+}
+
+extension MappedConversion {
+    /// One batch, mapped and encoded by a worker.
+    private struct MappedBatch {
+        var input: RecordBatch
+        var columns: [String]
+        var fraction: Double?
+        var encoded: [UInt8] = []
+        var written = 0
+        var rejected: [(index: Int, reasons: [String])] = []
+        var issues: [RecordIssue] = []
+        var notes: [Diagnostic] = []
+    }
+
+    /// `run` with the mapping on `workers` threads: this thread reads batches and hands them out,
+    /// the workers map and encode them (each with its own `MappingStep`), and this thread writes
+    /// the results, rejects and issues in input order, so the output is the same as one thread's.
+    private func runInParallel(input: OpenedInput, writer: any RecordWriter, encoder: BatchEncoder, rejects: RejectsFile?,
+                               progress: ((RunProgress) -> Void)?, started: Double) throws -> MappedConversionResult {
+        let reader = input.reader
+        let steps = (0..<workers).map { _ in
+            var step = MappingStep(source: source, target: target)
+            step.keepsIssuesApart = true
+            return Handoff(step)
+        }
+        let work = OrderedWork<MappedBatch, MappedBatch>(workers: workers, limit: workers * 2) { worker, job in
+            var batch = job
+            let state = steps[worker]
+            let notesBefore = state.value.notes.count
+            var output = RecordBatch()
+            state.value.mapWithoutCustomers(batch.input, columns: batch.columns, into: &output) { _ in
+                batch.written += 1
+            } rejected: { index, _, reasons in
+                batch.rejected.append((index, reasons.map(\.rejectReason)))
+            }
+            batch.issues = state.value.unloggedIssues
+            state.value.unloggedIssues.removeAll(keepingCapacity: true)
+            batch.notes = Array(state.value.notes[notesBefore...])
+            batch.encoded.reserveCapacity(output.byteCount * 2)
+            encoder.encode(output, &batch.encoded)
+            return batch
+        }
+        var totals = RunTotals()
+        var log = IssueLog()
+        var notes = source.notes + target.notes
+        func put(_ batch: MappedBatch) throws {
+            try writer.writeEncoded(batch.encoded, records: batch.written)
+            totals.written += batch.written
+            totals.rejected += batch.rejected.count
+            for (index, reasons) in batch.rejected { rejects?.add(batch.input[index], reasons: reasons) }
+            try rejects?.flush(inputColumns: batch.columns)
+            for issue in batch.issues { log.add(issue) }
+            for note in batch.notes where !notes.contains(where: { $0.description == note.description }) { notes.append(note) }
+            progress?(RunProgress(totals: totals, fraction: batch.fraction))
+        }
+        do {
+            while true {
+                var batch = RecordBatch()
+                guard try reader.read(into: &batch) else { break }
+                totals.read += batch.count
+                work.submit(MappedBatch(input: batch, columns: reader.columns, fraction: input.fractionRead))
+                while work.isFull, let done = work.take(wait: true) { try put(done) }
+                while let done = work.take(wait: false) { try put(done) }
+            }
+            while let done = work.take(wait: true) { try put(done) }
+            work.close()
+        } catch {
+            work.close()
+            throw error
+        }
+        guard totals.balances else {
+            throw FerryError(.output, "the accounting does not balance (\(totals.accountingLine)); this is a bug in Ferry, please report it")
+        }
+        try rejects?.finish(inputColumns: reader.columns)
+        try writer.finish()
+        var stats = WriteStats()
+        for step in steps { stats.add(step.value.stats) }
+        return MappedConversionResult(totals: totals, inputDescription: input.description, issues: log, stats: stats,
+                                      notes: notes, diagnostics: reader.diagnostics, seconds: monotonicSeconds() - started,
+                                      compiledRecords: steps.reduce(0) { $0 + $1.value.compiledRecords })
     }
 }
 

@@ -14,6 +14,10 @@ struct MappingStep {
     private var compiledColumnCount = -1
     /// Whether `mapWithoutCustomers` may use the compiled path (tests compare it with the ordinary one).
     var usesCompiledMapping = true
+    /// With this set, issues wait in `unloggedIssues` for the caller to log in input order (a
+    /// worker of a parallel conversion), instead of going to `log`.
+    var keepsIssuesApart = false
+    var unloggedIssues: [RecordIssue] = []
     /// Records the compiled path mapped.
     private(set) var compiledRecords = 0
 
@@ -76,7 +80,7 @@ struct MappingStep {
         if ok {
             ok = target.write(customer, number: record.number, line: record.line, into: &output, issues: &issues, stats: &stats)
         }
-        for issue in issues { log.add(issue) }
+        if keepsIssuesApart { unloggedIssues += issues } else { for issue in issues { log.add(issue) } }
         report?.observe(record, customer: customer, issues: issues, output: ok ? output[output.count - 1] : nil)
         if ok { try accepted(index, customer) } else { try rejected(index, record, issues.filter { $0.action == .rejected }) }
     }

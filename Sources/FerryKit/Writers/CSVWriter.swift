@@ -32,14 +32,36 @@ public final class CSVWriter: RecordWriter {
         for (index, name) in columns.enumerated() {
             if index > 0 { file.pending.append(options.delimiter) }
             var bytes = Array(name.utf8)
-            bytes.withUnsafeMutableBytes { appendValue(UnsafeRawBufferPointer($0), alone: columns.count == 1) }
+            bytes.withUnsafeMutableBytes {
+                CSVWriter.appendValue(UnsafeRawBufferPointer($0), alone: columns.count == 1, delimiter: options.delimiter, to: &file.pending)
+            }
         }
-        endLine()
+        if options.crlf { file.pending.append(0x0D) }
+        file.pending.append(0x0A)
         try file.flushIfFull()
     }
 
     public func write(_ batch: RecordBatch, columns: [String]) throws {
         precondition(columns.count <= width || width == 0, "CSV columns grew after the header was written")
+        CSVWriter.encode(batch, width: width, options: options, slots: &slots, into: &file.pending)
+        try file.flushIfFull()
+    }
+
+    public func makeEncoder() -> BatchEncoder? {
+        let width = width, options = options
+        return BatchEncoder { batch, out in
+            var slots = Array(repeating: Int32(-1), count: width)
+            CSVWriter.encode(batch, width: width, options: options, slots: &slots, into: &out)
+        }
+    }
+
+    public func writeEncoded(_ bytes: [UInt8], records: Int) throws {
+        file.pending.append(contentsOf: bytes)
+        try file.flushIfFull()
+    }
+
+    /// Appends a batch's records as CSV lines of `width` columns; `slots` is scratch of that width.
+    static func encode(_ batch: RecordBatch, width: Int, options: CSVWriteOptions, slots: inout [Int32], into out: inout [UInt8]) {
         batch.bytes.withUnsafeBytes { bytes in
             for record in batch.records {
                 let first = Int(record.firstField)
@@ -54,44 +76,39 @@ public final class CSVWriter: RecordWriter {
                     for k in 0..<count { slots[Int(batch.fields[first + k].column)] = Int32(first + k) }
                 }
                 for column in 0..<width {
-                    if column > 0 { file.pending.append(options.delimiter) }
+                    if column > 0 { out.append(options.delimiter) }
                     let index = inOrder ? first + column : Int(slots[column])
                     guard index >= 0 else { continue }
                     let field = batch.fields[index]
-                    appendValue(UnsafeRawBufferPointer(rebasing: bytes[Int(field.start)..<Int(field.end)]), alone: width == 1)
+                    appendValue(UnsafeRawBufferPointer(rebasing: bytes[Int(field.start)..<Int(field.end)]), alone: width == 1,
+                                delimiter: options.delimiter, to: &out)
                 }
-                endLine()
+                if options.crlf { out.append(0x0D) }
+                out.append(0x0A)
             }
         }
-        try file.flushIfFull()
     }
 
     @inline(__always)
-    private func appendValue(_ value: UnsafeRawBufferPointer, alone: Bool) {
+    private static func appendValue(_ value: UnsafeRawBufferPointer, alone: Bool, delimiter: UInt8, to out: inout [UInt8]) {
         var needsQuotes = value.isEmpty && alone
-        for byte in value where byte == options.delimiter || byte == 0x22 || byte == 0x0A || byte == 0x0D {
+        for byte in value where byte == delimiter || byte == 0x22 || byte == 0x0A || byte == 0x0D {
             needsQuotes = true
             break
         }
         guard needsQuotes else {
-            file.pending.append(contentsOf: value)
+            out.append(contentsOf: value)
             return
         }
-        file.pending.append(0x22)
+        out.append(0x22)
         var runStart = 0
         for (i, byte) in value.enumerated() where byte == 0x22 {
-            file.pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: value[runStart...i]))
-            file.pending.append(0x22)
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: value[runStart...i]))
+            out.append(0x22)
             runStart = i + 1
         }
-        file.pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: value[runStart...]))
-        file.pending.append(0x22)
-    }
-
-    @inline(__always)
-    private func endLine() {
-        if options.crlf { file.pending.append(0x0D) }
-        file.pending.append(0x0A)
+        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: value[runStart...]))
+        out.append(0x22)
     }
 
     public func finish() throws { try file.commit() }

@@ -41,6 +41,31 @@ public final class JSONWriter: RecordWriter {
         try file.flushIfFull()
     }
 
+    /// Records as `,\n{...}` (array) or `{...}\n` (lines); `writeEncoded` drops the array's first comma.
+    public func makeEncoder() -> BatchEncoder? {
+        let prefixes = keyPrefixes, layout = layout
+        return BatchEncoder { batch, out in
+            batch.bytes.withUnsafeBytes { bytes in
+                for record in batch.records {
+                    if layout == .array { out.append(UInt8(ascii: ",")); out.append(0x0A) }
+                    JSONWriter.appendObject(record, bytes: bytes, fields: batch.fields, keyPrefixes: prefixes, to: &out)
+                    if layout == .lines { out.append(0x0A) }
+                }
+            }
+        }
+    }
+
+    public func writeEncoded(_ bytes: [UInt8], records: Int) throws {
+        guard records > 0 else { return }
+        if layout == .array && !wroteRecord {
+            file.pending.append(contentsOf: bytes[1...])
+        } else {
+            file.pending.append(contentsOf: bytes)
+        }
+        wroteRecord = true
+        try file.flushIfFull()
+    }
+
     /// Appends one record as a JSON object; `keyPrefixes` holds `"name":` per column.
     static func appendObject(_ record: RecordSlot, bytes: UnsafeRawBufferPointer, fields: [FieldSlot], keyPrefixes: [[UInt8]],
                              to out: inout [UInt8]) {

@@ -39,6 +39,23 @@ public protocol RecordWriter: AnyObject {
     func finish() throws
     /// Drops the output of a failed run.
     func abandon()
+    /// What turns batches into this format's bytes on other threads, when the format allows it
+    /// (called after `begin`); nil sends every batch through `write`.
+    func makeEncoder() -> BatchEncoder?
+    /// Writes bytes the encoder made, in input order; `records` says how many records they hold.
+    func writeEncoded(_ bytes: [UInt8], records: Int) throws
+}
+
+/// Turns a batch into a writer's bytes; safe to call from several threads at once.
+public struct BatchEncoder: Sendable {
+    let encode: @Sendable (RecordBatch, inout [UInt8]) -> Void
+}
+
+extension RecordWriter {
+    public func makeEncoder() -> BatchEncoder? { nil }
+    public func writeEncoded(_ bytes: [UInt8], records: Int) throws {
+        preconditionFailure("\(Self.self) has no encoder")
+    }
 }
 
 /// A writer that keeps nothing: `ferry plan` runs the whole pipeline into it.
