@@ -75,7 +75,8 @@ import Testing
     /// Values chosen to sit on every edge of the checks: each column takes one at random.
     static let hostile: [String: [String]] = [
         "nombre": ["", "  ", "Daniel", "JOSÉ LUIS", "josé luis", "MARÍA DE LA O", "maría", "ANA", "ana belén", "o'neill", "MARTÍN-SANZ",
-                   "  Ana   María ", "ÁLVARO", "McDonald", "\tLuis", "DE LA FUENTE", "y", "Ñandú", "ﬁona", "İlker"],
+                   "  Ana   María ", "ÁLVARO", "McDonald", "\tLuis", "DE LA FUENTE", "y", "Ñandú", "ﬁona", "İlker",
+                   "Íñigo", "Óscar", "ÍÑIGO", "íñigo", "Ægir", "ÀNGEL", "àngel", "JOSé"],
         "apellido1": ["", "GARCÍA", "garcia", "DE LA FUENTE", "del río", "San Martín", "VAN DER BERG", "o'connor", "Y", "DEL", "  ",
                       "Pérez  Gil", "SAN-MARTÍN"],
         "apellido2": ["", "López", "LOPEZ", "de la torre", "I PUIG", "x"],
@@ -84,7 +85,8 @@ import Testing
                 "x1234567l", "  12345678z  ", "K1234567L", "ñ1234567", "00000000T"],
         "movil": ["", "612345678", "612 34 56 78", "+34 612 34 56 78", "0034612345678", "+34612345678", "912345678", "812345678",
                   "712345678", "700000000", "5123", "+33 6 12 34 56 78", "+44 7911 123456", "612-345-678", "(612) 345 678", "612.345.678",
-                  "abc", "+", "++34612345678", "61234567", "6123456789", "963 123 456", "929123456", "949 00 00 00"],
+                  "abc", "+", "++34612345678", "61234567", "6123456789", "963 123 456", "929123456", "949 00 00 00",
+                  "969004589", "969 46 10 05", "900123456", "+34 900 123 456", "+1 212 555 0100", "51", "0034 969004589"],
         "fijo": ["", "912345678", "+34 91 234 56 78", "612345678", "1234", "+1 212 555 0100"],
         "email": ["", "ana@example.es", "Ana.Perez@Example.ES", " ana@x.com ", "ana@@x.com", "ana@x", "ana@x.c", "a..b@x.com", ".a@x.com",
                   "ana@-x.com", "ana@x-.com", "ana@xn--bcher-kva.example", "ana@XN--bcher-kva.ex", "ñandú@correo.es", "ana@correo.españa",

@@ -549,8 +549,11 @@ struct CompiledMapping {
             guard let kind = TaxID.normalize(text, into: out) else { return nil }
             return claim(9, tag: UInt8(TaxID.Kind.allCases.firstIndex(of: kind)! + 1))
         case .phone:
-            guard let kind = PhoneNumber.spanishFastPath(text, into: out) else { return nil }
-            return claim(12, tag: kind.tag)
+            if let kind = PhoneNumber.spanishFastPath(text, into: out) { return claim(12, tag: kind.tag) }
+            // What the fast path leaves to libphonenumber, as `PhoneNumber.parse` does.
+            arena.reserve(32)
+            guard let (count, kind) = PhoneNumber.library(resolve(value, input), region: "ES", into: arena.base + arena.count) else { return nil }
+            return claim(count, tag: kind.tag)
         case .email:
             guard let count = EmailAddress.normalize(text, into: out) else { return nil }
             return claim(count, tag: 1)
@@ -778,8 +781,12 @@ struct CompiledMapping {
             guard stored.tag != Self.otherTaxIdTag else { return nil }
             return (stored, rule.kind ?? .string)
         case .phone:
-            guard stored.tag != PhoneNumber.Kind.other.tag, stored.count == 12 else { return nil }
-            if rule.nationalDigits { return (Value(start: stored.start + 3, count: 9, inArena: stored.inArena, tag: 1), rule.kind ?? .string) }
+            // Every number read here is E.164 (`+` first); national digits only for +34 and nine digits.
+            guard !rule.nationalDigits else {
+                let text = resolve(stored, input)
+                guard stored.count == 12, text[0] == 0x2B, text[1] == 0x33, text[2] == 0x34 else { return nil }
+                return (Value(start: stored.start + 3, count: 9, inArena: stored.inArena, tag: 1), rule.kind ?? .string)
+            }
             return (stored, rule.kind ?? .string)
         case .declines:
             return nil

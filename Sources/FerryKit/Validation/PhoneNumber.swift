@@ -1,4 +1,9 @@
 import CPhoneNumber
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A phone number that exists, in E.164 form (`+34612345678`). Spanish numbers of the common shapes
 /// are recognised by a fast path whose ranges are those of libphonenumber's metadata for ES (a test
@@ -71,6 +76,19 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
                 return .success(PhoneNumber(e164: String(cString: out.baseAddress!), kind: mapped))
             }
         }
+    }
+
+    /// libphonenumber on bytes, for the compiled path: the E.164 form goes to `out` (room for 32
+    /// bytes) and its length and kind are returned; nil when the library refuses the number.
+    static func library(_ text: UnsafeBufferPointer<UInt8>, region: String, into out: UnsafeMutablePointer<UInt8>) -> (count: Int, kind: Kind)? {
+        guard text.contains(where: isASCIIDigit) else { return nil }
+        let kind = text.withMemoryRebound(to: CChar.self) { chars in
+            out.withMemoryRebound(to: CChar.self, capacity: 32) { ferry_phone_parse(chars.baseAddress, chars.count, region, $0, 32) }
+        }
+        guard kind > 0 else { return nil }
+        let mapped: Kind = kind == FERRY_PHONE_MOBILE.rawValue ? .mobile : kind == FERRY_PHONE_FIXED_LINE.rawValue ? .landline
+            : kind == FERRY_PHONE_FIXED_OR_MOBILE.rawValue ? .either : .other
+        return (strlen(UnsafeRawPointer(out).assumingMemoryBound(to: CChar.self)), mapped)
     }
 
     private struct LibraryFailure: Error {

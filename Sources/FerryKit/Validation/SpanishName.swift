@@ -35,10 +35,18 @@ public enum SpanishName {
     /// case (returned as it is); nil for the rest, which needs Unicode's case rules.
     static func titleCased(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int? {
         var asciiUpper = false, asciiLower = false, ascii = true
+        // Latin-1 letters (`Á`, `ñ`: C3 80–BF) count too: their case is known, so `Íñigo` is mixed case.
+        var latinUpper = false, latinLower = false
+        var previous: UInt8 = 0
         for byte in text {
             if byte &- 0x41 < 26 { asciiUpper = true } else if byte &- 0x61 < 26 { asciiLower = true } else if byte >= 0x80 { ascii = false }
+            if previous == 0xC3 {
+                if byte >= 0x80 && byte <= 0x9E && byte != 0x97 { latinUpper = true }
+                if byte >= 0x9F && byte <= 0xBF && byte != 0xB7 { latinLower = true }
+            }
+            previous = byte
         }
-        if asciiUpper && asciiLower { return copyBytes(text, to: out) }
+        if (asciiUpper || latinUpper) && (asciiLower || latinLower) { return copyBytes(text, to: out) }
         guard ascii else { return nil }
         var wordStart = 0
         var position = 0
