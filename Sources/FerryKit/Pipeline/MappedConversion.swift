@@ -168,34 +168,59 @@ extension MappedConversion {
             encoder.encode(output, &batch.encoded)
             return batch
         }
-        var totals = RunTotals()
-        var log = IssueLog()
-        var notes = source.notes + target.notes
-        func put(_ batch: MappedBatch) throws {
-            try writer.writeEncoded(batch.encoded, records: batch.written)
-            totals.written += batch.written
-            totals.rejected += batch.rejected.count
-            for (index, reasons) in batch.rejected { rejects?.add(batch.input[index], reasons: reasons) }
-            try rejects?.flush(inputColumns: batch.columns)
-            for issue in batch.issues { log.add(issue) }
-            for note in batch.notes where !notes.contains(where: { $0.description == note.description }) { notes.append(note) }
-            progress?(RunProgress(totals: totals, fraction: batch.fraction))
+        // The writing side, on its own thread: results in input order into the output, the
+        // rejects file and the log.
+        final class Written: @unchecked Sendable {
+            var totals = RunTotals()
+            var log = IssueLog()
+            var notes: [Diagnostic] = []
+            var failure: (any Error)?
         }
+        let written = Written()
+        written.notes = source.notes + target.notes
+        let outputs = Handoff((writer: writer, rejects: rejects, progress: progress))
+        let writing = JoinableThread {
+            do {
+                while let batch = work.next() {
+                    let (writer, rejects, progress) = outputs.value
+                    try writer.writeEncoded(batch.encoded, records: batch.written)
+                    written.totals.written += batch.written
+                    written.totals.rejected += batch.rejected.count
+                    for (index, reasons) in batch.rejected { rejects?.add(batch.input[index], reasons: reasons) }
+                    try rejects?.flush(inputColumns: batch.columns)
+                    for issue in batch.issues { written.log.add(issue) }
+                    for note in batch.notes where !written.notes.contains(where: { $0.description == note.description }) {
+                        written.notes.append(note)
+                    }
+                    var progressTotals = written.totals
+                    progressTotals.read = written.totals.settled
+                    progress?(RunProgress(totals: progressTotals, fraction: batch.fraction))
+                }
+            } catch {
+                written.failure = error
+                work.cancel()
+            }
+        }
+        var read = 0
+        var readFailure: (any Error)?
         do {
             while true {
                 var batch = RecordBatch()
                 guard try reader.read(into: &batch) else { break }
-                totals.read += batch.count
-                work.submit(MappedBatch(input: batch, columns: reader.columns, fraction: input.fractionRead))
-                while work.isFull, let done = work.take(wait: true) { try put(done) }
-                while let done = work.take(wait: false) { try put(done) }
+                read += batch.count
+                guard work.submit(MappedBatch(input: batch, columns: reader.columns, fraction: input.fractionRead)) else { break }
             }
-            while let done = work.take(wait: true) { try put(done) }
-            work.close()
         } catch {
-            work.close()
-            throw error
+            readFailure = error
+            work.cancel()
         }
+        work.finishSubmitting()
+        writing.join()
+        work.close()
+        if let failure = readFailure ?? written.failure { throw failure }
+        var totals = written.totals
+        totals.read = read
+        let log = written.log, notes = written.notes
         guard totals.balances else {
             throw FerryError(.output, "the accounting does not balance (\(totals.accountingLine)); this is a bug in Ferry, please report it")
         }

@@ -1,8 +1,8 @@
 import Foundation
 
-/// Work done on a few threads and handed back in the order it was given: the calling thread submits
-/// jobs numbered 0, 1, 2... and takes the results by number, so a conversion reads and writes on
-/// one thread while the mapping in between uses every core. At most `limit` jobs are in flight,
+/// Work done on a few threads and handed back in the order it was given: one thread submits jobs,
+/// the workers do them in any order, and another thread takes the results in submission order, so
+/// a conversion reads on one thread and writes on another while the mapping uses every core. At most `limit` jobs are in flight,
 /// so memory stays bounded whatever the input's size.
 final class OrderedWork<Job, Done>: @unchecked Sendable {
     private let condition = NSCondition()
@@ -10,9 +10,11 @@ final class OrderedWork<Job, Done>: @unchecked Sendable {
     private var queueStart = 0
     private var done: [Int: Done] = [:]
     private var closed = false
+    private var finished = false
+    private var cancelled = false
     private var running: Int
-    private(set) var submitted = 0
-    private(set) var taken = 0
+    private var submitted = 0
+    private var taken = 0
     let limit: Int
 
     /// Starts `workers` threads; `work` gets the worker's number (0..<workers) and a job.
@@ -52,31 +54,47 @@ final class OrderedWork<Job, Done>: @unchecked Sendable {
         return next
     }
 
-    /// True when `limit` jobs are in flight: take one before submitting more.
-    var isFull: Bool { submitted - taken >= limit }
-    /// True while some submitted job's result has not been taken.
-    var hasPending: Bool { taken < submitted }
-
-    /// Adds a job; it is number `submitted` (before the call).
-    func submit(_ job: Job) {
+    /// Adds a job, numbered in order from 0; waits while `limit` jobs are in flight. False when the
+    /// work was cancelled (the job is dropped).
+    @discardableResult
+    func submit(_ job: Job) -> Bool {
         condition.lock()
+        defer { condition.unlock() }
+        while submitted - taken >= limit && !cancelled { condition.wait() }
+        guard !cancelled else { return false }
         queue.append((submitted, job))
         submitted += 1
-        condition.signal()
+        condition.broadcast()
+        return true
+    }
+
+    /// No more jobs will be submitted: `next` returns nil once every result is taken.
+    func finishSubmitting() {
+        condition.lock()
+        finished = true
+        condition.broadcast()
         condition.unlock()
     }
 
-    /// The next result in order, waiting for it when `wait`; nil when it is not ready (or none is pending).
-    func take(wait: Bool) -> Done? {
-        guard hasPending else { return nil }
+    /// Stops the work: `submit` refuses more jobs and `next` returns nil.
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next result in order, waiting for it; nil when all are taken and no more will come.
+    func next() -> Done? {
         condition.lock()
         defer { condition.unlock() }
         while done[taken] == nil {
-            guard wait else { return nil }
+            if cancelled || finished && taken == submitted { return nil }
             condition.wait()
         }
         let result = done.removeValue(forKey: taken)!
         taken += 1
+        condition.broadcast()
         return result
     }
 
@@ -99,4 +117,28 @@ final class Handoff<Value>: @unchecked Sendable {
 /// How many threads map in parallel: the processors this process may use.
 func availableProcessors() -> Int {
     max(1, ProcessInfo.processInfo.activeProcessorCount)
+}
+
+/// A thread that runs `body` once; `join` waits for it to end.
+final class JoinableThread: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var ended = false
+
+    init(_ body: @escaping @Sendable () -> Void) {
+        let thread = Thread { [self] in
+            body()
+            condition.lock()
+            ended = true
+            condition.broadcast()
+            condition.unlock()
+        }
+        thread.stackSize = 4 << 20
+        thread.start()
+    }
+
+    func join() {
+        condition.lock()
+        while !ended { condition.wait() }
+        condition.unlock()
+    }
 }
