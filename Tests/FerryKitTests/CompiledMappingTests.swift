@@ -245,6 +245,30 @@ import Testing
         try Self.compare(input, from: source, to: target, format: .csv)
     }
 
+    /// A plan's report (fill rates, samples, consents, duplicates, reasons) is the same whether the
+    /// records went through the compiled path on several threads or the ordinary way on one.
+    @Test func reportsAgree() throws {
+        let scratch = Scratch()
+        let input = try Self.sample(rows: 6000, seed: 3, scratch: scratch)
+        let export = try ProfileCatalog.load(Repository.sampleData.appendingPathComponent("koibox-export.yaml").path)
+        for targetName in ["movin", "koibox"] {
+            let target = try ProfileCatalog.load(targetName)
+            var reports: [RunReport] = []
+            for compiled in [true, false] {
+                let collector = ReportCollector(kind: .plan, source: export, target: target)
+                var conversion = MappedConversion(inputPath: input, source: export, target: target)
+                conversion.usesCompiledMapping = compiled
+                conversion.workers = compiled ? 3 : 1
+                var result = try conversion.run(into: DiscardingWriter(), report: collector)
+                #expect((result.compiledRecords > 5000) == compiled, "\(targetName): compiled \(result.compiledRecords)")
+                result.seconds = 0
+                reports.append(collector.report(result: result, inputPath: input, showPII: true, createdAt: "now"))
+            }
+            #expect(reports[0] == reports[1], "\(targetName)")
+            #expect(reports[0].duplicates.list.count > 0)
+        }
+    }
+
     /// JSON input: values keep their kinds (numbers, nulls, nested objects) through extras.
     @Test func jsonInputAgrees() throws {
         let scratch = Scratch()

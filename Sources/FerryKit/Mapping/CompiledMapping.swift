@@ -431,6 +431,28 @@ struct CompiledMapping {
         return .written
     }
 
+    /// What a report counts of the record just mapped (`input` is its batch's bytes).
+    func observation(input: UnsafeBufferPointer<UInt8>) -> RecordObservation {
+        var seen = RecordObservation()
+        for (position, field) in Self.consentIndices.enumerated() where values[field].tag != 0 {
+            seen.setConsent(position, values[field].tag == 2)
+        }
+        seen.hasClinicalNotes = values[Self.clinicalIndex].tag != 0
+        let taxId = values[Self.taxIdIndex], email = values[Self.emailIndex], mobile = values[Self.mobileIndex]
+        if taxId.tag != 0 { seen.keys.taxId = DuplicateFinder.hash(resolve(taxId, input), seed: 1) }
+        if email.tag != 0 {
+            let text = resolve(email, input)
+            // Keys are compared lower-cased; outside ASCII that takes Unicode's rules.
+            seen.keys.email = text.allSatisfy({ $0 < 0x80 }) ? DuplicateFinder.hash(text.lazy.map(asciiLower), seed: 2)
+                : DuplicateFinder.hash(String(decoding: text, as: UTF8.self).lowercased().utf8, seed: 2)
+        }
+        if mobile.tag != 0 { seen.keys.mobile = DuplicateFinder.hash(resolve(mobile, input), seed: 3) }
+        return seen
+    }
+
+    private static let consentIndices = WriteStats.consents.map(index)
+    private static let emailIndex = index(.email)
+
     /// The bytes of a value.
     @inline(__always)
     private func resolve(_ value: Value, _ input: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {

@@ -83,8 +83,9 @@ public struct MappedConversion {
             step.usesCompiledMapping = usesCompiledMapping
             let columns = target.writtenColumns
             try writer.begin(columns: columns)
-            if report == nil, usesCompiledMapping, workers > 1, let encoder = writer.makeEncoder() {
-                return try runInParallel(input: input, writer: writer, encoder: encoder, rejects: rejects, progress: progress, started: started)
+            if usesCompiledMapping, workers > 1, let encoder = writer.makeEncoder() {
+                return try runInParallel(input: input, writer: writer, encoder: encoder, rejects: rejects, report: report,
+                                         progress: progress, started: started)
             }
             var totals = RunTotals()
             var inBatch = RecordBatch()
@@ -138,13 +139,20 @@ extension MappedConversion {
         var rejected: [(index: Int, reasons: [String])] = []
         var issues: [RecordIssue] = []
         var notes: [Diagnostic] = []
+        /// For a report: the mapped records, and per input record what the report counts, where its
+        /// issues end in `issues`, and its place in `output` (−1 when rejected).
+        var output = RecordBatch()
+        var seen: [RecordObservation] = []
+        var issuesEnd: [Int32] = []
+        var outputIndex: [Int32] = []
     }
 
     /// `run` with the mapping on `workers` threads: this thread reads batches and hands them out,
     /// the workers map and encode them (each with its own `MappingStep`), and this thread writes
     /// the results, rejects and issues in input order, so the output is the same as one thread's.
     private func runInParallel(input: OpenedInput, writer: any RecordWriter, encoder: BatchEncoder, rejects: RejectsFile?,
-                               progress: ((RunProgress) -> Void)?, started: Double) throws -> MappedConversionResult {
+                               report: ReportCollector?, progress: ((RunProgress) -> Void)?, started: Double) throws -> MappedConversionResult {
+        let reporting = report != nil
         let reader = input.reader
         let steps = (0..<workers).map { _ in
             var step = MappingStep(source: source, target: target)
@@ -156,16 +164,33 @@ extension MappedConversion {
             let state = steps[worker]
             let notesBefore = state.value.notes.count
             var output = RecordBatch()
-            state.value.mapWithoutCustomers(batch.input, columns: batch.columns, into: &output) { _ in
-                batch.written += 1
-            } rejected: { index, _, reasons in
-                batch.rejected.append((index, reasons.map(\.rejectReason)))
+            if reporting {
+                let count = batch.input.count
+                batch.seen = Array(repeating: RecordObservation(), count: count)
+                batch.issuesEnd = Array(repeating: 0, count: count)
+                batch.outputIndex = Array(repeating: -1, count: count)
+                state.value.mapWithoutCustomers(batch.input, columns: batch.columns, into: &output) { index, seen, issues in
+                    batch.seen[index] = seen
+                    batch.issuesEnd[index] = Int32(issues)
+                } accepted: { index in
+                    batch.outputIndex[index] = Int32(batch.written)
+                    batch.written += 1
+                } rejected: { index, _, reasons in
+                    batch.rejected.append((index, reasons.map(\.rejectReason)))
+                }
+            } else {
+                state.value.mapWithoutCustomers(batch.input, columns: batch.columns, into: &output) { _ in
+                    batch.written += 1
+                } rejected: { index, _, reasons in
+                    batch.rejected.append((index, reasons.map(\.rejectReason)))
+                }
             }
             batch.issues = state.value.unloggedIssues
             state.value.unloggedIssues.removeAll(keepingCapacity: true)
             batch.notes = Array(state.value.notes[notesBefore...])
             batch.encoded.reserveCapacity(output.byteCount * 2)
             encoder.encode(output, &batch.encoded)
+            if reporting { batch.output = output }
             return batch
         }
         // The writing side, on its own thread: results in input order into the output, the
@@ -178,11 +203,25 @@ extension MappedConversion {
         }
         let written = Written()
         written.notes = source.notes + target.notes
-        let outputs = Handoff((writer: writer, rejects: rejects, progress: progress))
+        let outputs = Handoff((writer: writer, rejects: rejects, progress: progress, report: report))
+        let reportBinding = Handoff(SourceBinding(profile: source))
         let writing = JoinableThread {
             do {
                 while let batch = work.next() {
-                    let (writer, rejects, progress) = outputs.value
+                    let (writer, rejects, progress, report) = outputs.value
+                    if let report {
+                        // The report sees every record in input order, as a single thread shows them.
+                        _ = reportBinding.value.bind(columns: batch.columns)
+                        report.observeInput(batch.input, columns: batch.columns, binding: reportBinding.value)
+                        var issueStart = 0
+                        for index in 0..<batch.input.count {
+                            let issueEnd = Int(batch.issuesEnd[index])
+                            let place = Int(batch.outputIndex[index])
+                            report.observe(batch.input[index], seen: batch.seen[index], issues: batch.issues[issueStart..<issueEnd],
+                                           output: place >= 0 ? batch.output[place] : nil)
+                            issueStart = issueEnd
+                        }
+                    }
                     try writer.writeEncoded(batch.encoded, records: batch.written)
                     written.totals.written += batch.written
                     written.totals.rejected += batch.rejected.count

@@ -42,8 +42,10 @@ struct MappingStep {
 
     /// `map` for a conversion that needs no Customers and no report: records go through the
     /// compiled mapping (bytes in, bytes out) when it can take them, the rest the ordinary way, in
-    /// input order either way. `accepted` gets the index of each record written.
+    /// input order either way. `accepted` gets the index of each record written; `observe`, when
+    /// given, what a report counts of each record and how many issues wait in `unloggedIssues` after it.
     mutating func mapWithoutCustomers(_ input: RecordBatch, columns: [String], into output: inout RecordBatch,
+                                      observe: ((Int, RecordObservation, Int) -> Void)? = nil,
                                       accepted: (Int) throws -> Void, rejected: (Int, RecordView, [RecordIssue]) throws -> Void) rethrows {
         notes += binding.bind(columns: columns)
         if compiledColumnCount != columns.count {
@@ -53,6 +55,7 @@ struct MappingStep {
         guard var compiled else {
             for index in 0..<input.count {
                 try mapOne(input, index, columns: columns, into: &output, report: nil, accepted: { at, _ in try accepted(at) }, rejected: rejected)
+                observe?(index, RecordObservation(customer), unloggedIssues.count)
             }
             return
         }
@@ -62,9 +65,11 @@ struct MappingStep {
                 for index in 0..<input.count {
                     if compiled.map(input.records[index], fields: fields, bytes: bytes, into: &output, stats: &stats) == .written {
                         compiledRecords += 1
+                        observe?(index, compiled.observation(input: bytes), unloggedIssues.count)
                         try accepted(index)
                     } else {
                         try mapOne(input, index, columns: columns, into: &output, report: nil, accepted: { at, _ in try accepted(at) }, rejected: rejected)
+                        observe?(index, RecordObservation(customer), unloggedIssues.count)
                     }
                 }
             }

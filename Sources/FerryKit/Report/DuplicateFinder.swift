@@ -16,6 +16,23 @@ public struct DuplicateFinder: Sendable {
 
     /// Adds a record's keys. Records are added in input order, numbered from 1.
     public mutating func add(record: Int, line: Int, customer: Customer) {
+        add(record: record, line: line, keys: Keys(customer))
+    }
+
+    /// A record's key hashes (0 where it has no value), worked out where the record is mapped.
+    struct Keys: Sendable {
+        var taxId: UInt64 = 0, email: UInt64 = 0, mobile: UInt64 = 0
+
+        init() {}
+
+        init(_ customer: Customer) {
+            if let taxId = customer.taxId { self.taxId = DuplicateFinder.hash(taxId.value.utf8, seed: 1) }
+            if let email = customer.email { self.email = DuplicateFinder.hash(email.lowercased().utf8, seed: 2) }
+            if let mobile = customer.mobilePhone { self.mobile = DuplicateFinder.hash(mobile.e164.utf8, seed: 3) }
+        }
+    }
+
+    mutating func add(record: Int, line: Int, keys: Keys) {
         let index = record - 1
         guard index >= 0 else { return }
         while lines.count <= index {
@@ -23,9 +40,9 @@ public struct DuplicateFinder: Sendable {
             for key in hashes.indices { hashes[key].append(0) }
         }
         lines[index] = UInt32(clamping: line)
-        if let taxId = customer.taxId { hashes[0][index] = Self.hash(taxId.value, seed: 1) }
-        if let email = customer.email { hashes[1][index] = Self.hash(email.lowercased(), seed: 2) }
-        if let mobile = customer.mobilePhone { hashes[2][index] = Self.hash(mobile.e164, seed: 3) }
+        hashes[0][index] = keys.taxId
+        hashes[1][index] = keys.email
+        hashes[2][index] = keys.mobile
     }
 
     /// What the duplicates come to.
@@ -103,8 +120,8 @@ public struct DuplicateFinder: Sendable {
     }
 
     /// FNV-1a over the value's bytes, never 0.
-    static func hash(_ value: String, seed: UInt64) -> UInt64 {
-        let hash = fnv1a(value.utf8, seed: seed)
+    static func hash(_ value: some Sequence<UInt8>, seed: UInt64) -> UInt64 {
+        let hash = fnv1a(value, seed: seed)
         return hash == 0 ? 1 : hash
     }
 }

@@ -69,19 +69,27 @@ public final class ReportCollector {
 
     /// One record's way through: what the source read, its issues, and what the target wrote (nil
     /// when the record was rejected).
-    func observe(_ record: RecordView, customer: Customer, issues: [RecordIssue], output: RecordView?) {
+    func observe(_ record: RecordView, customer: Customer, issues: some Collection<RecordIssue>, output: RecordView?) {
+        observe(record, seen: RecordObservation(customer), issues: issues, output: output)
+    }
+
+    /// `observe` with what the report needs of the Customer already taken out (by a worker thread,
+    /// or by the compiled path, which has no Customer).
+    func observe(_ record: RecordView, seen: RecordObservation, issues: some Collection<RecordIssue>, output: RecordView?) {
         recordsObserved += 1
         for issue in issues {
             reasonCounts[ReasonKey(field: issue.field, column: issue.field == nil ? issue.column : nil,
                                    message: issue.message, action: issue.action), default: 0] += 1
         }
-        for field in WriteStats.consents {
-            if case .bool(let given)? = customer[field] {
-                if given { consents[field, default: (0, 0)].yes += 1 } else { consents[field, default: (0, 0)].no += 1 }
+        for (position, field) in WriteStats.consents.enumerated() {
+            switch seen.consent(position) {
+            case true?: consents[field, default: (0, 0)].yes += 1
+            case false?: consents[field, default: (0, 0)].no += 1
+            case nil: break
             }
         }
-        if customer.clinicalNotes != nil { customersWithHealthData += 1 }
-        duplicates.add(record: record.number, line: record.line, customer: customer)
+        if seen.hasClinicalNotes { customersWithHealthData += 1 }
+        duplicates.add(record: record.number, line: record.line, keys: seen.keys)
         guard let output else { return }
         recordsOutput += 1
         for field in output.fields where field.hasValue {
@@ -283,5 +291,36 @@ extension FieldRule {
     /// The checks a rule's codecs make, named for the report's transform chains.
     var codecNames: [String] {
         codecs.compactMap(\.checkName)
+    }
+}
+
+/// What a report counts of one record's Customer: its consents, whether it holds health data, and
+/// the hashes of its duplicate keys.
+struct RecordObservation: Sendable {
+    /// Per consent (in `WriteStats.consents` order), two bits: 0 absent, 1 no, 2 yes.
+    var consentBits: UInt16 = 0
+    var hasClinicalNotes = false
+    var keys = DuplicateFinder.Keys()
+
+    init() {}
+
+    init(_ customer: Customer) {
+        for (position, field) in WriteStats.consents.enumerated() {
+            if case .bool(let given)? = customer[field] { setConsent(position, given) }
+        }
+        hasClinicalNotes = customer.clinicalNotes != nil
+        keys = DuplicateFinder.Keys(customer)
+    }
+
+    mutating func setConsent(_ position: Int, _ given: Bool) {
+        consentBits |= UInt16(given ? 2 : 1) << UInt16(2 * position)
+    }
+
+    func consent(_ position: Int) -> Bool? {
+        switch consentBits >> UInt16(2 * position) & 3 {
+        case 1: false
+        case 2: true
+        default: nil
+        }
     }
 }

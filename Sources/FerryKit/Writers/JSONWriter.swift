@@ -43,13 +43,39 @@ public final class JSONWriter: RecordWriter {
 
     /// Records as `,\n{...}` (array) or `{...}\n` (lines); `writeEncoded` drops the array's first comma.
     public func makeEncoder() -> BatchEncoder? {
-        let prefixes = keyPrefixes, layout = layout
+        // The keys' `"name":` in one buffer, so encoding touches no per-column array.
+        var keys: [UInt8] = []
+        var starts: [Int] = [0]
+        for prefix in keyPrefixes {
+            keys += prefix
+            starts.append(keys.count)
+        }
+        let layout = layout, keyBytes = keys, keyStarts = starts
         return BatchEncoder { batch, out in
-            batch.bytes.withUnsafeBytes { bytes in
-                for record in batch.records {
-                    if layout == .array { out.append(UInt8(ascii: ",")); out.append(0x0A) }
-                    JSONWriter.appendObject(record, bytes: bytes, fields: batch.fields, keyPrefixes: prefixes, to: &out)
-                    if layout == .lines { out.append(0x0A) }
+            out.reserveCapacity(out.count + batch.byteCount + batch.byteCount / 4 + batch.fields.count * 24 + batch.count * 4)
+            keyBytes.withUnsafeBufferPointer { keys in
+                batch.bytes.withUnsafeBytes { bytes in
+                    batch.fields.withUnsafeBufferPointer { fields in
+                        for record in batch.records {
+                            if layout == .array { out.append(UInt8(ascii: ",")); out.append(0x0A) }
+                            out.append(UInt8(ascii: "{"))
+                            let first = Int(record.firstField)
+                            for k in 0..<Int(record.fieldCount) {
+                                let field = fields[first + k]
+                                if k > 0 { out.append(UInt8(ascii: ",")) }
+                                let column = Int(field.column)
+                                out.append(contentsOf: UnsafeBufferPointer(rebasing: keys[keyStarts[column]..<keyStarts[column + 1]]))
+                                let value = UnsafeRawBufferPointer(rebasing: bytes[Int(field.start)..<Int(field.end)])
+                                switch field.kind {
+                                case .string: JSONText.appendQuoted(value, to: &out)
+                                case .number, .bool, .json: out.append(contentsOf: value)
+                                case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+                                }
+                            }
+                            out.append(UInt8(ascii: "}"))
+                            if layout == .lines { out.append(0x0A) }
+                        }
+                    }
                 }
             }
         }

@@ -67,4 +67,6 @@ public final class DiscardingWriter: RecordWriter {
     public func write(_ batch: RecordBatch, columns: [String]) throws {}
     public func finish() throws {}
     public func abandon() {}
+    public func makeEncoder() -> BatchEncoder? { BatchEncoder { _, _ in } }
+    public func writeEncoded(_ bytes: [UInt8], records: Int) throws {}
 }
