@@ -17,14 +17,44 @@ public final class CSVReader: RecordReader {
     public private(set) var headerWidth = 0
 
     private let parser: LibCSVParser
-    private var batch = RecordBatch()
-    private var headerPending: Bool
-    private var headerCells: [String] = []
-    private var fieldsInRecord = 0
+    /// What the per-field callback changes, behind a pointer: libcsv calls it for every field, and
+    /// state reached through a pointer costs no exclusivity checks or reference counting there.
+    private struct FieldState {
+        var batch = RecordBatch()
+        var headerPending = true
+        var headerCells: [String] = []
+        var fieldsInRecord = 0
+        var breaksInRecord = 0
+        var failed = false
+        var maxFieldBytes: Int
+        /// A field over the limit: its size and column.
+        var oversize: (bytes: Int, column: Int)?
+        unowned(unsafe) var reader: CSVReader?
+    }
+    private let state: UnsafeMutablePointer<FieldState>
+    private var batch: RecordBatch {
+        get { state.pointee.batch }
+        _modify { yield &state.pointee.batch }
+    }
+    private var headerPending: Bool {
+        get { state.pointee.headerPending }
+        set { state.pointee.headerPending = newValue }
+    }
+    private var headerCells: [String] {
+        get { state.pointee.headerCells }
+        _modify { yield &state.pointee.headerCells }
+    }
+    private var fieldsInRecord: Int {
+        get { state.pointee.fieldsInRecord }
+        set { state.pointee.fieldsInRecord = newValue }
+    }
+    private var breaksInRecord: Int {
+        get { state.pointee.breaksInRecord }
+        set { state.pointee.breaksInRecord = newValue }
+    }
     /// The physical line the parser is on.
     private var line = 1
     private var recordStartLine = 1
-    private var breaksInRecord = 0
     private var previousTerminator: Int32 = 0
     private var failure: FerryError?
     private var finished = false
@@ -50,7 +80,9 @@ public final class CSVReader: RecordReader {
         }
         dialect = CSVDialectSniffer.sniff(sample, complete: input.isFinished, options: options)
         parser = LibCSVParser(delimiter: dialect.delimiter, quote: dialect.quote)
-        headerPending = true
+        state = .allocate(capacity: 1)
+        state.initialize(to: FieldState(maxFieldBytes: options.maxFieldBytes))
+        state.pointee.reader = self
         // Read until the first record is known: it gives the header (or the width of a headerless file).
         while headerPending, !finished {
             try fill()
@@ -76,12 +108,18 @@ public final class CSVReader: RecordReader {
         return !out.isEmpty
     }
 
+    deinit {
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
+
     /// Parses one more chunk (or finishes the input).
     private func fill() throws {
-        let context = Unmanaged.passUnretained(self).toOpaque()
+        let context = UnsafeMutableRawPointer(state)
         let more: Void? = try input.nextChunk { chunk in
             parser.parse(chunk, context: context, field: Self.onField, record: Self.onRecord)
         }
+        noteOversize()
         if let failure { throw failure }
         if more == nil {
             if parser.isInsideOpenQuote {
@@ -90,6 +128,7 @@ public final class CSVReader: RecordReader {
                                  hint: "add the closing \(CSVDialect.name(of: dialect.quote)) where the field ends, or remove the stray one")
             }
             parser.finish(context: context, field: Self.onField, record: Self.onRecord)
+            noteOversize()
             if let failure { throw failure }
             finished = true
             headerPending = false
@@ -118,35 +157,37 @@ public final class CSVReader: RecordReader {
     }
 
     private static let onField: LibCSVParser.FieldCallback = { data, length, context in
-        let reader = Unmanaged<CSVReader>.fromOpaque(context!).takeUnretainedValue()
-        reader.field(data, length)
+        let state = context!.assumingMemoryBound(to: FieldState.self)
+        guard !state.pointee.failed else { return }
+        let value = UnsafeRawBufferPointer(start: data, count: length)
+        if containsLineBreak(value) { state.pointee.breaksInRecord += lineBreaks(in: value) }
+        if length > state.pointee.maxFieldBytes {
+            state.pointee.oversize = (length, state.pointee.fieldsInRecord)
+            state.pointee.failed = true
+            return
+        }
+        if state.pointee.headerPending {
+            state.pointee.headerCells.append(String(decoding: value, as: UTF8.self))
+            state.pointee.fieldsInRecord += 1
+            return
+        }
+        if state.pointee.fieldsInRecord == 0 { state.pointee.batch.beginRecord() }
+        state.pointee.batch.appendField(column: state.pointee.fieldsInRecord, kind: .string, value)
+        state.pointee.fieldsInRecord += 1
     }
 
     private static let onRecord: LibCSVParser.RecordCallback = { terminator, context in
-        let reader = Unmanaged<CSVReader>.fromOpaque(context!).takeUnretainedValue()
-        reader.record(terminator)
+        let state = context!.assumingMemoryBound(to: FieldState.self)
+        state.pointee.reader!.record(terminator)
     }
 
-    @inline(__always)
-    private func field(_ data: UnsafeMutableRawPointer?, _ length: Int) {
-        guard failure == nil else { return }
-        let value = UnsafeRawBufferPointer(start: data, count: length)
-        if containsLineBreak(value) { breaksInRecord += lineBreaks(in: value) }
-        if length > options.maxFieldBytes {
-            failure = oversizeField(bytes: length, column: fieldsInRecord)
-            return
-        }
-        if headerPending {
-            headerCells.append(String(decoding: value, as: UTF8.self))
-            fieldsInRecord += 1
-            return
-        }
-        if fieldsInRecord == 0 { batch.beginRecord() }
-        batch.appendField(column: fieldsInRecord, kind: .string, value)
-        fieldsInRecord += 1
+    /// A field the callback found over the limit becomes the run's failure.
+    private func noteOversize() {
+        if let (bytes, column) = state.pointee.oversize, failure == nil { failure = oversizeField(bytes: bytes, column: column) }
     }
 
     private func record(_ terminator: Int32) {
+        noteOversize()
         guard failure == nil else { return }
         defer { previousTerminator = terminator }
         let isLineBreak = terminator == 0x0A || terminator == 0x0D
@@ -186,6 +227,7 @@ public final class CSVReader: RecordReader {
         if count != headerWidth {
             guard options.allowRagged else {
                 batch.discardOpenRecord()
+                state.pointee.failed = true
                 failure = FerryError(.input, "the record has \(count) fields; the \(dialect.hasHeader ? "header has" : "first record has") \(headerWidth)",
                                      at: Location(file: inputName, line: startLine, record: number),
                                      hint: "fix the row (a delimiter inside an unquoted value is the usual cause), or run again with --allow-ragged to keep it (missing fields empty, extra fields as _extra_N)")
