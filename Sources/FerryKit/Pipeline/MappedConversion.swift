@@ -159,11 +159,12 @@ extension MappedConversion {
             step.keepsIssuesApart = true
             return Handoff(step)
         }
+        let pool = BufferPool(keep: workers + 2)
         let work = OrderedWork<MappedBatch, MappedBatch>(workers: workers, limit: workers * 2) { worker, job in
             var batch = job
             let state = steps[worker]
             let notesBefore = state.value.notes.count
-            var output = RecordBatch()
+            var output = pool.batch()
             if reporting {
                 let count = batch.input.count
                 batch.seen = Array(repeating: RecordObservation(), count: count)
@@ -188,9 +189,9 @@ extension MappedConversion {
             batch.issues = state.value.unloggedIssues
             state.value.unloggedIssues.removeAll(keepingCapacity: true)
             batch.notes = Array(state.value.notes[notesBefore...])
-            batch.encoded.reserveCapacity(output.byteCount * 2)
+            batch.encoded = pool.bytes()
             encoder.encode(output, &batch.encoded)
-            if reporting { batch.output = output }
+            if reporting { batch.output = output } else { pool.give(output) }
             return batch
         }
         // The writing side, on its own thread: results in input order into the output, the
@@ -234,6 +235,9 @@ extension MappedConversion {
                     var progressTotals = written.totals
                     progressTotals.read = written.totals.settled
                     progress?(RunProgress(totals: progressTotals, fraction: batch.fraction))
+                    pool.give(batch.input)
+                    pool.give(batch.encoded)
+                    if reporting { pool.give(batch.output) }
                 }
             } catch {
                 written.failure = error
@@ -244,7 +248,7 @@ extension MappedConversion {
         var readFailure: (any Error)?
         do {
             while true {
-                var batch = RecordBatch()
+                var batch = pool.batch()
                 guard try reader.read(into: &batch) else { break }
                 read += batch.count
                 guard work.submit(MappedBatch(input: batch, columns: reader.columns, fraction: input.fractionRead)) else { break }

@@ -142,3 +142,42 @@ final class JoinableThread: @unchecked Sendable {
         condition.unlock()
     }
 }
+
+/// Batches and byte buffers handed back after writing, so the next batches reuse their storage
+/// instead of growing fresh memory on every thread.
+final class BufferPool: @unchecked Sendable {
+    private let lock = NSLock()
+    private var batches: [RecordBatch] = []
+    private var buffers: [[UInt8]] = []
+    private let keep: Int
+
+    init(keep: Int) { self.keep = keep }
+
+    func batch() -> RecordBatch {
+        lock.lock()
+        defer { lock.unlock() }
+        guard var batch = batches.popLast() else { return RecordBatch() }
+        batch.removeAll()
+        return batch
+    }
+
+    func bytes() -> [UInt8] {
+        lock.lock()
+        defer { lock.unlock() }
+        guard var bytes = buffers.popLast() else { return [] }
+        bytes.removeAll(keepingCapacity: true)
+        return bytes
+    }
+
+    func give(_ batch: RecordBatch) {
+        lock.lock()
+        if batches.count < keep { batches.append(batch) }
+        lock.unlock()
+    }
+
+    func give(_ bytes: [UInt8]) {
+        lock.lock()
+        if buffers.count < keep { buffers.append(bytes) }
+        lock.unlock()
+    }
+}
