@@ -58,8 +58,8 @@ public final class CSVReader: RecordReader {
     private var previousTerminator: Int32 = 0
     private var failure: FerryError?
     private var finished = false
-    private static let batchRecords = 2048
-    private static let batchBytes = 512 * 1024
+    private static let batchRecords = 1024
+    private static let batchBytes = 256 * 1024
 
     /// Opens a CSV input: detects the encoding and the dialect (unless `options` names them) and reads the header.
     public init(input: DecodedInput, options: CSVReadOptions = CSVReadOptions()) throws {

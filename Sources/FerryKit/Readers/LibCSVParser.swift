@@ -15,7 +15,7 @@ final class LibCSVParser {
         csv_set_delim(parser, delimiter)
         csv_set_quote(parser, quote)
         // libcsv trims spaces and tabs around unquoted fields by default; values must stay exact.
-        csv_set_space_func(parser) { _ in 0 }
+        csv_set_space_func(parser, ferry_csv_no_space)
         // Grow the field buffer in large steps: a big field should cost a few reallocations, not thousands.
         csv_set_blk_size(parser, 64 * 1024)
     }
