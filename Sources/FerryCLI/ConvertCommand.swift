@@ -114,7 +114,6 @@ struct ConvertCommand: ParsableCommand {
     }
 
     private func report(_ result: MappedConversionResult, source: Profile, target: Profile, writer: any RecordWriter) {
-        if ProcessInfo.processInfo.environment["FERRY_DEBUG_COMPILED"] == "1" { Terminal.note("compiled \(result.compiledRecords) of \(result.totals.read)") }
         Terminal.note("read \(input == "-" ? "standard input" : input): \(result.inputDescription), as \(source.name)")
         for note in result.notes + result.diagnostics { Terminal.note("note: \(note)") }
         let shown = result.issues.kept.prefix(ConvertCommand.warningsShown)

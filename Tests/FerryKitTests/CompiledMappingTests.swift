@@ -269,6 +269,41 @@ import Testing
         }
     }
 
+    /// The yes/no spellings are matched as packed words; each must still mean what its text says,
+    /// in any case and with spaces around it.
+    @Test func yesNoSpellingsMatchTheirText() {
+        for (text, value) in BooleanStyle.spellings {
+            #expect(BooleanStyle.digits.parse(text) == value, "\(text)")
+            #expect(BooleanStyle.json.parse(" \(text.uppercased()) ") == value, "\(text)")
+        }
+        for text in ["", "2", "yess", "nope", "\u{0}1", "1\u{0}", "sì", "tru", "falsey"] {
+            #expect(BooleanStyle.digits.parse(text) == nil, "\(text)")
+        }
+    }
+
+    /// The e-mail check on bytes accepts exactly what the plainly written check accepts, and
+    /// normalizes the same way.
+    @Test func emailCheckOnBytesAgreesWithThePlainOne() {
+        let pieces = ["a", "Z", "0", ".", "..", "-", "@", "_", "+", "ñ", " ", "\t", "xn--", "XN--", "es", "com", "é", "!", "\"", "(", "@@"]
+        var random = SystemRandomNumberGenerator()
+        var valid = 0
+        for _ in 0..<20_000 {
+            // Mostly address-shaped: a local part, an @, a domain.
+            let shaped = Bool.random(using: &random)
+            let text = shaped ? ["a", "Ana.", "ñ", "x+y", ".b"].randomElement(using: &random)! + "@" + ["Ex", "xn--b", "-d", "co-"].randomElement(using: &random)! + "." + ["ES", "com", "c", "xn--p1ai", "XN--P1AI", "e1"].randomElement(using: &random)!
+                : (0..<Int.random(in: 1...9, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+            let fast = text.utf8.withContiguousStorageIfAvailable { input in
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(input.count, 1)) { out in
+                    EmailAddress.normalize(input, into: out.baseAddress!).map { String(decoding: UnsafeBufferPointer(start: out.baseAddress, count: $0), as: UTF8.self) }
+                }
+            } ?? nil
+            let plain = try? EmailAddress.parseSlowly(text).get()
+            #expect(fast == plain, "\(text)")
+            if plain != nil { valid += 1 }
+        }
+        #expect(valid > 1000, "only \(valid) valid addresses were tried")
+    }
+
     /// JSON input: values keep their kinds (numbers, nulls, nested objects) through extras.
     @Test func jsonInputAgrees() throws {
         let scratch = Scratch()
