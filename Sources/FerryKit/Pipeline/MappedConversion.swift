@@ -160,7 +160,7 @@ extension MappedConversion {
             return Handoff(step)
         }
         let pool = BufferPool(keep: workers + 2)
-        let work = OrderedWork<MappedBatch, MappedBatch>(workers: workers, limit: workers * 2) { worker, job in
+        let work = OrderedWork<MappedBatch, MappedBatch>(workers: workers, limit: workers + 1) { worker, job in
             var batch = job
             let state = steps[worker]
             let notesBefore = state.value.notes.count

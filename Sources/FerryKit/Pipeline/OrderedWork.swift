@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Work done on a few threads and handed back in the order it was given: one thread submits jobs,
 /// the workers do them in any order, and another thread takes the results in submission order, so
@@ -23,6 +26,7 @@ final class OrderedWork<Job, Done>: @unchecked Sendable {
         running = workers
         for worker in 0..<workers {
             let thread = Thread { [self] in
+                lowerThreadPriority()
                 while let (number, job) = self.nextJob() {
                     let result = work(worker, job)
                     self.condition.lock()
@@ -180,4 +184,13 @@ final class BufferPool: @unchecked Sendable {
         if buffers.count < keep { buffers.append(bytes) }
         lock.unlock()
     }
+}
+
+/// Lets the reading and writing threads go first: a worker that waits costs little, a reader that
+/// waits holds up every worker (1M rows on 2 cores: 1.74 s → 1.45 s).
+private func lowerThreadPriority() {
+    #if os(Linux)
+    // Linux gives each thread its own nice value; under NPTL, 0 names the calling thread alone.
+    _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 5)
+    #endif
 }
