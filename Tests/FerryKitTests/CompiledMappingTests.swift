@@ -304,6 +304,18 @@ import Testing
         #expect(valid > 1000, "only \(valid) valid addresses were tried")
     }
 
+    /// The duplicate finder's radix sort orders like `sort()`, repeats and extremes included.
+    @Test func radixSortOrdersLikeSort() {
+        var random = SystemRandomNumberGenerator()
+        for count in [0, 1, 63, 64, 65, 1000, 100_000] {
+            var values = (0..<count).map { _ in Bool.random(using: &random) ? UInt64.random(in: 0...UInt64.max, using: &random) : UInt64.random(in: 0...50, using: &random) }
+            if count > 2 { values[0] = .max; values[1] = 0 }
+            var sorted = values
+            radixSort(&sorted)
+            #expect(sorted == values.sorted(), "\(count) values")
+        }
+    }
+
     /// JSON input: values keep their kinds (numbers, nulls, nested objects) through extras.
     @Test func jsonInputAgrees() throws {
         let scratch = Scratch()

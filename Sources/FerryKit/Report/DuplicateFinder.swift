@@ -74,7 +74,7 @@ public struct DuplicateFinder: Sendable {
                 var sorted: [UInt64] = []
                 sorted.reserveCapacity(present)
                 column.forEach { _, hash in if hash != 0 { sorted.append(hash) } }
-                sorted.sort()
+                radixSort(&sorted)
                 var position = 1
                 while position < sorted.count {
                     if sorted[position] == sorted[position - 1], repeated.last != sorted[position] { repeated.append(sorted[position]) }
@@ -123,6 +123,34 @@ public struct DuplicateFinder: Sendable {
     static func hash(_ value: some Sequence<UInt8>, seed: UInt64) -> UInt64 {
         let hash = fnv1a(value, seed: seed)
         return hash == 0 ? 1 : hash
+    }
+}
+
+/// Sorts 64-bit values in six passes of 11 bits (least significant first), with one scratch copy:
+/// for a million hashes several times faster than a comparison sort.
+func radixSort(_ values: inout [UInt64]) {
+    let count = values.count
+    guard count > 64 else { values.sort(); return }
+    var scratch = [UInt64](repeating: 0, count: count)
+    values.withUnsafeMutableBufferPointer { a in
+        scratch.withUnsafeMutableBufferPointer { b in
+            var source = a, target = b
+            var counts = [Int](repeating: 0, count: 2048)
+            for pass in 0..<6 {
+                let shift = UInt64(pass * 11)
+                for i in counts.indices { counts[i] = 0 }
+                for value in source { counts[Int((value >> shift) & 2047)] += 1 }
+                var total = 0
+                for i in counts.indices { (counts[i], total) = (total, total + counts[i]) }
+                for value in source {
+                    let digit = Int((value >> shift) & 2047)
+                    target[counts[digit]] = value
+                    counts[digit] += 1
+                }
+                swap(&source, &target)
+            }
+            // Six passes end where they started: `source` is `values` again.
+        }
     }
 }
 

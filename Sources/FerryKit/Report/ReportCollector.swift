@@ -25,7 +25,9 @@ public final class ReportCollector {
     private var recordsObserved = 0
     /// Records the target mapping wrote (for a migration, what was sent or would have been).
     private var recordsOutput = 0
-    private var consents: [CustomerField: (yes: Int, no: Int)] = [:]
+    /// Per consent (in `WriteStats.consents` order): yes and no answers seen.
+    private var consentYes = [Int](repeating: 0, count: WriteStats.consents.count)
+    private var consentNo = [Int](repeating: 0, count: WriteStats.consents.count)
     private var customersWithHealthData = 0
     private var reasonCounts: [ReasonKey: Int] = [:]
     private var duplicates = DuplicateFinder()
@@ -81,11 +83,13 @@ public final class ReportCollector {
             reasonCounts[ReasonKey(field: issue.field, column: issue.field == nil ? issue.column : nil,
                                    message: issue.message, action: issue.action), default: 0] += 1
         }
-        for (position, field) in WriteStats.consents.enumerated() {
-            switch seen.consent(position) {
-            case true?: consents[field, default: (0, 0)].yes += 1
-            case false?: consents[field, default: (0, 0)].no += 1
-            case nil: break
+        if seen.consentBits != 0 {
+            for position in consentYes.indices {
+                switch seen.consent(position) {
+                case true?: consentYes[position] += 1
+                case false?: consentNo[position] += 1
+                case nil: break
+                }
             }
         }
         if seen.hasClinicalNotes { customersWithHealthData += 1 }
@@ -244,7 +248,8 @@ public final class ReportCollector {
                                              optionalWithoutSource: optionalWithoutSource, readOnly: readOnly,
                                              sensitive: sensitive, extrasNotWritten: result.stats.extrasNotWritten),
             consents: consentFields.map { field in
-                let counts = consents[field] ?? (0, 0)
+                let position = WriteStats.consents.firstIndex(of: field)!
+                let counts = (yes: consentYes[position], no: consentNo[position])
                 return RunReport.Consent(field: field.rawValue, yes: counts.yes, no: counts.no,
                                          absent: recordsObserved - counts.yes - counts.no,
                                          writtenAsNo: result.stats.consentsWrittenAs(no: field))
