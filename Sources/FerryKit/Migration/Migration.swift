@@ -119,7 +119,7 @@ public final class Migration {
             var inBatch = RecordBatch()
             var outBatch = RecordBatch()
             var fatal: FerryError?
-            let prefixes = JSONWriter.keyPrefixes(target.writtenColumns)
+            let prefixes = JSONKeys(target.writtenColumns)
 
             do {
                 try await withThrowingTaskGroup(of: DeliveryReport.self) { group in
@@ -287,7 +287,7 @@ private struct RunState {
     }
 
     /// Maps a batch and decides, record by record, what the journal says is left to do.
-    mutating func map(_ input: RecordBatch, columns: [String], output: inout RecordBatch, keyPrefixes: [[UInt8]],
+    mutating func map(_ input: RecordBatch, columns: [String], output: inout RecordBatch, keyPrefixes: JSONKeys,
                       report: ReportCollector?, rejects: RejectsFile?) throws {
         // Identities in input order (repeats are numbered in the order they are read), then what the
         // journal says of this batch's records.
@@ -314,7 +314,11 @@ private struct RunState {
                 let identity = identities[entry.index]
                 let slot = output.records[k]
                 var body: [UInt8] = []
-                JSONWriter.appendObject(slot, bytes: bytes, fields: output.fields, keyPrefixes: keyPrefixes, to: &body)
+                keyPrefixes.withBuffers { keys in
+                    output.fields.withUnsafeBufferPointer { fields in
+                        JSONWriter.appendObject(slot, bytes: bytes, fields: fields, keys: keys, to: &body)
+                    }
+                }
                 let payloadHash = RecordIdentities.hex(fnv1a(body, seed: 7))
                 let written = output[k]
                 var source = RecordBatch()

@@ -6,7 +6,7 @@ public final class JSONWriter: RecordWriter {
     public let layout: Layout
     private let file: OutputFile
     /// `"name":` per column, escaped once.
-    private var keyPrefixes: [[UInt8]] = []
+    private var keys = JSONKeys([])
     private var wroteRecord = false
     public var outputName: String { file.name }
     public var needsColumnsUpFront: Bool { false }
@@ -22,20 +22,24 @@ public final class JSONWriter: RecordWriter {
     }
 
     private func learn(_ columns: [String]) {
-        if keyPrefixes.count < columns.count { keyPrefixes += JSONWriter.keyPrefixes(Array(columns[keyPrefixes.count...])) }
+        keys.learn(columns)
     }
 
     public func write(_ batch: RecordBatch, columns: [String]) throws {
         learn(columns)
-        batch.bytes.withUnsafeBytes { bytes in
-            for record in batch.records {
-                if layout == .array {
-                    if wroteRecord { file.pending.append(UInt8(ascii: ",")) }
-                    file.pending.append(0x0A)
+        keys.withBuffers { keys in
+            batch.bytes.withUnsafeBytes { bytes in
+                batch.fields.withUnsafeBufferPointer { fields in
+                    for record in batch.records {
+                        if layout == .array {
+                            if wroteRecord { file.pending.append(UInt8(ascii: ",")) }
+                            file.pending.append(0x0A)
+                        }
+                        wroteRecord = true
+                        JSONWriter.appendObject(record, bytes: bytes, fields: fields, keys: keys, to: &file.pending)
+                        if layout == .lines { file.pending.append(0x0A) }
+                    }
                 }
-                wroteRecord = true
-                JSONWriter.appendObject(record, bytes: bytes, fields: batch.fields, keyPrefixes: keyPrefixes, to: &file.pending)
-                if layout == .lines { file.pending.append(0x0A) }
             }
         }
         try file.flushIfFull()
@@ -43,36 +47,15 @@ public final class JSONWriter: RecordWriter {
 
     /// Records as `,\n{...}` (array) or `{...}\n` (lines); `writeEncoded` drops the array's first comma.
     public func makeEncoder() -> BatchEncoder? {
-        // The keys' `"name":` in one buffer, so encoding touches no per-column array.
-        var keys: [UInt8] = []
-        var starts: [Int] = [0]
-        for prefix in keyPrefixes {
-            keys += prefix
-            starts.append(keys.count)
-        }
-        let layout = layout, keyBytes = keys, keyStarts = starts
+        let layout = layout, keys = keys
         return BatchEncoder { batch, out in
             out.reserveCapacity(out.count + batch.byteCount + batch.byteCount / 4 + batch.fields.count * 24 + batch.count * 4)
-            keyBytes.withUnsafeBufferPointer { keys in
+            keys.withBuffers { keys in
                 batch.bytes.withUnsafeBytes { bytes in
                     batch.fields.withUnsafeBufferPointer { fields in
                         for record in batch.records {
                             if layout == .array { out.append(UInt8(ascii: ",")); out.append(0x0A) }
-                            out.append(UInt8(ascii: "{"))
-                            let first = Int(record.firstField)
-                            for k in 0..<Int(record.fieldCount) {
-                                let field = fields[first + k]
-                                if k > 0 { out.append(UInt8(ascii: ",")) }
-                                let column = Int(field.column)
-                                out.append(contentsOf: UnsafeBufferPointer(rebasing: keys[keyStarts[column]..<keyStarts[column + 1]]))
-                                let value = UnsafeRawBufferPointer(rebasing: bytes[Int(field.start)..<Int(field.end)])
-                                switch field.kind {
-                                case .string: JSONText.appendQuoted(value, to: &out)
-                                case .number, .bool, .json: out.append(contentsOf: value)
-                                case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
-                                }
-                            }
-                            out.append(UInt8(ascii: "}"))
+                            JSONWriter.appendObject(record, bytes: bytes, fields: fields, keys: keys, to: &out)
                             if layout == .lines { out.append(0x0A) }
                         }
                     }
@@ -92,15 +75,16 @@ public final class JSONWriter: RecordWriter {
         try file.flushIfFull()
     }
 
-    /// Appends one record as a JSON object; `keyPrefixes` holds `"name":` per column.
-    static func appendObject(_ record: RecordSlot, bytes: UnsafeRawBufferPointer, fields: [FieldSlot], keyPrefixes: [[UInt8]],
-                             to out: inout [UInt8]) {
+    /// Appends one record as a JSON object; `keys` holds `"name":` per column.
+    @inline(__always)
+    static func appendObject(_ record: RecordSlot, bytes: UnsafeRawBufferPointer, fields: UnsafeBufferPointer<FieldSlot>,
+                             keys: JSONKeys.Buffers, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
         let first = Int(record.firstField)
         for k in 0..<Int(record.fieldCount) {
             let field = fields[first + k]
             if k > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: keyPrefixes[Int(field.column)])
+            out.append(contentsOf: keys[Int(field.column)])
             let value = UnsafeRawBufferPointer(rebasing: bytes[Int(field.start)..<Int(field.end)])
             switch field.kind {
             case .string: JSONText.appendQuoted(value, to: &out)
@@ -111,21 +95,46 @@ public final class JSONWriter: RecordWriter {
         out.append(UInt8(ascii: "}"))
     }
 
-    /// `"name":` for each column, escaped once.
-    static func keyPrefixes(_ columns: [String]) -> [[UInt8]] {
-        columns.map { column in
-            var prefix: [UInt8] = []
-            var name = Array(column.utf8)
-            name.withUnsafeMutableBytes { JSONText.appendQuoted(UnsafeRawBufferPointer($0), to: &prefix) }
-            prefix.append(UInt8(ascii: ":"))
-            return prefix
-        }
-    }
-
     public func finish() throws {
         if layout == .array { file.pending.append(contentsOf: wroteRecord ? [0x0A, UInt8(ascii: "]"), 0x0A] : [UInt8(ascii: "]"), 0x0A]) }
         try file.commit()
     }
 
     public func abandon() { file.abandon() }
+}
+
+/// Each column's `"name":`, escaped once, all in one buffer so writing a record touches no
+/// per-column array.
+struct JSONKeys: Sendable {
+    private(set) var bytes: [UInt8] = []
+    private(set) var starts: [Int] = [0]
+
+    init(_ columns: [String]) { learn(columns) }
+
+    var count: Int { starts.count - 1 }
+
+    /// Adds the columns not known yet (a JSON input meets new keys).
+    mutating func learn(_ columns: [String]) {
+        for column in columns.dropFirst(count) {
+            var name = Array(column.utf8)
+            name.withUnsafeMutableBytes { JSONText.appendQuoted(UnsafeRawBufferPointer($0), to: &bytes) }
+            bytes.append(UInt8(ascii: ":"))
+            starts.append(bytes.count)
+        }
+    }
+
+    /// The keys as pointers, for a loop over records.
+    struct Buffers {
+        let bytes: UnsafeBufferPointer<UInt8>
+        let starts: UnsafeBufferPointer<Int>
+        subscript(column: Int) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: bytes[starts[column]..<starts[column + 1]])
+        }
+    }
+
+    func withBuffers<R>(_ body: (Buffers) throws -> R) rethrows -> R {
+        try bytes.withUnsafeBufferPointer { bytes in
+            try starts.withUnsafeBufferPointer { starts in try body(Buffers(bytes: bytes, starts: starts)) }
+        }
+    }
 }
