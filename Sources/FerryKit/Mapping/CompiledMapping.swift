@@ -488,48 +488,48 @@ struct CompiledMapping {
     /// `Profile.read` for a record with nothing to note; false declines it.
     private mutating func read(fields: UnsafeBufferPointer<FieldSlot>, input: UnsafeBufferPointer<UInt8>) -> Bool {
         for r in 0..<readCount {
-            let rule = reads[r]
+            let rule = UnsafePointer(reads + r)
             var value: Value?
             var kind = ValueKind.string
-            if rule.columns.count == 1 {
-                if let (found, foundKind) = raw(ints[Int(rule.columns.start)], fields: fields, input: input) { (value, kind) = (found, foundKind) }
+            if rule.pointee.columns.count == 1 {
+                if let (found, foundKind) = raw(ints[Int(rule.pointee.columns.start)], fields: fields, input: input) { (value, kind) = (found, foundKind) }
             } else {
                 let start = arena.count
                 var parts = 0
-                for c in rule.columns.range {
+                for c in rule.pointee.columns.range {
                     guard let (part, _) = raw(ints[c], fields: fields, input: input) else { continue }
-                    if parts > 0 { _ = arena.append(bytes + Int(rule.join.start), Int(rule.join.count)) }
+                    if parts > 0 { _ = arena.append(bytes + Int(rule.pointee.join.start), Int(rule.pointee.join.count)) }
                     _ = arena.append(input.baseAddress! + part.start, part.count)
                     parts += 1
                 }
                 if parts > 0 { value = Value(start: start, count: arena.count - start, inArena: true, tag: 1) }
             }
-            if value == nil, !rule.defaultValue.isNone {
-                let start = arena.append(bytes + Int(rule.defaultValue.start), Int(rule.defaultValue.count))
-                value = Value(start: start, count: Int(rule.defaultValue.count), inArena: true, tag: 1)
+            if value == nil, !rule.pointee.defaultValue.isNone {
+                let start = arena.append(bytes + Int(rule.pointee.defaultValue.start), Int(rule.pointee.defaultValue.count))
+                value = Value(start: start, count: Int(rule.pointee.defaultValue.count), inArena: true, tag: 1)
             }
-            switch rule.op {
+            switch rule.pointee.op {
             case .extra:
-                if let value, rule.columns.count > 0, ints[Int(rule.columns.start)] >= 0 { addExtra(rule.target, value, kind) }
+                if let value, rule.pointee.columns.count > 0, ints[Int(rule.pointee.columns.start)] >= 0 { addExtra(rule.pointee.target, value, kind) }
                 continue
             case .emptyLookup:
-                guard let value else { if rule.required { return false }; continue }
-                addExtra(rule.target, value, .string)
+                guard let value else { if rule.pointee.required { return false }; continue }
+                addExtra(rule.pointee.target, value, .string)
                 continue
             case .value:
-                guard var current = value else { if rule.required { return false }; continue }
-                for t in rule.transforms.range {
+                guard var current = value else { if rule.pointee.required { return false }; continue }
+                for t in rule.pointee.transforms.range {
                     arena.reserve(current.count * 2 + 16)
                     guard let count = transform(ops[t], resolve(current, input), into: arena.base + arena.count) else { return false }
                     current = Value(start: arena.count, count: count, inArena: true, tag: 1)
                     arena.count += count
                 }
                 if current.count == 0 {
-                    if rule.required { return false }
+                    if rule.pointee.required { return false }
                     continue
                 }
                 guard let checked = check(current, rule, input) else { return false }
-                values[rule.target] = checked
+                values[rule.pointee.target] = checked
             }
         }
         for k in stride(from: Int(unclaimed.start), to: Int(unclaimed.start + unclaimed.count), by: 2) {
@@ -555,17 +555,17 @@ struct CompiledMapping {
     }
 
     /// A value through its field's check; nil when it fails (the ordinary path words the failure).
-    private mutating func check(_ value: Value, _ rule: ReadRule, _ input: UnsafeBufferPointer<UInt8>) -> Value? {
+    private mutating func check(_ value: Value, _ rule: UnsafePointer<ReadRule>, _ input: UnsafeBufferPointer<UInt8>) -> Value? {
         // Room for any result first, so `text` (which may point into the arena) stays where it is.
         arena.reserve(value.count + 64)
         let text = resolve(value, input)
         let out = arena.base + arena.count
-        switch rule.check {
+        switch rule.pointee.check {
         case .text:
             return value
         case .choice:
-            for c in rule.choices.range where elementsEqual(pool(choices[c].from), text) { return stored(choices[c].to) }
-            for c in rule.choices.range where Self.asciiFoldedEqual(pool(choices[c].from), text) { return stored(choices[c].to) }
+            for c in rule.pointee.choices.range where elementsEqual(pool(choices[c].from), text) { return stored(choices[c].to) }
+            for c in rule.pointee.choices.range where Self.asciiFoldedEqual(pool(choices[c].from), text) { return stored(choices[c].to) }
             return nil
         case .taxId:
             guard let kind = TaxID.normalize(text, into: out) else { return nil }
@@ -587,16 +587,16 @@ struct CompiledMapping {
             return claim(2, tag: 1)
         case .countryCode, .language:
             guard text.count == 2, isASCIILetter(text[0]), isASCIILetter(text[1]) else { return nil }
-            for i in 0..<2 { out[i] = rule.check == .countryCode ? asciiUpper(text[i]) : asciiLower(text[i]) }
+            for i in 0..<2 { out[i] = rule.pointee.check == .countryCode ? asciiUpper(text[i]) : asciiLower(text[i]) }
             return claim(2, tag: 1)
         case .date:
-            guard case .date(let date) = DateFormat.read(text, tokens: UnsafeBufferPointer(start: tokens + Int(rule.tokens.start), count: Int(rule.tokens.count)))
+            guard case .date(let date) = DateFormat.read(text, tokens: UnsafeBufferPointer(start: tokens + Int(rule.pointee.tokens.start), count: Int(rule.pointee.tokens.count)))
             else { return nil }
             let packed = date.year * 10_000 + date.month * 100 + date.day
-            if rule.birth, packed > rule.today || date.year < 1900 { return nil }
+            if rule.pointee.birth, packed > rule.pointee.today || date.year < 1900 { return nil }
             return Value(start: packed, count: 0, inArena: false, tag: 1)
         case .boolean:
-            guard let flag = rule.booleans.parse(text) else { return nil }
+            guard let flag = rule.pointee.booleans.parse(text) else { return nil }
             return Value(start: 0, count: 0, inArena: false, tag: flag ? 2 : 1)
         case .integer:
             guard text.count > 0, text.count <= 15 else { return nil }
@@ -605,7 +605,7 @@ struct CompiledMapping {
                 guard isASCIIDigit(byte) else { return nil }
                 number = number * 10 + Int(byte - 0x30)
             }
-            if let range = rule.range, !range.contains(number) { return nil }
+            if let range = rule.pointee.range, !range.contains(number) { return nil }
             return Value(start: number, count: 0, inArena: false, tag: 1)
         case .declines:
             return nil
@@ -691,28 +691,28 @@ struct CompiledMapping {
         var written = ColumnSet(count: targetColumnCount)
         for k in 0..<extraCount { extraUsed[k] = false }
         for w in 0..<writeCount {
-            let rule = writes[w]
+            let rule = UnsafePointer(writes + w)
             var value: Value?
             var kind = ValueKind.string
-            switch rule.op {
+            switch rule.pointee.op {
             case .constant:
-                if written.insert(rule.column) {
-                    output.appendField(column: rule.column, kind: rule.constantKind, UnsafeRawBufferPointer(pool(rule.constant)))
+                if written.insert(rule.pointee.column) {
+                    output.appendField(column: rule.pointee.column, kind: rule.pointee.constantKind, UnsafeRawBufferPointer(pool(rule.pointee.constant)))
                 }
                 continue
             case .extra:
                 var first = -1
                 // Every extra of that name counts as written, as in `Profile.write`.
-                for k in 0..<extraCount where extras[k].name == rule.source {
+                for k in 0..<extraCount where extras[k].name == rule.pointee.source {
                     if first < 0 { first = k }
                     extraUsed[k] = true
                 }
-                if first >= 0, written.insert(rule.column) {
-                    output.appendField(column: rule.column, kind: extras[first].kind, UnsafeRawBufferPointer(resolve(extras[first].value, input)))
+                if first >= 0, written.insert(rule.pointee.column) {
+                    output.appendField(column: rule.pointee.column, kind: extras[first].kind, UnsafeRawBufferPointer(resolve(extras[first].value, input)))
                 }
                 continue
             case .surnames:
-                let a = values[rule.source], b = values[rule.second]
+                let a = values[rule.pointee.source], b = values[rule.pointee.second]
                 if a.tag != 0, a.count > 0, b.tag != 0, b.count > 0 {
                     // Room first: resolving a value gives a pointer that growing the arena would move.
                     arena.reserve(a.count + b.count + 1)
@@ -729,59 +729,59 @@ struct CompiledMapping {
                     value = b
                 }
             case .value:
-                let stored = values[rule.source]
+                let stored = values[rule.pointee.source]
                 if stored.tag != 0 {
                     guard let (text, textKind) = format(stored, rule, input) else { return false }
                     (value, kind) = (text, textKind)
-                } else if rule.consentDefault >= 0, rule.format == .boolean {
-                    (value, kind) = (self.stored(rule.no), rule.noKind)
+                } else if rule.pointee.consentDefault >= 0, rule.pointee.format == .boolean {
+                    (value, kind) = (self.stored(rule.pointee.no), rule.pointee.noKind)
                     withUnsafeMutableBytes(of: &consents) { raw in
                         let list = raw.bindMemory(to: Int.self)
-                        list[list[5]] = rule.consentDefault
+                        list[list[5]] = rule.pointee.consentDefault
                         list[5] += 1
                     }
                 }
             }
-            if value == nil, !rule.defaultValue.isNone {
-                (value, kind) = (self.stored(rule.defaultValue), rule.defaultKind)
+            if value == nil, !rule.pointee.defaultValue.isNone {
+                (value, kind) = (self.stored(rule.pointee.defaultValue), rule.pointee.defaultKind)
             }
             guard var current = value else {
-                if rule.required { return false }
+                if rule.pointee.required { return false }
                 continue
             }
-            for t in rule.transforms.range {
+            for t in rule.pointee.transforms.range {
                 guard ops[t] == .provinceCode else { return false }
                 arena.reserve(current.count * 2 + 16)
                 guard let count = ProvinceCode(argument: nil).writeBytes(resolve(current, input), into: arena.base + arena.count) else { return false }
                 current = Value(start: arena.count, count: count, inArena: true, tag: 1)
                 arena.count += count
             }
-            if written.insert(rule.column) {
-                output.appendField(column: rule.column, kind: kind, UnsafeRawBufferPointer(resolve(current, input)))
+            if written.insert(rule.pointee.column) {
+                output.appendField(column: rule.pointee.column, kind: kind, UnsafeRawBufferPointer(resolve(current, input)))
             }
         }
         return true
     }
 
     /// `FieldCodec.write` for a stored value; nil when the system cannot say it.
-    private mutating func format(_ stored: Value, _ rule: WriteRule, _ input: UnsafeBufferPointer<UInt8>) -> (Value, ValueKind)? {
-        switch rule.format {
+    private mutating func format(_ stored: Value, _ rule: UnsafePointer<WriteRule>, _ input: UnsafeBufferPointer<UInt8>) -> (Value, ValueKind)? {
+        switch rule.pointee.format {
         case .text:
-            if rule.kind == .number {
+            if rule.pointee.kind == .number {
                 // A number the system takes as a JSON number: plain digits are; anything else is
                 // for `FieldCodec.write` to judge.
                 let text = resolve(stored, input)
                 guard text.count > 0, text.count <= 15, text.allSatisfy(isASCIIDigit) else { return nil }
                 return (stored, .number)
             }
-            guard !rule.choices.isNone else { return (stored, rule.kind ?? .string) }
+            guard !rule.pointee.choices.isNone else { return (stored, rule.pointee.kind ?? .string) }
             let text = resolve(stored, input)
-            for c in rule.choices.range where elementsEqual(pool(choices[c].from), text) {
-                return (self.stored(choices[c].to), rule.kind ?? .string)
+            for c in rule.pointee.choices.range where elementsEqual(pool(choices[c].from), text) {
+                return (self.stored(choices[c].to), rule.pointee.kind ?? .string)
             }
             return nil
         case .boolean:
-            return stored.tag == 2 ? (self.stored(rule.yes), rule.yesKind) : (self.stored(rule.no), rule.noKind)
+            return stored.tag == 2 ? (self.stored(rule.pointee.yes), rule.pointee.yesKind) : (self.stored(rule.pointee.no), rule.pointee.noKind)
         case .integer:
             arena.reserve(20)
             var digits = 1, rest = stored.start / 10
@@ -791,25 +791,25 @@ struct CompiledMapping {
                 arena.base[arena.count + i] = UInt8(0x30 + number % 10)
                 number /= 10
             }
-            return (claim(digits, tag: 1), rule.kind ?? .number)
+            return (claim(digits, tag: 1), rule.pointee.kind ?? .number)
         case .date:
             let packed = stored.start
             guard let date = CalendarDate(year: packed / 10_000, month: packed / 100 % 100, day: packed % 100) else { return nil }
-            arena.reserve(16 + Int(rule.tokens.count) * 4)
-            let count = DateFormat.write(date, tokens: UnsafeBufferPointer(start: tokens + Int(rule.tokens.start), count: Int(rule.tokens.count)),
+            arena.reserve(16 + Int(rule.pointee.tokens.count) * 4)
+            let count = DateFormat.write(date, tokens: UnsafeBufferPointer(start: tokens + Int(rule.pointee.tokens.start), count: Int(rule.pointee.tokens.count)),
                                          into: arena.base + arena.count)
-            return (claim(count, tag: 1), rule.kind ?? .string)
+            return (claim(count, tag: 1), rule.pointee.kind ?? .string)
         case .taxId:
             guard stored.tag != Self.otherTaxIdTag else { return nil }
-            return (stored, rule.kind ?? .string)
+            return (stored, rule.pointee.kind ?? .string)
         case .phone:
             // Every number read here is E.164 (`+` first); national digits only for +34 and nine digits.
-            guard !rule.nationalDigits else {
+            guard !rule.pointee.nationalDigits else {
                 let text = resolve(stored, input)
                 guard stored.count == 12, text[0] == 0x2B, text[1] == 0x33, text[2] == 0x34 else { return nil }
-                return (Value(start: stored.start + 3, count: 9, inArena: stored.inArena, tag: 1), rule.kind ?? .string)
+                return (Value(start: stored.start + 3, count: 9, inArena: stored.inArena, tag: 1), rule.pointee.kind ?? .string)
             }
-            return (stored, rule.kind ?? .string)
+            return (stored, rule.pointee.kind ?? .string)
         case .declines:
             return nil
         }
