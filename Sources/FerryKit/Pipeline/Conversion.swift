@@ -42,6 +42,9 @@ public struct Conversion {
     public let inputPath: String
     public let readOptions: ReadOptions
 
+    /// Threads that encode batches while one reads and one writes; 1 does it all on one thread.
+    public var workers = availableProcessors()
+
     public init(inputPath: String, readOptions: ReadOptions = ReadOptions()) {
         self.inputPath = inputPath
         self.readOptions = readOptions
@@ -71,6 +74,32 @@ public struct Conversion {
             let input = try InputFile.open(path, options: readOptions)
             let reader = input.reader
             try writer.begin(columns: columns ?? reader.columns)
+            // Columns fixed from the start (a CSV header): the workers can encode batches ahead.
+            if workers > 1, !mayMeetNewColumns, let encoder = writer.makeEncoder() {
+                let pool = BufferPool(keep: workers + 2)
+                var written = 0
+                let read = try readInOrder(input, workers: workers, pool: pool, work: { _, batch in
+                    var bytes = pool.bytes()
+                    encoder.encode(batch.records, &bytes)
+                    return (batch, bytes)
+                }, put: { (batch: ReadBatch, bytes: [UInt8]) in
+                    try writer.writeEncoded(bytes, records: batch.records.count)
+                    written += batch.records.count
+                    var totals = RunTotals()
+                    (totals.read, totals.written) = (written, written)
+                    progress?(RunProgress(totals: totals, fraction: batch.fraction))
+                    pool.give(batch.records)
+                    pool.give(bytes)
+                })
+                var totals = RunTotals()
+                (totals.read, totals.written) = (read, written)
+                guard totals.balances else {
+                    throw FerryError(.output, "the accounting does not balance (\(totals.accountingLine)); this is a bug in Ferry, please report it")
+                }
+                try writer.finish()
+                return ConversionResult(totals: totals, inputDescription: input.description, columns: reader.columns,
+                                        diagnostics: reader.diagnostics, seconds: monotonicSeconds() - started)
+            }
             var totals = RunTotals()
             var batch = RecordBatch()
             while try reader.read(into: &batch) {

@@ -160,8 +160,8 @@ extension MappedConversion {
             return Handoff(step)
         }
         let pool = BufferPool(keep: workers + 2)
-        let work = OrderedWork<MappedBatch, MappedBatch>(workers: workers, limit: workers + 1) { worker, job in
-            var batch = job
+        let work: @Sendable (Int, ReadBatch) -> MappedBatch = { worker, job in
+            var batch = MappedBatch(input: job.records, columns: job.columns, fraction: job.fraction)
             let state = steps[worker]
             let notesBefore = state.value.notes.count
             var output = pool.batch()
@@ -200,67 +200,40 @@ extension MappedConversion {
             var totals = RunTotals()
             var log = IssueLog()
             var notes: [Diagnostic] = []
-            var failure: (any Error)?
         }
         let written = Written()
         written.notes = source.notes + target.notes
-        let outputs = Handoff((writer: writer, rejects: rejects, progress: progress, report: report))
         let reportBinding = Handoff(SourceBinding(profile: source))
-        let writing = JoinableThread {
-            do {
-                while let batch = work.next() {
-                    let (writer, rejects, progress, report) = outputs.value
-                    if let report {
-                        // The report sees every record in input order, as a single thread shows them.
-                        _ = reportBinding.value.bind(columns: batch.columns)
-                        report.observeInput(batch.input, columns: batch.columns, binding: reportBinding.value)
-                        var issueStart = 0
-                        for index in 0..<batch.input.count {
-                            let issueEnd = Int(batch.issuesEnd[index])
-                            let place = Int(batch.outputIndex[index])
-                            report.observe(batch.input[index], seen: batch.seen[index], issues: batch.issues[issueStart..<issueEnd],
-                                           output: place >= 0 ? batch.output[place] : nil)
-                            issueStart = issueEnd
-                        }
-                    }
-                    try writer.writeEncoded(batch.encoded, records: batch.written)
-                    written.totals.written += batch.written
-                    written.totals.rejected += batch.rejected.count
-                    for (index, reasons) in batch.rejected { rejects?.add(batch.input[index], reasons: reasons) }
-                    try rejects?.flush(inputColumns: batch.columns)
-                    for issue in batch.issues { written.log.add(issue) }
-                    for note in batch.notes where !written.notes.contains(where: { $0.description == note.description }) {
-                        written.notes.append(note)
-                    }
-                    var progressTotals = written.totals
-                    progressTotals.read = written.totals.settled
-                    progress?(RunProgress(totals: progressTotals, fraction: batch.fraction))
-                    pool.give(batch.input)
-                    pool.give(batch.encoded)
-                    if reporting { pool.give(batch.output) }
+        let read = try readInOrder(input, workers: workers, pool: pool, work: work) { batch in
+            if let report {
+                // The report sees every record in input order, as a single thread shows them.
+                _ = reportBinding.value.bind(columns: batch.columns)
+                report.observeInput(batch.input, columns: batch.columns, binding: reportBinding.value)
+                var issueStart = 0
+                for index in 0..<batch.input.count {
+                    let issueEnd = Int(batch.issuesEnd[index])
+                    let place = Int(batch.outputIndex[index])
+                    report.observe(batch.input[index], seen: batch.seen[index], issues: batch.issues[issueStart..<issueEnd],
+                                   output: place >= 0 ? batch.output[place] : nil)
+                    issueStart = issueEnd
                 }
-            } catch {
-                written.failure = error
-                work.cancel()
             }
-        }
-        var read = 0
-        var readFailure: (any Error)?
-        do {
-            while true {
-                var batch = pool.batch()
-                guard try reader.read(into: &batch) else { break }
-                read += batch.count
-                guard work.submit(MappedBatch(input: batch, columns: reader.columns, fraction: input.fractionRead)) else { break }
+            try writer.writeEncoded(batch.encoded, records: batch.written)
+            written.totals.written += batch.written
+            written.totals.rejected += batch.rejected.count
+            for (index, reasons) in batch.rejected { rejects?.add(batch.input[index], reasons: reasons) }
+            try rejects?.flush(inputColumns: batch.columns)
+            for issue in batch.issues { written.log.add(issue) }
+            for note in batch.notes where !written.notes.contains(where: { $0.description == note.description }) {
+                written.notes.append(note)
             }
-        } catch {
-            readFailure = error
-            work.cancel()
+            var progressTotals = written.totals
+            progressTotals.read = written.totals.settled
+            progress?(RunProgress(totals: progressTotals, fraction: batch.fraction))
+            pool.give(batch.input)
+            pool.give(batch.encoded)
+            if reporting { pool.give(batch.output) }
         }
-        work.finishSubmitting()
-        writing.join()
-        work.close()
-        if let failure = readFailure ?? written.failure { throw failure }
         var totals = written.totals
         totals.read = read
         let log = written.log, notes = written.notes

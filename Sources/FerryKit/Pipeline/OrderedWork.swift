@@ -194,3 +194,47 @@ private func lowerThreadPriority() {
     _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 5)
     #endif
 }
+
+/// A batch read from an input, on its way to a worker.
+struct ReadBatch: @unchecked Sendable {
+    var records: RecordBatch
+    var columns: [String]
+    var fraction: Double?
+}
+
+/// Reads `reader` on this thread, hands each batch to `work` on `workers` threads, and gives the
+/// results to `put` on a writing thread in input order. `pool` recycles batches (`put` may give
+/// them back). Returns how many records were read; the first error of any side is thrown once all
+/// threads have stopped.
+func readInOrder<Done>(_ input: OpenedInput, workers: Int, pool: BufferPool,
+                       work: @escaping @Sendable (Int, ReadBatch) -> Done, put: @escaping (Done) throws -> Void) throws -> Int {
+    let reader = input.reader
+    let ordered = OrderedWork<ReadBatch, Done>(workers: workers, limit: workers + 1, work: work)
+    let writing = Handoff((put: put, failure: (any Error)?.none))
+    let thread = JoinableThread {
+        do {
+            while let done = ordered.next() { try writing.value.put(done) }
+        } catch {
+            writing.value.failure = error
+            ordered.cancel()
+        }
+    }
+    var read = 0
+    var readFailure: (any Error)?
+    do {
+        while true {
+            var batch = pool.batch()
+            guard try reader.read(into: &batch) else { break }
+            read += batch.count
+            guard ordered.submit(ReadBatch(records: batch, columns: reader.columns, fraction: input.fractionRead)) else { break }
+        }
+    } catch {
+        readFailure = error
+        ordered.cancel()
+    }
+    ordered.finishSubmitting()
+    thread.join()
+    ordered.close()
+    if let failure = readFailure ?? writing.value.failure { throw failure }
+    return read
+}
