@@ -206,6 +206,12 @@ import Testing
               - column: whatsapp
                 field: consentWhatsapp
                 system_default: true
+              - column: whatsapp_again
+                field: consentWhatsapp
+                system_default: true
+              - column: sms
+                field: consentSms
+                system_default: true
               - column: mobile
                 field: mobilePhone
               - column: zip

@@ -193,6 +193,8 @@ struct CompiledMapping {
     private let extras: UnsafeMutablePointer<(name: Int, value: Value, kind: ValueKind)>
     private let extraUsed: UnsafeMutablePointer<Bool>
     private var extraCount = 0
+    /// Consents (field positions) the record being written sends as an explicit no.
+    private var pendingConsents: [Int] = []
     private var arena: Arena
     private let writesHealthData: Bool
     private let columnCount: Int
@@ -412,17 +414,14 @@ struct CompiledMapping {
             if column < columnCount, positions[column] < 0 { positions[column] = position }
         }
         guard read(fields: fields, input: input) else { return .declined }
-        var consents: (Int, Int, Int, Int, Int, Int) = (-1, -1, -1, -1, -1, 0)
-        guard write(input: input, into: &output, consents: &consents) else {
+        pendingConsents.removeAll(keepingCapacity: true)
+        guard write(input: input, into: &output) else {
             output.discardOpenRecord()
             return .declined
         }
         output.endRecord(number: slot.number, line: slot.line)
         // The counts `Profile.write` keeps, now that the record is written.
-        withUnsafeBytes(of: consents) { raw in
-            let list = raw.bindMemory(to: Int.self)
-            for k in 0..<list[5] { stats.consentWrittenAsNo(CustomerField.allCases[list[k]]) }
-        }
+        for field in pendingConsents { stats.consentWrittenAsNo(CustomerField.allCases[field]) }
         if values[Self.clinicalIndex].tag != 0, !writesHealthData { stats.healthDataWithheld += 1 }
         for k in 0..<extraCount where !extraUsed[k] {
             stats.extrasNotWritten += 1
@@ -683,10 +682,9 @@ struct CompiledMapping {
     private static let cifTag = UInt8(TaxID.Kind.allCases.firstIndex(of: .cif)! + 1)
     private static let otherTaxIdTag = UInt8(TaxID.Kind.allCases.firstIndex(of: .other)! + 1)
 
-    /// `Profile.write` for a record with nothing to note; false declines it. `consents` collects the
-    /// consents written as an explicit no (up to five, the count last).
-    private mutating func write(input: UnsafeBufferPointer<UInt8>, into output: inout RecordBatch,
-                                consents: inout (Int, Int, Int, Int, Int, Int)) -> Bool {
+    /// `Profile.write` for a record with nothing to note; false declines it. The consents written as
+    /// an explicit no wait in `pendingConsents` until the record is written.
+    private mutating func write(input: UnsafeBufferPointer<UInt8>, into output: inout RecordBatch) -> Bool {
         output.beginRecord()
         var written = ColumnSet(count: targetColumnCount)
         for k in 0..<extraCount { extraUsed[k] = false }
@@ -735,11 +733,7 @@ struct CompiledMapping {
                     (value, kind) = (text, textKind)
                 } else if rule.pointee.consentDefault >= 0, rule.pointee.format == .boolean {
                     (value, kind) = (self.stored(rule.pointee.no), rule.pointee.noKind)
-                    withUnsafeMutableBytes(of: &consents) { raw in
-                        let list = raw.bindMemory(to: Int.self)
-                        list[list[5]] = rule.pointee.consentDefault
-                        list[5] += 1
-                    }
+                    pendingConsents.append(rule.pointee.consentDefault)
                 }
             }
             if value == nil, !rule.pointee.defaultValue.isNone {
