@@ -148,8 +148,9 @@ extension MappedConversion {
     }
 
     /// `run` with the mapping on `workers` threads: this thread reads batches and hands them out,
-    /// the workers map and encode them (each with its own `MappingStep`), and this thread writes
-    /// the results, rejects and issues in input order, so the output is the same as one thread's.
+    /// the workers map and encode them (each with its own `MappingStep`), and a writing thread
+    /// writes the results, rejects, issues and report in input order, so the output is the same as
+    /// one thread's.
     private func runInParallel(input: OpenedInput, writer: any RecordWriter, encoder: BatchEncoder, rejects: RejectsFile?,
                                report: ReportCollector?, progress: ((RunProgress) -> Void)?, started: Double) throws -> MappedConversionResult {
         let reporting = report != nil
@@ -194,21 +195,16 @@ extension MappedConversion {
             if reporting { batch.output = output } else { pool.give(output) }
             return batch
         }
-        // The writing side, on its own thread: results in input order into the output, the
-        // rejects file and the log.
-        final class Written: @unchecked Sendable {
-            var totals = RunTotals()
-            var log = IssueLog()
-            var notes: [Diagnostic] = []
-        }
-        let written = Written()
-        written.notes = source.notes + target.notes
-        let reportBinding = Handoff(SourceBinding(profile: source))
+        // Kept by the writing thread, read here once it has stopped.
+        var totals = RunTotals()
+        var log = IssueLog()
+        var notes = source.notes + target.notes
+        var reportBinding = SourceBinding(profile: source)
         let read = try readInOrder(input, workers: workers, pool: pool, work: work) { batch in
             if let report {
                 // The report sees every record in input order, as a single thread shows them.
-                _ = reportBinding.value.bind(columns: batch.columns)
-                report.observeInput(batch.input, columns: batch.columns, binding: reportBinding.value)
+                _ = reportBinding.bind(columns: batch.columns)
+                report.observeInput(batch.input, columns: batch.columns, binding: reportBinding)
                 var issueStart = 0
                 for index in 0..<batch.input.count {
                     let issueEnd = Int(batch.issuesEnd[index])
@@ -219,24 +215,20 @@ extension MappedConversion {
                 }
             }
             try writer.writeEncoded(batch.encoded, records: batch.written)
-            written.totals.written += batch.written
-            written.totals.rejected += batch.rejected.count
+            totals.written += batch.written
+            totals.rejected += batch.rejected.count
             for (index, reasons) in batch.rejected { rejects?.add(batch.input[index], reasons: reasons) }
             try rejects?.flush(inputColumns: batch.columns)
-            for issue in batch.issues { written.log.add(issue) }
-            for note in batch.notes where !written.notes.contains(where: { $0.description == note.description }) {
-                written.notes.append(note)
-            }
-            var progressTotals = written.totals
-            progressTotals.read = written.totals.settled
+            for issue in batch.issues { log.add(issue) }
+            for note in batch.notes where !notes.contains(where: { $0.description == note.description }) { notes.append(note) }
+            var progressTotals = totals
+            progressTotals.read = totals.settled
             progress?(RunProgress(totals: progressTotals, fraction: batch.fraction))
             pool.give(batch.input)
             pool.give(batch.encoded)
             if reporting { pool.give(batch.output) }
         }
-        var totals = written.totals
         totals.read = read
-        let log = written.log, notes = written.notes
         guard totals.balances else {
             throw FerryError(.output, "the accounting does not balance (\(totals.accountingLine)); this is a bug in Ferry, please report it")
         }
