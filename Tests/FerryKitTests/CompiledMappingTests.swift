@@ -53,11 +53,7 @@ import Testing
     }
 
     static func sample(rows: Int, seed: UInt64, scratch: Scratch) throws -> String {
-        let path = scratch.path("sample-\(seed).csv")
-        var options = CSVWriteOptions()
-        options.delimiter = UInt8(ascii: ";")
-        try SampleCustomers(seed: seed).write(rows: rows, to: CSVWriter(file: try OutputFile(path: path), options: options))
-        return path
+        try writeSample(rows: rows, seed: seed, scratch, name: "sample-\(seed).csv")
     }
 
     @Test func sampleExportToMovinAndKoibox() throws {

@@ -4,11 +4,7 @@ import Testing
 
 @Suite struct SampleCustomersTests {
     func sample(rows: Int, seed: UInt64, _ scratch: Scratch, name: String = "s.csv") throws -> String {
-        let path = scratch.path(name)
-        var options = CSVWriteOptions()
-        options.delimiter = UInt8(ascii: ";")
-        try SampleCustomers(seed: seed).write(rows: rows, to: CSVWriter(file: try OutputFile(path: path), options: options))
-        return path
+        try writeSample(rows: rows, seed: seed, scratch, name: name)
     }
 
     @Test func theSameSeedGivesTheSameFileAndAnotherSeedAnother() throws {

@@ -100,3 +100,12 @@ func convert(_ input: String, to output: String, options: ReadOptions = ReadOpti
 
 func bytes(of path: String) -> [UInt8] { Array(FileManager.default.contents(atPath: path) ?? Data()) }
 func text(of path: String) -> String { String(decoding: bytes(of: path), as: UTF8.self) }
+
+/// Writes `ferry sample`'s customers (a Koibox export, `;`-separated) into the scratch folder.
+func writeSample(rows: Int, seed: UInt64, _ scratch: Scratch, name: String) throws -> String {
+    let path = scratch.path(name)
+    var options = CSVWriteOptions()
+    options.delimiter = UInt8(ascii: ";")
+    try SampleCustomers(seed: seed).write(rows: rows, to: CSVWriter(file: try OutputFile(path: path), options: options))
+    return path
+}
