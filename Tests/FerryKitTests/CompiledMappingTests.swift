@@ -60,7 +60,7 @@ import Testing
         let scratch = Scratch()
         let input = try Self.sample(rows: 3000, seed: 7, scratch: scratch)
         let export = try ProfileCatalog.load(Repository.sampleData.appendingPathComponent("koibox-export.yaml").path)
-        for target in ["movin", "koibox"] {
+        for target in ["movin", "koibox", "canonical"] {
             let (compiled, read) = try Self.compare(input, from: export, to: try ProfileCatalog.load(target))
             // Nearly every sample record is clean; the compiled path must be the one that took them.
             #expect(compiled > read * 9 / 10, "\(target): compiled \(compiled) of \(read)")
@@ -116,7 +116,7 @@ import Testing
         }
         let input = scratch.file("hostile.csv", rows.joined(separator: "\n") + "\n")
         let export = try ProfileCatalog.load(Repository.sampleData.appendingPathComponent("koibox-export.yaml").path)
-        for target in ["movin", "koibox"] {
+        for target in ["movin", "koibox", "canonical"] {
             let (compiled, read) = try Self.compare(input, from: export, to: try ProfileCatalog.load(target))
             #expect(compiled > 0 && compiled < read, "\(target): compiled \(compiled) of \(read)")
         }
@@ -327,7 +327,9 @@ import Testing
             records.append("{\"nombre\": \"ANA\", \"apellido1\": \"Ruiz\", \"email\": \(email), \"code\": \(n), \"extra\": {\"a\": [1, 2]}, \"flag\": true, \"movil\": \"6123456\(n % 10)\(n % 7)\"}")
         }
         let input = scratch.file("in.ndjson", records.joined(separator: "\n") + "\n")
-        let (compiled, read) = try Self.compare(input, from: try ProfileCatalog.load("koibox"), to: try ProfileCatalog.load("movin"))
-        #expect(compiled > read / 2, "compiled \(compiled) of \(read)")
+        for target in ["movin", "canonical"] {
+            let (compiled, read) = try Self.compare(input, from: try ProfileCatalog.load("koibox"), to: try ProfileCatalog.load(target))
+            #expect(compiled > read / 2, "\(target): compiled \(compiled) of \(read)")
+        }
     }
 }

@@ -193,6 +193,11 @@ struct CompiledMapping {
     private let extras: UnsafeMutablePointer<(name: Int, value: Value, kind: ValueKind)>
     private let extraUsed: UnsafeMutablePointer<Bool>
     private var extraCount = 0
+    /// The output column that holds unwritten extras as a JSON object (−1: none), and each extra
+    /// name's `"name":` key.
+    private let extrasColumn: Int
+    private let extraKeys: [[UInt8]]
+    private var extrasObject: [UInt8] = []
     /// Consents (field positions) the record being written sends as an explicit no.
     private var pendingConsents: [Int] = []
     private var arena: Arena
@@ -209,7 +214,7 @@ struct CompiledMapping {
     /// Compiles a pair of mappings for an input with `columns` (bound as `binding` says); nil when
     /// the mappings use something only the ordinary path does.
     init?(source: Profile, target: Profile, binding: SourceBinding, columns: [String]) {
-        guard binding.extrasIndex < 0, target.extrasColumn == nil else { return nil }
+        guard binding.extrasIndex < 0 else { return nil }
         var pool = Builder()
         var names: [String] = []
         func nameID(_ name: String) -> Int {
@@ -319,6 +324,14 @@ struct CompiledMapping {
             }
             writes.append(write)
         }
+        // Each extra's name as a JSON key (`"name":`), for a target that keeps extras in one column.
+        extraKeys = names.map { name in
+            var key: [UInt8] = []
+            JSONText.appendQuoted(name, to: &key)
+            key.append(UInt8(ascii: ":"))
+            return key
+        }
+        extrasColumn = target.extrasColumn.flatMap { target.columnIndex[$0] } ?? -1
         let extrasMost = reads.count + binding.claimed.count
         storage = Storage(pool, reads: reads, writes: writes, columns: columns.count, extras: extrasMost)
         bytes = storage.bytes
@@ -423,9 +436,11 @@ struct CompiledMapping {
         // The counts `Profile.write` keeps, now that the record is written.
         for field in pendingConsents { stats.consentWrittenAsNo(CustomerField.allCases[field]) }
         if values[Self.clinicalIndex].tag != 0, !writesHealthData { stats.healthDataWithheld += 1 }
-        for k in 0..<extraCount where !extraUsed[k] {
-            stats.extrasNotWritten += 1
-            break
+        if extrasColumn < 0 {
+            for k in 0..<extraCount where !extraUsed[k] {
+                stats.extrasNotWritten += 1
+                break
+            }
         }
         return .written
     }
@@ -753,6 +768,25 @@ struct CompiledMapping {
             if written.insert(rule.pointee.column) {
                 output.appendField(column: rule.pointee.column, kind: kind, UnsafeRawBufferPointer(resolve(current, input)))
             }
+        }
+        if extrasColumn >= 0, (0..<extraCount).contains(where: { !extraUsed[$0] }), written.insert(extrasColumn) {
+            // The extras no rule wrote, as `JSONText.object` writes them.
+            extrasObject.removeAll(keepingCapacity: true)
+            extrasObject.append(UInt8(ascii: "{"))
+            var first = true
+            for k in 0..<extraCount where !extraUsed[k] {
+                if !first { extrasObject.append(UInt8(ascii: ",")) }
+                first = false
+                extrasObject.append(contentsOf: extraKeys[extras[k].name])
+                let text = UnsafeRawBufferPointer(resolve(extras[k].value, input))
+                switch extras[k].kind {
+                case .string: JSONText.appendQuoted(text, to: &extrasObject)
+                case .null: extrasObject.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+                case .number, .bool, .json: extrasObject.append(contentsOf: text)
+                }
+            }
+            extrasObject.append(UInt8(ascii: "}"))
+            extrasObject.withUnsafeBytes { output.appendField(column: extrasColumn, kind: .json, $0) }
         }
         return true
     }
