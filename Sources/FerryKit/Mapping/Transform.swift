@@ -47,6 +47,17 @@ extension Transform {
     public func writeBytes(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int? { nil }
 }
 
+/// Maps ASCII text byte by byte into `out`; nil for text with other characters, whose case takes
+/// Unicode's rules.
+@inline(__always)
+func mapASCII(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>, _ map: (UInt8) -> UInt8) -> Int? {
+    for (i, byte) in text.enumerated() {
+        guard byte < 0x80 else { return nil }
+        out[i] = map(byte)
+    }
+    return text.count
+}
+
 /// Copies bytes; returns how many.
 @inline(__always)
 func copyBytes(_ text: UnsafeBufferPointer<UInt8>, to out: UnsafeMutablePointer<UInt8>) -> Int {

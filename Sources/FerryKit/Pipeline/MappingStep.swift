@@ -52,11 +52,13 @@ struct MappingStep {
             compiledColumnCount = columns.count
             compiled = usesCompiledMapping ? CompiledMapping(source: source, target: target, binding: binding, columns: columns) : nil
         }
+        /// A record the ordinary way, observed from its Customer.
+        func ordinary(_ index: Int, _ step: inout MappingStep) throws {
+            try step.mapOne(input, index, columns: columns, into: &output, report: nil, accepted: { at, _ in try accepted(at) }, rejected: rejected)
+            observe?(index, RecordObservation(step.customer), step.unloggedIssues.count)
+        }
         guard var compiled else {
-            for index in 0..<input.count {
-                try mapOne(input, index, columns: columns, into: &output, report: nil, accepted: { at, _ in try accepted(at) }, rejected: rejected)
-                observe?(index, RecordObservation(customer), unloggedIssues.count)
-            }
+            for index in 0..<input.count { try ordinary(index, &self) }
             return
         }
         defer { self.compiled = compiled }
@@ -68,8 +70,7 @@ struct MappingStep {
                         observe?(index, compiled.observation(input: bytes), unloggedIssues.count)
                         try accepted(index)
                     } else {
-                        try mapOne(input, index, columns: columns, into: &output, report: nil, accepted: { at, _ in try accepted(at) }, rejected: rejected)
-                        observe?(index, RecordObservation(customer), unloggedIssues.count)
+                        try ordinary(index, &self)
                     }
                 }
             }

@@ -5,8 +5,8 @@ import Glibc
 
 /// Work done on a few threads and handed back in the order it was given: one thread submits jobs,
 /// the workers do them in any order, and another thread takes the results in submission order, so
-/// a conversion reads on one thread and writes on another while the mapping uses every core. At most `limit` jobs are in flight,
-/// so memory stays bounded whatever the input's size.
+/// a conversion reads on one thread and writes on another while the mapping uses every core. At
+/// most `limit` jobs are in flight, so memory stays bounded whatever the input's size.
 final class OrderedWork<Job, Done>: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [(number: Int, job: Job)] = []
@@ -15,7 +15,7 @@ final class OrderedWork<Job, Done>: @unchecked Sendable {
     private var closed = false
     private var finished = false
     private var cancelled = false
-    private var running: Int
+    private var threads: [JoinableThread] = []
     private var submitted = 0
     private var taken = 0
     let limit: Int
@@ -23,24 +23,17 @@ final class OrderedWork<Job, Done>: @unchecked Sendable {
     /// Starts `workers` threads; `work` gets the worker's number (0..<workers) and a job.
     init(workers: Int, limit: Int, work: @escaping @Sendable (Int, Job) -> Done) {
         self.limit = max(limit, workers)
-        running = workers
-        for worker in 0..<workers {
-            let thread = Thread { [self] in
+        threads = (0..<workers).map { worker in
+            JoinableThread { [self] in
                 lowerThreadPriority()
-                while let (number, job) = self.nextJob() {
+                while let (number, job) = nextJob() {
                     let result = work(worker, job)
-                    self.condition.lock()
-                    self.done[number] = result
-                    self.condition.broadcast()
-                    self.condition.unlock()
+                    condition.lock()
+                    done[number] = result
+                    condition.broadcast()
+                    condition.unlock()
                 }
-                self.condition.lock()
-                self.running -= 1
-                self.condition.broadcast()
-                self.condition.unlock()
             }
-            thread.stackSize = 4 << 20
-            thread.start()
         }
     }
 
@@ -107,8 +100,8 @@ final class OrderedWork<Job, Done>: @unchecked Sendable {
         condition.lock()
         closed = true
         condition.broadcast()
-        while running > 0 { condition.wait() }
         condition.unlock()
+        for thread in threads { thread.join() }
     }
 }
 

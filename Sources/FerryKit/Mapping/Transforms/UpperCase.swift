@@ -11,10 +11,6 @@ struct UpperCase: Transform {
 
     /// ASCII only; other text needs Unicode's case rules.
     func readBytes(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int? {
-        for (i, byte) in text.enumerated() {
-            guard byte < 0x80 else { return nil }
-            out[i] = asciiUpper(byte)
-        }
-        return text.count
+        mapASCII(text, into: out, asciiUpper)
     }
 }
