@@ -76,6 +76,9 @@ struct MigrateCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds to wait for one answer.", valueName: "seconds"))
     var timeout = 30.0
 
+    @Option(help: ArgumentHelp("Seconds the API may refuse connections before the run stops; until then an outage costs time, not records.", valueName: "seconds"))
+    var maxOutage = 120.0
+
     @OptionGroup var inputOptions: InputOptions
     @OptionGroup var reportOptions: ReportOptions
 
@@ -87,6 +90,7 @@ struct MigrateCommand: AsyncParsableCommand {
         if let rate, !(rate > 0) { throw ValidationError("--rate must be above 0") }
         guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
         guard timeout > 0 else { throw ValidationError("--timeout must be above 0") }
+        guard maxOutage >= 0 else { throw ValidationError("--max-outage must be 0 or more") }
         if input == "-", journal == nil {
             throw ValidationError("reading standard input, give --journal FILE: the journal is what lets a stopped run resume")
         }
@@ -108,6 +112,7 @@ struct MigrateCommand: AsyncParsableCommand {
         options.skipExisting = skipExisting
         options.maxAttempts = maxAttempts
         options.requestTimeout = timeout
+        options.maxOutage = maxOutage
         let rejectsFile = try RejectsFile(path: rejectsPath, inputMayGrowColumns: InputFile.mayMeetNewColumns(input, options: readOptions))
         let collector = ReportCollector(kind: .migrate, source: source, target: target)
         let bar = ProgressBar(quiet: quiet)

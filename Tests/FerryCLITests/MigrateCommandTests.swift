@@ -205,6 +205,90 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
         }
     }
 
+    @Test func aSecondRunOnTheSameJournalIsRefusedWhileTheFirstGoesOn() async throws {
+        let folder = Folder()
+        let input = try sampleExport(folder, rows: 200, seed: 15)
+        let journal = folder.path("shared.ferry-journal")
+        try await withSandbox({ $0.faults = try! FaultSpec("latency=1"); $0.faults.maxLatency = 0.05 }) { sandbox, url in
+            let first = Task { try await migrate(input, to: "koibox", endpoint: url, journal: journal) }
+            for _ in 0..<200 where sandbox.counters.koiboxCreated < 20 { try await Task.sleep(nanoseconds: 50_000_000) }
+            let second = try await migrate(input, to: "koibox", endpoint: url, journal: journal)
+            #expect(second.status == 3)
+            #expect(second.stderr.contains("another `ferry migrate` is using the journal"), "\(second.stderr)")
+            let done = try await first.value
+            let totals = Accounting(done.stderr)
+            #expect(totals.read == 200 && totals.written + totals.rejected == 200)
+            #expect(sandbox.counters.koiboxCreated == totals.written, "only the first run sent anything")
+            // Once the first run is over, the journal is free again.
+            let third = try await migrate(input, to: "koibox", endpoint: url, journal: journal)
+            #expect(Accounting(third.stderr).skipped == totals.written)
+        }
+    }
+
+    /// A sandbox on `port` (0: any) keeping its customers in `state`, slow enough that a run is
+    /// still going when it stops.
+    func startSlowSandbox(state: String, port: Int = 0) async throws -> (Sandbox, Sandbox.Running) {
+        var configuration = SandboxConfiguration(environment: testCredentials)
+        configuration.statePath = state
+        configuration.port = port
+        configuration.faults = try FaultSpec("latency=1")
+        configuration.faults.maxLatency = 0.05
+        let sandbox = try Sandbox(configuration: configuration)
+        return (sandbox, try await sandbox.start())
+    }
+
+    @Test func aShortOutageCostsTimeNotRecords() async throws {
+        let folder = Folder()
+        let input = try sampleExport(folder, rows: 300, seed: 14)
+        let journal = folder.path("outage.ferry-journal")
+        let state = folder.path("sandbox.sqlite")
+        let (before, running) = try await startSlowSandbox(state: state)
+        let url = running.url
+        // Two attempts a record, connecting for at most 2 s each: without outage handling, six
+        // seconds of refused connections would fail the records on their way.
+        let run = Task { try await migrate(input, to: "koibox", endpoint: url, journal: journal, ["--max-attempts", "2", "--timeout", "2"]) }
+        for _ in 0..<200 where before.counters.koiboxCreated < 50 { try await Task.sleep(nanoseconds: 50_000_000) }
+        await running.stop()
+        #expect(before.counters.koiboxCreated < 300, "the outage began halfway")
+        try await Task.sleep(nanoseconds: 6_000_000_000)
+        let (_, back) = try await startSlowSandbox(state: state, port: running.port)
+        let result = try await run.value
+        let totals = Accounting(result.stderr)
+        #expect(totals.read == 300)
+        #expect(totals.written + totals.rejected == 300, "\(result.stderr)")
+        #expect(totals.uncertain == 0)
+        let counts = try journalCounts(journal)
+        #expect(counts["failed"] == nil && counts["sending"] == nil && counts["pending"] == nil, "\(counts)")
+        let stats = try await call(.GET, url + "/_sandbox/stats").object["koibox"] as? [String: Int]
+        #expect(stats?["customers"] == counts["created"], "every customer in Koibox is exactly one created record")
+        await back.stop()
+    }
+
+    @Test func aLongerOutageStopsTheRunResumably() async throws {
+        let folder = Folder()
+        let input = try sampleExport(folder, rows: 300, seed: 16)
+        let journal = folder.path("outage.ferry-journal")
+        let state = folder.path("sandbox.sqlite")
+        let (before, running) = try await startSlowSandbox(state: state)
+        let url = running.url
+        let run = Task { try await migrate(input, to: "koibox", endpoint: url, journal: journal, ["--max-outage", "1"]) }
+        for _ in 0..<200 where before.counters.koiboxCreated < 50 { try await Task.sleep(nanoseconds: 50_000_000) }
+        await running.stop()
+        let stopped = try await run.value
+        #expect(stopped.status == 3)
+        #expect(stopped.stderr.contains("has refused connections for over 1 s"), "\(stopped.stderr)")
+        #expect(stopped.stderr.contains("run the same command again"))
+        let (_, back) = try await startSlowSandbox(state: state, port: running.port)
+        let resumed = try await migrate(input, to: "koibox", endpoint: url, journal: journal)
+        let totals = Accounting(resumed.stderr)
+        #expect(totals.read == 300)
+        #expect(totals.written + totals.rejected + totals.skipped == 300 && totals.uncertain == 0, "\(resumed.stderr)")
+        let counts = try journalCounts(journal)
+        let stats = try await call(.GET, url + "/_sandbox/stats").object["koibox"] as? [String: Int]
+        #expect(stats?["customers"] == counts["created"], "every customer in Koibox is exactly one created record")
+        await back.stop()
+    }
+
     @Test func theAPIsRefusalsReachTheRejectsFileWithItsMessage() async throws {
         let folder = Folder()
         let input = folder.path("dos.csv")

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -36,8 +37,13 @@ final class APIClient: Sendable {
     let endpoint: String
     private let client: HTTPClient
     let timeout: Double
+    /// How long the endpoint may refuse connections before the run stops. While it does, requests
+    /// are retried without counting against a record's attempts: an outage costs time, not records.
+    let maxOutage: Double
+    /// When connections started failing; nil while the endpoint answers.
+    private let unreachableSince = NIOLockedValueBox<Double?>(nil)
 
-    init(endpoint: String, timeout: Double) throws(FerryError) {
+    init(endpoint: String, timeout: Double, maxOutage: Double = 120) throws(FerryError) {
         guard let url = URL(string: endpoint), let scheme = url.scheme?.lowercased(), let host = url.host else {
             throw FerryError(.usage, "--endpoint \(endpoint) is not a URL", hint: "give the API's base URL, such as https://api.koibox.cloud or http://127.0.0.1:8080 for the sandbox")
         }
@@ -47,9 +53,10 @@ final class APIClient: Sendable {
         }
         self.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
         self.timeout = timeout
+        self.maxOutage = maxOutage
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
-        configuration.timeout = .init(connect: .seconds(10), read: .milliseconds(Int64(timeout * 1000)))
+        configuration.timeout = .init(connect: .milliseconds(Int64(min(timeout, 10) * 1000)), read: .milliseconds(Int64(timeout * 1000)))
         configuration.httpVersion = .http1Only
         client = HTTPClient(eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton), configuration: configuration)
     }
@@ -76,36 +83,68 @@ final class APIClient: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))
         }
+        let started = monotonicSeconds()
         do {
             let response = try await client.execute(request, deadline: .now() + .milliseconds(Int64(timeout * 1000)))
+            unreachableSince.withLockedValue { $0 = nil }
             let bytes = try await response.body.collect(upTo: 32 << 20)
             return .answered(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
                              body: Array(bytes.readableBytesView))
         } catch {
-            if APIClient.isConnectFailure(error) { return .notSent(APIClient.describe(error)) }
+            if APIClient.isConnectFailure(error) {
+                // The client kept trying to connect since the request started (up to the connect
+                // timeout): the endpoint has been unreachable at least that long.
+                unreachableSince.withLockedValue { $0 = min($0 ?? started, started) }
+                return .notSent(APIClient.describe(error))
+            }
+            unreachableSince.withLockedValue { $0 = nil }
             let timedOut = (error as? HTTPClientError).map { $0 == .deadlineExceeded || $0 == .readTimeout } ?? false
             return .lost(APIClient.describe(error), timedOut: timedOut)
         }
     }
 
+    /// Whether the endpoint is refusing connections, and for how long.
+    enum Outage { case none, brief, tooLong }
+
+    /// `brief` while the endpoint has refused connections for at most `maxOutage` seconds: a request
+    /// that could not connect is then tried again without counting as an attempt.
+    var outage: Outage {
+        guard let since = unreachableSince.withLockedValue({ $0 }) else { return .none }
+        return monotonicSeconds() - since <= maxOutage ? .brief : .tooLong
+    }
+
+    /// What stops a run when the endpoint refused connections for longer than `maxOutage`.
+    func outageError(_ why: String) -> FerryError {
+        FerryError(.network, "\(endpoint) has refused connections for over \(Int(maxOutage)) s (\(why))",
+                   hint: "run the same command again when the API is back: the journal knows every record's state (--max-outage waits longer)")
+    }
+
     /// Sends a request that changes nothing (a list page, a key check, a token call) until it is
     /// answered with something other than 429 or 5xx, or `attempts` run out: again after a backoff for
-    /// 429, 5xx, lost answers and failed connections. Returns the last outcome and the requests sent.
+    /// 429, 5xx, lost answers and failed connections (which, during an outage, do not count as
+    /// attempts). Returns the last outcome and the requests sent.
     func sendRetrying(_ method: String, _ path: String, headers: [(String, String)], body: [UInt8]? = nil, attempts: Int,
                       pace: RateLimiter? = nil) async -> (outcome: CallOutcome, requests: Int) {
         var backoff = Backoff()
         var outcome = CallOutcome.notSent("not sent")
-        for attempt in 0..<attempts {
-            if attempt > 0 { try? await Task.sleep(nanoseconds: UInt64(backoff.next(retryAfter: outcome.header("Retry-After")) * 1e9)) }
+        var attempt = 0, requests = 0
+        while attempt < attempts {
+            if requests > 0 { try? await Task.sleep(nanoseconds: UInt64(backoff.next(retryAfter: outcome.header("Retry-After")) * 1e9)) }
             await pace?.acquire()
             outcome = await send(method, path, headers: headers, body: body)
+            requests += 1
+            if case .notSent = outcome {
+                if outage == .brief { continue }
+                if outage == .tooLong { break }
+            }
+            attempt += 1
             guard case .answered(let status, _, _) = outcome else { continue }
             if status == 429 { await pace?.slowDown(retryAfter: outcome.header("Retry-After").flatMap(Double.init)); continue }
             if status >= 500 { continue }
             await pace?.succeeded()
-            return (outcome, attempt + 1)
+            return (outcome, requests)
         }
-        return (outcome, attempts)
+        return (outcome, requests)
     }
 
     /// Errors that happen before a request is written: nothing reached the server.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import NIOConcurrencyHelpers
 
 /// Every record's fate in one migration, in a SQLite file (WAL): the state is written before a
 /// request goes out and after its answer, so a run that stops anywhere can be resumed without
@@ -49,6 +50,8 @@ public final class Journal: Sendable {
 
     public let path: String
     private let database: DatabasePool
+    /// The descriptor whose exclusive lock marks the journal as in use by a run (-1: not locked).
+    private let lock = NIOLockedValueBox<Int32>(-1)
 
     /// Opens (or creates) a journal.
     public init(path: String) throws(FerryError) {
@@ -95,6 +98,27 @@ public final class Journal: Sendable {
             throw FerryError(.output, "cannot open the journal \(path): \(Journal.describe(error))",
                              hint: "check that the folder is writable, or name another file with --journal")
         }
+    }
+
+    deinit {
+        let descriptor = lock.withLockedValue { $0 }
+        if descriptor >= 0 { close(descriptor) }
+    }
+
+    /// Claims the journal for one run: a second `ferry migrate` on the same journal at the same time
+    /// could send the same records twice, so it is refused. The lock goes with the process, however
+    /// it ends (a kill included).
+    public func claimForRun() throws(FerryError) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw FerryError(.output, "cannot open the journal \(path): \(String(cString: strerror(errno)))")
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            throw FerryError(.output, "another `ferry migrate` is using the journal \(path)",
+                             hint: "wait for it to end or stop it (Ctrl-C): two runs at once could send the same records twice")
+        }
+        lock.withLockedValue { $0 = descriptor }
     }
 
     /// Ties the journal to one target and endpoint, so two migrations cannot share a journal by mistake.

@@ -21,6 +21,9 @@ public struct MigrationOptions: Sendable {
     public var requestTimeout = 30.0
     /// Seconds one record may take, retries included.
     public var recordDeadline = 300.0
+    /// Seconds the endpoint may refuse connections before the run stops (resumably); until then an
+    /// outage costs time, not attempts.
+    public var maxOutage = 120.0
     /// Where the credentials are read (the process environment).
     public var environment: [String: String]
     /// Asked to stop (Ctrl-C): nothing more is sent, the requests on their way are answered and journaled.
@@ -101,8 +104,9 @@ public final class Migration {
                              hint: "leave out --skip-existing; the journal already keeps a second run from creating anything twice")
         }
         let journal = try Journal(path: options.journalPath)
+        try journal.claimForRun()
         try journal.bind(target: target.name, endpoint: options.endpoint, input: inputPath)
-        let client = try APIClient(endpoint: options.endpoint, timeout: options.requestTimeout)
+        let client = try APIClient(endpoint: options.endpoint, timeout: options.requestTimeout, maxOutage: options.maxOutage)
         return try await client.closing {
             let auth = try AuthSession(description: api, client: client, environment: options.environment)
             try await checkCredentials(api: api, client: client, auth: auth)
@@ -159,7 +163,8 @@ public final class Migration {
                         inFlight -= 1
                         if case .fatal(let error) = finished.outcome {
                             fatal = fatal ?? error
-                            state.journal(finished.delivery, .pending, attempts: finished.delivery.attemptsBefore)
+                            // A request that may have arrived stays `sending`: the next run looks it up first.
+                            state.journal(finished.delivery, finished.mayHaveArrived ? .sending : .pending, attempts: finished.delivery.attemptsBefore)
                             state.requeue(finished.delivery)
                         } else {
                             try state.settle(finished, report: report, rejects: rejects)

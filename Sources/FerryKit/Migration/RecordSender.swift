@@ -54,6 +54,9 @@ struct DeliveryReport: Sendable {
     var attempts: Int
     var requests = 0
     var retries = 0
+    /// Whether a request for it may have reached the API: a run that stops then leaves it `sending`,
+    /// so the next run looks it up before sending it again.
+    var mayHaveArrived = false
 }
 
 /// Sends records to one API, each until it is created, refused, or its fate cannot be known:
@@ -97,6 +100,7 @@ final class RecordSender: Sendable {
         var backoff = Backoff()
         var mayExist = delivery.settleFirst
         var lostBecause = delivery.settleFirst ? "an earlier run stopped after sending it, before its answer was recorded" : ""
+        defer { report.mayHaveArrived = mayExist }
         var lastProblem = ""
         /// Set when the last request may have created the record: its 4xx is then checked against the target.
         var resentAfterLoss = false
@@ -181,10 +185,16 @@ final class RecordSender: Sendable {
                 return .rejected(status: status, messages: messages)
             case .notSent(let why):
                 lastProblem = why
+                switch client.outage {
+                case .brief: report.attempts -= 1   // the endpoint is down and saw nothing: no attempt, only time
+                case .tooLong: return .fatal(client.outageError(why))
+                case .none: break
+                }
                 await pause()
             case .lost(let why, let timedOut):
                 mayExist = true
                 lostBecause = "sent, and \(why)"
+                lastProblem = "the answer was lost (\(why))"
                 if timedOut { settledAfter = monotonicSeconds() + client.timeout }
                 await pause()
             }
@@ -231,6 +241,7 @@ final class RecordSender: Sendable {
                 continue   // the same page again, with the new token
             case .answered(let status, _, _) where status == 401 || status == 403: return .fatal(refusedCredentials(status))
             case .answered(let status, _, let body): return .unknown("the list call answered \(status): \(serverMessage(body, style: api.errors))")
+            case .notSent(let why) where client.outage == .tooLong: return .fatal(client.outageError(why))
             case .notSent(let why), .lost(let why, _): return .unknown("the list call kept failing: \(why)")
             }
             guard let answer else { return .unknown("the list call kept failing") }
