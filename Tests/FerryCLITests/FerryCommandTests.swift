@@ -18,10 +18,10 @@ struct Ferry {
         var stderr: String
     }
 
-    /// Runs `ferry` with `arguments`, feeding `stdin`, in `directory`; `environment` replaces the
-    /// process environment when given.
+    /// Runs `ferry` (or `executable`) with `arguments`, feeding `stdin`, in `directory`;
+    /// `environment` replaces the process environment when given.
     static func run(_ arguments: [String], stdin: Data = Data(), in directory: URL? = nil,
-                    environment: [String: String]? = nil) throws -> Run {
+                    executable: URL = Ferry.executable, environment: [String: String]? = nil) throws -> Run {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments

@@ -63,6 +63,14 @@ import Testing
         #expect(result.records[0]["notas"] == "uno, dos")
     }
 
+    @Test func aDoubledApostropheIsNotTakenForSingleQuotes() throws {
+        // Found by the round-trip property test: a value `''` alone made `'` the quote character.
+        let scratch = Scratch()
+        let result = try readAll(scratch.file("x.csv", "col1\r\n''\r\n"))
+        #expect(result.dialect?.quote == UInt8(ascii: "\""))
+        #expect(result.records == [["col1": "''"]])
+    }
+
     @Test func theDelimiterOptionOverridesDetection() throws {
         let scratch = Scratch()
         var options = ReadOptions()

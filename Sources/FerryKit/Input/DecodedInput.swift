@@ -126,6 +126,8 @@ public final class DecodedInput {
 
     /// True once every chunk has been handed out.
     public var isFinished: Bool { reachedEnd && carried == 0 && pushedBack.isEmpty }
+    /// True once the whole input has been read from its source: what `peek` returned is all of it.
+    public var hasReadEverything: Bool { reachedEnd && carried == 0 }
 
     /// Calls `body` with the next chunk of UTF-8 text; returns nil at the end of the input.
     /// The chunk is only valid inside `body`.
@@ -177,6 +179,10 @@ public final class DecodedInput {
     }
 
     private func decode(count: Int) throws -> Decoded {
+        if let at = nulOffset(count: count) {
+            throw encodingError(at: rawFileOffset + at, "a NUL character (byte 0x00), which is never part of a customer list",
+                                hint: "the file may be damaged or binary, or UTF-16 that was not recognised (then run again with --encoding utf-16le or utf-16be); otherwise remove the NUL bytes (tr -d '\\000' < FILE > CLEAN) and check the records around this place")
+        }
         if report.encoding == .utf8 {
             var firstNonASCII: Int?
             let check = raw.withUnsafeBytes { checkUTF8(UnsafeRawBufferPointer(rebasing: $0[0..<count]), firstNonASCII: &firstNonASCII) }
@@ -239,9 +245,30 @@ public final class DecodedInput {
         return try decode(count: count)
     }
 
-    private func encodingError(at offset: Int, _ what: String) -> FerryError {
+    /// Where the first NUL character of `raw[0..<count]` is: a 0x00 byte, or in UTF-16 a zero code unit.
+    /// Text never holds one; a file that does is damaged, binary, or in an encoding not recognised.
+    private func nulOffset(count: Int) -> Int? {
+        raw.withUnsafeBytes { buffer -> Int? in
+            guard let base = buffer.baseAddress, count > 0 else { return nil }
+            switch report.encoding {
+            case .utf16LE, .utf16BE:
+                // Code units start at even file offsets (a BOM is two bytes).
+                var i = (rawFileOffset & 1 == 0) ? 0 : 1
+                while i + 1 < count {
+                    if buffer[i] == 0 && buffer[i + 1] == 0 { return i }
+                    i += 2
+                }
+                return nil
+            default:
+                guard let found = memchr(base, 0, count) else { return nil }
+                return base.distance(to: UnsafeRawPointer(found))
+            }
+        }
+    }
+
+    private func encodingError(at offset: Int, _ what: String, hint given: String? = nil) -> FerryError {
         let line = source.path.flatMap { lineNumber(ofByte: offset, inFile: $0) }
-        let hint: String
+        var hint: String
         switch report.encoding {
         case .utf8:
             hint = "the file is not all UTF-8. If Windows software saved it, run again with --encoding windows-1252; if it mixes encodings, fix the text at this place"
@@ -250,6 +277,7 @@ public final class DecodedInput {
         default:
             hint = "name the right encoding with --encoding (\(TextEncoding.allowedNames))"
         }
+        if let given { hint = given }
         return FerryError(.input, "\(what) (reading as \(report.encoding.rawValue), \(report.reason))",
                           at: Location(file: source.name, line: line, byteOffset: offset), hint: hint)
     }

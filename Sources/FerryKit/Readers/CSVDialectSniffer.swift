@@ -27,7 +27,8 @@ enum CSVDialectSniffer {
         return CSVDialect(delimiter: delimiter, quote: quote, hasHeader: hasHeader, lineEnding: rows.lineEnding)
     }
 
-    /// `'` only when fields are wrapped in it and never in `"`.
+    /// `'` only when fields are wrapped in it and never in `"`. A doubled `''` is no sign of it: it is as
+    /// likely a pair of apostrophes as an empty quoted value.
     static func detectQuote(_ sample: [UInt8]) -> UInt8 {
         func boundaryCount(_ q: UInt8) -> Int {
             var count = 0
@@ -35,6 +36,7 @@ enum CSVDialectSniffer {
             for (i, byte) in sample.enumerated() where byte == q {
                 if i > 0 { previous = sample[i - 1] }
                 let next: UInt8 = i + 1 < sample.count ? sample[i + 1] : 0x0A
+                if q == UInt8(ascii: "'"), previous == q || next == q { continue }
                 let opens = previous == 0x0A || previous == 0x0D || candidates.contains(previous)
                 let closes = next == 0x0A || next == 0x0D || candidates.contains(next)
                 if opens || closes { count += 1 }

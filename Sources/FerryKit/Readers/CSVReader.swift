@@ -23,12 +23,15 @@ public final class CSVReader: RecordReader {
         var batch = RecordBatch()
         var headerPending = true
         var headerCells: [String] = []
+        var headerBytes = 0
         var fieldsInRecord = 0
         var breaksInRecord = 0
         var failed = false
         var maxFieldBytes: Int
         /// A field over the limit: its size and column.
         var oversize: (bytes: Int, column: Int)?
+        /// A record with more fields than `CSVReader.maxColumns`.
+        var tooManyColumns = false
         unowned(unsafe) var reader: CSVReader?
     }
     private let state: UnsafeMutablePointer<FieldState>
@@ -60,12 +63,21 @@ public final class CSVReader: RecordReader {
     private var finished = false
     private static let batchRecords = 1024
     private static let batchBytes = 256 * 1024
+    /// The most fields a record (or the header) may have: far more than any customer list, few enough
+    /// that a file read with the wrong delimiter cannot exhaust memory with millions of columns.
+    public static let maxColumns = 100_000
+    /// How far the dialect is looked for when the first lines are longer than the usual sample.
+    static let longestSniffed = 2 << 20
 
     /// Opens a CSV input: detects the encoding and the dialect (unless `options` names them) and reads the header.
     public init(input: DecodedInput, options: CSVReadOptions = CSVReadOptions()) throws {
         self.input = input
         self.options = options
-        let sample = try input.peek(atLeast: DecodedInput.sniffLength)
+        var sample = try input.peek(atLeast: DecodedInput.sniffLength)
+        // Lines longer than the usual sample (thousands of columns): examine two whole lines, within 2 MiB.
+        while !input.hasReadEverything, sample.count < Self.longestSniffed, sample.lazy.filter({ $0 == 0x0A || $0 == 0x0D }).count < 2 {
+            sample = try input.peek(atLeast: sample.count * 2)
+        }
         if sample.isEmpty {
             if input.isOnlyByteOrderMark {
                 throw FerryError(.input, "the file holds only a byte-order mark (\(input.report.encoding.rawValue)) and no text",
@@ -74,11 +86,11 @@ public final class CSVReader: RecordReader {
             throw FerryError(.input, "the file is empty (0 bytes)", at: Location(file: input.source.name),
                              hint: "check that the export finished and that this is the right file")
         }
-        if sample.allSatisfy({ $0 == 0x0A || $0 == 0x0D || $0 == 0x20 || $0 == 0x09 }) && input.isFinished {
+        if sample.allSatisfy({ $0 == 0x0A || $0 == 0x0D || $0 == 0x20 || $0 == 0x09 }) && input.hasReadEverything {
             throw FerryError(.input, "the file holds only blank lines", at: Location(file: input.source.name),
                              hint: "check that the export finished and that this is the right file")
         }
-        dialect = CSVDialectSniffer.sniff(sample, complete: input.isFinished, options: options)
+        dialect = CSVDialectSniffer.sniff(sample, complete: input.hasReadEverything, options: options)
         parser = LibCSVParser(delimiter: dialect.delimiter, quote: dialect.quote)
         state = .allocate(capacity: 1)
         state.initialize(to: FieldState(maxFieldBytes: options.maxFieldBytes))
@@ -97,7 +109,8 @@ public final class CSVReader: RecordReader {
     public var isHeaderOnly: Bool { dialect.hasHeader && finished && recordsRead == 0 && batch.isEmpty }
 
     public func read(into out: inout RecordBatch) throws -> Bool {
-        while batch.count < Self.batchRecords && batch.byteCount < Self.batchBytes && !finished {
+        // A batch holds at least one whole record, however large (up to the record limit).
+        while !finished && (batch.isEmpty || batch.count < Self.batchRecords && batch.byteCount < Self.batchBytes) {
             try fill()
         }
         out.removeAll()
@@ -142,6 +155,11 @@ public final class CSVReader: RecordReader {
         if parser.pendingFieldBytes > options.maxFieldBytes {
             throw oversizeField(bytes: parser.pendingFieldBytes, column: fieldsInRecord)
         }
+        if headerPending, state.pointee.headerBytes > options.maxRecordBytes {
+            throw FerryError(.input, "the first line is larger than \(describe(bytes: options.maxRecordBytes)) (\(fieldsInRecord) fields so far)",
+                             at: Location(file: inputName, line: recordStartLine),
+                             hint: "check that this is a CSV file and that its line breaks survived; a file without line breaks is one line")
+        }
         if batch.openRecordByteCount > options.maxRecordBytes {
             throw FerryError(.input, "a record is larger than \(describe(bytes: options.maxRecordBytes)) (\(fieldsInRecord) fields so far)",
                              at: Location(file: inputName, line: recordStartLine, record: recordsRead + batch.count + 1),
@@ -166,7 +184,13 @@ public final class CSVReader: RecordReader {
             state.pointee.failed = true
             return
         }
+        if state.pointee.fieldsInRecord >= CSVReader.maxColumns {
+            state.pointee.tooManyColumns = true
+            state.pointee.failed = true
+            return
+        }
         if state.pointee.headerPending {
+            state.pointee.headerBytes += length
             state.pointee.headerCells.append(String(decoding: value, as: UTF8.self))
             state.pointee.fieldsInRecord += 1
             return
@@ -183,7 +207,14 @@ public final class CSVReader: RecordReader {
 
     /// A field the callback found over the limit becomes the run's failure.
     private func noteOversize() {
-        if let (bytes, column) = state.pointee.oversize, failure == nil { failure = oversizeField(bytes: bytes, column: column) }
+        guard failure == nil else { return }
+        if let (bytes, column) = state.pointee.oversize { failure = oversizeField(bytes: bytes, column: column) }
+        if state.pointee.tooManyColumns {
+            let first = headerPending
+            failure = FerryError(.input, "\(first ? "the first line" : "a record") has more than \(Self.maxColumns) fields",
+                                 at: Location(file: inputName, line: recordStartLine, record: first ? nil : recordsRead + batch.count + 1),
+                                 hint: "check the delimiter (--delimiter) and that the line breaks survived; no customer list has that many columns")
+        }
     }
 
     private func record(_ terminator: Int32) {
@@ -245,28 +276,41 @@ public final class CSVReader: RecordReader {
     }
 
     /// Names the columns from the header: blank names become `column_N`, repeated names get `_2`, `_3`.
+    /// The first few of each are reported one by one, the rest counted.
     private func setColumns(fromHeader cells: [String], line: Int) {
         headerWidth = cells.count
         var seen = Set<String>()
+        let given = Set(cells)
+        /// The next suffix to try for a repeated name: a header of many equal cells stays linear.
+        var nextSuffix: [String: Int] = [:]
         var names: [String] = []
+        names.reserveCapacity(cells.count)
+        var blank = 0, repeated = 0
+        let shown = 10
+        let place = Location(file: inputName, line: line)
         for (index, cell) in cells.enumerated() {
             var name = cell
             if name.trimmingCharacters(in: " \t").isEmpty {
                 name = "column_\(index + 1)"
-                diagnostics.append(Diagnostic("header cell \(index + 1) is blank; the column is named '\(name)'",
-                                              at: Location(file: inputName, line: line)))
+                blank += 1
+                if blank <= shown { diagnostics.append(Diagnostic("header cell \(index + 1) is blank; the column is named '\(name)'", at: place)) }
             }
             if seen.contains(name) {
-                var suffix = 2
-                while seen.contains("\(name)_\(suffix)") || cells.contains("\(name)_\(suffix)") { suffix += 1 }
+                var suffix = nextSuffix[name] ?? 2
+                while seen.contains("\(name)_\(suffix)") || given.contains("\(name)_\(suffix)") { suffix += 1 }
+                nextSuffix[name] = suffix + 1
                 let unique = "\(name)_\(suffix)"
-                diagnostics.append(Diagnostic("header '\(name)' appears more than once; column \(index + 1) is named '\(unique)'",
-                                              at: Location(file: inputName, line: line)))
+                repeated += 1
+                if repeated <= shown {
+                    diagnostics.append(Diagnostic("header '\(name)' appears more than once; column \(index + 1) is named '\(unique)'", at: place))
+                }
                 name = unique
             }
             seen.insert(name)
             names.append(name)
         }
+        if blank > shown { diagnostics.append(Diagnostic("\(blank - shown) more header cells are blank; each column is named column_N after its position", at: place)) }
+        if repeated > shown { diagnostics.append(Diagnostic("\(repeated - shown) more header names are repeated; each repeat is named NAME_2, NAME_3, ...", at: place)) }
         columns = names
     }
 
