@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // Debian's libcsv (`apt-get install libcsv-dev`), the CSV tokenizer under the CSV reader.
@@ -39,6 +40,7 @@ let package = Package(
             dependencies: [
                 "CLibCSV", "CPhoneNumber", "Yams",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -66,6 +68,12 @@ let package = Package(
                 "FerryKit", "FerrySandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // libFuzzer harnesses for the readers and the mapping parser (`scripts/fuzz`); without
+        // -DFUZZING it replays the inputs it is given.
+        .executableTarget(
+            name: "FerryFuzz",
+            dependencies: ["FerryKit"]
         ),
         .testTarget(
             name: "FerryKitTests",

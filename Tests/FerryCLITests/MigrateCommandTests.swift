@@ -488,6 +488,14 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
             }
             let basic = Data("\(testCredentials["MOVIN_API_KEY"]!):\(testCredentials["MOVIN_API_PASSWORD"]!)".utf8).base64EncodedString()
             #expect(!outputs.contains { $0.contains(basic) })
+            // Files that hold personal data are readable by their owner only: journals with their
+            // WAL and key files, reports, rejects, exports (the sample input is the test's own).
+            let personal = folder.contents.filter { !$0.hasPrefix("clientes-") }
+            #expect(personal.contains("koibox.ferry-journal.key") && personal.contains("koibox.json") && personal.contains("export.json"))
+            for name in personal {
+                let mode = try FileManager.default.attributesOfItem(atPath: folder.path(name))[.posixPermissions] as? Int
+                #expect(mode == 0o600, "\(name) has mode \(String(mode ?? 0, radix: 8))")
+            }
         }
     }
 }

@@ -47,10 +47,10 @@ import Testing
         let scratch = Scratch()
         let first = scratch.file("a.csv", "nombre;movil\nAna;612345678\nLuis;699999999\nAna;612345678\n")
         let second = scratch.file("b.csv", "movil;nombre\n699999999;Luis\n612345678;Ana\n")
-        func identities(_ path: String) throws -> [String] {
+        func identities(_ path: String, key: [UInt8] = Array(repeating: 7, count: 32)) throws -> [String] {
             let input = try InputFile.open(path)
             var batch = RecordBatch()
-            var ids = RecordIdentities()
+            var ids = RecordIdentities(key: key)
             var result: [String] = []
             while try input.reader.read(into: &batch) {
                 for index in 0..<batch.count { result.append(ids.identity(of: batch[index], columns: input.reader.columns)) }
@@ -61,6 +61,25 @@ import Testing
         #expect(a[2] == a[0] + "#2")
         #expect(Set(b) == Set(a[0...1]))
         #expect(a[0].count == 32)
+        // Keyed: another journal's key gives other identities for the same records.
+        let other = try identities(first, key: Array(repeating: 8, count: 32))
+        #expect(Set(other).isDisjoint(with: a))
+    }
+
+    @Test func aJournalKeepsItsKeyBesideItAndRefusesToGoOnWithout() throws {
+        let scratch = Scratch()
+        let journal = try Journal(path: scratch.path("run.ferry-journal"))
+        let key = try journal.identityKey()
+        #expect(key.count == 32)
+        #expect(try journal.identityKey() == key, "the same key on every run")
+        let attributes = try FileManager.default.attributesOfItem(atPath: journal.keyPath)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        try journal.write([Journal.Entry(identity: "x", number: 1, line: 2, state: .created, remoteID: "9", reason: nil, status: nil,
+                                         payload: nil, attempts: 1, label: nil, updatedAt: Journal.now())])
+        try FileManager.default.removeItem(atPath: journal.keyPath)
+        let error = ferryError { _ = try journal.identityKey() }
+        #expect(error?.message.contains("key file") == true && error?.message.contains("is missing") == true)
+        #expect(!FileManager.default.fileExists(atPath: journal.keyPath), "no new key replaces the lost one")
     }
 }
 

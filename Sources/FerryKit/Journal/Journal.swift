@@ -121,6 +121,41 @@ public final class Journal: Sendable {
         lock.withLockedValue { $0 = descriptor }
     }
 
+    /// Where the journal's secret key is kept: beside it, readable by its owner only.
+    public var keyPath: String { path + ".key" }
+
+    /// The secret key record identities are hashed with: read from `keyPath`, or made (32 random
+    /// bytes) when the journal is new. A journal with records and no key cannot match them to the
+    /// input any more, so the run stops instead of sending everything again.
+    public func identityKey() throws(FerryError) -> [UInt8] {
+        if let data = FileManager.default.contents(atPath: keyPath) {
+            guard data.count == 32 else {
+                throw FerryError(.output, "the journal's key file \(keyPath) is damaged (\(data.count) bytes, not 32)",
+                                 hint: "put back the key file that was made with this journal, or start over with a new --journal")
+            }
+            return Array(data)
+        }
+        if try recordCount() > 0 {
+            throw FerryError(.output, "the journal's key file \(keyPath) is missing",
+                             hint: "the journal identifies records by a hash keyed with that file, so without it no record can be matched; put it back beside the journal, or start over with a new --journal")
+        }
+        var generator = SystemRandomNumberGenerator()
+        let key = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let descriptor = open(keyPath, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw FerryError(.output, "cannot create the journal's key file \(keyPath): \(String(cString: strerror(errno)))",
+                             hint: "check that the journal's folder is writable")
+        }
+        defer { close(descriptor) }
+        let written = key.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        guard written == key.count, fsync(descriptor) == 0 else {
+            unlink(keyPath)
+            throw FerryError(.output, "cannot write the journal's key file \(keyPath): \(String(cString: strerror(errno)))",
+                             hint: "check the free space and that the folder is writable")
+        }
+        return key
+    }
+
     /// Ties the journal to one target and endpoint, so two migrations cannot share a journal by mistake.
     public func bind(target: String, endpoint: String, input: String) throws(FerryError) {
         try attempt {
@@ -235,6 +270,11 @@ public final class Journal: Sendable {
                 return Status(counts: counts, target: meta["target"], endpoint: meta["endpoint"], input: meta["input"], runs: runs)
             }
         }
+    }
+
+    /// How many records the journal holds.
+    func recordCount() throws(FerryError) -> Int {
+        try attempt { try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM record") ?? 0 } }
     }
 
     /// The records in `states` (all when empty), by record number: `ferry journal list`.

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import NIOConcurrencyHelpers
 
@@ -106,6 +107,7 @@ public final class Migration {
         let journal = try Journal(path: options.journalPath)
         try journal.claimForRun()
         try journal.bind(target: target.name, endpoint: options.endpoint, input: inputPath)
+        let identityKey = try journal.identityKey()
         let client = try APIClient(endpoint: options.endpoint, timeout: options.requestTimeout, maxOutage: options.maxOutage)
         return try await client.closing {
             let auth = try AuthSession(description: api, client: client, environment: options.environment)
@@ -119,7 +121,7 @@ public final class Migration {
 
             let input = try InputFile.open(inputPath, options: readOptions)
             let reader = input.reader
-            var state = RunState(api: api, source: source, target: target, journal: journal, options: options)
+            var state = RunState(api: api, source: source, target: target, journal: journal, identityKey: identityKey, options: options)
             var inBatch = RecordBatch()
             var outBatch = RecordBatch()
             var fatal: FerryError?
@@ -244,13 +246,14 @@ private struct RunState {
     private var queue: [Delivery] = []
     private var head = 0
     private var entries: [Journal.Entry] = []
-    private var identities = RecordIdentities()
+    private var identities: RecordIdentities
     private let lookupColumns: [(filter: String, column: Int)]
     private let fallbackColumns: [(filter: String, column: Int)]
     private let matchColumns: [(name: String, column: Int?)]
 
-    init(api: APIDescription, source: Profile, target: Profile, journal: Journal, options: MigrationOptions) {
+    init(api: APIDescription, source: Profile, target: Profile, journal: Journal, identityKey: [UInt8], options: MigrationOptions) {
         self.api = api
+        identities = RecordIdentities(key: identityKey)
         self.target = target
         self.journal = journal
         self.options = options
@@ -436,8 +439,13 @@ private struct RunState {
 /// A stable identity for each source record: a 128-bit hash of its column names and values, summed
 /// field by field so neither the order of the rows nor that of the columns changes it, and for
 /// identical records the occurrence (`#2`), so the same file read again gives the same identities.
+/// What the journal stores is that hash keyed with the journal's secret key (HMAC-SHA256, cut to 128
+/// bits): without the key file nobody can tell from the journal whether it holds a given person.
 struct RecordIdentities {
     private var seen: [UInt64: Int] = [:]
+    private let key: SymmetricKey
+
+    init(key: [UInt8]) { self.key = SymmetricKey(data: key) }
 
     mutating func identity(of record: RecordView, columns: [String]) -> String {
         var a: UInt64 = 0, b: UInt64 = 0
@@ -454,10 +462,23 @@ struct RecordIdentities {
             a &+= fieldA
             b &+= fieldB
         }
-        let key = a ^ (b &* 0x9E37_79B9_7F4A_7C15)
-        let occurrence = seen[key, default: 0]
-        seen[key] = occurrence + 1
-        return RecordIdentities.hex(a) + RecordIdentities.hex(b) + (occurrence > 0 ? "#\(occurrence + 1)" : "")
+        let occurrenceKey = a ^ (b &* 0x9E37_79B9_7F4A_7C15)
+        let occurrence = seen[occurrenceKey, default: 0]
+        seen[occurrenceKey] = occurrence + 1
+        var content = [UInt8](repeating: 0, count: 16)
+        for i in 0..<8 {
+            content[i] = UInt8(truncatingIfNeeded: a >> (8 * i))
+            content[8 + i] = UInt8(truncatingIfNeeded: b >> (8 * i))
+        }
+        let keyed = HMAC<SHA256>.authenticationCode(for: content, using: key)
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(32)
+        for byte in keyed.prefix(16) {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0xF)])
+        }
+        return String(decoding: text, as: UTF8.self) + (occurrence > 0 ? "#\(occurrence + 1)" : "")
     }
 
     static func hex(_ value: UInt64) -> String {
