@@ -440,6 +440,32 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
         #expect(run.stderr.contains("is not https"))
     }
 
+    @Test func anHTTPSEndpointWithACertificateNobodyVouchesForIsRefused() async throws {
+        // A TLS server on loopback with a self-signed certificate (openssl s_server): the run stops
+        // before sending anything, and no option turns the check off.
+        let folder = Folder()
+        let input = try sampleExport(folder, rows: 5)
+        let made = try Ferry.run(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+                                  "-subj", "/CN=127.0.0.1", "-keyout", folder.path("key.pem"), "-out", folder.path("cert.pem")],
+                                 executable: URL(fileURLWithPath: "/usr/bin/openssl"))
+        try #require(made.status == 0, "\(made.stderr)")
+        let port = Int.random(in: 20_000...60_000)
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        server.arguments = ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", folder.path("cert.pem"), "-key", folder.path("key.pem"), "-www", "-quiet"]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
+        try await Task.sleep(nanoseconds: 500_000_000)
+        let run = try await migrate(input, to: "koibox", endpoint: "https://127.0.0.1:\(port)", journal: folder.path("j.ferry-journal"))
+        #expect(run.status == 3, "\(run.stderr)")
+        #expect(run.stderr.lowercased().contains("certificate"), "\(run.stderr)")
+        #expect(try journalCounts(folder.path("j.ferry-journal")).isEmpty, "nothing was sent")
+        let help = try Ferry.run(["migrate", "--help"])
+        #expect(!help.stdout.contains("insecure") && !help.stdout.contains("verify"), "no option turns verification off")
+    }
+
     @Test func exportReadsEveryPageAndPipesIntoMovin() async throws {
         let folder = Folder()
         let input = try sampleExport(folder, rows: 130, seed: 4)

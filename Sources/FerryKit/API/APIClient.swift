@@ -23,6 +23,9 @@ enum CallOutcome: Sendable {
     /// The request went out and no answer came (timeout, connection closed): the server may have acted
     /// on it. After a timeout it may even be acting on it still.
     case lost(String, timedOut: Bool)
+    /// The connection was refused for a reason trying again cannot fix (a certificate nobody vouches
+    /// for): nothing was sent, and nothing will be until the user acts.
+    case refused(FerryError)
 
     func header(_ name: String) -> String? {
         guard case .answered(_, let headers, _) = self else { return nil }
@@ -91,6 +94,10 @@ final class APIClient: Sendable {
             return .answered(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
                              body: Array(bytes.readableBytesView))
         } catch {
+            if let why = APIClient.untrustedCertificate(error) {
+                return .refused(FerryError(.network, "\(endpoint) presented a certificate that cannot be trusted (\(why))",
+                                           hint: "Ferry verifies every certificate and has no option to skip it; if the API uses a private certificate authority, add it to the system's trust store"))
+            }
             if APIClient.isConnectFailure(error) {
                 // The client kept trying to connect since the request started (up to the connect
                 // timeout): the endpoint has been unreachable at least that long.
@@ -138,6 +145,7 @@ final class APIClient: Sendable {
                 if outage == .tooLong { break }
             }
             attempt += 1
+            if case .refused = outcome { break }
             guard case .answered(let status, _, _) = outcome else { continue }
             if status == 429 { await pace?.slowDown(retryAfter: outcome.header("Retry-After").flatMap(Double.init)); continue }
             if status >= 500 { continue }
@@ -156,6 +164,15 @@ final class APIClient: Sendable {
         if let error = error as? IOError { return [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL].contains(error.errnoCode) }
         if case ChannelError.connectTimeout = error { return true }
         return false
+    }
+
+    /// What TLS said when it would not trust the server's certificate; nil for any other error.
+    static func untrustedCertificate(_ error: any Error) -> String? {
+        let text = String(describing: error)
+        for reason in ["CERTIFICATE_VERIFY_FAILED", "certificate verify failed", "hostname mismatch", "unable to get local issuer"] where text.contains(reason) {
+            return reason == "CERTIFICATE_VERIFY_FAILED" ? "certificate verify failed" : reason
+        }
+        return nil
     }
 
     static func describe(_ error: any Error) -> String {

@@ -98,6 +98,8 @@ actor AuthSession {
                                        hint: "check \(keyVariable) and its password in the environment"))
         case .answered(let status, _, let body):
             return .failure(FerryError(.network, "the token call answered \(status): \(serverMessage(body, style: description.errors))"))
+        case .refused(let error):
+            return .failure(error)
         case .notSent(let why), .lost(let why, _):
             return .failure(FerryError(.network, "no token from \(call): \(why)", hint: "check that the API is reachable at --endpoint"))
         }

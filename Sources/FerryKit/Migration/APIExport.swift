@@ -80,6 +80,8 @@ public struct APIExport {
             case .answered(let status, _, let body):
                 throw FerryError(.network, "\(list.method) \(url) answered \(status): \(serverMessage(body, style: api.errors))",
                                  hint: status >= 500 || status == 429 ? "the API kept failing; try again later, nothing was written" : nil)
+            case .refused(let error):
+                throw error
             case .notSent(let why), .lost(let why, _):
                 throw FerryError(.network, "\(list.method) \(url) kept failing: \(why)", hint: "try again later; nothing was written")
             }

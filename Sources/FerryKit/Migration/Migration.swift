@@ -224,6 +224,8 @@ public final class Migration {
             throw FerryError(.network, "\(options.endpoint) kept answering \(status) to \(check)", hint: "the API is failing; try again later")
         case .answered(let status, _, _):
             throw FerryError(.network, "\(options.endpoint) answered \(status) to \(check)", hint: "give the API's base URL as --endpoint")
+        case .refused(let error):
+            throw error
         case .notSent(let why), .lost(let why, _):
             throw FerryError(.network, "cannot reach \(options.endpoint): \(why)", hint: "check --endpoint, and that the API (or `ferry sandbox`) is running")
         }

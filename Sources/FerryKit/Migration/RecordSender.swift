@@ -183,6 +183,8 @@ final class RecordSender: Sendable {
                     }
                 }
                 return .rejected(status: status, messages: messages)
+            case .refused(let error):
+                return .fatal(error)
             case .notSent(let why):
                 lastProblem = why
                 switch client.outage {
@@ -241,6 +243,7 @@ final class RecordSender: Sendable {
                 continue   // the same page again, with the new token
             case .answered(let status, _, _) where status == 401 || status == 403: return .fatal(refusedCredentials(status))
             case .answered(let status, _, let body): return .unknown("the list call answered \(status): \(serverMessage(body, style: api.errors))")
+            case .refused(let error): return .fatal(error)
             case .notSent(let why) where client.outage == .tooLong: return .fatal(client.outageError(why))
             case .notSent(let why), .lost(let why, _): return .unknown("the list call kept failing: \(why)")
             }
