@@ -189,6 +189,23 @@ extension Ferry {
     }
 }
 
+/// Inputs `scripts/fuzz` found crashing (Tests/FuzzCrashers/TARGET/), replayed through the same
+/// harness, built without the fuzzer: each must now read to an end or a clear error.
+@Suite struct FuzzRegressionTests {
+    @Test(arguments: ["csv", "json", "mapping"])
+    func crashersFoundByTheFuzzerNoLongerCrash(target: String) throws {
+        let folder = repositoryRoot.appendingPathComponent("Tests/FuzzCrashers/\(target)")
+        var inputs = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted().map { folder.appendingPathComponent($0).path }
+        // The hostile corpus too, so the harness itself is exercised for every target.
+        inputs += ((try? FileManager.default.contentsOfDirectory(atPath: HostileFileTests.corpus.path)) ?? []).sorted()
+            .map { HostileFileTests.corpus.appendingPathComponent($0).path }
+        let harness = Ferry.executable.deletingLastPathComponent().appendingPathComponent("FerryFuzz")
+        let run = try Ferry.run(inputs, executable: harness, environment: ["FERRY_FUZZ_TARGET": target])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.split(separator: "\n").count == inputs.count, "every input was read: \(run.stdout)")
+    }
+}
+
 private extension URL {
     /// Creates an empty file here and returns the URL, for `FileHandle(forWritingTo:)`.
     func creatingEmpty() -> URL {

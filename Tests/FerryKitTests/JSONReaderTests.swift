@@ -71,6 +71,18 @@ import Testing
         #expect(error?.location?.line == 2)
     }
 
+    @Test func anOversizeValueInAFirstObjectThatMayBeAPageIsAnErrorNotACrash() throws {
+        // Found by scripts/fuzz (Tests/FuzzCrashers/json): the first object's columns are not known
+        // until it ends, and the message looked its column up before then.
+        let scratch = Scratch()
+        let path = scratch.file("x.json", "{\"count\": \"" + String(repeating: "x", count: 100) + "\", \"n\": 0}")
+        var options = ReadOptions()
+        options.csv.maxFieldBytes = 64
+        let error = ferryError { _ = try readAll(path, options: options) }
+        #expect(error?.message.contains("larger than the limit of 64 bytes") == true)
+        #expect(error?.location?.line == 1)
+    }
+
     @Test func deepNestingIsAnErrorNotACrash() throws {
         let scratch = Scratch()
         let path = scratch.file("x.json", "[{\"a\": " + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000) + "}]")

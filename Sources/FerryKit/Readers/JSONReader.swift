@@ -315,7 +315,8 @@ public final class JSONReader: RecordReader {
         let text = try string(into: &scratch)
         if text.count > maxFieldBytes {
             throw FerryError(.input, "a value is larger than the limit of \(describe(bytes: maxFieldBytes))",
-                             at: location(column: columns[column]),
+                             // The first object's columns wait until it ends (it may be an API page).
+                             at: location(column: column < columns.count ? columns[column] : nil),
                              hint: "if the value is real, raise the limit with --max-field-size")
         }
         text.withUnsafeBytes { batch.appendFieldBytes($0) }
