@@ -25,6 +25,9 @@ struct Ferry: AsyncParsableCommand {
         // for the same run). A fixed threshold maps big buffers and gives them back.
         _ = glibcMallopt(-3 /* M_MMAP_THRESHOLD */, 128 * 1024)
         #endif
+        // Past a file size limit (`ulimit -f`) a write fails with EFBIG instead of killing the process,
+        // so the run can say so and remove its half-written temporary file.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try parseAsRoot()
             if var asynchronous = command as? any AsyncParsableCommand {

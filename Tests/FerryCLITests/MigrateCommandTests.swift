@@ -466,6 +466,42 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
         #expect(!help.stdout.contains("insecure") && !help.stdout.contains("verify"), "no option turns verification off")
     }
 
+    @Test func aFileSizeLimitStopsAConversionWithNothingLeftBehind() async throws {
+        // `ulimit -f` as a full disk: the write fails, the run says why, and neither the output nor its
+        // temporary file is left.
+        let folder = Folder()
+        let input = try sampleExport(folder, rows: 3000)
+        let output = folder.path("movin.ndjson")
+        let run = try await Ferry.runShell("ulimit -f 100; exec '\(Ferry.executable.path)' convert '\(input)' --from '\(exportMapping)' --to movin -o '\(output)'",
+                                           environment: ferryEnvironment)
+        #expect(run.status == 3, "\(run.stderr)")
+        #expect(run.stderr.contains("movin.ndjson: writing failed: File too large"))
+        #expect(run.stderr.contains("file size limit"))
+        #expect(!folder.contents.contains { $0.contains("movin") }, "no output and no temporary file: \(folder.contents)")
+    }
+
+    @Test func aFullDiskStopsAMigrationAndTheJournalResumesIt() async throws {
+        let folder = Folder()
+        let input = try sampleExport(folder, rows: 400, seed: 4)
+        let journal = folder.path("full.ferry-journal")
+        try await withSandbox { _, url in
+            // 100 KiB: the journal fills up after the first records have gone out.
+            let stopped = try await Ferry.runShell("ulimit -f 200; exec '\(Ferry.executable.path)' migrate '\(input)' --from '\(exportMapping)' --to koibox --endpoint \(url) --journal '\(journal)' -q",
+                                                   environment: ferryEnvironment)
+            #expect(stopped.status == 3, "\(stopped.stderr)")
+            #expect(stopped.stderr.contains("the journal \(journal) cannot be written"))
+            #expect(stopped.stderr.contains("run the same command again to resume"))
+            let resumed = try await migrate(input, to: "koibox", endpoint: url, journal: journal)
+            let totals = Accounting(resumed.stderr)
+            #expect(totals.read == 400 && totals.uncertain == 0)
+            #expect(totals.written + totals.rejected + totals.skipped == 400, "\(resumed.stderr)")
+            let counts = try journalCounts(journal)
+            let stats = try await call(.GET, url + "/_sandbox/stats").object["koibox"] as? [String: Int]
+            #expect(stats?["customers"] == counts["created"], "every customer in Koibox is exactly one created record")
+            #expect(stats?["duplicates"] == 0)
+        }
+    }
+
     @Test func exportReadsEveryPageAndPipesIntoMovin() async throws {
         let folder = Folder()
         let input = try sampleExport(folder, rows: 130, seed: 4)

@@ -74,9 +74,14 @@ public final class OutputFile {
             let n = pending.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
             if n < 0 {
                 if errno == EINTR { continue }
-                let reason = String(cString: strerror(errno))
-                throw FerryError(.output, "writing failed: \(reason)", at: Location(file: name),
-                                 hint: errno == ENOSPC ? "free some disk space and run again" : "check the output path and run again")
+                let code = errno
+                let reason = String(cString: strerror(code))
+                let hint = switch code {
+                case ENOSPC, EDQUOT: "free some disk space and run again; nothing was put in place of the output"
+                case EFBIG: "the output reached a file size limit (ulimit -f, or the file system's); raise it, or split the output with --batch-size, and run again"
+                default: "check the output path and run again"
+                }
+                throw FerryError(.output, "writing failed: \(reason)", at: Location(file: name), hint: hint)
             }
             offset += n
         }
