@@ -237,55 +237,62 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
         return (sandbox, try await sandbox.start())
     }
 
-    @Test func aShortOutageCostsTimeNotRecords() async throws {
+    /// A 300-record Koibox migration (with `extra` options) into a slow sandbox that keeps its
+    /// customers in a state file and goes down once 50 are created. The run goes on in `run`;
+    /// `restart` brings the sandbox back on the same port with the same customers.
+    struct Outage {
         let folder = Folder()
-        let input = try sampleExport(folder, rows: 300, seed: 14)
-        let journal = folder.path("outage.ferry-journal")
-        let state = folder.path("sandbox.sqlite")
-        let (before, running) = try await startSlowSandbox(state: state)
-        let url = running.url
+        let input: String, journal: String, state: String, url: String, port: Int
+        let run: Task<Ferry.Run, any Error>
+        let createdBeforeStop: Int
+
+        init(seed: Int, _ extra: [String], startSlowSandbox: (String, Int) async throws -> (Sandbox, Sandbox.Running)) async throws {
+            input = try sampleExport(folder, rows: 300, seed: seed)
+            let (journal, state) = (folder.path("outage.ferry-journal"), folder.path("sandbox.sqlite"))
+            (self.journal, self.state) = (journal, state)
+            let (before, running) = try await startSlowSandbox(state, 0)
+            let (input, url) = (self.input, running.url)
+            (self.url, port) = (url, running.port)
+            run = Task { try await migrate(input, to: "koibox", endpoint: url, journal: journal, extra) }
+            for _ in 0..<200 where before.counters.koiboxCreated < 50 { try await Task.sleep(nanoseconds: 50_000_000) }
+            await running.stop()
+            createdBeforeStop = before.counters.koiboxCreated
+        }
+
+        /// Every customer in Koibox is exactly one created record, and nothing is left to do.
+        func expectSettled(after totals: Accounting, _ output: String) async throws {
+            #expect(totals.read == 300)
+            #expect(totals.written + totals.rejected + totals.skipped == 300 && totals.uncertain == 0, "\(output)")
+            let counts = try journalCounts(journal)
+            #expect(counts["failed"] == nil && counts["sending"] == nil && counts["pending"] == nil, "\(counts)")
+            let stats = try await call(.GET, url + "/_sandbox/stats").object["koibox"] as? [String: Int]
+            #expect(stats?["customers"] == counts["created"], "every customer in Koibox is exactly one created record")
+        }
+    }
+
+    @Test func aShortOutageCostsTimeNotRecords() async throws {
         // Two attempts a record, connecting for at most 2 s each: without outage handling, six
         // seconds of refused connections would fail the records on their way.
-        let run = Task { try await migrate(input, to: "koibox", endpoint: url, journal: journal, ["--max-attempts", "2", "--timeout", "2"]) }
-        for _ in 0..<200 where before.counters.koiboxCreated < 50 { try await Task.sleep(nanoseconds: 50_000_000) }
-        await running.stop()
-        #expect(before.counters.koiboxCreated < 300, "the outage began halfway")
+        let outage = try await Outage(seed: 14, ["--max-attempts", "2", "--timeout", "2"], startSlowSandbox: startSlowSandbox)
+        #expect(outage.createdBeforeStop < 300, "the outage began halfway")
         try await Task.sleep(nanoseconds: 6_000_000_000)
-        let (_, back) = try await startSlowSandbox(state: state, port: running.port)
-        let result = try await run.value
+        let (_, back) = try await startSlowSandbox(state: outage.state, port: outage.port)
+        let result = try await outage.run.value
         let totals = Accounting(result.stderr)
-        #expect(totals.read == 300)
-        #expect(totals.written + totals.rejected == 300, "\(result.stderr)")
-        #expect(totals.uncertain == 0)
-        let counts = try journalCounts(journal)
-        #expect(counts["failed"] == nil && counts["sending"] == nil && counts["pending"] == nil, "\(counts)")
-        let stats = try await call(.GET, url + "/_sandbox/stats").object["koibox"] as? [String: Int]
-        #expect(stats?["customers"] == counts["created"], "every customer in Koibox is exactly one created record")
+        #expect(totals.skipped == 0, "one run did it all")
+        try await outage.expectSettled(after: totals, result.stderr)
         await back.stop()
     }
 
     @Test func aLongerOutageStopsTheRunResumably() async throws {
-        let folder = Folder()
-        let input = try sampleExport(folder, rows: 300, seed: 16)
-        let journal = folder.path("outage.ferry-journal")
-        let state = folder.path("sandbox.sqlite")
-        let (before, running) = try await startSlowSandbox(state: state)
-        let url = running.url
-        let run = Task { try await migrate(input, to: "koibox", endpoint: url, journal: journal, ["--max-outage", "1"]) }
-        for _ in 0..<200 where before.counters.koiboxCreated < 50 { try await Task.sleep(nanoseconds: 50_000_000) }
-        await running.stop()
-        let stopped = try await run.value
+        let outage = try await Outage(seed: 16, ["--max-outage", "1"], startSlowSandbox: startSlowSandbox)
+        let stopped = try await outage.run.value
         #expect(stopped.status == 3)
         #expect(stopped.stderr.contains("has refused connections for over 1 s"), "\(stopped.stderr)")
         #expect(stopped.stderr.contains("run the same command again"))
-        let (_, back) = try await startSlowSandbox(state: state, port: running.port)
-        let resumed = try await migrate(input, to: "koibox", endpoint: url, journal: journal)
-        let totals = Accounting(resumed.stderr)
-        #expect(totals.read == 300)
-        #expect(totals.written + totals.rejected + totals.skipped == 300 && totals.uncertain == 0, "\(resumed.stderr)")
-        let counts = try journalCounts(journal)
-        let stats = try await call(.GET, url + "/_sandbox/stats").object["koibox"] as? [String: Int]
-        #expect(stats?["customers"] == counts["created"], "every customer in Koibox is exactly one created record")
+        let (_, back) = try await startSlowSandbox(state: outage.state, port: outage.port)
+        let resumed = try await migrate(outage.input, to: "koibox", endpoint: outage.url, journal: outage.journal)
+        try await outage.expectSettled(after: Accounting(resumed.stderr), resumed.stderr)
         await back.stop()
     }
 
