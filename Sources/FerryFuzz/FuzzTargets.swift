@@ -22,8 +22,7 @@ enum FuzzTarget: String, CaseIterable {
     func run(_ bytes: UnsafeRawBufferPointer) {
         switch self {
         case .csv, .json:
-            guard let data = bytes.baseAddress.map({ Data(bytes: $0, count: bytes.count) }) ?? Optional(Data()),
-                  FileManager.default.createFile(atPath: Self.scratch, contents: data, attributes: [.posixPermissions: 0o600]) else { return }
+            guard FileManager.default.createFile(atPath: Self.scratch, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else { return }
             var options = ReadOptions()
             options.format = self == .csv ? .csv : .json
             // The first byte also picks reader options, so each is fuzzed.
@@ -41,16 +40,13 @@ enum FuzzTarget: String, CaseIterable {
     private func readEverything(_ path: String, options: ReadOptions) {
         guard let opened = try? InputFile.open(path, options: options) else { return }
         var batch = RecordBatch()
-        var records = 0
         while (try? opened.reader.read(into: &batch)) == true {
-            records += batch.count
             // Touch every field, as a writer would.
             for record in 0..<batch.count {
                 let view = batch[record]
                 for column in 0..<opened.reader.columns.count { _ = view.string(column: column) }
             }
         }
-        _ = records
     }
 
     static var selected: FuzzTarget {
