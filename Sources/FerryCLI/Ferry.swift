@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 import FerryKit
 #if canImport(Glibc)
 import Glibc
@@ -30,6 +31,9 @@ struct Ferry: AsyncParsableCommand {
         signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try parseAsRoot()
+            // `migrate` stops gracefully on Ctrl-C; the other commands stop at once, leaving nothing.
+            let interrupts = command is MigrateCommand || command is SandboxCommand ? [] : removeOutputOnInterrupt()
+            defer { interrupts.forEach { $0.cancel() } }
             if var asynchronous = command as? any AsyncParsableCommand {
                 try await asynchronous.run()
             } else {
@@ -48,6 +52,22 @@ struct Ferry: AsyncParsableCommand {
             Terminal.error(fullMessage(for: error))
             Glibc.exit(2)
         }
+    }
+}
+
+/// On Ctrl-C or SIGTERM, removes the temporary files of unfinished outputs and exits with status 3:
+/// an interrupted run leaves no half-written file, and nothing under the output's name.
+func removeOutputOnInterrupt() -> [any DispatchSourceSignal] {
+    [SIGINT, SIGTERM].map { number in
+        signal(number, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler {
+            OutputFile.removeUnfinished()
+            Terminal.error("stopped on request; nothing was written (an output appears only when its run completes)")
+            Glibc.exit(FerryError(.stopped, "").exitStatus)
+        }
+        source.resume()
+        return source
     }
 }
 

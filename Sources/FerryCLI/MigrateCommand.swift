@@ -170,7 +170,10 @@ struct MigrateCommand: AsyncParsableCommand {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
-                if stop.isRequested { Glibc.exit(130) }
+                if stop.isRequested {
+                    OutputFile.removeUnfinished()
+                    Glibc.exit(130)
+                }
                 stop.request()
                 Terminal.note("\nstopping: waiting for the requests on their way (press Ctrl-C again to quit at once)")
             }

@@ -189,6 +189,33 @@ extension Ferry {
     }
 }
 
+/// An interrupted `convert` (Ctrl-C or SIGTERM) removes its temporary output and exits 3.
+@Suite struct InterruptedConversionTests {
+    @Test(arguments: [SIGINT, SIGTERM])
+    func anInterruptedConversionLeavesNothingBehind(signal: Int32) async throws {
+        let folder = Folder()
+        let process = Process()
+        process.executableURL = Ferry.executable
+        // Standard input that stays open: the run is surely in the middle when the signal comes.
+        process.arguments = ["convert", "-", "--format", "csv", "-o", folder.path("out.ndjson")]
+        let input = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        input.fileHandleForWriting.write(Data("nombre;email\nAna;ana@example.es\n".utf8))
+        for _ in 0..<100 where folder.contents.isEmpty { try await Task.sleep(nanoseconds: 50_000_000) }
+        #expect(folder.contents.count == 1 && folder.contents[0].hasPrefix(".out.ndjson.ferry-"), "the run writes a temporary file first")
+        kill(process.processIdentifier, signal)
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        try input.fileHandleForWriting.close()
+        #expect(process.terminationStatus == 3)
+        #expect(message.contains("stopped on request; nothing was written"))
+        #expect(folder.contents.isEmpty, "nothing is left: \(folder.contents)")
+    }
+}
+
 /// Inputs `scripts/fuzz` found crashing (Tests/FuzzCrashers/TARGET/), replayed through the same
 /// harness, built without the fuzzer: each must now read to an end or a clear error.
 @Suite struct FuzzRegressionTests {

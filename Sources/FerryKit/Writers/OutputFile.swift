@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import NIOConcurrencyHelpers
 
 /// Where output goes: a file written under a temporary name and renamed into place only when the run
 /// completes (so a failed run never leaves a half-written file where a good one is expected), or
@@ -19,6 +20,17 @@ public final class OutputFile {
     private var done = false
     /// Bytes written so far.
     public private(set) var bytesWritten = 0
+    /// Temporary files of outputs not yet completed or dropped, for `removeUnfinished`.
+    private static let unfinished = NIOLockedValueBox(Set<String>())
+
+    /// Removes the temporary file of every output still being written: what a process interrupted
+    /// mid-run calls before it exits, so it leaves no half-written file behind.
+    public static func removeUnfinished() {
+        unfinished.withLockedValue { paths in
+            for path in paths { unlink(path) }
+            paths.removeAll()
+        }
+    }
 
     /// Opens `path` for writing (`-` is standard output). Files are created with mode 0600: they hold
     /// personal data.
@@ -49,7 +61,9 @@ public final class OutputFile {
         }
         fchmod(fd, 0o600)
         self.fd = fd
-        temporaryPath = String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
+        let temporaryPath = String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
+        self.temporaryPath = temporaryPath
+        Self.unfinished.withLockedValue { _ = $0.insert(temporaryPath) }
     }
 
     deinit {
@@ -94,6 +108,7 @@ public final class OutputFile {
         try flush()
         done = true
         guard let temporaryPath, let finalPath else { return }
+        defer { Self.unfinished.withLockedValue { _ = $0.remove(temporaryPath) } }
         if fsync(fd) != 0 || close(fd) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(temporaryPath)
@@ -115,6 +130,7 @@ public final class OutputFile {
         guard let temporaryPath else { return }
         if fd >= 0 { close(fd); fd = -1 }
         unlink(temporaryPath)
+        Self.unfinished.withLockedValue { _ = $0.remove(temporaryPath) }
     }
 }
 
