@@ -447,6 +447,19 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
         #expect(run.stderr.contains("is not https"))
     }
 
+    @Test func credentialsInTheEndpointURLAreRefusedAndNeverRepeated() throws {
+        let folder = Folder()
+        let input = try sampleExport(folder, rows: 5)
+        for command in [["migrate", input, "--from", exportMapping, "--to", "koibox", "--journal", folder.path("j.ferry-journal")],
+                        ["export", "--from", "koibox", "-o", folder.path("out.json")]] {
+            let run = try Ferry.run(command + ["--endpoint", "https://ana:s3cret-Pw@127.0.0.1:9/"], environment: ferryEnvironment)
+            #expect(run.status == 2, "\(run.stderr)")
+            #expect(run.stderr.contains("holds a user name or password"))
+            #expect(!run.stderr.contains("s3cret-Pw") && !run.stdout.contains("s3cret-Pw"))
+        }
+        #expect(folder.contents == ["clientes-5.csv"], "no journal records the URL: \(folder.contents)")
+    }
+
     @Test func anHTTPSEndpointWithACertificateNobodyVouchesForIsRefused() async throws {
         // A TLS server on loopback with a self-signed certificate (openssl s_server): the run stops
         // before sending anything, and no option turns the check off.

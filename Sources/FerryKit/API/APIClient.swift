@@ -47,13 +47,7 @@ final class APIClient: Sendable {
     private let unreachableSince = NIOLockedValueBox<Double?>(nil)
 
     init(endpoint: String, timeout: Double, maxOutage: Double = 120) throws(FerryError) {
-        guard let url = URL(string: endpoint), let scheme = url.scheme?.lowercased(), let host = url.host else {
-            throw FerryError(.usage, "--endpoint \(endpoint) is not a URL", hint: "give the API's base URL, such as https://api.koibox.cloud or http://127.0.0.1:8080 for the sandbox")
-        }
-        guard scheme == "https" || (scheme == "http" && APIClient.isLoopback(host)) else {
-            throw FerryError(.usage, "--endpoint \(endpoint) is not https",
-                             hint: "credentials and customer data only travel encrypted; plain http is allowed for 127.0.0.1 and localhost (the sandbox)")
-        }
+        try APIClient.check(endpoint: endpoint)
         self.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
         self.timeout = timeout
         self.maxOutage = maxOutage
@@ -107,6 +101,22 @@ final class APIClient: Sendable {
             unreachableSince.withLockedValue { $0 = nil }
             let timedOut = (error as? HTTPClientError).map { $0 == .deadlineExceeded || $0 == .readTimeout } ?? false
             return .lost(APIClient.describe(error), timedOut: timedOut)
+        }
+    }
+
+    /// An endpoint Ferry may send to: a URL, https unless on loopback, and with no credentials in it
+    /// (they would end up in messages and in the journal, which names its endpoint).
+    static func check(endpoint: String) throws(FerryError) {
+        guard let url = URL(string: endpoint), let scheme = url.scheme?.lowercased(), let host = url.host else {
+            throw FerryError(.usage, "--endpoint \(endpoint) is not a URL", hint: "give the API's base URL, such as https://api.koibox.cloud or http://127.0.0.1:8080 for the sandbox")
+        }
+        guard url.user == nil && url.password == nil else {
+            throw FerryError(.usage, "--endpoint holds a user name or password (\(scheme)://…@\(host)); Ferry does not use or keep credentials given that way",
+                             hint: "remove them from the URL and give them in the environment or a file (KOIBOX_API_KEY, MOVIN_API_KEY and MOVIN_API_PASSWORD, or MOVIN_TOKEN)")
+        }
+        guard scheme == "https" || (scheme == "http" && APIClient.isLoopback(host)) else {
+            throw FerryError(.usage, "--endpoint \(endpoint) is not https",
+                             hint: "credentials and customer data only travel encrypted; plain http is allowed for 127.0.0.1 and localhost (the sandbox)")
         }
     }
 

@@ -104,6 +104,7 @@ public final class Migration {
             throw FerryError(.usage, "--skip-existing needs a way to look customers up, and `\(target.name)` has none (`api.lookup`)",
                              hint: "leave out --skip-existing; the journal already keeps a second run from creating anything twice")
         }
+        try APIClient.check(endpoint: options.endpoint)   // before the journal, which records the endpoint
         let journal = try Journal(path: options.journalPath)
         try journal.claimForRun()
         try journal.bind(target: target.name, endpoint: options.endpoint, input: inputPath)
