@@ -55,19 +55,25 @@ struct Ferry: AsyncParsableCommand {
     }
 }
 
-/// On Ctrl-C or SIGTERM, removes the temporary files of unfinished outputs and exits with status 3:
-/// an interrupted run leaves no half-written file, and nothing under the output's name.
-func removeOutputOnInterrupt() -> [any DispatchSourceSignal] {
+/// Calls `handler` on Ctrl-C or SIGTERM instead of letting the signal end the process; the sources
+/// returned keep it installed.
+func onInterrupt(_ handler: @escaping @Sendable () -> Void) -> [any DispatchSourceSignal] {
     [SIGINT, SIGTERM].map { number in
         signal(number, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-        source.setEventHandler {
-            OutputFile.removeUnfinished()
-            Terminal.error("stopped on request; nothing was written (an output appears only when its run completes)")
-            Glibc.exit(FerryError(.stopped, "").exitStatus)
-        }
+        source.setEventHandler(handler: handler)
         source.resume()
         return source
+    }
+}
+
+/// On Ctrl-C or SIGTERM, removes the temporary files of unfinished outputs and exits with status 3:
+/// an interrupted run leaves no half-written file, and nothing under the output's name.
+func removeOutputOnInterrupt() -> [any DispatchSourceSignal] {
+    onInterrupt {
+        OutputFile.removeUnfinished()
+        Terminal.error("stopped on request; nothing was written (an output appears only when its run completes)")
+        Glibc.exit(FerryError(.stopped, "").exitStatus)
     }
 }
 

@@ -166,19 +166,13 @@ struct MigrateCommand: AsyncParsableCommand {
     /// The first Ctrl-C (or SIGTERM) asks the run to stop cleanly: no new request, the ones on their
     /// way answered and journaled. A second one quits at once; the journal still knows what was on its way.
     static func stopOnInterrupt(_ stop: StopRequest) -> [any DispatchSourceSignal] {
-        [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                if stop.isRequested {
-                    OutputFile.removeUnfinished()
-                    Glibc.exit(130)
-                }
-                stop.request()
-                Terminal.note("\nstopping: waiting for the requests on their way (press Ctrl-C again to quit at once)")
+        onInterrupt {
+            if stop.isRequested {
+                OutputFile.removeUnfinished()
+                Glibc.exit(130)
             }
-            source.resume()
-            return source
+            stop.request()
+            Terminal.note("\nstopping: waiting for the requests on their way (press Ctrl-C again to quit at once)")
         }
     }
 }
