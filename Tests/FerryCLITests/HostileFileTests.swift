@@ -167,25 +167,21 @@ extension Ferry {
     /// 100 MB without a line break, made here: one field, then one line of tiny fields.
     @Test func aHundredMegabyteLineIsRefusedInBoundedMemory() throws {
         let folder = Folder()
-        let oneField = folder.path("one-field.csv")
-        let manyFields = folder.path("many-fields.csv")
-        let size = 100_000_000
-        for (path, unit) in [(oneField, Array("x".utf8)), (manyFields, Array("a;".utf8))] {
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path, isDirectory: false).creatingEmpty())
-            try handle.write(contentsOf: Data("nombre;email\n".utf8))
-            let block = Data((0..<(1 << 20) / unit.count).flatMap { _ in unit })
-            for _ in 0..<(size / block.count) { try handle.write(contentsOf: block) }
+        /// `head`, then `unit` repeated to 100 MB, with no line break.
+        func longLine(_ name: String, after head: String, _ unit: String) throws -> String {
+            let path = folder.path(name)
+            FileManager.default.createFile(atPath: path, contents: Data(head.utf8))
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            try handle.seekToEnd()
+            let block = Data(String(repeating: unit, count: (1 << 20) / unit.utf8.count).utf8)
+            for _ in 0..<(100_000_000 / block.count) { try handle.write(contentsOf: block) }
             try handle.close()
+            return path
         }
-        try expectRefused(oneField, ["line 2, record 1, column 'nombre'", "larger than the limit of 1 MiB"])
-        try expectRefused(manyFields, ["line 2, record 1", "more than 100000 fields"])
+        try expectRefused(try longLine("one-field.csv", after: "nombre;email\n", "x"), ["line 2, record 1, column 'nombre'", "larger than the limit of 1 MiB"])
+        try expectRefused(try longLine("many-fields.csv", after: "nombre;email\n", "a;"), ["line 2, record 1", "more than 100000 fields"])
         // The same line as the header: the whole file is one line.
-        let headerOnly = folder.path("one-line.csv")
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: headerOnly).creatingEmpty())
-        let block = Data(String(repeating: "a;", count: 1 << 19).utf8)
-        for _ in 0..<(size / block.count) { try handle.write(contentsOf: block) }
-        try handle.close()
-        try expectRefused(headerOnly, ["line 1", "more than 100000 fields"], ["--delimiter", ";"])
+        try expectRefused(try longLine("one-line.csv", after: "", "a;"), ["line 1", "more than 100000 fields"], ["--delimiter", ";"])
     }
 }
 
@@ -230,13 +226,5 @@ extension Ferry {
         let run = try Ferry.run(inputs, executable: harness, environment: ["FERRY_FUZZ_TARGET": target])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.split(separator: "\n").count == inputs.count, "every input was read: \(run.stdout)")
-    }
-}
-
-private extension URL {
-    /// Creates an empty file here and returns the URL, for `FileHandle(forWritingTo:)`.
-    func creatingEmpty() -> URL {
-        FileManager.default.createFile(atPath: path, contents: nil)
-        return self
     }
 }

@@ -268,16 +268,16 @@ public final class DecodedInput {
 
     private func encodingError(at offset: Int, _ what: String, hint given: String? = nil) -> FerryError {
         let line = source.path.flatMap { lineNumber(ofByte: offset, inFile: $0) }
-        var hint: String
-        switch report.encoding {
-        case .utf8:
-            hint = "the file is not all UTF-8. If Windows software saved it, run again with --encoding windows-1252; if it mixes encodings, fix the text at this place"
-        case .windows1252:
-            hint = "if the file is ISO-8859-1, run again with --encoding iso-8859-1; otherwise fix the byte at this place"
-        default:
-            hint = "name the right encoding with --encoding (\(TextEncoding.allowedNames))"
-        }
-        if let given { hint = given }
+        let hint = given ?? {
+            switch report.encoding {
+            case .utf8:
+                "the file is not all UTF-8. If Windows software saved it, run again with --encoding windows-1252; if it mixes encodings, fix the text at this place"
+            case .windows1252:
+                "if the file is ISO-8859-1, run again with --encoding iso-8859-1; otherwise fix the byte at this place"
+            default:
+                "name the right encoding with --encoding (\(TextEncoding.allowedNames))"
+            }
+        }()
         return FerryError(.input, "\(what) (reading as \(report.encoding.rawValue), \(report.reason))",
                           at: Location(file: source.name, line: line, byteOffset: offset), hint: hint)
     }

@@ -468,20 +468,12 @@ struct RecordIdentities {
         let occurrenceKey = a ^ (b &* 0x9E37_79B9_7F4A_7C15)
         let occurrence = seen[occurrenceKey, default: 0]
         seen[occurrenceKey] = occurrence + 1
-        var content = [UInt8](repeating: 0, count: 16)
-        for i in 0..<8 {
-            content[i] = UInt8(truncatingIfNeeded: a >> (8 * i))
-            content[8 + i] = UInt8(truncatingIfNeeded: b >> (8 * i))
-        }
-        let keyed = HMAC<SHA256>.authenticationCode(for: content, using: key)
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(32)
-        for byte in keyed.prefix(16) {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0xF)])
-        }
-        return String(decoding: text, as: UTF8.self) + (occurrence > 0 ? "#\(occurrence + 1)" : "")
+        let content = withUnsafeBytes(of: (a.littleEndian, b.littleEndian)) { Array($0) }
+        let keyed = Array(HMAC<SHA256>.authenticationCode(for: content, using: key))
+        // The first 128 bits of the code, as two big-endian words in hex.
+        let high = keyed[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        let low = keyed[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        return RecordIdentities.hex(high) + RecordIdentities.hex(low) + (occurrence > 0 ? "#\(occurrence + 1)" : "")
     }
 
     static func hex(_ value: UInt64) -> String {
