@@ -88,6 +88,11 @@ let package = Package(
             dependencies: [
                 "FerryKit", "FerrySandbox",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // The hostile test server (HostileServer.swift) is a plain SwiftNIO HTTP server.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
     ]

@@ -77,14 +77,15 @@ func removeOutputOnInterrupt() -> [any DispatchSourceSignal] {
     }
 }
 
-/// Messages for the person at the terminal, on standard error so standard output stays data.
+/// Messages for the person at the terminal, on standard error so standard output stays data. Every
+/// one passes through the redactor, which masks every secret in use.
 enum Terminal {
     static func note(_ text: String) {
-        FileHandleStderr.write(text + "\n")
+        FileHandleStderr.write(Redactor.shared.redact(text) + "\n")
     }
 
     static func error(_ text: String) {
-        FileHandleStderr.write("ferry: " + text + "\n")
+        FileHandleStderr.write("ferry: " + Redactor.shared.redact(text) + "\n")
     }
 }
 

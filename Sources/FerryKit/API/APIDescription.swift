@@ -10,7 +10,9 @@ import Yams
 ///   create: POST /api/clientes/
 ///   created_id: id
 ///   list: GET /api/clientes/
+///   page: {results: results, next: next, count: count, limit: limit}
 ///   page_size: 50
+///   identity: [code, taxId, email, mobilePhone]
 ///   lookup: {movil: movil, email__icontains: email, dni__icontains: dni}
 ///   lookup_fallback: {nombre__icontains: nombre}
 ///   match: [nombre, apellido1, movil, email, dni]
@@ -42,6 +44,15 @@ public struct APIDescription: Sendable, Equatable {
         case message(path: [String])
     }
 
+    /// The shape of a page of the list call: where its records, the link to the next page and the
+    /// total are, and the query parameter that sets the page size.
+    public struct Page: Sendable, Equatable {
+        public var results = "results"
+        public var next = "next"
+        public var count: String? = "count"
+        public var limit = "limit"
+    }
+
     public var auth: Auth
     /// A cheap call that checks the credentials before the first record is sent.
     public var check: Call?
@@ -50,7 +61,11 @@ public struct APIDescription: Sendable, Equatable {
     public var createdID: [String]
     /// The paginated list (limit/offset pages with `next` links), when the API has one.
     public var list: Call?
+    public var page = Page()
     public var pageSize = 50
+    /// The canonical fields that identify a customer across runs, first one with a value wins: a
+    /// record keeps its place in the journal when other values are corrected or columns added.
+    public var identity: [String] = ["code", "taxId", "email", "mobilePhone"]
     /// List filters that find a customer by an identifying value (mobile, e-mail, tax id), each with
     /// the column whose value it takes. `--skip-existing` counts a customer found so as already there.
     public var lookup: [(filter: String, column: String)] = []
@@ -65,7 +80,7 @@ public struct APIDescription: Sendable, Equatable {
 
     public static func == (a: APIDescription, b: APIDescription) -> Bool {
         a.auth == b.auth && a.check == b.check && a.create == b.create && a.createdID == b.createdID && a.list == b.list
-            && a.pageSize == b.pageSize && a.lookup.map(\.filter) == b.lookup.map(\.filter) && a.lookup.map(\.column) == b.lookup.map(\.column)
+            && a.page == b.page && a.identity == b.identity && a.pageSize == b.pageSize && a.lookup.map(\.filter) == b.lookup.map(\.filter) && a.lookup.map(\.column) == b.lookup.map(\.column)
             && a.lookupFallback.map(\.filter) == b.lookupFallback.map(\.filter) && a.lookupFallback.map(\.column) == b.lookupFallback.map(\.column)
             && a.match == b.match && a.errors == b.errors && a.notProcessed == b.notProcessed
     }
@@ -83,7 +98,7 @@ public struct APIDescription: Sendable, Equatable {
 }
 
 extension MappingDocument {
-    static let apiKeys = ["auth", "check", "create", "created_id", "list", "page_size", "lookup", "lookup_fallback", "match", "errors", "not_processed"]
+    static let apiKeys = ["auth", "check", "create", "created_id", "list", "page", "page_size", "identity", "lookup", "lookup_fallback", "match", "errors", "not_processed"]
 
     /// Reads the `api:` section.
     func apiDescription(_ node: Node) throws(FerryError) -> APIDescription {
@@ -134,6 +149,28 @@ extension MappingDocument {
         if let size = try text("page_size") {
             guard let number = Int(size), number > 0 else { throw fail("`api.page_size` is a whole number above 0", at: values["page_size"]!) }
             description.pageSize = number
+        }
+        if let pageNode = values["page"] {
+            guard let pairs = pageNode.mapping else { throw fail("`api.page` describes a list page: `{results: results, next: next, count: count, limit: limit}`", at: pageNode) }
+            for (k, v) in pairs {
+                guard let key = k.string, let value = v.string, !value.isEmpty else { throw fail("`api.page` maps a part of a page to its key", at: k) }
+                switch key {
+                case "results": description.page.results = value
+                case "next": description.page.next = value
+                case "count": description.page.count = value
+                case "limit": description.page.limit = value
+                default: throw fail("unknown key `\(key)` under `api.page`; allowed: results, next, count, limit", at: k)
+                }
+            }
+        }
+        if let identityNode = values["identity"] {
+            guard let list = identityNode.sequence, !list.isEmpty else { throw fail("`api.identity` is a list of canonical fields, such as [code, taxId, email]", at: identityNode) }
+            description.identity = try list.map { item throws(FerryError) in
+                guard let name = item.string, CustomerField(rawValue: name) != nil else {
+                    throw fail("`api.identity` lists canonical fields; `\(item.string ?? "?")` is not one", at: item)
+                }
+                return name
+            }
         }
         for key in ["lookup", "lookup_fallback"] {
             guard let lookupNode = values[key] else { continue }

@@ -9,6 +9,9 @@ actor AuthSession {
     private let key: Secret?
     private let password: Secret?
     private var token: Secret?
+    /// Whether `token` was obtained by this session and has not yet been accepted by the API: a
+    /// token refused then is not expired, it is refused, and asking again would go round for ever.
+    private var tokenUntried = false
     private var renewal: Task<Result<Secret, FerryError>, Never>?
     /// How many tokens were obtained, for the summary.
     private(set) var tokensObtained = 0
@@ -18,23 +21,41 @@ actor AuthSession {
     init(description: APIDescription, client: APIClient, environment: [String: String]) throws(FerryError) {
         self.description = description
         self.client = client
-        func read(_ name: String) -> Secret? { environment[name].flatMap { $0.isEmpty ? nil : Secret($0) } }
+        func read(_ name: String) throws(FerryError) -> Secret? { try AuthSession.credential(environment[name], named: name) }
         switch description.auth {
         case .header(_, let variable):
-            guard let key = read(variable) else {
+            guard let key = try read(variable) else {
                 throw FerryError(.usage, "the API key is missing", hint: "set \(variable) in the environment (the sandbox accepts `sandbox-key`)")
             }
             self.key = key
             password = nil
         case .bearer(_, _, let tokenVariable, let keyVariable, let passwordVariable):
-            token = read(tokenVariable)
-            key = read(keyVariable)
-            password = read(passwordVariable)
+            token = try read(tokenVariable)
+            key = try read(keyVariable)
+            password = try read(passwordVariable)
             guard token != nil || (key != nil && password != nil) else {
                 throw FerryError(.usage, "no credentials for the API",
                                  hint: "set \(tokenVariable), or \(keyVariable) and \(passwordVariable) so Ferry can obtain and renew tokens")
             }
         }
+        if let key, let password { _ = Redactor.shared.learnBasic(key: key.value, password: password.value) }
+    }
+
+    /// A credential as given, trimmed of the white space and line ends a file saved on Windows or
+    /// `$(cat key.txt)` leave around it; nil when empty. One with a control character inside, or
+    /// too short to be real, is refused by name.
+    static func credential(_ raw: String?, named name: String) throws(FerryError) -> Secret? {
+        guard let raw else { return nil }
+        let value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        if value.isEmpty { return nil }
+        if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw FerryError(.usage, "\(name) holds a control character (a line break or tab inside the value)",
+                             hint: "give the credential on one line, as the API issued it")
+        }
+        if value.count < Redactor.shortest {
+            throw FerryError(.usage, "\(name) is too short to be a credential (\(value.count) characters)", hint: "check the value of \(name)")
+        }
+        return Secret(value)
     }
 
     /// The headers that authenticate a request.
@@ -44,28 +65,50 @@ actor AuthSession {
             return [(name, key!.value)]
         case .bearer:
             if let token { return [("Authorization", "Bearer " + token.value)] }
-            let fresh = try await renew(replacing: nil)
+            let fresh = try await renew()
             return [("Authorization", "Bearer " + fresh.value)]
         }
     }
 
+    /// The API accepted the credentials in `used`.
+    func worked(_ used: [(String, String)]) {
+        guard tokenUntried, let token, used.contains(where: { $0.0 == "Authorization" && $0.1 == "Bearer " + token.value }) else { return }
+        tokenUntried = false
+    }
+
     /// The server refused the credentials in `used` (a 401). For a token API, gets a new token unless
     /// another worker already did; returns false when nothing can be renewed (a key is simply wrong).
+    /// A token refused before the API accepted it once stops the run.
     func refused(_ used: [(String, String)]) async throws(FerryError) -> Bool {
         guard case .bearer = description.auth else { return false }
         let usedToken = used.first { $0.0 == "Authorization" }?.1
         if let token, "Bearer " + token.value != usedToken { return true }   // someone renewed it already
+        if tokenUntried {
+            throw FerryError(.network, "the API refused the token it had just given (401 right after \(tokenCallName))",
+                             hint: "the key may lack the right to this call, or the API is misconfigured; nothing more is sent")
+        }
         guard key != nil, password != nil else {
             let variables = description.secretVariables
             throw FerryError(.network, "the API refused the token and there is no key and password to obtain a new one",
                              hint: "set \(variables.dropFirst().joined(separator: " and ")) so Ferry can renew tokens, or give a fresh \(variables[0])")
         }
-        _ = try await renew(replacing: token)
+        _ = try await renew()
         return true
     }
 
+    /// What a refusal of the credentials means for the run.
+    nonisolated func refusedCredentials(_ status: Int) -> FerryError {
+        FerryError(.network, "the API refused the credentials (\(status))",
+                   hint: "check \(description.secretVariables.joined(separator: " / ")) in the environment; nothing more is sent until they work")
+    }
+
+    private var tokenCallName: String {
+        if case .bearer(let call, _, _, _, _) = description.auth { return call.description }
+        return "the token call"
+    }
+
     /// One renewal at a time: a second caller waits for the first one's token.
-    private func renew(replacing old: Secret?) async throws(FerryError) -> Secret {
+    private func renew() async throws(FerryError) -> Secret {
         if let renewal { return try await renewal.value.get() }
         token = nil
         let task = Task { await obtainToken() }
@@ -74,6 +117,7 @@ actor AuthSession {
         renewal = nil
         if case .success(let fresh) = result {
             token = fresh
+            tokenUntried = true
             tokensObtained += 1
         }
         return try result.get()
@@ -85,23 +129,34 @@ actor AuthSession {
         guard case .bearer(let call, let field, _, let keyVariable, _) = description.auth, let key, let password else {
             return .failure(FerryError(.network, "no key and password to obtain a token"))
         }
-        let basic = Data((key.value + ":" + password.value).utf8).base64EncodedString()
-        let (outcome, _) = await client.sendRetrying(call.method, call.path, headers: [("Authorization", "Basic " + basic)], body: Array("{}".utf8), attempts: 8)
-        switch outcome {
-        case .answered(let status, _, let body) where (200...299).contains(status):
-            guard let token = jsonScalarText(jsonValue(at: [field], in: body)), !token.isEmpty else {
+        let basic = Redactor.shared.learnBasic(key: key.value, password: password.value)
+        let (answer, _) = await client.sendRetrying(call.method, client.url(call.path), headers: [("Authorization", "Basic " + basic)],
+                                                    body: Array("{}".utf8), kind: .token, attempts: 8)
+        switch answer {
+        case .success(let body):
+            guard let text = jsonScalarText(jsonValue(at: [field], in: body)) else {
                 return .failure(FerryError(.network, "the token call answered without `\(field)`", hint: "check that --endpoint is the API's base URL"))
             }
-            return .success(Secret(token))
-        case .answered(let status, _, _) where status == 401 || status == 403:
+            do {
+                guard let token = try AuthSession.credential(text, named: "the token the API gave") else {
+                    return .failure(FerryError(.network, "the token call answered an empty `\(field)`", hint: "check that --endpoint is the API's base URL"))
+                }
+                return .success(token)
+            } catch {
+                return .failure(error)
+            }
+        case .credentialsRefused(let status):
             return .failure(FerryError(.network, "the API refused the key and password (\(status)) when asked for a token",
                                        hint: "check \(keyVariable) and its password in the environment"))
-        case .answered(let status, _, let body):
+        case .refused(let status, let body):
             return .failure(FerryError(.network, "the token call answered \(status): \(serverMessage(body, style: description.errors))"))
-        case .refused(let error):
-            return .failure(error)
-        case .notSent(let why), .lost(let why, _):
+        case .retryAfter(let status, _):
+            return .failure(FerryError(.network, "the token call kept answering \(status)", hint: "the API is failing; try again later"))
+        case .maybeStored(let why, _), .unreachable(let why):
+            if client.outage == .tooLong { return .failure(client.outageError(why)) }
             return .failure(FerryError(.network, "no token from \(call): \(why)", hint: "check that the API is reachable at --endpoint"))
+        case .redirect, .notAnAPIAnswer, .unresolvable, .fatal, .stopped:
+            return .failure(client.runError(answer, call: call.description)!)
         }
     }
 }
@@ -127,8 +182,17 @@ func serverMessage(_ body: [UInt8], style: APIDescription.Errors) -> String {
     serverMessages(body, style: style).map { ($0.field.map { "\($0): " } ?? "") + $0.message }.joined(separator: "; ")
 }
 
-/// The messages of an error answer, each with the field it is about when the API says.
+/// The messages of an error answer, each with the field it is about when the API says. Text from a
+/// server is redacted (it may echo the request's headers) and kept to one line.
 func serverMessages(_ body: [UInt8], style: APIDescription.Errors) -> [(field: String?, message: String)] {
+    func clean(_ text: String) -> String {
+        let line = APIClient.oneLine(text)
+        return line.count > 500 ? String(line.prefix(500)) + "…" : line
+    }
+    return unredactedServerMessages(body, style: style).map { ($0.field.map(clean), clean($0.message)) }
+}
+
+private func unredactedServerMessages(_ body: [UInt8], style: APIDescription.Errors) -> [(field: String?, message: String)] {
     let parsed = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
     switch style {
     case .perField:

@@ -185,7 +185,7 @@ public final class Journal: Sendable {
                     let rows = try Row.fetchCursor(db, sql: "SELECT * FROM record WHERE identity IN (\(chunk.map { _ in "?" }.joined(separator: ",")))",
                                                    arguments: StatementArguments(chunk))
                     while let row = try rows.next() {
-                        let entry = Journal.entry(row)
+                        let entry = try Journal.entry(row, in: path)
                         result[entry.identity] = entry
                     }
                 }
@@ -285,13 +285,20 @@ public final class Journal: Sendable {
                 if !states.isEmpty { sql += " WHERE state IN (\(states.map { "'\($0.rawValue)'" }.joined(separator: ",")))" }
                 sql += " ORDER BY number"
                 if let limit { sql += " LIMIT \(limit)" }
-                return try Row.fetchAll(db, sql: sql).map(Journal.entry)
+                return try Row.fetchAll(db, sql: sql).map { row in try Journal.entry(row, in: path) }
             }
         }
     }
 
-    private static func entry(_ row: Row) -> Entry {
-        Entry(identity: row["identity"], number: row["number"], line: row["line"], state: State(rawValue: row["state"]) ?? .pending,
+    /// A record's row. A state this build does not know is refused, never read as something else
+    /// (as `pending` it would be sent again).
+    private static func entry(_ row: Row, in path: String) throws -> Entry {
+        let stateText: String = row["state"]
+        guard let state = State(rawValue: stateText) else {
+            throw FerryError(.output, "the journal \(path) holds a record in the state `\(stateText.prefix(40))`, which this Ferry does not know",
+                             hint: "finish the migration with the Ferry build that wrote it; nothing was sent")
+        }
+        return Entry(identity: row["identity"], number: row["number"], line: row["line"], state: state,
               remoteID: row["remote_id"], reason: row["reason"], status: row["status"], payload: row["payload"],
               attempts: row["attempts"], label: row["label"], updatedAt: row["updated_at"])
     }

@@ -37,14 +37,6 @@ public struct MigrationOptions: Sendable {
     }
 }
 
-/// A request to stop a migration cleanly, from a signal handler or another task.
-public final class StopRequest: Sendable {
-    private let flag = NIOLockedValueBox(false)
-    public init() {}
-    public func request() { flag.withLockedValue { $0 = true } }
-    public var isRequested: Bool { flag.withLockedValue { $0 } }
-}
-
 /// What a migration did, beyond the accounting.
 public struct MigrationResult: Sendable {
     /// Totals, issues and notes, in the shape reports take.
@@ -109,7 +101,9 @@ public final class Migration {
         try journal.claimForRun()
         try journal.bind(target: target.name, endpoint: options.endpoint, input: inputPath)
         let identityKey = try journal.identityKey()
-        let client = try APIClient(endpoint: options.endpoint, timeout: options.requestTimeout, maxOutage: options.maxOutage)
+        let client = try APIClient(endpoint: options.endpoint, api: api, timeout: options.requestTimeout, maxOutage: options.maxOutage,
+                                   stop: options.stop)
+        try client.checkResolves()
         return try await client.closing {
             let auth = try AuthSession(description: api, client: client, environment: options.environment)
             try await checkCredentials(api: api, client: client, auth: auth)
@@ -134,7 +128,7 @@ public final class Migration {
                     var readerDone = false
                     while true {
                         if fatal == nil, options.stop?.isRequested == true {
-                            fatal = FerryError(.stopped, "stopped on request; every record sent was answered and journaled",
+                            fatal = FerryError(.stopped, "stopped on request; every record is journaled (one whose answer did not come within \(Int(APIClient.stopGrace)) s stays `sending` and is looked up or reported uncertain next run)",
                                                hint: "run the same command again to go on where this run stopped")
                         }
                         if !readerDone, fatal == nil, state.queued < options.concurrency * 2 {
@@ -164,7 +158,10 @@ public final class Migration {
                         }
                         guard let finished = try await group.next() else { break }
                         inFlight -= 1
-                        if case .fatal(let error) = finished.outcome {
+                        if case .unconfirmed(let error) = finished.outcome {
+                            fatal = fatal ?? error
+                            try state.settle(finished, report: report, rejects: rejects)
+                        } else if case .fatal(let error) = finished.outcome {
                             fatal = fatal ?? error
                             // A request that may have arrived stays `sending`: the next run looks it up first.
                             state.journal(finished.delivery, finished.mayHaveArrived ? .sending : .pending, attempts: finished.delivery.attemptsBefore)
@@ -214,21 +211,23 @@ public final class Migration {
     private func checkCredentials(api: APIDescription, client: APIClient, auth: AuthSession) async throws {
         let headers = try await auth.headers()
         guard let check = api.check else { return }
-        let (outcome, _) = await client.sendRetrying(check.method, check.path, headers: headers, attempts: 5)
-        switch outcome {
-        case .answered(let status, _, _) where (200...299).contains(status):
-            return
-        case .answered(let status, _, _) where status == 401 || status == 403:
+        let (answer, _) = await client.sendRetrying(check.method, client.url(check.path), headers: headers, kind: .check, attempts: 5)
+        switch answer {
+        case .success:
+            await auth.worked(headers)
+        case .credentialsRefused(let status):
             throw FerryError(.network, "the API refused the credentials (\(status)) at \(check)",
                              hint: "check \(api.secretVariables.joined(separator: " / ")) in the environment")
-        case .answered(let status, _, _) where status >= 500 || status == 429:
-            throw FerryError(.network, "\(options.endpoint) kept answering \(status) to \(check)", hint: "the API is failing; try again later")
-        case .answered(let status, _, _):
-            throw FerryError(.network, "\(options.endpoint) answered \(status) to \(check)", hint: "give the API's base URL as --endpoint")
-        case .refused(let error):
-            throw error
-        case .notSent(let why), .lost(let why, _):
-            throw FerryError(.network, "cannot reach \(options.endpoint): \(why)", hint: "check --endpoint, and that the API (or `ferry sandbox`) is running")
+        case .retryAfter(let status, _):
+            throw FerryError(.network, "\(client.endpoint) kept answering \(status) to \(check)", hint: "the API is failing; try again later")
+        case .maybeStored(let why, _):
+            throw FerryError(.network, "\(client.endpoint) kept failing at \(check): \(why)", hint: "the API is failing; try again later")
+        case .refused(let status, _):
+            throw FerryError(.network, "\(client.endpoint) answered \(status) to \(check)", hint: "give the API's base URL as --endpoint")
+        case .unreachable(let why):
+            throw FerryError(.network, "cannot reach \(client.endpoint): \(why)", hint: "check --endpoint, and that the API (or `ferry sandbox`) is running")
+        case .redirect, .notAnAPIAnswer, .unresolvable, .fatal, .stopped:
+            throw client.runError(answer, call: check.description)!
         }
     }
 }
@@ -420,6 +419,11 @@ private struct RunState {
             rejects?.add(record, reasons: ["not sent: \(why)"])
             issue("not sent: the API kept failing before handling it; run again to retry", detail: why, .rejected)
             journal(delivery, .failed, attempts: finished.attempts, reason: why)
+        case .unconfirmed(let error):
+            totals.uncertain += 1
+            let why = "sent, and \(error.message)"
+            issue("uncertain: the API answered without confirming it", detail: why, .uncertain)
+            journal(delivery, .uncertain, attempts: finished.attempts, reason: why)
         case .fatal:
             break
         }

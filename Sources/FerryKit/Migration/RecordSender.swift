@@ -39,6 +39,9 @@ enum DeliveryOutcome: Sendable {
     case failed(String)
     /// The run cannot go on (credentials refused): nothing more is sent.
     case fatal(FerryError)
+    /// The API answered in a way that cannot confirm a create (no id, not JSON): the record is
+    /// uncertain, and the run stops.
+    case unconfirmed(FerryError)
 }
 
 /// A message of an error answer, with the field it is about when the API says.
@@ -87,7 +90,10 @@ final class RecordSender: Sendable {
         self.skipExisting = skipExisting
         self.resendUncertain = resendUncertain
         self.journal = journal
+        createURL = client.url(api.create.path)
     }
+
+    private let createURL: URL
 
     func deliver(_ delivery: Delivery) async -> DeliveryReport {
         var report = DeliveryReport(delivery: delivery, outcome: .failed("not sent"), attempts: delivery.attemptsBefore)
@@ -106,11 +112,13 @@ final class RecordSender: Sendable {
         var resentAfterLoss = false
         /// A request that timed out may still be processed: its lookup waits until then.
         var settledAfter = 0.0
-        func pause(_ retryAfter: String? = nil) async {
+        /// Waits before the next attempt; false when the run was asked to stop meanwhile.
+        func pause(_ retryAfter: String? = nil) async -> Bool {
             report.retries += 1
             let seconds = backoff.next(retryAfter: retryAfter)
-            try? await Task.sleep(nanoseconds: UInt64(max(0, min(seconds, deadline - monotonicSeconds())) * 1e9))
+            return await client.pause(min(seconds, deadline - monotonicSeconds()))
         }
+        let stopped = DeliveryOutcome.fatal(FerryError(.stopped, "stopped on request"))
 
         if skipExisting, !delivery.lookups.isEmpty {
             switch await find(delivery, filters: delivery.lookups, wholeRecord: false, report: &report) {
@@ -124,7 +132,7 @@ final class RecordSender: Sendable {
             if mayExist {
                 if api.canLookUp {
                     let wait = settledAfter - monotonicSeconds()
-                    if wait > 0 { try? await Task.sleep(nanoseconds: UInt64(min(wait, deadline - monotonicSeconds()) * 1e9)) }
+                    if wait > 0, !(await client.pause(min(wait, deadline - monotonicSeconds()))) { return stopped }
                     let filters = delivery.settlingFilters
                     guard !filters.isEmpty else {
                         return .uncertain("\(lostBecause), and it has none of the values the API can be searched by; look for it in the target by name")
@@ -145,35 +153,47 @@ final class RecordSender: Sendable {
                 let limit = report.attempts >= maxAttempts ? "\(maxAttempts) attempts" : "\(Int(recordDeadline)) s"
                 return mayExist ? .uncertain("\(lostBecause); gave up after \(limit)") : .failed("\(lastProblem), still after \(limit); run again to retry it")
             }
+            if client.stop?.isRequested == true { return stopped }
             report.attempts += 1
             await limiter.acquire()
             let headers: [(String, String)]
             do { headers = try await auth.headers() } catch { return .fatal(error) }
             report.requests += 1
-            let outcome = await client.send(api.create.method, api.create.path, headers: headers, body: delivery.body)
-            switch outcome {
-            case .answered(let status, _, let body) where (200...299).contains(status):
+            let answer = client.classify(await client.send(api.create.method, createURL, headers: headers, body: delivery.body, kind: .create))
+            switch answer {
+            case .success(let body):
                 await limiter.succeeded()
-                return .created(remoteID: jsonScalarText(jsonValue(at: api.createdID, in: body)), found: false)
-            case .answered(401, _, _) where isTokenAuth:
+                await auth.worked(headers)
+                // Counted as created only with the id the mapping says the answer holds.
+                guard let id = jsonScalarText(jsonValue(at: api.createdID, in: body)), !id.isEmpty else {
+                    mayExist = true
+                    return .unconfirmed(FerryError(.network, "\(api.create) answered with success but without `\(api.createdID.joined(separator: "."))`, so no customer can be counted as created: \(APIClient.excerpt(body))",
+                                                   hint: "check --endpoint and `created_id` in the target mapping; records sent so are uncertain in the journal"))
+                }
+                return .created(remoteID: id, found: false)
+            case .notAnAPIAnswer:
+                mayExist = true
+                return .unconfirmed(client.runError(answer, call: api.create.description)!)
+            case .credentialsRefused(let status):
                 do {
-                    guard try await auth.refused(headers) else { return .fatal(refusedCredentials(401)) }
+                    guard status == 401, isTokenAuth, try await auth.refused(headers) else { return .fatal(auth.refusedCredentials(status)) }
                 } catch { return .fatal(error) }
                 lastProblem = "the token was refused"
-            case .answered(let status, _, _) where status == 401 || status == 403:
-                return .fatal(refusedCredentials(status))
-            case .answered(429, _, _):
-                await limiter.slowDown(retryAfter: outcome.header("Retry-After").flatMap(Double.init))
-                lastProblem = "the API answered 429 (too many requests)"
-                await pause(outcome.header("Retry-After"))
-            case .answered(let status, _, _) where api.notProcessed.contains(status):
-                lastProblem = "the API answered \(status)"
-                await pause(outcome.header("Retry-After"))
-            case .answered(let status, _, let body) where status >= 500:
+            case .retryAfter(let status, let retryAfter):
+                if status == 429 {
+                    await limiter.slowDown(retryAfter: retryAfter.flatMap(Double.init))
+                    lastProblem = "the API answered 429 (too many requests)"
+                } else {
+                    lastProblem = "the API answered \(status)"
+                }
+                if !(await pause(retryAfter)) { return stopped }
+            case .maybeStored(let why, let timedOut):
                 mayExist = true
-                lostBecause = "sent, and the API answered \(status) (\(serverMessage(body, style: api.errors))), possibly after storing it"
-                await pause()
-            case .answered(let status, _, let body):
+                lostBecause = "sent, and \(why)"
+                lastProblem = "the answer was lost (\(why))"
+                if timedOut { settledAfter = monotonicSeconds() + client.timeout }
+                if !(await pause()) { return stopped }
+            case .refused(let status, let body):
                 let messages = serverMessages(body, style: api.errors).map { ServerMessage(field: $0.field, message: $0.message) }
                 if resentAfterLoss, api.canLookUp {
                     // The lost request may have landed after the lookup (a `code` that now clashes says
@@ -183,32 +203,27 @@ final class RecordSender: Sendable {
                     }
                 }
                 return .rejected(status: status, messages: messages)
-            case .refused(let error):
-                return .fatal(error)
-            case .notSent(let why):
+            case .unreachable(let why):
                 lastProblem = why
                 switch client.outage {
                 case .brief: report.attempts -= 1   // the endpoint is down and saw nothing: no attempt, only time
                 case .tooLong: return .fatal(client.outageError(why))
                 case .none: break
                 }
-                await pause()
-            case .lost(let why, let timedOut):
-                mayExist = true
-                lostBecause = "sent, and \(why)"
-                lastProblem = "the answer was lost (\(why))"
-                if timedOut { settledAfter = monotonicSeconds() + client.timeout }
-                await pause()
+                if !(await pause()) { return stopped }
+            case .stopped(let arrived):
+                if arrived {
+                    mayExist = true
+                    lostBecause = "sent, and the run was stopped before its answer came"
+                }
+                return stopped
+            case .redirect, .unresolvable, .fatal:
+                return .fatal(client.runError(answer, call: api.create.description)!)
             }
         }
     }
 
     private var isTokenAuth: Bool { if case .bearer = api.auth { true } else { false } }
-
-    private func refusedCredentials(_ status: Int) -> FerryError {
-        FerryError(.network, "the API refused the credentials (\(status))",
-                   hint: "check \(api.secretVariables.joined(separator: " / ")) in the environment; nothing more is sent until they work")
-    }
 
     private enum Search {
         case found(String, filter: String)
@@ -222,48 +237,33 @@ final class RecordSender: Sendable {
     /// searched value itself agrees (`--skip-existing`). A customer another record claimed is passed over.
     private func find(_ delivery: Delivery, filters: [(filter: String, value: String)], wholeRecord: Bool,
                       report: inout DeliveryReport) async -> Search {
-        guard let list = api.list, let (filter, value) = filters.first else { return .notFound }
-        var components = URLComponents()
-        components.queryItems = [URLQueryItem(name: filter, value: value), URLQueryItem(name: "limit", value: String(api.pageSize))]
-        var next: String? = list.path + "?" + (components.percentEncodedQuery ?? "")
-        var pages = 0
+        guard api.list != nil, let (filter, value) = filters.first else { return .notFound }
         let searched = api.lookup.first { $0.filter == filter }?.column ?? api.lookupFallback.first { $0.filter == filter }?.column
-        while let url = next, pages < 20 {
-            pages += 1
-            let headers: [(String, String)]
-            do { headers = try await auth.headers() } catch { return .fatal(error) }
-            let (outcome, sent) = await client.sendRetrying(list.method, url, headers: headers, attempts: 6, pace: limiter)
-            report.requests += sent
-            report.retries += sent - 1
-            var answer: [UInt8]?
-            switch outcome {
-            case .answered(let status, _, let body) where (200...299).contains(status): answer = body
-            case .answered(401, _, _) where isTokenAuth:
-                do { guard try await auth.refused(headers) else { return .fatal(refusedCredentials(401)) } } catch { return .fatal(error) }
-                continue   // the same page again, with the new token
-            case .answered(let status, _, _) where status == 401 || status == 403: return .fatal(refusedCredentials(status))
-            case .answered(let status, _, let body): return .unknown("the list call answered \(status): \(serverMessage(body, style: api.errors))")
-            case .refused(let error): return .fatal(error)
-            case .notSent(let why) where client.outage == .tooLong: return .fatal(client.outageError(why))
-            case .notSent(let why), .lost(let why, _): return .unknown("the list call kept failing: \(why)")
-            }
-            guard let answer else { return .unknown("the list call kept failing") }
-            guard let page = try? JSONSerialization.jsonObject(with: Data(answer)) as? [String: Any], let results = page["results"] as? [Any] else {
-                return .unknown("the list call answered something that is not a page of results")
-            }
-            for case let customer as [String: Any] in results {
-                guard let id = jsonScalarText(api.createdID.count == 1 ? customer[api.createdID[0]] : customer["id"]) else { continue }
-                let agrees: Bool
-                if wholeRecord {
-                    agrees = delivery.match.allSatisfy { same($0.value, jsonScalarText(customer[$0.column])) }
-                } else {
-                    agrees = searched.map { same(value, jsonScalarText(customer[$0])) } ?? false
-                }
-                if agrees, !journal.isTaken(remoteID: id, byOtherThan: delivery.identity), claimed.withLockedValue({ $0.insert(id).inserted }) {
-                    return .found(id, filter: filter)
+        var pages = Paginator(client: client, auth: auth, api: api, query: [(filter, value)], kind: .lookup, attempts: 6, pace: limiter)
+        defer {
+            report.requests += pages.requests
+            report.retries += max(0, pages.requests - pages.pages)
+        }
+        do {
+            while pages.pages < 20, let page = try await pages.nextPage() {
+                for case let customer as [String: Any] in page.results {
+                    guard let id = jsonScalarText(jsonValue(at: api.createdID.count == 1 ? api.createdID : ["id"], in: customer)) else { continue }
+                    let agrees: Bool
+                    if wholeRecord {
+                        agrees = delivery.match.allSatisfy { same($0.value, jsonScalarText(customer[$0.column])) }
+                    } else {
+                        agrees = searched.map { same(value, jsonScalarText(customer[$0])) } ?? false
+                    }
+                    if agrees, !journal.isTaken(remoteID: id, byOtherThan: delivery.identity), claimed.withLockedValue({ $0.insert(id).inserted }) {
+                        return .found(id, filter: filter)
+                    }
                 }
             }
-            next = page["next"] as? String
+        } catch {
+            switch error {
+            case .runStops(let error): return .fatal(error)
+            case .pageFailed(let why): return .unknown(why)
+            }
         }
         return .notFound
     }
