@@ -127,7 +127,7 @@ struct MigrateCommand: AsyncParsableCommand {
         } catch {
             bar.finish()
             if rejectsFile.count > 0 { Terminal.note("records refused so far and their reasons: \(rejectsPath)") }
-            Terminal.note("journal: \(journalPath) — run the same command again to resume")
+            if Self.hasWorkLeft(journalPath) { Terminal.note("journal: \(journalPath) — run the same command again to resume") }
             throw error
         }
         bar.finish()
@@ -135,6 +135,13 @@ struct MigrateCommand: AsyncParsableCommand {
         if !quiet { summarize(result, report: report, target: target, rejectsPath: rejectsFile.count > 0 ? rejectsPath : nil) }
         let totals = result.conversion.totals
         if totals.rejected > 0 || totals.uncertain > 0 { throw ExitCode(1) }
+    }
+
+    /// Whether the journal exists and holds records a next run would go on with.
+    static func hasWorkLeft(_ path: String) -> Bool {
+        guard FileManager.default.fileExists(atPath: path), let status = try? Journal(path: path).status() else { return false }
+        return status.counts.contains { $0.key != "created" && $0.key != "existing" && $0.key != "rejected" && $0.value > 0 }
+            || status.counts.values.reduce(0, +) > 0 && status.runs.contains { $0.finishedAt == nil }
     }
 
     private func summarize(_ result: MigrationResult, report: RunReport, target: Profile, rejectsPath: String?) {

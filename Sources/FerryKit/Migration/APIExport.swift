@@ -34,8 +34,8 @@ public struct APIExport {
             throw FerryError(.usage, "`\(profile.name)` has no list call to export from", hint: "export from koibox, or add `api.list` to the mapping")
         }
         let client = try APIClient(endpoint: endpoint, api: api, timeout: requestTimeout, stop: stop)
-        try client.checkResolves()
         return try await client.closing {
+            try client.checkResolves()
             let auth = try AuthSession(description: api, client: client, environment: environment)
             let file = try OutputFile(path: path)
             var summary = Summary()

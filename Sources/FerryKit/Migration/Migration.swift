@@ -103,8 +103,8 @@ public final class Migration {
         let identityKey = try journal.identityKey()
         let client = try APIClient(endpoint: options.endpoint, api: api, timeout: options.requestTimeout, maxOutage: options.maxOutage,
                                    stop: options.stop)
-        try client.checkResolves()
         return try await client.closing {
+            try client.checkResolves()
             let auth = try AuthSession(description: api, client: client, environment: options.environment)
             try await checkCredentials(api: api, client: client, auth: auth)
             let limiter = RateLimiter(rate: options.rate)
