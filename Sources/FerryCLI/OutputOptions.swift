@@ -15,8 +15,14 @@ struct OutputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("CSV output line ends: crlf (RFC 4180, default) or lf.", valueName: "crlf|lf"))
     var lineEnding: String?
 
-    @Flag(help: "Start CSV output with a UTF-8 byte-order mark, so Excel shows accents right.")
+    @Flag(help: "Start CSV output with a UTF-8 byte-order mark, so Excel shows accents right (and guard formulas, as --excel).")
     var bom = false
+
+    @Flag(help: "CSV meant for a spreadsheet: a byte-order mark, and a ' before any value starting with =, +, -, @, tab or CR so it is never run as a formula.")
+    var excel = false
+
+    @Flag(help: "With --bom or --excel, write values exactly as they are, formulas included.")
+    var rawValues = false
 
     func validate() throws {
         if let format, FileFormat(rawValue: format.lowercased()) == nil {
@@ -52,7 +58,8 @@ struct OutputOptions: ParsableArguments {
         case "lf": options.crlf = false
         default: throw ValidationError("--line-ending must be crlf or lf, not '\(lineEnding!)'")
         }
-        options.byteOrderMark = bom
+        options.byteOrderMark = bom || excel
+        options.guardFormulas = (bom || excel) && !rawValues
         return options
     }
 

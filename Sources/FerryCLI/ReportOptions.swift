@@ -35,7 +35,7 @@ struct ReportOptions: ParsableArguments {
         }
         let file = try OutputFile(path: path)
         do {
-            try file.write(Array(text.utf8))
+            try file.write(Array(Redactor.shared.redact(text).utf8))
             try file.commit()
         } catch {
             file.abandon()

@@ -87,6 +87,27 @@ final class Folder {
         #expect(columns[0]["fillRate"] as? Double == 1.0)
     }
 
+    @Test func csvForASpreadsheetNeverStartsACellWithAFormula() throws {
+        let input = Data("{\"nombre\":\"=HYPERLINK(\\\"http://x.example\\\",\\\"pulse\\\")\",\"n\":\"-3\",\"e\":\"@SUM(A1)\",\"t\":\"\\tx\"}\n".utf8)
+        let plain = try Ferry.run(["convert", "-", "--format", "csv", "--line-ending", "lf", "-q"], stdin: input)
+        #expect(plain.stdout == "nombre,n,e,t\n\"=HYPERLINK(\"\"http://x.example\"\",\"\"pulse\"\")\",-3,@SUM(A1),\tx\n", "plain conversions keep values exact")
+        for flag in ["--bom", "--excel"] {
+            let guarded = try Ferry.run(["convert", "-", "--format", "csv", "--line-ending", "lf", "-q", flag], stdin: input)
+            #expect(guarded.stdout == "\u{FEFF}nombre,n,e,t\n\"'=HYPERLINK(\"\"http://x.example\"\",\"\"pulse\"\")\",'-3,'@SUM(A1),'\tx\n")
+        }
+        let raw = try Ferry.run(["convert", "-", "--format", "csv", "--line-ending", "lf", "-q", "--bom", "--raw-values"], stdin: input)
+        #expect(raw.stdout == "\u{FEFF}" + plain.stdout)
+
+        // The rejects file is for people, in a spreadsheet: guarded too.
+        let folder = Folder()
+        try "nombre;notas\n;=cmd|' /C calc'!A0\n".write(toFile: folder.path("in.csv"), atomically: true, encoding: .utf8)
+        let run = try Ferry.run(["convert", folder.path("in.csv"), "--from", "koibox", "--to", "movin", "-o", folder.path("out.json"),
+                                 "--rejects", folder.path("rejects.csv")])
+        let rejects = (try? String(contentsOfFile: folder.path("rejects.csv"), encoding: .utf8)) ?? ""
+        #expect(run.status == 1, "\(run.stderr)")
+        #expect(rejects.contains(",'=cmd|' /C calc'!A0,"), "\(rejects)")
+    }
+
     @Test func standardInputToStandardOutput() throws {
         let run = try Ferry.run(["convert", "-", "--format", "ndjson", "-q"], stdin: Data("a;b\r\n1;\"x;y\"\r\n".utf8))
         #expect(run.status == 0)

@@ -215,9 +215,12 @@ public final class Journal: Sendable {
                         remote_id = excluded.remote_id, reason = excluded.reason, status = excluded.status,
                         payload = excluded.payload, attempts = excluded.attempts, label = excluded.label, updated_at = excluded.updated_at
                     """)
+                // Reasons quote servers, which may echo credentials: masked on the way in.
+                let redactor = Redactor.shared
                 for entry in entries {
-                    try statement.execute(arguments: [entry.identity, entry.number, entry.line, entry.state.rawValue, entry.remoteID,
-                                                      entry.reason, entry.status, entry.payload, entry.attempts, entry.label, entry.updatedAt])
+                    try statement.execute(arguments: [entry.identity, entry.number, entry.line, entry.state.rawValue, entry.remoteID.map(redactor.redact),
+                                                      entry.reason.map(redactor.redact), entry.status, entry.payload, entry.attempts,
+                                                      entry.label, entry.updatedAt])
                 }
             }
         }

@@ -5,8 +5,19 @@ public struct CSVWriteOptions: Sendable {
     public var crlf = true
     /// Start with a UTF-8 byte-order mark, so Excel reads accents right.
     public var byteOrderMark = false
+    /// For a file meant for a spreadsheet: a value that starts with `=`, `+`, `-`, `@`, a tab or a
+    /// CR, which Excel or LibreOffice would run as a formula (`=HYPERLINK(...)` from an API), is
+    /// written with a `'` before it. Plain data conversions keep values exact.
+    public var guardFormulas = false
 
     public init() {}
+
+    /// Options for a file a person opens in a spreadsheet (the rejects file, `--excel`).
+    public static var spreadsheet: CSVWriteOptions {
+        var options = CSVWriteOptions()
+        options.guardFormulas = true
+        return options
+    }
 }
 
 /// Writes RFC 4180 CSV: a header, then one line per record; a value is quoted only when it holds the
@@ -33,7 +44,7 @@ public final class CSVWriter: RecordWriter {
             if index > 0 { file.pending.append(options.delimiter) }
             var bytes = Array(name.utf8)
             bytes.withUnsafeMutableBytes {
-                CSVWriter.appendValue(UnsafeRawBufferPointer($0), alone: columns.count == 1, delimiter: options.delimiter, to: &file.pending)
+                CSVWriter.appendValue(UnsafeRawBufferPointer($0), alone: columns.count == 1, options: options, to: &file.pending)
             }
         }
         if options.crlf { file.pending.append(0x0D) }
@@ -81,7 +92,7 @@ public final class CSVWriter: RecordWriter {
                     guard index >= 0 else { continue }
                     let field = batch.fields[index]
                     appendValue(UnsafeRawBufferPointer(rebasing: bytes[Int(field.start)..<Int(field.end)]), alone: width == 1,
-                                delimiter: options.delimiter, to: &out)
+                                options: options, to: &out)
                 }
                 if options.crlf { out.append(0x0D) }
                 out.append(0x0A)
@@ -89,18 +100,29 @@ public final class CSVWriter: RecordWriter {
         }
     }
 
+    /// Whether a spreadsheet would take a value starting with `first` for a formula.
     @inline(__always)
-    private static func appendValue(_ value: UnsafeRawBufferPointer, alone: Bool, delimiter: UInt8, to out: inout [UInt8]) {
+    static func startsFormula(_ first: UInt8) -> Bool {
+        first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-") || first == UInt8(ascii: "@")
+            || first == 0x09 || first == 0x0D
+    }
+
+    @inline(__always)
+    private static func appendValue(_ value: UnsafeRawBufferPointer, alone: Bool, options: CSVWriteOptions, to out: inout [UInt8]) {
+        let delimiter = options.delimiter
         var needsQuotes = value.isEmpty && alone
         for byte in value where byte == delimiter || byte == 0x22 || byte == 0x0A || byte == 0x0D {
             needsQuotes = true
             break
         }
+        let guarded = options.guardFormulas && !value.isEmpty && startsFormula(value[0])
         guard needsQuotes else {
+            if guarded { out.append(UInt8(ascii: "'")) }
             out.append(contentsOf: value)
             return
         }
         out.append(0x22)
+        if guarded { out.append(UInt8(ascii: "'")) }
         var runStart = 0
         for (i, byte) in value.enumerated() where byte == 0x22 {
             out.append(contentsOf: UnsafeRawBufferPointer(rebasing: value[runStart...i]))

@@ -24,7 +24,8 @@ public final class RejectsFile {
         pending.beginRecord()
         pending.appendFields(of: record)
         // Ferry's own columns go in as -1, -2, -3 until the input's final column count is known.
-        for (offset, text) in [String(record.number), String(record.line), reasons.joined(separator: "; ")].enumerated() {
+        let reasons = Redactor.shared.redact(reasons.joined(separator: "; "))
+        for (offset, text) in [String(record.number), String(record.line), reasons].enumerated() {
             var value = text
             value.withUTF8 { pending.appendField(column: -1 - offset, kind: offset < 2 ? .number : .string, UnsafeRawBufferPointer($0)) }
         }
@@ -39,7 +40,8 @@ public final class RejectsFile {
         if writer == nil {
             columns = inputColumns + RejectsFile.addedColumns
             let file = try OutputFile(path: path)
-            let made = format.writer(into: file)
+            // People open rejects files in a spreadsheet: values that would run as formulas are guarded.
+            let made = format.writer(into: file, csv: .spreadsheet)
             try made.begin(columns: columns)
             writer = made
         } else if inputColumns.count + 3 != columns.count {
