@@ -149,6 +149,9 @@ struct MigrateCommand: AsyncParsableCommand {
         let totals = result.conversion.totals
         var lines = ["sent \(result.requests) requests to \(endpoint) (\(result.retries) retries) in \(formatSeconds(result.conversion.seconds))"]
         if result.settledEarlier > 0 { lines.append("\(result.settledEarlier) records were settled by an earlier run and not sent again") }
+        if result.changedSinceCreated > 0 {
+            lines.append("\(result.changedSinceCreated) records changed since they were created; not sent again (`ferry journal list --state created` shows them; correct them in \(target.name))")
+        }
         if result.existing > 0 { lines.append("\(result.existing) customers were already in \(target.name) and were not created again") }
         if result.found > 0 { lines.append("\(result.found) lost answers were settled by finding the customer in \(target.name)") }
         if result.slowdowns > 0 {

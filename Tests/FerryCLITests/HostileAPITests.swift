@@ -1,3 +1,4 @@
+import FerrySandbox
 import Foundation
 import Testing
 
@@ -328,5 +329,110 @@ private func koibox(_ rest: @escaping @Sendable (HostileServer.Request, Int) -> 
         let rejects = (try? String(contentsOfFile: folder.path("rejects.csv"), encoding: .utf8)) ?? ""
         #expect(rejects.contains("larger than 256 KiB"), "\(rejects)")
         #expect(!(run.stderr + rejects).contains("NIOTooManyBytes"))
+    }
+}
+
+/// A journal's identity holds through edits, and what it cannot vouch for is refused.
+@Suite(.serialized) struct JournalIdentityTests {
+    private func write(_ text: String, _ path: String) throws { try text.write(toFile: path, atomically: true, encoding: .utf8) }
+
+    @Test func editingAddingOrReorderingColumnsCreatesNoCustomerTwice() async throws {
+        let folder = Folder()
+        let input = folder.path("in.csv")
+        let journal = folder.path("j.ferry-journal")
+        var rows = "nombre;apellido1;movil;email\n"
+        for n in 0..<30 { rows += "Ana\(n);Ruiz;6123456\(String(format: "%02d", n));ana\(n)@example.es\n" }
+        try write(rows, input)
+        try await withSandbox { sandbox, url in
+            func run(_ extra: [String] = []) async throws -> Ferry.Run {
+                try await Ferry.runInBackground(["migrate", input, "--from", "koibox", "--to", "koibox", "--endpoint", url, "--journal", journal] + extra,
+                                                environment: ferryEnvironment)
+            }
+            let first = try await run()
+            #expect(first.status == 0, "\(first.stderr)")
+            #expect(sandbox.counters.koiboxCreated == 30)
+            // A typo fixed in three records, a column added, the columns reordered.
+            var edited = "email;notas;movil;apellido1;nombre\n"
+            for n in 0..<30 { edited += "ana\(n)@example.es;vip;6123456\(String(format: "%02d", n));\(n < 3 ? "Ruíz" : "Ruiz");Ana\(n)\n" }
+            try write(edited, input)
+            let second = try await run()
+            #expect(second.status == 0, "\(second.stderr)")
+            #expect(sandbox.counters.koiboxCreated == 30, "no customer created twice")
+            #expect(Accounting(second.stderr) == Accounting(read: 30, written: 0, rejected: 0, skipped: 30, uncertain: 0))
+            #expect(second.stderr.contains("30 records changed since they were created; not sent again"), "\(second.stderr)")
+        }
+    }
+
+    @Test func aJournalOfAnotherInputIsRefused() async throws {
+        let folder = Folder()
+        try write("nombre;email\nAna;ana@example.es\nEva;eva@example.es\n", folder.path("a.csv"))
+        try write("nombre;email\nLuis;luis@example.es\n", folder.path("b.csv"))
+        try await withSandbox { sandbox, url in
+            let journal = folder.path("j.ferry-journal")
+            let first = try await Ferry.runInBackground(["migrate", folder.path("a.csv"), "--from", "koibox", "--to", "koibox", "--endpoint", url, "--journal", journal],
+                                                        environment: ferryEnvironment)
+            #expect(first.status == 0)
+            let other = try await Ferry.runInBackground(["migrate", folder.path("b.csv"), "--from", "koibox", "--to", "koibox", "--endpoint", url, "--journal", journal],
+                                                        environment: ferryEnvironment)
+            #expect(other.status == 2, "\(other.stderr)")
+            #expect(other.stderr.contains("none of the first 1 records of this input is among them"))
+            #expect(sandbox.counters.koiboxCreated == 2)
+        }
+    }
+
+    @Test func anUnknownStateAReplacedKeyAndALostWALAreRefused() async throws {
+        let folder = Folder()
+        let input = try sampleExport(folder, rows: 400, seed: 12)
+        let journal = folder.path("j.ferry-journal")
+        try await withSandbox({ $0.faults = try! FaultSpec("latency=1"); $0.faults.maxLatency = 0.01 }) { sandbox, url in
+            func run() async throws -> Ferry.Run {
+                try await migrate(input, to: "koibox", endpoint: url, journal: journal, ["--concurrency", "2"])
+            }
+            // Killed midway, with the last writes still in the WAL; the WAL deleted.
+            let process = Process()
+            process.executableURL = Ferry.executable
+            process.arguments = ["migrate", input, "--from", exportMapping, "--to", "koibox", "--endpoint", url, "--journal", journal, "--concurrency", "2"]
+            process.environment = ferryEnvironment
+            process.standardError = FileHandle.nullDevice
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            for _ in 0..<200 where sandbox.counters.koiboxCreated < 100 { try await Task.sleep(nanoseconds: 50_000_000) }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let created = sandbox.counters.koiboxCreated
+            #expect(FileManager.default.fileExists(atPath: journal + "-wal"))
+            let wal = try Data(contentsOf: URL(fileURLWithPath: journal + "-wal"))
+            try FileManager.default.removeItem(atPath: journal + "-wal")
+            let lost = try await run()
+            #expect(lost.status == 3, "\(lost.stderr)")
+            #expect(lost.stderr.contains("has lost its last"), "\(lost.stderr)")
+            #expect(sandbox.counters.koiboxCreated == created, "nothing sent")
+            // With the WAL back, the run finishes.
+            try wal.write(to: URL(fileURLWithPath: journal + "-wal"))
+            let finished = try await run()
+            #expect(finished.status <= 1, "\(finished.stderr)")
+
+            // A key file from another journal.
+            let key = try Data(contentsOf: URL(fileURLWithPath: journal + ".key"))
+            var other = key
+            other[0] ^= 0xFF
+            try other.write(to: URL(fileURLWithPath: journal + ".key"))
+            let replaced = try await run()
+            #expect(replaced.status == 3)
+            #expect(replaced.stderr.contains("is not the one this journal was made with"), "\(replaced.stderr)")
+            try key.write(to: URL(fileURLWithPath: journal + ".key"))
+
+            // A state this build does not know.
+            let sqlite = Process()
+            sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+            sqlite.arguments = ["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE record SET state='archived' WHERE number=1\"); c.commit()", journal]
+            try sqlite.run()
+            sqlite.waitUntilExit()
+            let before = sandbox.counters.koiboxCreateRequests
+            let unknown = try await run()
+            #expect(unknown.status == 3, "\(unknown.stderr)")
+            #expect(unknown.stderr.contains("`archived`"), "\(unknown.stderr)")
+            #expect(sandbox.counters.koiboxCreateRequests == before)
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import NIOConcurrencyHelpers
@@ -101,8 +102,7 @@ public final class Journal: Sendable {
     }
 
     deinit {
-        let descriptor = lock.withLockedValue { $0 }
-        if descriptor >= 0 { close(descriptor) }
+        for descriptor in [lock.withLockedValue { $0 }, keyFile.withLockedValue { $0 }] where descriptor >= 0 { close(descriptor) }
     }
 
     /// Claims the journal for one run: a second `ferry migrate` on the same journal at the same time
@@ -124,18 +124,49 @@ public final class Journal: Sendable {
     /// Where the journal's secret key is kept: beside it, readable by its owner only.
     public var keyPath: String { path + ".key" }
 
+    /// How records are identified in journals this build writes (a mapping's `identity` fields, else
+    /// the content). A journal that says otherwise was written by another build.
+    static let identityScheme = "identity-fields-1"
+
     /// The secret key record identities are hashed with: read from `keyPath`, or made (32 random
     /// bytes) when the journal is new. A journal with records and no key cannot match them to the
-    /// input any more, so the run stops instead of sending everything again.
+    /// input any more, so the run stops instead of sending everything again; so does a key file that
+    /// is not the one the journal was made with (its fingerprint is kept in the journal), a journal
+    /// whose records were identified another way, and a journal that lost its last writes.
+    ///
+    /// After the key the file keeps the journal's write generation (8 bytes), written after every
+    /// commit: when the journal's own generation is behind it, its `-wal` file was deleted or cut
+    /// after a crash, and records it had settled would be sent again.
     public func identityKey() throws(FerryError) -> [UInt8] {
+        let meta = try metadata()
+        let records = try recordCount()
         if let data = FileManager.default.contents(atPath: keyPath) {
-            guard data.count == 32 else {
-                throw FerryError(.output, "the journal's key file \(keyPath) is damaged (\(data.count) bytes, not 32)",
+            guard data.count == 32 || data.count == 40 else {
+                throw FerryError(.output, "the journal's key file \(keyPath) is damaged (\(data.count) bytes)",
                                  hint: "put back the key file that was made with this journal, or start over with a new --journal")
             }
-            return Array(data)
+            let key = Array(data.prefix(32))
+            if records > 0, meta["identities"] != Journal.identityScheme {
+                throw FerryError(.output, "the journal \(path) was written by an earlier Ferry build, which identified records another way",
+                                 hint: "finish that migration with the build that started it, or start over with a new --journal; nothing was sent")
+            }
+            if let known = meta["key_fingerprint"], known != Journal.fingerprint(key) {
+                throw FerryError(.output, "the journal's key file \(keyPath) is not the one this journal was made with",
+                                 hint: "put back the journal's own key file; with another key no record can be matched and all would be sent again")
+            }
+            if data.count == 40 {
+                let saved = data.suffix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                let current = UInt64(meta["generation"].flatMap { Int($0) } ?? 0)
+                if saved > current {
+                    throw FerryError(.output, "the journal \(path) has lost its last \(saved - current) writes (its -wal file was deleted or cut short after a crash)",
+                                     hint: "put back the journal's -wal file if you still have it; otherwise records it had settled would be sent again, so check the target and start over with a new --journal")
+                }
+            }
+            try openKeyFile()
+            try recordScheme(key: key, meta: meta)
+            return key
         }
-        if try recordCount() > 0 {
+        if records > 0 {
             throw FerryError(.output, "the journal's key file \(keyPath) is missing",
                              hint: "the journal identifies records by a hash keyed with that file, so without it no record can be matched; put it back beside the journal, or start over with a new --journal")
         }
@@ -153,7 +184,52 @@ public final class Journal: Sendable {
             throw FerryError(.output, "cannot write the journal's key file \(keyPath): \(String(cString: strerror(errno)))",
                              hint: "check the free space and that the folder is writable")
         }
+        try openKeyFile()
+        try recordScheme(key: key, meta: meta)
         return key
+    }
+
+    /// A short public fingerprint of the key, to recognise it without storing it.
+    static func fingerprint(_ key: [UInt8]) -> String {
+        let code = HMAC<SHA256>.authenticationCode(for: Array("ferry journal key".utf8), using: SymmetricKey(data: key))
+        return Array(code).prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
+
+    private func recordScheme(key: [UInt8], meta: [String: String]) throws(FerryError) {
+        try attempt {
+            try database.write { db in
+                for (name, value) in [("identities", Journal.identityScheme), ("key_fingerprint", Journal.fingerprint(key))] where meta[name] == nil {
+                    try db.execute(sql: "INSERT INTO migration(key, value) VALUES (?, ?)", arguments: [name, value])
+                }
+            }
+        }
+    }
+
+    private func metadata() throws(FerryError) -> [String: String] {
+        try attempt {
+            try database.read { db in
+                try [String: String](uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT key, value FROM migration").map { ($0["key"], $0["value"]) })
+            }
+        }
+    }
+
+    /// The key file, open for the generation written after each commit (-1: not open).
+    private let keyFile = NIOLockedValueBox<Int32>(-1)
+
+    private func openKeyFile() throws(FerryError) {
+        let descriptor = open(keyPath, O_WRONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw FerryError(.output, "cannot open the journal's key file \(keyPath): \(String(cString: strerror(errno)))")
+        }
+        keyFile.withLockedValue { old in
+            if old >= 0 { close(old) }
+            old = descriptor
+        }
+    }
+
+    /// How many records are settled as created or found already there.
+    func settledCount() throws(FerryError) -> Int {
+        try attempt { try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM record WHERE state IN ('created', 'existing')") ?? 0 } }
     }
 
     /// Ties the journal to one target and endpoint, so two migrations cannot share a journal by mistake.
@@ -206,8 +282,10 @@ public final class Journal: Sendable {
     /// Writes changes in one transaction: new records, new states, outcomes.
     func write(_ entries: [Entry]) throws(FerryError) {
         guard !entries.isEmpty else { return }
-        try attempt {
+        let generation = try attempt {
             try database.write { db in
+                try db.execute(sql: "INSERT INTO migration(key, value) VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+                let generation = try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM migration WHERE key = 'generation'") ?? 0
                 let statement = try db.cachedStatement(sql: """
                     INSERT INTO record(identity, number, line, state, remote_id, reason, status, payload, attempts, label, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -222,7 +300,14 @@ public final class Journal: Sendable {
                                                       entry.reason.map(redactor.redact), entry.status, entry.payload, entry.attempts,
                                                       entry.label, entry.updatedAt])
                 }
+                return generation
             }
+        }
+        // After the commit: the key file is never ahead of a journal that still has its WAL.
+        let descriptor = keyFile.withLockedValue { $0 }
+        if descriptor >= 0 {
+            let bytes = (0..<8).map { UInt8(truncatingIfNeeded: UInt64(generation) >> (56 - 8 * $0)) }
+            _ = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, 8, 32) }
         }
     }
 

@@ -48,6 +48,8 @@ public struct MigrationResult: Sendable {
     public var found = 0
     /// Records an earlier run settled, not sent again.
     public var settledEarlier = 0
+    /// Of those, records an earlier run created whose values have changed since: not sent again.
+    public var changedSinceCreated = 0
     /// Customers found already in the target (`--skip-existing`).
     public var existing = 0
     public var tokensObtained = 0
@@ -197,6 +199,7 @@ public final class Migration {
             result.retries = state.retries
             result.found = state.found
             result.settledEarlier = state.settledEarlier
+            result.changedSinceCreated = state.changedSinceCreated
             result.existing = state.existing
             result.tokensObtained = await auth.tokensObtained
             result.slowdowns = await limiter.slowdowns
@@ -245,6 +248,10 @@ private struct RunState {
     var found = 0
     var settledEarlier = 0
     var existing = 0
+    /// Records an earlier run created whose values have changed since (not sent again).
+    var changedSinceCreated = 0
+    private var checkedJournalMatches = false
+    private let identityFields: [CustomerField]
     private var queue: [Delivery] = []
     private var head = 0
     private var entries: [Journal.Entry] = []
@@ -256,6 +263,7 @@ private struct RunState {
     init(api: APIDescription, source: Profile, target: Profile, journal: Journal, identityKey: [UInt8], options: MigrationOptions) {
         self.api = api
         identities = RecordIdentities(key: identityKey)
+        identityFields = api.identity.compactMap(CustomerField.init(rawValue:))
         self.target = target
         self.journal = journal
         self.options = options
@@ -299,16 +307,31 @@ private struct RunState {
     /// Maps a batch and decides, record by record, what the journal says is left to do.
     mutating func map(_ input: RecordBatch, columns: [String], output: inout RecordBatch, keyPrefixes: JSONKeys,
                       report: ReportCollector?, rejects: RejectsFile?) throws {
-        // Identities in input order (repeats are numbered in the order they are read), then what the
-        // journal says of this batch's records.
-        let identities = (0..<input.count).map { self.identities.identity(of: input[$0], columns: columns) }
-        let known = try journal.entries(for: identities)
-        var accepted: [(index: Int, label: String?)] = []
+        // Each record's identity: the first of the mapping's `identity` fields it has (a code, a tax
+        // id, an e-mail...), so corrections and new columns keep it; records with none of them, and
+        // records Ferry refuses, by their content. Then what the journal says of this batch.
+        var accepted: [(index: Int, label: String?, key: String?)] = []
         var refused: [(index: Int, reasons: [RecordIssue])] = []
         step.map(input, columns: columns, into: &output, report: report) { at, customer in
-            accepted.append((at, RunState.label(customer)))
+            let key = identityFields.lazy.compactMap { field in customer[field].map { field.rawValue + "=" + $0.description } }.first
+            accepted.append((at, RunState.label(customer), key))
         } rejected: { at, _, reasons in
             refused.append((at, reasons))
+        }
+        var identities = [String](repeating: "", count: input.count)
+        var acceptedAt = 0
+        for index in 0..<input.count {
+            if acceptedAt < accepted.count, accepted[acceptedAt].index == index, let key = accepted[acceptedAt].key {
+                identities[index] = self.identities.identity(key: key)
+            } else {
+                identities[index] = self.identities.identity(of: input[index], columns: columns)
+            }
+            if acceptedAt < accepted.count, accepted[acceptedAt].index == index { acceptedAt += 1 }
+        }
+        let known = try journal.entries(for: identities)
+        if !checkedJournalMatches {
+            checkedJournalMatches = true
+            try checkJournalMatches(known: known, read: input.count)
         }
         for (at, reasons) in refused {
             let record = input[at]
@@ -345,8 +368,14 @@ private struct RunState {
                     case .created, .existing:
                         totals.skipped += 1
                         settledEarlier += 1
-                        step.add(RecordIssue(record: record.number, line: record.line, column: nil, field: nil, value: nil,
-                                             message: "not sent: an earlier run settled it", detail: nil, action: .skipped))
+                        if earlier.payload != nil, earlier.payload != payloadHash {
+                            changedSinceCreated += 1
+                            step.add(RecordIssue(record: record.number, line: record.line, column: nil, field: nil, value: nil,
+                                                 message: "not sent again: changed since an earlier run created it", detail: nil, action: .skipped))
+                        } else {
+                            step.add(RecordIssue(record: record.number, line: record.line, column: nil, field: nil, value: nil,
+                                                 message: "not sent: an earlier run settled it", detail: nil, action: .skipped))
+                        }
                         continue
                     case .rejected where earlier.status != nil && earlier.payload == payloadHash:
                         // The API refused this very payload before; it would again.
@@ -376,6 +405,16 @@ private struct RunState {
                 queue.append(delivery)
             }
         }
+    }
+
+    /// A journal that has settled records but knows none of the first batch's belongs to another
+    /// input (or identities made another way): going on would send everything again.
+    private func checkJournalMatches(known: [String: Journal.Entry], read: Int) throws {
+        guard known.isEmpty, read > 0 else { return }
+        let settled = try journal.settledCount()
+        guard settled > 0 else { return }
+        throw FerryError(.usage, "the journal \(journal.path) has \(settled) records settled, and none of the first \(read) records of this input is among them",
+                         hint: "this journal is another input's: name the right one with --journal, or a new one to start a migration of this input")
     }
 
     /// Records what came of one delivery.
@@ -443,7 +482,10 @@ private struct RunState {
     }
 }
 
-/// A stable identity for each source record: a 128-bit hash of its column names and values, summed
+/// A stable identity for each source record. A record with one of the mapping's `identity` fields
+/// (`api.identity`: a code, a tax id, an e-mail, a mobile) is known by the first it has, so fixing a
+/// typo elsewhere, adding, removing or reordering columns, or exporting the same data again keeps
+/// it. Any other record is known by a 128-bit hash of its column names and values, summed
 /// field by field so neither the order of the rows nor that of the columns changes it, and for
 /// identical records the occurrence (`#2`), so the same file read again gives the same identities.
 /// What the journal stores is that hash keyed with the journal's secret key (HMAC-SHA256, cut to 128
@@ -453,6 +495,25 @@ struct RecordIdentities {
     private let key: SymmetricKey
 
     init(key: [UInt8]) { self.key = SymmetricKey(data: key) }
+
+    /// The identity of a record known by an identifying value (`taxId=12345678Z`): the value keyed
+    /// with the journal's secret, numbered when the input repeats it.
+    mutating func identity(key: String) -> String {
+        let text = "identity\u{1F}" + key
+        let occurrenceKey = fnv1a(text.utf8, seed: 0x2545_F491)
+        let occurrence = seen[occurrenceKey, default: 0]
+        seen[occurrenceKey] = occurrence + 1
+        return keyed(Array(text.utf8), occurrence: occurrence)
+    }
+
+    /// The first 128 bits of the HMAC of `content`, as two big-endian words in hex, and `#n` for the
+    /// n-th occurrence after the first.
+    private func keyed(_ content: [UInt8], occurrence: Int) -> String {
+        let code = Array(HMAC<SHA256>.authenticationCode(for: content, using: key))
+        let high = code[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        let low = code[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        return RecordIdentities.hex(high) + RecordIdentities.hex(low) + (occurrence > 0 ? "#\(occurrence + 1)" : "")
+    }
 
     mutating func identity(of record: RecordView, columns: [String]) -> String {
         var a: UInt64 = 0, b: UInt64 = 0
@@ -472,12 +533,7 @@ struct RecordIdentities {
         let occurrenceKey = a ^ (b &* 0x9E37_79B9_7F4A_7C15)
         let occurrence = seen[occurrenceKey, default: 0]
         seen[occurrenceKey] = occurrence + 1
-        let content = withUnsafeBytes(of: (a.littleEndian, b.littleEndian)) { Array($0) }
-        let keyed = Array(HMAC<SHA256>.authenticationCode(for: content, using: key))
-        // The first 128 bits of the code, as two big-endian words in hex.
-        let high = keyed[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        let low = keyed[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        return RecordIdentities.hex(high) + RecordIdentities.hex(low) + (occurrence > 0 ? "#\(occurrence + 1)" : "")
+        return keyed(withUnsafeBytes(of: (a.littleEndian, b.littleEndian)) { Array($0) }, occurrence: occurrence)
     }
 
     static func hex(_ value: UInt64) -> String {
