@@ -399,6 +399,7 @@ private func koibox(_ rest: @escaping @Sendable (HostileServer.Request, Int) -> 
             for _ in 0..<200 where sandbox.counters.koiboxCreated < 100 { try await Task.sleep(nanoseconds: 50_000_000) }
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
+            try await Task.sleep(nanoseconds: 500_000_000)   // requests already on their way may still land
             let created = sandbox.counters.koiboxCreated
             #expect(FileManager.default.fileExists(atPath: journal + "-wal"))
             let wal = try Data(contentsOf: URL(fileURLWithPath: journal + "-wal"))

@@ -24,12 +24,16 @@ actor RateLimiter {
     private(set) var slowdowns = 0
     private(set) var lowered = 0
 
-    init(rate: Double?) {
+    /// Ends every wait when the run is asked to stop.
+    private let stop: StopRequest?
+
+    init(rate: Double?, stop: StopRequest? = nil) {
         ceiling = rate
         self.rate = rate
+        self.stop = stop
     }
 
-    /// Waits for this worker's turn.
+    /// Waits for this worker's turn, or until the run is asked to stop (the caller then sends nothing).
     func acquire() async {
         let now = monotonicSeconds()
         if now - windowStart >= 1 {
@@ -43,8 +47,11 @@ actor RateLimiter {
             start = max(start, nextSlot)
             nextSlot = start + 1 / rate
         }
-        let wait = start - now
-        if wait > 0 { try? await Task.sleep(nanoseconds: UInt64(wait * 1e9)) }
+        while stop?.isRequested != true {
+            let wait = start - monotonicSeconds()
+            if wait <= 0 { break }
+            try? await Task.sleep(nanoseconds: UInt64(min(wait, 0.1) * 1e9))
+        }
     }
 
     /// The server answered 429: pause everyone for `retryAfter` (1 s when it does not say), and

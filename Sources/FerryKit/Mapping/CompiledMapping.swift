@@ -217,9 +217,11 @@ struct CompiledMapping {
         guard binding.extrasIndex < 0 else { return nil }
         var pool = Builder()
         var names: [String] = []
+        var nameIDs: [String: Int] = [:]
         func nameID(_ name: String) -> Int {
-            if let id = names.firstIndex(of: name) { return id }
+            if let id = nameIDs[name] { return id }
             names.append(name)
+            nameIDs[name] = names.count - 1
             return names.count - 1
         }
         var reads: [ReadRule] = []

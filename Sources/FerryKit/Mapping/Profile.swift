@@ -29,11 +29,19 @@ public struct Profile: Sendable {
     /// Checks a mapping document against the canonical model; every problem is a mapping error
     /// with the file's line.
     init(document: MappingDocument, base: MappingDocument?) throws(FerryError) {
+        // A user's entry replaces the base's entry for the same columns and fields (found by a
+        // dictionary, so a mapping loads in time linear in its entries).
         var entries = base?.entries ?? []
+        func key(_ entry: MappingDocument.Entry) -> String {
+            entry.columns.joined(separator: "\u{1F}") + "\u{1E}" + entry.fields.map(\.value).joined(separator: "\u{1F}")
+        }
+        var positions = Dictionary(entries.enumerated().map { (key($1), $0) }, uniquingKeysWith: { first, _ in first })
         for entry in document.entries {
-            if let replaced = entries.firstIndex(where: { $0.columns == entry.columns && $0.fields.map(\.value) == entry.fields.map(\.value) }) {
+            let entryKey = key(entry)
+            if let replaced = positions[entryKey] {
                 entries[replaced] = entry
             } else {
+                positions[entryKey] = entries.count
                 entries.append(entry)
             }
         }
@@ -185,10 +193,11 @@ public struct Profile: Sendable {
         self.rules = rules
         self.notes = notes
         var written: [String] = []
+        var writtenSet: Set<String> = []
         for rule in rules where !rule.readOnly {
-            for column in rule.columns where !written.contains(column) { written.append(column) }
+            for column in rule.columns where writtenSet.insert(column).inserted { written.append(column) }
         }
-        if let extrasColumn, !written.contains(extrasColumn) { written.append(extrasColumn) }
+        if let extrasColumn, writtenSet.insert(extrasColumn).inserted { written.append(extrasColumn) }
         writtenColumns = written
         writesHealthData = rules.contains { !$0.readOnly && $0.allowsHealthData && $0.fields.contains(.clinicalNotes) }
         columnIndex = Dictionary(written.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })

@@ -109,7 +109,7 @@ public final class Migration {
             try client.checkResolves()
             let auth = try AuthSession(description: api, client: client, environment: options.environment)
             try await checkCredentials(api: api, client: client, auth: auth)
-            let limiter = RateLimiter(rate: options.rate)
+            let limiter = RateLimiter(rate: options.rate, stop: options.stop)
             let sender = RecordSender(api: api, client: client, auth: auth, limiter: limiter, maxAttempts: options.maxAttempts,
                                       recordDeadline: options.recordDeadline, skipExisting: options.skipExisting,
                                       resendUncertain: options.retryUncertain,

@@ -156,6 +156,7 @@ final class RecordSender: Sendable {
             if client.stop?.isRequested == true { return stopped }
             report.attempts += 1
             await limiter.acquire()
+            if client.stop?.isRequested == true { return stopped }
             let headers: [(String, String)]
             do { headers = try await auth.headers() } catch { return .fatal(error) }
             report.requests += 1
