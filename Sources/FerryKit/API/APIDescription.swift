@@ -47,10 +47,11 @@ public struct APIDescription: Sendable, Equatable {
     /// The shape of a page of the list call: where its records, the link to the next page and the
     /// total are, and the query parameter that sets the page size.
     public struct Page: Sendable, Equatable {
-        public var results = "results"
-        public var next = "next"
-        public var count: String? = "count"
-        public var limit = "limit"
+        public var results: String
+        public var next: String
+        /// The announced total, when the API gives one.
+        public var count: String?
+        public var limit: String
     }
 
     public var auth: Auth
@@ -61,7 +62,8 @@ public struct APIDescription: Sendable, Equatable {
     public var createdID: [String]
     /// The paginated list (limit/offset pages with `next` links), when the API has one.
     public var list: Call?
-    public var page = Page()
+    /// Required with `list`: the engine assumes no page shape of its own.
+    public var page = Page(results: "", next: "", count: nil, limit: "")
     public var pageSize = 50
     /// The canonical fields that identify a customer across runs, first one with a value wins: a
     /// record keeps its place in the journal when other values are corrected or columns added.
@@ -150,6 +152,9 @@ extension MappingDocument {
             guard let number = Int(size), number > 0 else { throw fail("`api.page_size` is a whole number above 0", at: values["page_size"]!) }
             description.pageSize = number
         }
+        if description.list != nil, values["page"] == nil {
+            throw fail("`api.list` needs `api.page`, the shape of a page: `{results: results, next: next, count: count, limit: limit}` (where the records, the next page's link and the total are, and the page size parameter)", at: node)
+        }
         if let pageNode = values["page"] {
             guard let pairs = pageNode.mapping else { throw fail("`api.page` describes a list page: `{results: results, next: next, count: count, limit: limit}`", at: pageNode) }
             for (k, v) in pairs {
@@ -161,6 +166,9 @@ extension MappingDocument {
                 case "limit": description.page.limit = value
                 default: throw fail("unknown key `\(key)` under `api.page`; allowed: results, next, count, limit", at: k)
                 }
+            }
+            guard !description.page.results.isEmpty, !description.page.next.isEmpty, !description.page.limit.isEmpty else {
+                throw fail("`api.page` needs `results`, `next` and `limit` (`count` is optional)", at: pageNode)
             }
         }
         if let identityNode = values["identity"] {
