@@ -275,6 +275,39 @@ private func koibox(_ rest: @escaping @Sendable (HostileServer.Request, Int) -> 
         #expect(server.requests.count == before, "no request after the signal")
     }
 
+    @Test func ctrlCGivesAnAnswerOnItsWayFiveSecondsThenJournalsIt() async throws {
+        let folder = Folder()
+        let input = try smallInput(folder, rows: 10)
+        // Every create is answered one byte a second: 60 s for each.
+        let body = Array(("{\"id\": 1, \"padding\": \"" + String(repeating: "x", count: 40) + "\"}").utf8)
+        let server = try HostileServer(koibox { request, _ in
+            request.method == "POST" ? .answer(status: 201, body: body, trickle: 1, every: 1) : koiboxPage([], next: nil)
+        })
+        defer { server.stop() }
+        let process = Process()
+        process.executableURL = Ferry.executable
+        process.arguments = migrateArguments(input, endpoint: server.url, folder: folder, ["--concurrency", "3", "--timeout", "100"])
+        process.environment = ferryEnvironment
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<100 where server.requests.filter({ $0.method == "POST" }).count < 3 { try await Task.sleep(nanoseconds: 50_000_000) }
+        let posts = server.requests.filter { $0.method == "POST" }.count
+        let signalled = Date()
+        kill(process.processIdentifier, SIGINT)
+        for _ in 0..<300 where process.isRunning { try await Task.sleep(nanoseconds: 50_000_000) }
+        let seconds = Date().timeIntervalSince(signalled)
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        #expect(seconds >= 4.5 && seconds < 8, "stopped \(seconds) s after Ctrl-C")
+        #expect(process.terminationStatus == 3)
+        #expect(server.requests.filter { $0.method == "POST" }.count == posts, "no create after the signal")
+        // The records whose answers were cut off may have been created: the next run looks them up.
+        let counts = try journalCounts(folder.path("j.ferry-journal"))
+        #expect(counts["sending"] == posts, "\(counts)")
+        #expect(counts["created"] == nil)
+    }
+
     @Test func aFreshTokenThatIsRefusedStopsTheRun() async throws {
         let folder = Folder()
         let input = try smallInput(folder, rows: 10)

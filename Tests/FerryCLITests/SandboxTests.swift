@@ -58,6 +58,39 @@ func call(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [],
 let koiboxKey = [("X-Koibox-Key", testCredentials["KOIBOX_API_KEY"]!)]
 
 @Suite(.serialized) struct SandboxTests {
+    /// Any query string gets an answer, and the sandbox lives on: 600 random ones (a fixed seed, so a
+    /// failure repeats) of extreme, negative, huge, non-numeric and repeated limits, offsets and filters.
+    @Test func theSandboxSurvivesAnyQueryString() async throws {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state >> 17
+        }
+        func pick<T>(_ values: [T]) -> T { values[Int(next() % UInt64(values.count))] }
+        let numbers = ["9223372036854775807", "-9223372036854775808", "9223372036854775808", "-1", "0", "1", "50", "51", "1e9", "",
+                       "NaN", "0x10", "%00", "99999999999999999999999", " 5", "5 ", "+3", "١٢"]
+        let names = ["limit", "offset", "movil", "movil__in", "codigo_postal__in", "email__icontains", "dni__icontains",
+                     "nombre__icontains", "fecha_alta__gte", "sexo", "page", "ordering", "%ZZ", "limit[]", ""]
+        let values = numbers + ["a", "%", "_", "\\", "'", "\"", ",", ",,,", "%25", "😀", "a%00b", "%C3%28", String(repeating: "x", count: 2000)]
+        try await withSandbox { _, url in
+            for _ in 0..<600 {
+                var parts: [String] = []
+                for _ in 0..<(1 + Int(next() % 4)) {
+                    let name = pick(names)
+                    let value = name == "limit" || name == "offset" ? pick(numbers) : pick(values)
+                    parts.append((name.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? name) + "="
+                                 + (value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? value))
+                }
+                let query = parts.joined(separator: "&")
+                let answer = try await call(.GET, url + "/api/clientes/?" + query, headers: koiboxKey)
+                #expect([200, 400].contains(answer.status), "?\(query) answered \(answer.status)")
+            }
+            let alive = try await call(.GET, url + "/api/clientes/?offset=9223372036854775807&limit=9223372036854775807", headers: koiboxKey)
+            #expect(alive.status == 200)
+            #expect((alive.object["results"] as? [Any])?.isEmpty == true)
+        }
+    }
+
     @Test func koiboxRefusesMissingAndWrongKeysLikeTheRealAPI() async throws {
         try await withSandbox { _, url in
             let missing = try await call(.GET, url + "/api/clientes/")
