@@ -19,9 +19,10 @@ struct Ferry {
     }
 
     /// Runs `ferry` (or `executable`) with `arguments`, feeding `stdin`, in `directory`;
-    /// `environment` replaces the process environment when given.
+    /// `environment` replaces the process environment when given. With `timeLimit`, a run still going
+    /// after that many seconds is killed (SIGKILL), so a test of a hang ends on its own.
     static func run(_ arguments: [String], stdin: Data = Data(), in directory: URL? = nil,
-                    executable: URL = Ferry.executable, environment: [String: String]? = nil) throws -> Run {
+                    executable: URL = Ferry.executable, environment: [String: String]? = nil, timeLimit: Double? = nil) throws -> Run {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -32,6 +33,10 @@ struct Ferry {
         process.standardOutput = output
         process.standardError = errors
         try process.run()
+        if let timeLimit {
+            let pid = process.processIdentifier
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeLimit) { if process.isRunning { kill(pid, SIGKILL) } }
+        }
         input.fileHandleForWriting.write(stdin)
         try input.fileHandleForWriting.close()
         let out = output.fileHandleForReading.readDataToEndOfFile()
@@ -43,10 +48,10 @@ struct Ferry {
     /// `run`, on a thread of its own: a test that serves the sandbox in-process must not block the
     /// threads that answer its requests.
     static func runInBackground(_ arguments: [String], stdin: Data = Data(), in directory: URL? = nil,
-                                environment: [String: String]? = nil) async throws -> Run {
+                                environment: [String: String]? = nil, timeLimit: Double? = nil) async throws -> Run {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(with: Result { try run(arguments, stdin: stdin, in: directory, environment: environment) })
+                continuation.resume(with: Result { try run(arguments, stdin: stdin, in: directory, environment: environment, timeLimit: timeLimit) })
             }
         }
     }

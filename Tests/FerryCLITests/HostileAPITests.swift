@@ -9,9 +9,10 @@ private func koiboxPage(_ results: [[String: Any]], next: String?, count: Int? =
 
 private var someCustomers: [[String: Any]] { (1...3).map { ["id": $0, "nombre": "Ana \($0)", "movil": "61200000\($0)"] } }
 
-/// Runs `ferry` against a hostile server, with the test credentials.
+/// Runs `ferry` against a hostile server, with the test credentials; killed after 60 s, so a hang
+/// (what several of these servers try to cause) fails its test instead of holding the suite.
 private func ferry(_ arguments: [String], environment: [String: String] = ferryEnvironment) async throws -> Ferry.Run {
-    try await Ferry.runInBackground(arguments, environment: environment)
+    try await Ferry.runInBackground(arguments, environment: environment, timeLimit: 60)
 }
 
 /// Every file under `folder` (but a credentials file, `.env`), as text, with the runs' own output,
