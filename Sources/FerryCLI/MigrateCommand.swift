@@ -70,6 +70,9 @@ struct MigrateCommand: AsyncParsableCommand {
     @Flag(help: "Look each customer up before creating it (by mobile, e-mail, tax id) and skip those already in the target (Koibox).")
     var skipExisting = false
 
+    @Flag(help: "Update customers whose records changed since an earlier run created them, with the target's update call (Koibox: PATCH). Without it they are reported and left as they are.")
+    var update = false
+
     @Option(help: ArgumentHelp("Requests for one record before giving it up for this run.", valueName: "n"))
     var maxAttempts = 8
 
@@ -110,6 +113,7 @@ struct MigrateCommand: AsyncParsableCommand {
         options.rate = rate
         options.retryUncertain = retryUncertain
         options.skipExisting = skipExisting
+        options.update = update
         options.maxAttempts = maxAttempts
         options.requestTimeout = timeout
         options.maxOutage = maxOutage
@@ -150,8 +154,10 @@ struct MigrateCommand: AsyncParsableCommand {
         var lines = ["sent \(result.requests) requests to \(endpoint) (\(result.retries) retries) in \(formatSeconds(result.conversion.seconds))"]
         if result.settledEarlier > 0 { lines.append("\(result.settledEarlier) records were settled by an earlier run and not sent again") }
         if result.changedSinceCreated > 0 {
-            lines.append("\(result.changedSinceCreated) records changed since they were created; not sent again (`ferry journal list --state created` shows them; correct them in \(target.name))")
+            lines.append("\(result.changedSinceCreated) records changed since they were created; not sent again"
+                         + (target.api?.update != nil ? " (--update sends the changes to \(target.name))" : " (\(target.name) has no update call: correct them there)"))
         }
+        if result.updated > 0 { lines.append("\(result.updated) customers were updated in \(target.name) with their changed values") }
         if result.existing > 0 { lines.append("\(result.existing) customers were already in \(target.name) and were not created again") }
         if result.found > 0 { lines.append("\(result.found) lost answers were settled by finding the customer in \(target.name)") }
         if result.slowdowns > 0 {

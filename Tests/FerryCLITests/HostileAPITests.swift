@@ -394,6 +394,19 @@ private func koibox(_ rest: @escaping @Sendable (HostileServer.Request, Int) -> 
             #expect(sandbox.counters.koiboxCreated == 30, "no customer created twice")
             #expect(Accounting(second.stderr) == Accounting(read: 30, written: 0, rejected: 0, skipped: 30, uncertain: 0))
             #expect(second.stderr.contains("30 records changed since they were created; not sent again"), "\(second.stderr)")
+
+            // --update sends the changes to the customers created before (Koibox: PATCH), once.
+            let updated = try await run(["--update"])
+            #expect(updated.status == 0, "\(updated.stderr)")
+            #expect(updated.stderr.contains("30 customers were updated in koibox"), "\(updated.stderr)")
+            #expect(sandbox.counters.koiboxCreated == 30)
+            let page = try await call(.GET, url + "/api/clientes/?limit=50&email__icontains=ana1%40example.es", headers: koiboxKey)
+            let customer = (page.object["results"] as? [[String: Any]])?.first
+            #expect(customer?["apellido1"] as? String == "Ruíz")
+            #expect(customer?["notas"] as? String == "vip")
+            let again = try await run(["--update"])
+            #expect(!again.stderr.contains("updated in koibox"), "nothing changed since the update")
+            #expect(Accounting(again.stderr).skipped == 30)
         }
     }
 

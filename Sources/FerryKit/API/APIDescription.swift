@@ -58,6 +58,9 @@ public struct APIDescription: Sendable, Equatable {
     /// A cheap call that checks the credentials before the first record is sent.
     public var check: Call?
     public var create: Call
+    /// The call that changes a created customer (`PATCH /api/clientes/{id}/`), when the API has one:
+    /// `--update` sends records changed since an earlier run created them.
+    public var update: Call?
     /// Where the created customer's id is in the create answer: `["data", "id_customer"]`.
     public var createdID: [String]
     /// The paginated list (limit/offset pages with `next` links), when the API has one.
@@ -81,7 +84,7 @@ public struct APIDescription: Sendable, Equatable {
     public var notProcessed: Set<Int> = [429]
 
     public static func == (a: APIDescription, b: APIDescription) -> Bool {
-        a.auth == b.auth && a.check == b.check && a.create == b.create && a.createdID == b.createdID && a.list == b.list
+        a.auth == b.auth && a.check == b.check && a.create == b.create && a.update == b.update && a.createdID == b.createdID && a.list == b.list
             && a.page == b.page && a.identity == b.identity && a.pageSize == b.pageSize && a.lookup.map(\.filter) == b.lookup.map(\.filter) && a.lookup.map(\.column) == b.lookup.map(\.column)
             && a.lookupFallback.map(\.filter) == b.lookupFallback.map(\.filter) && a.lookupFallback.map(\.column) == b.lookupFallback.map(\.column)
             && a.match == b.match && a.errors == b.errors && a.notProcessed == b.notProcessed
@@ -100,7 +103,7 @@ public struct APIDescription: Sendable, Equatable {
 }
 
 extension MappingDocument {
-    static let apiKeys = ["auth", "check", "create", "created_id", "list", "page", "page_size", "identity", "lookup", "lookup_fallback", "match", "errors", "not_processed"]
+    static let apiKeys = ["auth", "check", "create", "created_id", "update", "list", "page", "page_size", "identity", "lookup", "lookup_fallback", "match", "errors", "not_processed"]
 
     /// Reads the `api:` section.
     func apiDescription(_ node: Node) throws(FerryError) -> APIDescription {
@@ -148,6 +151,10 @@ extension MappingDocument {
         guard let createdID = try text("created_id") else { throw fail("`api:` needs `created_id:`, where the create answer holds the new id (`id`, `data.id_customer`)", at: node) }
         var description = APIDescription(auth: authorization, check: try call("check"), create: create,
                                          createdID: createdID.split(separator: ".").map(String.init), list: try call("list"))
+        if let update = try call("update") {
+            guard update.path.contains("{id}") else { throw fail("`api.update` names where the customer's id goes: `PATCH /api/clientes/{id}/`", at: values["update"]!) }
+            description.update = update
+        }
         if let size = try text("page_size") {
             guard let number = Int(size), number > 0 else { throw fail("`api.page_size` is a whole number above 0", at: values["page_size"]!) }
             description.pageSize = number

@@ -16,6 +16,8 @@ public struct MigrationOptions: Sendable {
     public var retryUncertain = false
     /// Look every customer up before creating it and skip those already there.
     public var skipExisting = false
+    /// Send records changed since an earlier run created them with the target's update call.
+    public var update = false
     /// Requests for one record before it is given up for this run.
     public var maxAttempts = 8
     /// Seconds to wait for one answer.
@@ -50,6 +52,8 @@ public struct MigrationResult: Sendable {
     public var settledEarlier = 0
     /// Of those, records an earlier run created whose values have changed since: not sent again.
     public var changedSinceCreated = 0
+    /// Records changed since an earlier run created them, updated in the target (`--update`).
+    public var updated = 0
     /// Customers found already in the target (`--skip-existing`).
     public var existing = 0
     public var tokensObtained = 0
@@ -97,6 +101,10 @@ public final class Migration {
         if options.skipExisting, api.lookup.isEmpty {
             throw FerryError(.usage, "--skip-existing needs a way to look customers up, and `\(target.name)` has none (`api.lookup`)",
                              hint: "leave out --skip-existing; the journal already keeps a second run from creating anything twice")
+        }
+        if options.update, api.update == nil {
+            throw FerryError(.usage, "--update needs an update call, and `\(target.name)` has none (`api.update`)",
+                             hint: "leave out --update; changed records are then reported and left as they are")
         }
         try APIClient.check(endpoint: options.endpoint)   // before the journal, which records the endpoint
         let journal = try Journal(path: options.journalPath)
@@ -149,7 +157,7 @@ public final class Migration {
                         while fatal == nil, inFlight + starting.count < options.concurrency, let next = state.dequeue() { starting.append(next) }
                         if !starting.isEmpty {
                             // The journal knows a record is on its way before its request leaves.
-                            for delivery in starting { state.journal(delivery, .sending, attempts: delivery.attemptsBefore) }
+                            for delivery in starting where delivery.update == nil { state.journal(delivery, .sending, attempts: delivery.attemptsBefore) }
                             try journal.write(state.takeJournalEntries())
                             for delivery in starting { group.addTask { await sender.deliver(delivery) } }
                             inFlight += starting.count
@@ -163,6 +171,9 @@ public final class Migration {
                         if case .unconfirmed(let error) = finished.outcome {
                             fatal = fatal ?? error
                             try state.settle(finished, report: report, rejects: rejects)
+                        } else if case .fatal(let error) = finished.outcome, let update = finished.delivery.update {
+                            fatal = fatal ?? error
+                            state.journal(finished.delivery, .created, attempts: 0, remoteID: update.remoteID, payload: update.previousPayload)
                         } else if case .fatal(let error) = finished.outcome {
                             fatal = fatal ?? error
                             // A request that may have arrived stays `sending`: the next run looks it up first.
@@ -200,6 +211,7 @@ public final class Migration {
             result.found = state.found
             result.settledEarlier = state.settledEarlier
             result.changedSinceCreated = state.changedSinceCreated
+            result.updated = state.updated
             result.existing = state.existing
             result.tokensObtained = await auth.tokensObtained
             result.slowdowns = await limiter.slowdowns
@@ -250,6 +262,7 @@ private struct RunState {
     var existing = 0
     /// Records an earlier run created whose values have changed since (not sent again).
     var changedSinceCreated = 0
+    var updated = 0
     private var checkedJournalMatches = false
     private let identityFields: [CustomerField]
     private var queue: [Delivery] = []
@@ -298,9 +311,9 @@ private struct RunState {
     }
 
     mutating func journal(_ delivery: Delivery, _ state: Journal.State, attempts: Int, remoteID: String? = nil,
-                          reason: String? = nil, status: Int? = nil) {
+                          reason: String? = nil, status: Int? = nil, payload: String?? = nil) {
         entries.append(Journal.Entry(identity: delivery.identity, number: delivery.number, line: delivery.line, state: state,
-                                     remoteID: remoteID, reason: reason, status: status, payload: delivery.payloadHash,
+                                     remoteID: remoteID, reason: reason, status: status, payload: payload ?? delivery.payloadHash,
                                      attempts: attempts, label: delivery.label, updatedAt: Journal.now()))
     }
 
@@ -365,6 +378,14 @@ private struct RunState {
                 if let earlier = known[identity] {
                     delivery.attemptsBefore = earlier.attempts
                     switch earlier.state {
+                    case .created where options.update && api.update != nil && earlier.remoteID != nil
+                        && earlier.payload != nil && earlier.payload != payloadHash:
+                        // Changed since it was created: its customer is updated. The journal keeps it
+                        // `created` meanwhile, so nothing can ever create it twice.
+                        delivery.update = (earlier.remoteID!, earlier.payload)
+                        delivery.attemptsBefore = 0
+                        queue.append(delivery)
+                        continue
                     case .created, .existing:
                         totals.skipped += 1
                         settledEarlier += 1
@@ -429,6 +450,29 @@ private struct RunState {
                                     message: message, detail: detail, action: action)
             step.add(issue)
             report?.observeOutcome(issue)
+        }
+        if let update = delivery.update {
+            switch finished.outcome {
+            case .created:
+                totals.written += 1
+                updated += 1
+                issue("updated in the target: changed since an earlier run created it", .noted)
+                journal(delivery, .created, attempts: 0, remoteID: update.remoteID, reason: "updated after it changed")
+            default:
+                // The customer stays as it was, and the journal keeps it created with its old values,
+                // so the next `--update` run tries again.
+                let why: String
+                switch finished.outcome {
+                case .rejected(let status, let messages): why = messages.map { ($0.field.map { "\($0): " } ?? "") + $0.message }.joined(separator: "; ") + " (the API answered \(status))"
+                case .failed(let text), .uncertain(let text): why = text
+                default: why = "not updated"
+                }
+                totals.rejected += 1
+                rejects?.add(record, reasons: ["update refused: " + why])
+                issue("not updated: \(why)", .rejected)
+                journal(delivery, .created, attempts: 0, remoteID: update.remoteID, reason: "its update was refused: " + why, payload: update.previousPayload)
+            }
+            return
         }
         switch finished.outcome {
         case .created(let id, let wasFound):

@@ -23,6 +23,10 @@ struct Delivery: Sendable {
     /// An earlier request may have created it: look it up before sending.
     var settleFirst = false
     var attemptsBefore = 0
+    /// Set for a record an earlier run created and whose values changed since (`--update`): its
+    /// customer's id in the target, and the payload hash the journal holds for it. An update
+    /// never creates anything, so it is safe to send again after a lost answer.
+    var update: (remoteID: String, previousPayload: String?)?
 }
 
 /// How a delivery ended.
@@ -101,7 +105,58 @@ final class RecordSender: Sendable {
         return report
     }
 
+    /// Sends the changed values of a created customer with the update call (`api.update`), again
+    /// after a backoff for whatever may not have arrived: a repeated update changes nothing more.
+    private func deliverUpdate(_ delivery: Delivery, remoteID: String, report: inout DeliveryReport) async -> DeliveryOutcome {
+        guard let update = api.update else { return .failed("the target has no update call") }
+        let url = client.url(update.path.replacingOccurrences(of: "{id}", with: remoteID.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? remoteID))
+        var backoff = Backoff()
+        var lastProblem = ""
+        let stopped = DeliveryOutcome.fatal(FerryError(.stopped, "stopped on request"))
+        while report.attempts < maxAttempts {
+            if client.stop?.isRequested == true { return stopped }
+            if report.attempts > 0 {
+                report.retries += 1
+                guard await client.pause(backoff.next(retryAfter: nil)) else { return stopped }
+            }
+            report.attempts += 1
+            await limiter.acquire()
+            let headers: [(String, String)]
+            do { headers = try await auth.headers() } catch { return .fatal(error) }
+            report.requests += 1
+            let answer = client.classify(await client.send(update.method, url, headers: headers, body: delivery.body, kind: .create))
+            switch answer {
+            case .success:
+                await limiter.succeeded()
+                await auth.worked(headers)
+                return .created(remoteID: remoteID, found: false)
+            case .refused(404, _):
+                return .rejected(status: 404, messages: [ServerMessage(field: nil, message: "the customer \(remoteID) an earlier run created is no longer in the target")])
+            case .refused(let status, let body):
+                return .rejected(status: status, messages: serverMessages(body, style: api.errors).map { ServerMessage(field: $0.field, message: $0.message) })
+            case .credentialsRefused(let status):
+                do {
+                    guard status == 401, isTokenAuth, try await auth.refused(headers) else { return .fatal(auth.refusedCredentials(status)) }
+                } catch { return .fatal(error) }
+                lastProblem = "the token was refused"
+            case .retryAfter(let status, let retryAfter):
+                if status == 429 { await limiter.slowDown(retryAfter: retryAfter.flatMap(Double.init)) }
+                lastProblem = "the API answered \(status)"
+                guard await client.pause(backoff.next(retryAfter: retryAfter)) else { return stopped }
+            case .maybeStored(let why, _), .unreachable(let why):
+                if case .unreachable = answer, client.outage == .tooLong { return .fatal(client.outageError(why)) }
+                lastProblem = why
+            case .stopped:
+                return stopped
+            case .notAnAPIAnswer, .redirect, .unresolvable, .fatal:
+                return .fatal(client.runError(answer, call: update.description)!)
+            }
+        }
+        return .failed("the update kept failing (\(lastProblem)), still after \(maxAttempts) attempts; run again with --update to retry it")
+    }
+
     private func deliver(_ delivery: Delivery, report: inout DeliveryReport) async -> DeliveryOutcome {
+        if let update = delivery.update { return await deliverUpdate(delivery, remoteID: update.remoteID, report: &report) }
         let deadline = monotonicSeconds() + recordDeadline
         var backoff = Backoff()
         var mayExist = delivery.settleFirst
