@@ -55,11 +55,20 @@ struct ExportCommand: AsyncParsableCommand {
         readOptions.format = .json
         let writer = try outputOptions.makeWriter()
         let totals: RunTotals
-        if let to {
-            let target = try ProfileCatalog.load(to)
-            totals = try MappedConversion(inputPath: spool, readOptions: readOptions, source: source, target: target).run(into: writer).totals
-        } else {
-            totals = try Conversion(inputPath: spool, readOptions: readOptions).run(into: writer).totals
+        do {
+            if let to {
+                let target = try ProfileCatalog.load(to)
+                totals = try MappedConversion(inputPath: spool, readOptions: readOptions, source: source, target: target).run(into: writer).totals
+            } else {
+                totals = try Conversion(inputPath: spool, readOptions: readOptions).run(into: writer).totals
+            }
+        } catch var error as FerryError {
+            // The pages wait in a private temporary file; a message names what the user knows instead.
+            let known = "the pages from \(endpoint)"
+            if error.location?.file == spool { error.location?.file = known }
+            error.message = error.message.replacingOccurrences(of: spool, with: known)
+            error.hint = error.hint?.replacingOccurrences(of: spool, with: known)
+            throw error
         }
         guard !quiet else { return }
         Terminal.note("read \(summary.pages) pages from \(endpoint) (\(summary.retries) retries): \(summary.records) customers")

@@ -116,12 +116,12 @@ import Testing
     }
 
     @Test func serverMessagesAreReadInBothShapes() {
-        let drf = serverMessages(Array(#"{"email": ["Enter a valid email address."], "detail": "x"}"#.utf8), style: .perField)
+        let drf = serverMessages(Array(#"{"email": ["Enter a valid email address."], "detail": "x"}"#.utf8), style: .perField(general: ["detail"]))
         #expect(drf.map(\.field) == [nil, "email"])
         #expect(drf.last?.message == "Enter a valid email address.")
         let movin = serverMessages(Array(#"{"error": {"code": 400, "message": "The field email is not valid"}}"#.utf8), style: .message(path: ["error", "message"]))
         #expect(movin.first?.field == "email")
-        let html = serverMessages(Array("<html>Bad gateway</html>".utf8), style: .perField)
+        let html = serverMessages(Array("<html>Bad gateway</html>".utf8), style: .perField(general: ["detail"]))
         #expect(html.first?.message == "<html>Bad gateway</html>")
     }
 

@@ -17,6 +17,7 @@ import Yams
 ///   lookup_fallback: {nombre__icontains: nombre}
 ///   match: [nombre, apellido1, movil, email, dni]
 ///   errors: per_field
+///   general_errors: [detail, non_field_errors]
 ///   not_processed: [429, 503]
 /// ```
 public struct APIDescription: Sendable, Equatable {
@@ -38,8 +39,9 @@ public struct APIDescription: Sendable, Equatable {
 
     /// Where an error answer says what is wrong.
     public enum Errors: Sendable, Equatable {
-        /// Django REST framework: `{"field": ["message", ...]}`, `{"detail": "..."}` for the rest.
-        case perField
+        /// `{"field": ["message", ...]}`: each key names the field its messages are about, but the
+        /// keys in `general` (`general_errors:`), whose messages are about the whole record.
+        case perField(general: [String])
         /// One message at a path: `error.message` for `{"error": {"message": ...}}`.
         case message(path: [String])
     }
@@ -79,7 +81,7 @@ public struct APIDescription: Sendable, Equatable {
     public var lookupFallback: [(filter: String, column: String)] = []
     /// The columns a found customer must share with the record sent to count as that record.
     public var match: [String] = []
-    public var errors: Errors = .perField
+    public var errors: Errors = .perField(general: [])
     /// Statuses after which the server surely did not create the record, so resending is safe.
     public var notProcessed: Set<Int> = [429]
 
@@ -103,7 +105,7 @@ public struct APIDescription: Sendable, Equatable {
 }
 
 extension MappingDocument {
-    static let apiKeys = ["auth", "check", "create", "created_id", "update", "list", "page", "page_size", "identity", "lookup", "lookup_fallback", "match", "errors", "not_processed"]
+    static let apiKeys = ["auth", "check", "create", "created_id", "update", "list", "page", "page_size", "identity", "lookup", "lookup_fallback", "match", "errors", "general_errors", "not_processed"]
 
     /// Reads the `api:` section.
     func apiDescription(_ node: Node) throws(FerryError) -> APIDescription {
@@ -203,7 +205,13 @@ extension MappingDocument {
             description.match = list.compactMap(\.string)
         }
         if let errors = try text("errors") {
-            description.errors = errors == "per_field" ? .perField : .message(path: errors.split(separator: ".").map(String.init))
+            description.errors = errors == "per_field" ? .perField(general: []) : .message(path: errors.split(separator: ".").map(String.init))
+        }
+        if let generalNode = values["general_errors"] {
+            guard case .perField = description.errors, let list = generalNode.sequence else {
+                throw fail("`api.general_errors` lists the keys of a per_field error answer that are about the whole record, such as [detail]", at: generalNode)
+            }
+            description.errors = .perField(general: list.compactMap(\.string))
         }
         if let statusNode = values["not_processed"] {
             guard let list = statusNode.sequence else { throw fail("`api.not_processed` is a list of HTTP statuses", at: statusNode) }

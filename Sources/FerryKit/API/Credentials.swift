@@ -195,11 +195,11 @@ func serverMessages(_ body: [UInt8], style: APIDescription.Errors) -> [(field: S
 private func unredactedServerMessages(_ body: [UInt8], style: APIDescription.Errors) -> [(field: String?, message: String)] {
     let parsed = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
     switch style {
-    case .perField:
+    case .perField(let general):
         if let object = parsed as? [String: Any] {
             var messages: [(String?, String)] = []
             for key in object.keys.sorted() {
-                let field = key == "detail" || key == "non_field_errors" ? nil : key
+                let field = general.contains(key) ? nil : key
                 switch object[key] {
                 case let list as [Any]: messages += list.map { (field, jsonScalarText($0) ?? "\($0)") }
                 case let text as String: messages.append((field, text))
