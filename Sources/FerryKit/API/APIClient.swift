@@ -16,15 +16,15 @@ public final class StopRequest: Sendable {
     var elapsed: Double? { flag.withLockedValue { $0 }.map { monotonicSeconds() - $0 } }
 }
 
-/// What a request is for, which bounds how large its answer may be: a create or a key check needs
-/// far less than a page of a list, so 64 creates in flight stay within a few MB.
+/// What a request is for, which bounds how large its answer may be: a create answer (the customer
+/// created, a few KB) or a key check needs far less than a page of a list, so 64 creates in flight
+/// hold at most a few MB of answers.
 enum CallKind: Sendable {
     case check, token, create, lookup, page
 
     var answerLimit: Int {
         switch self {
-        case .check, .token: 64 << 10
-        case .create: 256 << 10
+        case .check, .token, .create: 64 << 10
         case .lookup: 1 << 20
         case .page: 32 << 20
         }

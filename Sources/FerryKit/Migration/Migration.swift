@@ -298,7 +298,8 @@ private struct RunState {
         guard head < queue.count else { return nil }
         defer {
             head += 1
-            if head > 4096, head * 2 > queue.count { queue.removeFirst(head); head = 0 }
+            // Dispatched deliveries hold their source record and body: drop them soon (amortized).
+            if head > 64, head * 2 > queue.count { queue.removeFirst(head); head = 0 }
         }
         return queue[head]
     }

@@ -112,12 +112,14 @@ final class RecordSender: Sendable {
         let url = client.url(update.path.replacingOccurrences(of: "{id}", with: remoteID.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? remoteID))
         var backoff = Backoff()
         var lastProblem = ""
+        var retryAfter: String?
         let stopped = DeliveryOutcome.fatal(FerryError(.stopped, "stopped on request"))
         while report.attempts < maxAttempts {
             if client.stop?.isRequested == true { return stopped }
             if report.attempts > 0 {
                 report.retries += 1
-                guard await client.pause(backoff.next(retryAfter: nil)) else { return stopped }
+                guard await client.pause(backoff.next(retryAfter: retryAfter)) else { return stopped }
+                retryAfter = nil
             }
             report.attempts += 1
             await limiter.acquire()
@@ -135,14 +137,12 @@ final class RecordSender: Sendable {
             case .refused(let status, let body):
                 return .rejected(status: status, messages: serverMessages(body, style: api.errors).map { ServerMessage(field: $0.field, message: $0.message) })
             case .credentialsRefused(let status):
-                do {
-                    guard status == 401, isTokenAuth, try await auth.refused(headers) else { return .fatal(auth.refusedCredentials(status)) }
-                } catch { return .fatal(error) }
+                if let stop = await renewToken(after: status, headers) { return stop }
                 lastProblem = "the token was refused"
-            case .retryAfter(let status, let retryAfter):
-                if status == 429 { await limiter.slowDown(retryAfter: retryAfter.flatMap(Double.init)) }
+            case .retryAfter(let status, let after):
+                if status == 429 { await limiter.slowDown(retryAfter: after.flatMap(Double.init)) }
                 lastProblem = "the API answered \(status)"
-                guard await client.pause(backoff.next(retryAfter: retryAfter)) else { return stopped }
+                retryAfter = after
             case .maybeStored(let why, _), .unreachable(let why):
                 if case .unreachable = answer, client.outage == .tooLong { return .fatal(client.outageError(why)) }
                 lastProblem = why
@@ -231,9 +231,7 @@ final class RecordSender: Sendable {
                 mayExist = true
                 return .unconfirmed(client.runError(answer, call: api.create.description)!)
             case .credentialsRefused(let status):
-                do {
-                    guard status == 401, isTokenAuth, try await auth.refused(headers) else { return .fatal(auth.refusedCredentials(status)) }
-                } catch { return .fatal(error) }
+                if let stop = await renewToken(after: status, headers) { return stop }
                 lastProblem = "the token was refused"
             case .retryAfter(let status, let retryAfter):
                 if status == 429 {
@@ -280,6 +278,15 @@ final class RecordSender: Sendable {
     }
 
     private var isTokenAuth: Bool { if case .bearer = api.auth { true } else { false } }
+
+    /// After a 401 or 403: nil when a renewed token makes the request worth sending again, else
+    /// what stops the run (a wrong key, a token refused as soon as it was given).
+    private func renewToken(after status: Int, _ headers: [(String, String)]) async -> DeliveryOutcome? {
+        do {
+            guard status == 401, isTokenAuth, try await auth.refused(headers) else { return .fatal(auth.refusedCredentials(status)) }
+            return nil
+        } catch { return .fatal(error) }
+    }
 
     private enum Search {
         case found(String, filter: String)
