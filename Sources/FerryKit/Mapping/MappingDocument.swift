@@ -63,7 +63,10 @@ struct MappingDocument {
         self.file = file
         let root: Node
         do {
-            guard let node = try Yams.compose(yaml: yaml) else {
+            // Every value is read as text and checked by Ferry, so no YAML type resolution is
+            // needed: the basic resolver keeps large mappings fast (its regex-based default
+            // took most of the time of a 100,000-entry file).
+            guard let node = try Yams.compose(yaml: yaml, .basic) else {
                 throw FerryError(.mapping, "the mapping file is empty", at: Location(file: file),
                                  hint: "start from `ferry mapping suggest INPUT` or a file in Mappings/")
             }
