@@ -64,10 +64,17 @@ enum CallOutcome: Sendable {
     }
 }
 
+/// A JSON answer: its bytes, and what they parse to, parsed once when the answer is classified.
+struct JSONBody: @unchecked Sendable {
+    let bytes: [UInt8]
+    /// Foundation's parse (dictionaries, arrays, strings, NSNumbers, NSNull): immutable values.
+    let value: Any
+}
+
 /// What an answer means, decided once for every call (check, token, create, lookup, list page).
 enum Answer: Sendable {
     /// 2xx with a JSON body.
-    case success([UInt8])
+    case success(JSONBody)
     /// 2xx that is not JSON (an HTML page from a wrong endpoint or a captive portal): whatever
     /// answered is not the API. Says what arrived, masked and cut short.
     case notAnAPIAnswer(String)
@@ -340,11 +347,11 @@ final class APIClient: Sendable {
         case .answered(let status, _, let body):
             switch status {
             case 200...299:
-                if body.isEmpty || (try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])) == nil {
+                guard !body.isEmpty, let value = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) else {
                     let type = outcome.header("Content-Type").map { " (\(APIClient.oneLine($0)))" } ?? ""
                     return .notAnAPIAnswer(body.isEmpty ? "an empty \(status) answer" : "a \(status) answer that is not JSON\(type): \(APIClient.excerpt(body))")
                 }
-                return .success(body)
+                return .success(JSONBody(bytes: body, value: value))
             case 300...399: return .redirect(status: status, location: outcome.header("Location"))
             case 401, 403: return .credentialsRefused(status)
             case 429: return .retryAfter(status: status, retryAfter: outcome.header("Retry-After"))

@@ -134,7 +134,7 @@ actor AuthSession {
                                                     body: Array("{}".utf8), kind: .token, attempts: 8)
         switch answer {
         case .success(let body):
-            guard let text = jsonScalarText(jsonValue(at: [field], in: body)) else {
+            guard let text = jsonScalarText(jsonValue(at: [field], in: body.value)) else {
                 return .failure(FerryError(.network, "the token call answered without `\(field)`", hint: "check that --endpoint is the API's base URL"))
             }
             do {

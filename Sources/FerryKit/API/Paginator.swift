@@ -61,8 +61,7 @@ struct Paginator {
                                        hint: "its `\(api.page.next)` links do not end; nothing was written"))
         }
         let body = try await fetch(url)
-        let parsed = try? JSONSerialization.jsonObject(with: Data(body))
-        guard let page = parsed as? [String: Any], let results = page[api.page.results] as? [Any] else {
+        guard let page = body.value as? [String: Any], let results = page[api.page.results] as? [Any] else {
             throw .runStops(FerryError(.network, "\(list.method) \(APIClient.shown(url.absoluteString)) did not answer a page with `\(api.page.results)`",
                                        hint: "check that --endpoint is the API's base URL (and `api.page` in the mapping); nothing was written"))
         }
@@ -76,12 +75,12 @@ struct Paginator {
         } else {
             next = nil
         }
-        return Page(url: url, body: body, results: results)
+        return Page(url: url, body: body.bytes, results: results)
     }
 
     /// One page, retried on 429, 5xx and lost answers (reading has no side effect), once more with
     /// a renewed token after a 401.
-    private mutating func fetch(_ url: URL) async throws(Failure) -> [UInt8] {
+    private mutating func fetch(_ url: URL) async throws(Failure) -> JSONBody {
         for _ in 0..<2 {
             let headers: [(String, String)]
             do { headers = try await auth.headers() } catch { throw .runStops(error) }

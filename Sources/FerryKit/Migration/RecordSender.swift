@@ -113,7 +113,7 @@ final class RecordSender: Sendable {
         var backoff = Backoff()
         var lastProblem = ""
         var retryAfter: String?
-        let stopped = DeliveryOutcome.fatal(FerryError(.stopped, "stopped on request"))
+        let stopped = RecordSender.stopped
         while report.attempts < maxAttempts {
             if client.stop?.isRequested == true { return stopped }
             if report.attempts > 0 {
@@ -135,7 +135,7 @@ final class RecordSender: Sendable {
             case .refused(404, _):
                 return .rejected(status: 404, messages: [ServerMessage(field: nil, message: "the customer \(remoteID) an earlier run created is no longer in the target")])
             case .refused(let status, let body):
-                return .rejected(status: status, messages: serverMessages(body, style: api.errors).map { ServerMessage(field: $0.field, message: $0.message) })
+                return .rejected(status: status, messages: messages(body))
             case .credentialsRefused(let status):
                 if let stop = await renewToken(after: status, headers) { return stop }
                 lastProblem = "the token was refused"
@@ -173,7 +173,7 @@ final class RecordSender: Sendable {
             let seconds = backoff.next(retryAfter: retryAfter)
             return await client.pause(min(seconds, deadline - monotonicSeconds()))
         }
-        let stopped = DeliveryOutcome.fatal(FerryError(.stopped, "stopped on request"))
+        let stopped = RecordSender.stopped
 
         if skipExisting, !delivery.lookups.isEmpty {
             switch await find(delivery, filters: delivery.lookups, wholeRecord: false, report: &report) {
@@ -221,9 +221,9 @@ final class RecordSender: Sendable {
                 await limiter.succeeded()
                 await auth.worked(headers)
                 // Counted as created only with the id the mapping says the answer holds.
-                guard let id = jsonScalarText(jsonValue(at: api.createdID, in: body)), !id.isEmpty else {
+                guard let id = jsonScalarText(jsonValue(at: api.createdID, in: body.value)), !id.isEmpty else {
                     mayExist = true
-                    return .unconfirmed(FerryError(.network, "\(api.create) answered with success but without `\(api.createdID.joined(separator: "."))`, so no customer can be counted as created: \(APIClient.excerpt(body))",
+                    return .unconfirmed(FerryError(.network, "\(api.create) answered with success but without `\(api.createdID.joined(separator: "."))`, so no customer can be counted as created: \(APIClient.excerpt(body.bytes))",
                                                    hint: "check --endpoint and `created_id` in the target mapping; records sent so are uncertain in the journal"))
                 }
                 return .created(remoteID: id, found: false)
@@ -248,7 +248,7 @@ final class RecordSender: Sendable {
                 if timedOut { settledAfter = monotonicSeconds() + client.timeout }
                 if !(await pause()) { return stopped }
             case .refused(let status, let body):
-                let messages = serverMessages(body, style: api.errors).map { ServerMessage(field: $0.field, message: $0.message) }
+                let messages = messages(body)
                 if resentAfterLoss, api.canLookUp {
                     // The lost request may have landed after the lookup (a `code` that now clashes says
                     // so): look once more before calling it refused.
@@ -278,6 +278,14 @@ final class RecordSender: Sendable {
     }
 
     private var isTokenAuth: Bool { if case .bearer = api.auth { true } else { false } }
+
+    /// What a delivery ends with when the run is asked to stop.
+    private static let stopped = DeliveryOutcome.fatal(FerryError(.stopped, "stopped on request"))
+
+    /// The messages of a refusal, each on its field when the API says.
+    private func messages(_ body: [UInt8]) -> [ServerMessage] {
+        serverMessages(body, style: api.errors).map { ServerMessage(field: $0.field, message: $0.message) }
+    }
 
     /// After a 401 or 403: nil when a renewed token makes the request worth sending again, else
     /// what stops the run (a wrong key, a token refused as soon as it was given).
