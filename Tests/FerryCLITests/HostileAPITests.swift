@@ -15,6 +15,35 @@ private func ferry(_ arguments: [String], environment: [String: String] = ferryE
     try await Ferry.runInBackground(arguments, environment: environment, timeLimit: 60)
 }
 
+/// Starts `ferry` with the test credentials and its output discarded, for a test that signals it.
+private func launchFerry(_ arguments: [String]) throws -> Process {
+    let process = Process()
+    process.executableURL = Ferry.executable
+    process.arguments = arguments
+    process.environment = ferryEnvironment
+    process.standardError = FileHandle.nullDevice
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    return process
+}
+
+/// Sends SIGINT to `process` and waits for it to end, at most `limit` seconds (then SIGKILL);
+/// returns how long it took.
+private func interrupt(_ process: Process, limit: Double) async throws -> Double {
+    let signalled = Date()
+    kill(process.processIdentifier, SIGINT)
+    for _ in 0..<Int(limit * 20) where process.isRunning { try await Task.sleep(nanoseconds: 50_000_000) }
+    let seconds = Date().timeIntervalSince(signalled)
+    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    process.waitUntilExit()
+    return seconds
+}
+
+/// Waits until `server` has received `count` creates, at most 5 s.
+private func awaitPosts(_ server: HostileServer, _ count: Int) async throws {
+    for _ in 0..<100 where server.requests.filter({ $0.method == "POST" }).count < count { try await Task.sleep(nanoseconds: 50_000_000) }
+}
+
 /// Every file under `folder` (but a credentials file, `.env`), as text, with the runs' own output,
 /// for secret searches.
 private func everything(in folder: Folder, _ runs: [Ferry.Run]) -> String {
@@ -265,21 +294,10 @@ private func koibox(_ rest: @escaping @Sendable (HostileServer.Request, Int) -> 
                 : koiboxPage([], next: nil)
         })
         defer { server.stop() }
-        let process = Process()
-        process.executableURL = Ferry.executable
-        process.arguments = migrateArguments(input, endpoint: server.url, folder: folder, ["--concurrency", "2"])
-        process.environment = ferryEnvironment
-        process.standardError = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        for _ in 0..<100 where server.requests.filter({ $0.method == "POST" }).count < 2 { try await Task.sleep(nanoseconds: 50_000_000) }
+        let process = try launchFerry(migrateArguments(input, endpoint: server.url, folder: folder, ["--concurrency", "2"]))
+        try await awaitPosts(server, 2)
         let before = server.requests.count
-        let signalled = Date()
-        kill(process.processIdentifier, SIGINT)
-        for _ in 0..<200 where process.isRunning { try await Task.sleep(nanoseconds: 50_000_000) }
-        let seconds = Date().timeIntervalSince(signalled)
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        let seconds = try await interrupt(process, limit: 10)
         #expect(seconds < 3, "stopped \(seconds) s after Ctrl-C")
         #expect(process.terminationStatus == 3)
         #expect(server.requests.count == before, "no request after the signal")
@@ -294,21 +312,10 @@ private func koibox(_ rest: @escaping @Sendable (HostileServer.Request, Int) -> 
             request.method == "POST" ? .answer(status: 201, body: body, trickle: 1, every: 1) : koiboxPage([], next: nil)
         })
         defer { server.stop() }
-        let process = Process()
-        process.executableURL = Ferry.executable
-        process.arguments = migrateArguments(input, endpoint: server.url, folder: folder, ["--concurrency", "3", "--timeout", "100"])
-        process.environment = ferryEnvironment
-        process.standardError = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        for _ in 0..<100 where server.requests.filter({ $0.method == "POST" }).count < 3 { try await Task.sleep(nanoseconds: 50_000_000) }
+        let process = try launchFerry(migrateArguments(input, endpoint: server.url, folder: folder, ["--concurrency", "3", "--timeout", "100"]))
+        try await awaitPosts(server, 3)
         let posts = server.requests.filter { $0.method == "POST" }.count
-        let signalled = Date()
-        kill(process.processIdentifier, SIGINT)
-        for _ in 0..<300 where process.isRunning { try await Task.sleep(nanoseconds: 50_000_000) }
-        let seconds = Date().timeIntervalSince(signalled)
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        let seconds = try await interrupt(process, limit: 15)
         #expect(seconds >= 4.5 && seconds < 8, "stopped \(seconds) s after Ctrl-C")
         #expect(process.terminationStatus == 3)
         #expect(server.requests.filter { $0.method == "POST" }.count == posts, "no create after the signal")
@@ -445,13 +452,7 @@ private func koibox(_ rest: @escaping @Sendable (HostileServer.Request, Int) -> 
                 try await migrate(input, to: "koibox", endpoint: url, journal: journal, ["--concurrency", "2"])
             }
             // Killed midway, with the last writes still in the WAL; the WAL deleted.
-            let process = Process()
-            process.executableURL = Ferry.executable
-            process.arguments = ["migrate", input, "--from", exportMapping, "--to", "koibox", "--endpoint", url, "--journal", journal, "--concurrency", "2"]
-            process.environment = ferryEnvironment
-            process.standardError = FileHandle.nullDevice
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
+            let process = try launchFerry(["migrate", input, "--from", exportMapping, "--to", "koibox", "--endpoint", url, "--journal", journal, "--concurrency", "2"])
             for _ in 0..<200 where sandbox.counters.koiboxCreated < 100 { try await Task.sleep(nanoseconds: 50_000_000) }
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
