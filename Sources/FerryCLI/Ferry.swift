@@ -1,8 +1,9 @@
 import ArgumentParser
 import Dispatch
 import FerryKit
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @main
@@ -11,20 +12,22 @@ struct Ferry: AsyncParsableCommand {
         commandName: "ferry",
         abstract: "Moves customer lists between systems: CSV, JSON, Koibox and Movin.",
         discussion: """
-        Exit status: 0 every record written; 1 finished, but some records rejected or uncertain; \
-        2 usage or mapping error (nothing written); 3 the run could not go on (input, output, network).
-        """,
-        subcommands: [ConvertCommand.self, PlanCommand.self, MigrateCommand.self, ExportCommand.self, JournalCommand.self,
-                      SandboxCommand.self, InspectCommand.self, MappingCommand.self, SampleCommand.self]
+            Exit status: 0 every record written; 1 finished, but some records rejected or uncertain; \
+            2 usage or mapping error (nothing written); 3 the run could not go on (input, output, network).
+            """,
+        subcommands: [
+            ConvertCommand.self, PlanCommand.self, MigrateCommand.self, ExportCommand.self, JournalCommand.self,
+            SandboxCommand.self, InspectCommand.self, MappingCommand.self, SampleCommand.self,
+        ]
     )
 
     /// Runs the command line with Ferry's exit statuses (ArgumentParser's own usage status is 64).
     static func main() async {
         #if canImport(Glibc)
-        // Batches are freed on other threads than the ones that made them; with glibc's sliding
-        // threshold such buffers would stay in the heap and the peak memory would wander (57–90 MB
-        // for the same run). A fixed threshold maps big buffers and gives them back.
-        _ = glibcMallopt(-3 /* M_MMAP_THRESHOLD */, 128 * 1024)
+            // Batches are freed on other threads than the ones that made them; with glibc's sliding
+            // threshold such buffers would stay in the heap and the peak memory would wander (57–90 MB
+            // for the same run). A fixed threshold maps big buffers and gives them back.
+            _ = glibcMallopt(-3 /* M_MMAP_THRESHOLD */, 128 * 1024)
         #endif
         // Past a file size limit (`ulimit -f`) a write fails with EFBIG instead of killing the process,
         // so the run can say so and remove its half-written temporary file.
@@ -94,7 +97,9 @@ enum FileHandleStderr {
         var bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.write(STDERR_FILENO, $0.baseAddress! + offset, $0.count - offset) }
+            let n = bytes.withUnsafeMutableBytes {
+                Glibc.write(STDERR_FILENO, $0.baseAddress! + offset, $0.count - offset)
+            }
             if n <= 0 { return }
             offset += n
         }
@@ -102,7 +107,7 @@ enum FileHandleStderr {
 }
 
 #if canImport(Glibc)
-/// glibc's `mallopt` (malloc.h, which Swift's Glibc module leaves out).
-@_silgen_name("mallopt")
-private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+    /// glibc's `mallopt` (malloc.h, which Swift's Glibc module leaves out).
+    @_silgen_name("mallopt")
+    private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
 #endif

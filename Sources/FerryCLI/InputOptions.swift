@@ -3,7 +3,10 @@ import FerryKit
 
 /// How to read an input; what is not given is detected (`ferry inspect` shows what).
 struct InputOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Input format: csv, json or ndjson (default: from the extension, else from the content).", valueName: "format"))
+    @Option(
+        help: ArgumentHelp(
+            "Input format: csv, json or ndjson (default: from the extension, else from the content).",
+            valueName: "format"))
     var inputFormat: String?
 
     @Option(help: ArgumentHelp("CSV delimiter: ',' ';' '|' or tab (default: detected).", valueName: "char"))
@@ -12,7 +15,10 @@ struct InputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("CSV quote character (default: detected, usually '\"').", valueName: "char"))
     var quote: String?
 
-    @Option(help: ArgumentHelp("Text encoding: utf-8, utf-16le, utf-16be, windows-1252, iso-8859-1 (default: detected).", valueName: "name"))
+    @Option(
+        help: ArgumentHelp(
+            "Text encoding: utf-8, utf-16le, utf-16be, windows-1252, iso-8859-1 (default: detected).", valueName: "name"
+        ))
     var encoding: String?
 
     @Flag(inversion: .prefixedNo, help: "Whether the first CSV row is a header (default: detected).")
@@ -51,7 +57,8 @@ struct InputOptions: ParsableArguments {
         }
         if let encoding {
             guard let value = TextEncoding(name: encoding) else {
-                throw ValidationError("unknown --encoding '\(encoding)'; use one of utf-8, utf-16le, utf-16be, windows-1252, iso-8859-1")
+                throw ValidationError(
+                    "unknown --encoding '\(encoding)'; use one of utf-8, utf-16le, utf-16be, windows-1252, iso-8859-1")
             }
             options.csv.encoding = value
         }
@@ -59,7 +66,8 @@ struct InputOptions: ParsableArguments {
         options.csv.allowRagged = allowRagged
         if let maxFieldSize {
             guard let bytes = parseSize(maxFieldSize), bytes > 0 else {
-                throw ValidationError("--max-field-size must be a size such as 1MiB, 512KiB or 4000000, not '\(maxFieldSize)'")
+                throw ValidationError(
+                    "--max-field-size must be a size such as 1MiB, 512KiB or 4000000, not '\(maxFieldSize)'")
             }
             options.csv.maxFieldBytes = bytes
             options.csv.maxRecordBytes = max(options.csv.maxRecordBytes, bytes * 4)
@@ -71,10 +79,11 @@ struct InputOptions: ParsableArguments {
 /// `4000000`, `512KiB`, `1MiB`, `2M`, `64k`.
 func parseSize(_ text: String) -> Int? {
     let lower = text.lowercased().filter { $0 != " " }
-    let units: [(String, Int)] = [("gib", 1 << 30), ("mib", 1 << 20), ("kib", 1 << 10), ("g", 1 << 30), ("m", 1 << 20), ("k", 1 << 10), ("b", 1)]
+    let units: [(String, Int)] = [
+        ("gib", 1 << 30), ("mib", 1 << 20), ("kib", 1 << 10), ("g", 1 << 30), ("m", 1 << 20), ("k", 1 << 10), ("b", 1),
+    ]
     for (suffix, factor) in units where lower.hasSuffix(suffix) {
         return Int(lower.dropLast(suffix.count)).map { $0 * factor }
     }
     return Int(lower)
 }
-

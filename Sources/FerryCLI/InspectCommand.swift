@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import FerryKit
+import Foundation
 
 /// `ferry inspect`: what a file is and what it holds.
 struct InspectCommand: ParsableCommand {
@@ -8,8 +8,8 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "Show a file's format, encoding, dialect, header, record count and columns.",
         discussion: """
-        Rows with too few or too many fields are counted here, not refused. Each column shows what its         values are and the canonical field `ferry mapping suggest` would map it to. Sample values         that are personal data are masked unless --show-pii.
-        """
+            Rows with too few or too many fields are counted here, not refused. Each column shows what its         values are and the canonical field `ferry mapping suggest` would map it to. Sample values         that are personal data are masked unless --show-pii.
+            """
     )
 
     @Argument(help: ArgumentHelp("The file to inspect, or - for standard input.", valueName: "file"))
@@ -38,7 +38,8 @@ struct InspectCommand: ParsableCommand {
         var lines: [String] = []
         lines.append("file       \(report.file)")
         lines.append("format     \(report.format.uppercased())")
-        lines.append("encoding   \(report.encoding)\(report.byteOrderMark ? " with BOM" : "") (\(report.encodingReason))")
+        lines.append(
+            "encoding   \(report.encoding)\(report.byteOrderMark ? " with BOM" : "") (\(report.encodingReason))")
         if let dialect = report.dialect {
             let delimiter = dialect.delimiter == "\t" ? "tab" : "'\(dialect.delimiter)'"
             lines.append("dialect    delimiter \(delimiter), quote '\(dialect.quote)', line ends \(dialect.lineEnding)")
@@ -46,7 +47,9 @@ struct InspectCommand: ParsableCommand {
         }
         lines.append("records    \(report.records)")
         if report.shortRecords + report.longRecords > 0 {
-            lines.append("ragged     \(report.shortRecords) with too few fields, \(report.longRecords) with too many (convert needs --allow-ragged)")
+            lines.append(
+                "ragged     \(report.shortRecords) with too few fields, \(report.longRecords) with too many (convert needs --allow-ragged)"
+            )
         }
         lines.append("")
         let nameWidth = min(32, max(6, report.columns.map { $0.name.count }.max() ?? 6))
@@ -54,14 +57,19 @@ struct InspectCommand: ParsableCommand {
         let suggestions = report.columns.map { column in
             column.suggestedField.map { "\($0) (\(Int(((column.confidence ?? 0) * 100).rounded()))%)" } ?? "-"
         }
-        let kindWidth = max(4, kinds.map(\.count).max() ?? 4), suggestionWidth = max(9, suggestions.map(\.count).max() ?? 9)
-        lines.append("column".padded(nameWidth) + "  filled   " + "kind".padded(kindWidth) + "  " + "suggested".padded(suggestionWidth) + "  samples")
+        let kindWidth = max(4, kinds.map(\.count).max() ?? 4),
+            suggestionWidth = max(9, suggestions.map(\.count).max() ?? 9)
+        lines.append(
+            "column".padded(nameWidth) + "  filled   " + "kind".padded(kindWidth) + "  "
+                + "suggested".padded(suggestionWidth) + "  samples")
         for (index, column) in report.columns.enumerated() {
             let percent = column.fillRate * 100
-            let filled = percent == 100 ? "100%" : percent >= 10 ? String(Int(percent)) + "%" : String(format: "%.1f%%", percent)
+            let filled =
+                percent == 100 ? "100%" : percent >= 10 ? String(Int(percent)) + "%" : String(format: "%.1f%%", percent)
             let samples = column.samples.map { "\"" + shorten($0) + "\"" }.joined(separator: ", ")
-            lines.append(column.name.padded(nameWidth) + "  " + filled.padded(7) + "  " + kinds[index].padded(kindWidth) + "  "
-                         + suggestions[index].padded(suggestionWidth) + "  " + samples)
+            lines.append(
+                column.name.padded(nameWidth) + "  " + filled.padded(7) + "  " + kinds[index].padded(kindWidth) + "  "
+                    + suggestions[index].padded(suggestionWidth) + "  " + samples)
         }
         if !report.notes.isEmpty {
             lines.append("")
@@ -71,7 +79,8 @@ struct InspectCommand: ParsableCommand {
     }
 
     private func shorten(_ value: String) -> String {
-        let flat = value.replacingOccurrences(of: "\r\n", with: "⏎").replacingOccurrences(of: "\n", with: "⏎").replacingOccurrences(of: "\r", with: "⏎")
+        let flat = value.replacingOccurrences(of: "\r\n", with: "⏎").replacingOccurrences(of: "\n", with: "⏎")
+            .replacingOccurrences(of: "\r", with: "⏎")
         return flat.count > 40 ? String(flat.prefix(39)) + "…" : flat
     }
 }

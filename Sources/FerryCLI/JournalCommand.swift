@@ -12,20 +12,30 @@ struct JournalCommand: ParsableCommand {
 
     /// Which journal: `--journal FILE`, or the only `*.ferry-journal` in the current folder.
     struct Location: ParsableArguments {
-        @Option(help: ArgumentHelp("The journal file (default: the only *.ferry-journal in the current folder).", valueName: "file"))
+        @Option(
+            help: ArgumentHelp(
+                "The journal file (default: the only *.ferry-journal in the current folder).", valueName: "file"))
         var journal: String?
 
         func open() throws -> Journal {
             if let journal {
                 guard FileManager.default.fileExists(atPath: journal) else {
-                    throw FerryError(.usage, "there is no journal \(journal)", hint: "`ferry migrate` writes it; give the path it printed")
+                    throw FerryError(
+                        .usage, "there is no journal \(journal)",
+                        hint: "`ferry migrate` writes it; give the path it printed")
                 }
                 return try Journal(path: journal)
             }
-            let found = ((try? FileManager.default.contentsOfDirectory(atPath: ".")) ?? []).filter { $0.hasSuffix(".ferry-journal") }.sorted()
+            let found = ((try? FileManager.default.contentsOfDirectory(atPath: ".")) ?? []).filter {
+                $0.hasSuffix(".ferry-journal")
+            }.sorted()
             guard found.count == 1 else {
-                throw FerryError(.usage, found.isEmpty ? "no *.ferry-journal in this folder" : "several journals here: \(found.joined(separator: ", "))",
-                                 hint: "name one with --journal FILE")
+                throw FerryError(
+                    .usage,
+                    found.isEmpty
+                        ? "no *.ferry-journal in this folder"
+                        : "several journals here: \(found.joined(separator: ", "))",
+                    hint: "name one with --journal FILE")
             }
             return try Journal(path: found[0])
         }
@@ -49,28 +59,40 @@ struct JournalCommand: ParsableCommand {
                 return
             }
             print("journal \(journal.path)")
-            if let target = status.target, let endpoint = status.endpoint { print("migration of \(status.input ?? "?") into \(target) at \(endpoint)") }
+            if let target = status.target, let endpoint = status.endpoint {
+                print("migration of \(status.input ?? "?") into \(target) at \(endpoint)")
+            }
             let total = status.counts.values.reduce(0, +)
             print("records: \(total)")
             for state in Journal.State.allCases {
                 let count = status.counts[state.rawValue] ?? 0
-                if count > 0 { print("  \(state.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(count)") }
+                if count > 0 {
+                    print("  \(state.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(count)")
+                }
             }
             for run in status.runs {
-                print("run \(run.number): started \(run.startedAt), " + (run.finishedAt.map { "finished \($0) \(run.totals ?? "")" } ?? "did not finish"))
+                print(
+                    "run \(run.number): started \(run.startedAt), "
+                        + (run.finishedAt.map { "finished \($0) \(run.totals ?? "")" } ?? "did not finish"))
             }
             if (status.counts["sending"] ?? 0) > 0 {
-                print("records in `sending` were on their way when a run stopped; the next run settles them before sending anything again")
+                print(
+                    "records in `sending` were on their way when a run stopped; the next run settles them before sending anything again"
+                )
             }
         }
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The records in a state (all when none is given), masked.")
+        static let configuration = CommandConfiguration(
+            abstract: "The records in a state (all when none is given), masked.")
 
         @OptionGroup var location: Location
 
-        @Option(help: ArgumentHelp("Only records in this state (pending, sending, created, rejected, uncertain, failed, existing); repeatable.", valueName: "state"))
+        @Option(
+            help: ArgumentHelp(
+                "Only records in this state (pending, sending, created, rejected, uncertain, failed, existing); repeatable.",
+                valueName: "state"))
         var state: [String] = []
 
         @Option(help: ArgumentHelp("At most this many records.", valueName: "n"))
@@ -81,7 +103,9 @@ struct JournalCommand: ParsableCommand {
 
         func validate() throws {
             for name in state where Journal.State(rawValue: name) == nil {
-                throw ValidationError("unknown state '\(name)'; the states are \(Journal.State.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ValidationError(
+                    "unknown state '\(name)'; the states are \(Journal.State.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
         }
 

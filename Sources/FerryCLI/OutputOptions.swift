@@ -3,10 +3,15 @@ import FerryKit
 
 /// Where and how to write records.
 struct OutputOptions: ParsableArguments {
-    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Output file, or - for standard output (default).", valueName: "out"))
+    @Option(
+        name: [.short, .customLong("output")],
+        help: ArgumentHelp("Output file, or - for standard output (default).", valueName: "out"))
     var output = "-"
 
-    @Option(help: ArgumentHelp("Output format: csv, json or ndjson (default: from the output's extension; ndjson on standard output).", valueName: "format"))
+    @Option(
+        help: ArgumentHelp(
+            "Output format: csv, json or ndjson (default: from the output's extension; ndjson on standard output).",
+            valueName: "format"))
     var format: String?
 
     @Option(help: ArgumentHelp("CSV output delimiter (default ',').", valueName: "char"))
@@ -15,10 +20,16 @@ struct OutputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("CSV output line ends: crlf (RFC 4180, default) or lf.", valueName: "crlf|lf"))
     var lineEnding: String?
 
-    @Flag(help: "Start CSV output with a UTF-8 byte-order mark, so Excel shows accents right (and guard formulas, as --excel).")
+    @Flag(
+        help:
+            "Start CSV output with a UTF-8 byte-order mark, so Excel shows accents right (and guard formulas, as --excel)."
+    )
     var bom = false
 
-    @Flag(help: "CSV meant for a spreadsheet: a byte-order mark, and a ' before any value starting with =, +, -, @, tab or CR so it is never run as a formula.")
+    @Flag(
+        help:
+            "CSV meant for a spreadsheet: a byte-order mark, and a ' before any value starting with =, +, -, @, tab or CR so it is never run as a formula."
+    )
     var excel = false
 
     @Flag(help: "With --bom or --excel, write values exactly as they are, formulas included.")
@@ -40,7 +51,9 @@ struct OutputOptions: ParsableArguments {
         }
         if output != "-", let value = FileFormat(path: output) { return value }
         if output != "-" {
-            throw ValidationError("cannot tell the output format from '\(output)': give the file a .csv, .json or .ndjson extension, or pass --format")
+            throw ValidationError(
+                "cannot tell the output format from '\(output)': give the file a .csv, .json or .ndjson extension, or pass --format"
+            )
         }
         return fallback
     }

@@ -8,24 +8,25 @@ struct PlanCommand: ParsableCommand {
         commandName: "plan",
         abstract: "Show what moving INPUT from SOURCE to TARGET would do, writing nothing.",
         discussion: """
-        Every record is read with the source mapping, checked and written with the target mapping \
-        into nothing, exactly as `convert` and `migrate` would. The summary (on standard error) and \
-        the report file say, per target field, where its values come from, how many are filled, \
-        how many fail a check and why, a few before → after examples and whether the mapping loses \
-        anything; what stays behind (unread columns, required fields nothing fills, read-only and \
-        sensitive fields); the consents; and the records that share a tax id, e-mail or mobile. \
-        Personal data is masked unless --show-pii.
+            Every record is read with the source mapping, checked and written with the target mapping \
+            into nothing, exactly as `convert` and `migrate` would. The summary (on standard error) and \
+            the report file say, per target field, where its values come from, how many are filled, \
+            how many fail a check and why, a few before → after examples and whether the mapping loses \
+            anything; what stays behind (unread columns, required fields nothing fills, read-only and \
+            sensitive fields); the consents; and the records that share a tax id, e-mail or mobile. \
+            Personal data is masked unless --show-pii.
 
-        Exit status: 0 every record would be written; 1 some would be rejected; 2 usage or mapping \
-        error; 3 the input cannot be read.
+            Exit status: 0 every record would be written; 1 some would be rejected; 2 usage or mapping \
+            error; 3 the input cannot be read.
 
-        Examples:
-          ferry plan clientes.csv --from koibox --to movin
-          ferry plan clientes.csv --from mi-export.yaml --to koibox --report plan.html
-        """
+            Examples:
+              ferry plan clientes.csv --from koibox --to movin
+              ferry plan clientes.csv --from mi-export.yaml --to koibox --report plan.html
+            """
     )
 
-    @Argument(help: ArgumentHelp("Input file (CSV, JSON, NDJSON or API pages), or - for standard input.", valueName: "input"))
+    @Argument(
+        help: ArgumentHelp("Input file (CSV, JSON, NDJSON or API pages), or - for standard input.", valueName: "input"))
     var input: String
 
     @Option(help: ArgumentHelp("Source mapping: koibox, movin, canonical, or a mapping file.", valueName: "source"))

@@ -4,11 +4,16 @@ import Foundation
 
 /// `--report FILE` and `--show-pii`, shared by the commands that move records.
 struct ReportOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Also write the report to FILE: .json (stable schema), .md or .html (one self-contained page with charts).",
-                               valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Also write the report to FILE: .json (stable schema), .md or .html (one self-contained page with charts).",
+            valueName: "file"))
     var report: String?
 
-    @Flag(help: "Show personal data (tax ids, phones, e-mails, names) unmasked in reports and warnings. Health data stays hidden unless the mapping lets it move.")
+    @Flag(
+        help:
+            "Show personal data (tax ids, phones, e-mails, names) unmasked in reports and warnings. Health data stays hidden unless the mapping lets it move."
+    )
     var showPII = false
 
     func validate() throws {

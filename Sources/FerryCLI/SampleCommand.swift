@@ -7,11 +7,11 @@ struct SampleCommand: ParsableCommand {
         commandName: "sample",
         abstract: "Write deterministic, realistic synthetic Spanish customers with Koibox field names.",
         discussion: """
-        Two surnames (compound ones too), mostly valid DNI/NIE, Spanish phones in the formats exports \
-        use, postal codes that match their provinces, dd/mm/yyyy dates, and notes with ';', quotes and \
-        line breaks. CSV output is ';'-separated UTF-8, as Spanish exports are. The same seed always \
-        gives the same data.
-        """
+            Two surnames (compound ones too), mostly valid DNI/NIE, Spanish phones in the formats exports \
+            use, postal codes that match their provinces, dd/mm/yyyy dates, and notes with ';', quotes and \
+            line breaks. CSV output is ';'-separated UTF-8, as Spanish exports are. The same seed always \
+            gives the same data.
+            """
     )
 
     @Option(help: "How many customers.")
@@ -20,7 +20,9 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Seed for the generator.")
     var seed: UInt64 = 1
 
-    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Output file, or - for standard output (default).", valueName: "file"))
+    @Option(
+        name: [.short, .customLong("output")],
+        help: ArgumentHelp("Output file, or - for standard output (default).", valueName: "file"))
     var output = "-"
 
     @Option(help: ArgumentHelp("Output format: csv (default), json or ndjson.", valueName: "format"))
@@ -34,12 +36,15 @@ struct SampleCommand: ParsableCommand {
     }
 
     func run() throws {
-        let chosen = format.flatMap { FileFormat(rawValue: $0.lowercased()) } ?? (output == "-" ? .csv : FileFormat(path: output) ?? .csv)
+        let chosen =
+            format.flatMap { FileFormat(rawValue: $0.lowercased()) }
+            ?? (output == "-" ? .csv : FileFormat(path: output) ?? .csv)
         // Spanish exports are ';'-separated.
         var csv = CSVWriteOptions()
         csv.delimiter = UInt8(ascii: ";")
         csv.crlf = false
-        try SampleCustomers(seed: seed).write(rows: rows, to: chosen.writer(into: try OutputFile(path: output), csv: csv))
+        try SampleCustomers(seed: seed).write(
+            rows: rows, to: chosen.writer(into: try OutputFile(path: output), csv: csv))
         if output != "-" { Terminal.note("wrote \(rows) sample customers to \(output)") }
     }
 }

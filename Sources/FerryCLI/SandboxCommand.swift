@@ -8,26 +8,29 @@ struct SandboxCommand: AsyncParsableCommand {
         commandName: "sandbox",
         abstract: "Serve a local emulation of the Koibox and Movin APIs on 127.0.0.1, with injected faults.",
         discussion: """
-        Koibox: GET/POST /api/clientes/, PATCH /api/clientes/ID/, GET /api/api-key/me, with the \
-        X-Koibox-Key header. Movin: POST /api/login/get-access-token (Basic key:password) and POST \
-        /api/real-estate/add-customer (Bearer). GET /_sandbox/stats counts customers and duplicates \
-        (a second customer with the same normalized tax id, e-mail or mobile).
+            Koibox: GET/POST /api/clientes/, PATCH /api/clientes/ID/, GET /api/api-key/me, with the \
+            X-Koibox-Key header. Movin: POST /api/login/get-access-token (Basic key:password) and POST \
+            /api/real-estate/add-customer (Bearer). GET /_sandbox/stats counts customers and duplicates \
+            (a second customer with the same normalized tax id, e-mail or mobile).
 
-        It accepts the credentials in KOIBOX_API_KEY, MOVIN_API_KEY and MOVIN_API_PASSWORD, the \
-        variables Ferry's client reads (sandbox-key and sandbox-password when unset). Stop it with \
-        Ctrl-C.
+            It accepts the credentials in KOIBOX_API_KEY, MOVIN_API_KEY and MOVIN_API_PASSWORD, the \
+            variables Ferry's client reads (sandbox-key and sandbox-password when unset). Stop it with \
+            Ctrl-C.
 
-        Examples:
-          ferry sandbox --port 8080
-          ferry sandbox --faults 503=0.1,429=0.05,commit-then-fail=0.03,drop=0.02,latency=0.2 --token-ttl 30
-          ferry sandbox --state sandbox.sqlite
-        """
+            Examples:
+              ferry sandbox --port 8080
+              ferry sandbox --faults 503=0.1,429=0.05,commit-then-fail=0.03,drop=0.02,latency=0.2 --token-ttl 30
+              ferry sandbox --state sandbox.sqlite
+            """
     )
 
     @Option(help: ArgumentHelp("Port on 127.0.0.1 (0 takes a free one, printed on start).", valueName: "n"))
     var port = 8080
 
-    @Option(help: ArgumentHelp("Faults per API request, as kind=probability pairs: a status (503, 500, 429, ...), drop, commit-then-fail, latency.", valueName: "spec"))
+    @Option(
+        help: ArgumentHelp(
+            "Faults per API request, as kind=probability pairs: a status (503, 500, 429, ...), drop, commit-then-fail, latency.",
+            valueName: "spec"))
     var faults: String?
 
     @Option(help: ArgumentHelp("Seconds a Movin token works (default: forever).", valueName: "seconds"))
@@ -36,7 +39,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds a 429 answer asks the client to wait (Retry-After).", valueName: "seconds"))
     var retryAfter = 1
 
-    @Option(help: ArgumentHelp("Keep the customers in this SQLite file across restarts (default: in memory).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Keep the customers in this SQLite file across restarts (default: in memory).", valueName: "file"))
     var state: String?
 
     @Option(help: ArgumentHelp("Seed of the fault draws, to repeat a faulty run.", valueName: "n"))
@@ -61,7 +66,9 @@ struct SandboxCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let faults = configuration.faults
         let keyNote = environment["KOIBOX_API_KEY"] == nil ? " (key `sandbox-key`)" : " (key from KOIBOX_API_KEY)"
-        let passwordNote = environment["MOVIN_API_PASSWORD"] == nil ? " (`sandbox-key` / `sandbox-password`)" : " (from MOVIN_API_KEY / MOVIN_API_PASSWORD)"
+        let passwordNote =
+            environment["MOVIN_API_PASSWORD"] == nil
+            ? " (`sandbox-key` / `sandbox-password`)" : " (from MOVIN_API_KEY / MOVIN_API_PASSWORD)"
         try await sandbox.run { port in
             // Written straight to the descriptor, so a script reading the URL sees it at once.
             let text = """

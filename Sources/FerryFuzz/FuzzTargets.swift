@@ -22,7 +22,10 @@ enum FuzzTarget: String, CaseIterable {
     func run(_ bytes: UnsafeRawBufferPointer) {
         switch self {
         case .csv, .json:
-            guard FileManager.default.createFile(atPath: Self.scratch, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else { return }
+            guard
+                FileManager.default.createFile(
+                    atPath: Self.scratch, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
+            else { return }
             var options = ReadOptions()
             options.format = self == .csv ? .csv : .json
             // The first byte also picks reader options, so each is fuzzed.
@@ -52,7 +55,8 @@ enum FuzzTarget: String, CaseIterable {
     static var selected: FuzzTarget {
         let name = ProcessInfo.processInfo.environment["FERRY_FUZZ_TARGET"] ?? ""
         guard let target = FuzzTarget(rawValue: name) else {
-            FileHandle.standardError.write(Data("set FERRY_FUZZ_TARGET to one of: \(allCases.map(\.rawValue).joined(separator: ", "))\n".utf8))
+            FileHandle.standardError.write(
+                Data("set FERRY_FUZZ_TARGET to one of: \(allCases.map(\.rawValue).joined(separator: ", "))\n".utf8))
             exit(2)
         }
         return target
@@ -60,39 +64,41 @@ enum FuzzTarget: String, CaseIterable {
 }
 
 #if FUZZING
-/// libFuzzer's driver. SwiftPM links an executable target's `main` to `FerryFuzz_main`, so the
-/// entry point starts the driver itself, with the same callback libFuzzer's own `main` would use.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
-                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-                         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+    /// libFuzzer's driver. SwiftPM links an executable target's `main` to `FerryFuzz_main`, so the
+    /// entry point starts the driver itself, with the same callback libFuzzer's own `main` would use.
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func LLVMFuzzerRunDriver(
+        _ argc: UnsafeMutablePointer<CInt>,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+    ) -> CInt
 
-nonisolated(unsafe) private var target = FuzzTarget.csv
+    nonisolated(unsafe) private var target = FuzzTarget.csv
 
-@_cdecl("LLVMFuzzerTestOneInput")
-func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    target.run(UnsafeRawBufferPointer(start: data, count: size))
-    return 0
-}
-
-@_cdecl("FerryFuzz_main")
-func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    target = FuzzTarget.selected
-    var count = argc
-    var arguments = argv
-    return LLVMFuzzerRunDriver(&count, &arguments) { fuzzOneInput($0, $1) }
-}
-#else
-/// Replays inputs: `FERRY_FUZZ_TARGET=csv ferry-fuzz FILE...`.
-@main struct Replay {
-    static func main() throws {
-        let target = FuzzTarget.selected
-        for path in CommandLine.arguments.dropFirst() {
-            let data = try Data(contentsOf: URL(fileURLWithPath: path))
-            data.withUnsafeBytes { target.run($0) }
-            print("\(path): read without a crash")
-        }
-        try? FileManager.default.removeItem(atPath: FuzzTarget.scratch)
+    @_cdecl("LLVMFuzzerTestOneInput")
+    func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+        target.run(UnsafeRawBufferPointer(start: data, count: size))
+        return 0
     }
-}
+
+    @_cdecl("FerryFuzz_main")
+    func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+        target = FuzzTarget.selected
+        var count = argc
+        var arguments = argv
+        return LLVMFuzzerRunDriver(&count, &arguments) { fuzzOneInput($0, $1) }
+    }
+#else
+    /// Replays inputs: `FERRY_FUZZ_TARGET=csv ferry-fuzz FILE...`.
+    @main struct Replay {
+        static func main() throws {
+            let target = FuzzTarget.selected
+            for path in CommandLine.arguments.dropFirst() {
+                let data = try Data(contentsOf: URL(fileURLWithPath: path))
+                data.withUnsafeBytes { target.run($0) }
+                print("\(path): read without a crash")
+            }
+            try? FileManager.default.removeItem(atPath: FuzzTarget.scratch)
+        }
+    }
 #endif

@@ -29,7 +29,9 @@ public struct FaultSpec: Sendable, Equatable, CustomStringConvertible {
         for pair in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !pair.isEmpty {
             let parts = pair.split(separator: "=", omittingEmptySubsequences: false)
             guard parts.count == 2, let probability = Double(parts[1]), probability >= 0, probability <= 1 else {
-                throw SandboxError("the fault `\(pair)` is not `kind=probability` with a probability from 0 to 1 (for example `503=0.1`)")
+                throw SandboxError(
+                    "the fault `\(pair)` is not `kind=probability` with a probability from 0 to 1 (for example `503=0.1`)"
+                )
             }
             let name = String(parts[0]).lowercased()
             switch name {
@@ -38,19 +40,23 @@ public struct FaultSpec: Sendable, Equatable, CustomStringConvertible {
             case "commit-then-fail": failures.append((.commitThenFail, probability))
             default:
                 guard let status = Int(name), (400...599).contains(status) else {
-                    throw SandboxError("unknown fault kind `\(name)`; the kinds are an HTTP status from 400 to 599 (503, 500, 429...), drop, commit-then-fail and latency")
+                    throw SandboxError(
+                        "unknown fault kind `\(name)`; the kinds are an HTTP status from 400 to 599 (503, 500, 429...), drop, commit-then-fail and latency"
+                    )
                 }
                 failures.append((.status(status), probability))
             }
         }
         let total = failures.reduce(0) { $0 + $1.probability }
         guard total <= 1.000_001 else {
-            throw SandboxError("the failure probabilities add up to \(total), more than 1; only `latency` is drawn separately")
+            throw SandboxError(
+                "the failure probabilities add up to \(total), more than 1; only `latency` is drawn separately")
         }
     }
 
     public static func == (a: FaultSpec, b: FaultSpec) -> Bool {
-        a.latency == b.latency && a.failures.map(\.kind) == b.failures.map(\.kind) && a.failures.map(\.probability) == b.failures.map(\.probability)
+        a.latency == b.latency && a.failures.map(\.kind) == b.failures.map(\.kind)
+            && a.failures.map(\.probability) == b.failures.map(\.probability)
     }
 
     public var isEmpty: Bool { failures.isEmpty && latency == 0 }

@@ -9,18 +9,24 @@ extension Sandbox {
     /// Fields the API fills in and never accepts. Real DRF ignores them silently; the sandbox answers
     /// 400, so a client that sends them is caught in rehearsal.
     static let koiboxReadOnly: Set<String> = [
-        "id", "created", "updated", "is_sms_cliente_perdido_enviado", "is_email_cliente_perdido_enviado", "foto", "origen",
-        "is_agree_rgpd", "b64_firma_rgpd", "fecha_firma_rgpd", "file_contrato_rgpd", "is_anonymous", "fecha_ultima_venta",
+        "id", "created", "updated", "is_sms_cliente_perdido_enviado", "is_email_cliente_perdido_enviado", "foto",
+        "origen",
+        "is_agree_rgpd", "b64_firma_rgpd", "fecha_firma_rgpd", "file_contrato_rgpd", "is_anonymous",
+        "fecha_ultima_venta",
         "numero_ventas", "importe_ventas", "importe_deudas", "fecha_ultima_cita_realizada", "total_citas_realizadas",
         "fecha_alta", "provincia", "created_by", "categoria", "como_nos_conocio",
     ]
     /// Yes/no fields that default to yes when not sent.
-    static let koiboxDefaultYes = ["is_suscrito_newsletter", "is_suscrito_encuestas", "is_active", "is_agree_notificaciones_sms",
-                                   "is_agree_notificaciones_email", "is_citas_online"]
+    static let koiboxDefaultYes = [
+        "is_suscrito_newsletter", "is_suscrito_encuestas", "is_active", "is_agree_notificaciones_sms",
+        "is_agree_notificaciones_email", "is_citas_online",
+    ]
     static let koiboxBooleans = Set(koiboxDefaultYes + ["is_envios_sms", "is_envios_email"])
-    static let koiboxStrings: Set<String> = ["nombre", "apellido1", "apellido2", "dni", "movil", "fijo", "email", "direccion", "localidad",
-                                             "codigo_postal", "fecha_nacimiento", "sexo", "notas", "manual_code", "prefijo_tel",
-                                             "informacion_clinica", "color", "username"]
+    static let koiboxStrings: Set<String> = [
+        "nombre", "apellido1", "apellido2", "dni", "movil", "fijo", "email", "direccion", "localidad",
+        "codigo_postal", "fecha_nacimiento", "sexo", "notas", "manual_code", "prefijo_tel",
+        "informacion_clinica", "color", "username",
+    ]
 
     func koibox(authorized request: Request, _ answer: () throws -> Response) throws -> Response {
         if let refusal = try koiboxRefusal(request) { return refusal }
@@ -37,7 +43,8 @@ extension Sandbox {
         guard let key = request.headers.first(where: { $0.name.canonicalName == "x-koibox-key" })?.value else {
             var headers = HTTPFields()
             headers[.wwwAuthenticate] = "X-Koibox-Key"
-            return try json(.unauthorized, ["detail": "Authentication credentials were not provided."], headers: headers)
+            return try json(
+                .unauthorized, ["detail": "Authentication credentials were not provided."], headers: headers)
         }
         guard key == configuration.koiboxKey else { return try json(.forbidden, ["detail": "Invalid API key."]) }
         return nil
@@ -63,8 +70,12 @@ extension Sandbox {
         guard errors.isEmpty else { return try json(.badRequest, errors) }
 
         var stored = object
-        for field in Sandbox.koiboxDefaultYes where stored[field] == nil || stored[field] is NSNull { stored[field] = true }
-        for field in Sandbox.koiboxBooleans { if let value = stored[field], let flag = koiboxBoolean(value) { stored[field] = flag } }
+        for field in Sandbox.koiboxDefaultYes where stored[field] == nil || stored[field] is NSNull {
+            stored[field] = true
+        }
+        for field in Sandbox.koiboxBooleans {
+            if let value = stored[field], let flag = koiboxBoolean(value) { stored[field] = flag }
+        }
         if let sexo = stored["sexo"] as? String { stored["sexo"] = sexo }
         let now = utcTimestamp()
         stored["created"] = now
@@ -77,18 +88,25 @@ extension Sandbox {
         stored["importe_ventas"] = 0
         stored["provincia"] = NSNull()
         let template = try JSONSerialization.data(withJSONObject: stored, options: [.sortedKeys])
-        guard let text = try await store.insert(.koibox, keys: koiboxKeys(stored), code: code, body: { id, code in
-            jsonText(template, adding: ["id": id, "code": code])
-        }) else {
+        guard
+            let text = try await store.insert(
+                .koibox, keys: koiboxKeys(stored), code: code,
+                body: { id, code in
+                    jsonText(template, adding: ["id": id, "code": code])
+                })
+        else {
             return try json(.badRequest, ["code": ["cliente with this code already exists."]])
         }
         count { $0.koiboxCreated += 1 }
-        return Response(status: .created, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        return Response(
+            status: .created, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
     func koiboxPatch(id: String, _ body: ByteBuffer) async throws -> Response {
         guard let number = Int64(id), let existing = try await store.body(.koibox, id: number),
-              var stored = (try? JSONSerialization.jsonObject(with: Data(existing.utf8))) as? [String: Any] else {
+            var stored = (try? JSONSerialization.jsonObject(with: Data(existing.utf8))) as? [String: Any]
+        else {
             return try json(.notFound, ["detail": "Not found."])
         }
         let object: [String: Any]
@@ -97,20 +115,31 @@ extension Sandbox {
         case .success(let parsed): object = parsed
         }
         var errors = koiboxErrors(object, partial: true)
-        if object["code"] != nil { errors["code", default: []].append("The sandbox does not change codes; create the customer with it.") }
+        if object["code"] != nil {
+            errors["code", default: []].append("The sandbox does not change codes; create the customer with it.")
+        }
         guard errors.isEmpty else { return try json(.badRequest, errors) }
-        for (key, value) in object { stored[key] = Sandbox.koiboxBooleans.contains(key) ? (koiboxBoolean(value) ?? value) : value }
+        for (key, value) in object {
+            stored[key] = Sandbox.koiboxBooleans.contains(key) ? (koiboxBoolean(value) ?? value) : value
+        }
         stored["updated"] = utcTimestamp()
         let keys = koiboxKeys(stored)
-        let text = String(decoding: try JSONSerialization.data(withJSONObject: stored, options: [.sortedKeys]), as: UTF8.self)
-        guard try await store.update(.koibox, id: number, keys: keys, body: text) else { return try json(.notFound, ["detail": "Not found."]) }
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        let text = String(
+            decoding: try JSONSerialization.data(withJSONObject: stored, options: [.sortedKeys]), as: UTF8.self)
+        guard try await store.update(.koibox, id: number, keys: keys, body: text) else {
+            return try json(.notFound, ["detail": "Not found."])
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
     /// The duplicate keys of a Koibox customer.
     private func koiboxKeys(_ customer: [String: Any]) -> SandboxStore.Keys {
-        SandboxStore.Keys(taxId: DuplicateKey.taxId(customer["dni"] as? String), email: DuplicateKey.email(customer["email"] as? String),
-                          mobile: DuplicateKey.mobile(customer["movil"] as? String))
+        SandboxStore.Keys(
+            taxId: DuplicateKey.taxId(customer["dni"] as? String),
+            email: DuplicateKey.email(customer["email"] as? String),
+            mobile: DuplicateKey.mobile(customer["movil"] as? String))
     }
 
     /// `GET /api/clientes/?limit=&offset=&filter=...`: a page in Django REST framework's shape.
@@ -125,7 +154,9 @@ extension Sandbox {
         var kept: [(String, String)] = []
         func text(_ field: String) -> String { "json_extract(body, '$.\(field)')" }
         func like(_ value: Substring) -> String {
-            "%" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+            "%"
+                + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_") + "%"
         }
         for (key, value) in query {
             let name = String(key)
@@ -143,7 +174,7 @@ extension Sandbox {
             case "fecha_alta__gte":
                 conditions.append(("\(text("fecha_alta")) >= ?", [String(value)]))
             default:
-                continue   // Koibox ignores filters it does not know, and so does the sandbox.
+                continue  // Koibox ignores filters it does not know, and so does the sandbox.
             }
             kept.append((name, String(value)))
         }
@@ -151,7 +182,9 @@ extension Sandbox {
         let authority = request.head.authority ?? "\(configuration.host):\(configuration.port)"
         func link(_ at: Int) -> Any {
             var components = URLComponents()
-            components.queryItems = [URLQueryItem(name: "limit", value: String(limit))] + (at > 0 ? [URLQueryItem(name: "offset", value: String(at))] : [])
+            components.queryItems =
+                [URLQueryItem(name: "limit", value: String(limit))]
+                + (at > 0 ? [URLQueryItem(name: "offset", value: String(at))] : [])
                 + kept.map { URLQueryItem(name: $0.0, value: $0.1) }
             return "http://\(authority)/api/clientes/?" + (components.percentEncodedQuery ?? "")
         }
@@ -168,11 +201,18 @@ extension Sandbox {
     /// The request body as a JSON object, or the 400 DRF gives for anything else.
     private func koiboxObject(_ body: ByteBuffer) -> Result<[String: Any], AnswerError> {
         guard let parsed = parseJSON(body) else {
-            return .failure(AnswerError((try? json(.badRequest, ["detail": "JSON parse error - the body is not valid JSON."])) ?? Response(status: .badRequest)))
+            return .failure(
+                AnswerError(
+                    (try? json(.badRequest, ["detail": "JSON parse error - the body is not valid JSON."]))
+                        ?? Response(status: .badRequest)))
         }
         guard let object = parsed as? [String: Any] else {
             let kind = parsed is [Any] ? "list" : "\(type(of: parsed))"
-            return .failure(AnswerError((try? json(.badRequest, ["non_field_errors": ["Invalid data. Expected a dictionary, but got \(kind)."]])) ?? Response(status: .badRequest)))
+            return .failure(
+                AnswerError(
+                    (try? json(
+                        .badRequest, ["non_field_errors": ["Invalid data. Expected a dictionary, but got \(kind)."]]))
+                        ?? Response(status: .badRequest)))
         }
         return .success(object)
     }
@@ -180,17 +220,22 @@ extension Sandbox {
     /// DRF's `{"field": ["message"]}` for every problem of a body.
     private func koiboxErrors(_ object: [String: Any], partial: Bool) -> [String: [String]] {
         var errors: [String: [String]] = [:]
-        for key in object.keys where Sandbox.koiboxReadOnly.contains(key) { errors[key, default: []].append("This field is read-only.") }
+        for key in object.keys where Sandbox.koiboxReadOnly.contains(key) {
+            errors[key, default: []].append("This field is read-only.")
+        }
         if !partial || object["nombre"] != nil {
             switch object["nombre"] {
             case nil: errors["nombre", default: []].append("This field is required.")
             case is NSNull: errors["nombre", default: []].append("This field may not be null.")
-            case let text as String where text.trimmingCharacters(in: .whitespaces).isEmpty: errors["nombre", default: []].append("This field may not be blank.")
+            case let text as String where text.trimmingCharacters(in: .whitespaces).isEmpty:
+                errors["nombre", default: []].append("This field may not be blank.")
             default: break
             }
         }
         for field in Sandbox.koiboxStrings where field != "nombre" {
-            if let value = object[field], !(value is NSNull), !(value is String) { errors[field, default: []].append("Not a valid string.") }
+            if let value = object[field], !(value is NSNull), !(value is String) {
+                errors[field, default: []].append("Not a valid string.")
+            }
         }
         if let email = object["email"] as? String, !email.isEmpty, !looksLikeEmail(email) {
             errors["email", default: []].append("Enter a valid email address.")
@@ -199,13 +244,18 @@ extension Sandbox {
             errors["sexo", default: []].append("\"\(sexo)\" is not a valid choice.")
         }
         if let date = object["fecha_nacimiento"] as? String, !date.isEmpty, !isISODate(date) {
-            errors["fecha_nacimiento", default: []].append("Date has wrong format. Use one of these formats instead: YYYY-MM-DD.")
+            errors["fecha_nacimiento", default: []].append(
+                "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.")
         }
         for field in Sandbox.koiboxBooleans {
-            if let value = object[field], !(value is NSNull), koiboxBoolean(value) == nil { errors[field, default: []].append("Must be a valid boolean.") }
+            if let value = object[field], !(value is NSNull), koiboxBoolean(value) == nil {
+                errors[field, default: []].append("Must be a valid boolean.")
+            }
         }
         if let value = object["descuento_ventas"], !(value is NSNull) {
-            let valid = (value as? NSNumber).map { !$0.isBoolean } ?? (value as? String).flatMap(Double.init).map { _ in true } ?? false
+            let valid =
+                (value as? NSNumber).map { !$0.isBoolean } ?? (value as? String).flatMap(Double.init).map { _ in true }
+                ?? false
             if !valid { errors["descuento_ventas", default: []].append("A valid number is required.") }
         }
         return errors
@@ -231,7 +281,6 @@ struct AnswerError: Error {
     init(_ response: Response) { self.response = response }
 }
 
-
 /// A plausible address: something@something.something without spaces.
 func looksLikeEmail(_ text: String) -> Bool {
     let parts = text.split(separator: "@", omittingEmptySubsequences: false)
@@ -242,8 +291,12 @@ func looksLikeEmail(_ text: String) -> Bool {
 /// `YYYY-MM-DD` naming a real day.
 func isISODate(_ text: String) -> Bool {
     let parts = text.split(separator: "-")
-    guard text.count == 10, parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-          (1...12).contains(month), day >= 1 else { return false }
-    let days = [31, year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    guard text.count == 10, parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]),
+        let day = Int(parts[2]),
+        (1...12).contains(month), day >= 1
+    else { return false }
+    let days = [
+        31, year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31,
+    ]
     return day <= days[month - 1]
 }

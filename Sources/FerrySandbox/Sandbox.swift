@@ -88,7 +88,9 @@ public final class Sandbox: Sendable {
         var result: [String: [String: Int]] = [:]
         for system in SandboxStore.System.allCases {
             let counts = try store.counts(system)
-            result[system == .koibox ? "koibox" : "movin"] = ["customers": counts.customers, "duplicates": counts.duplicates]
+            result[system == .koibox ? "koibox" : "movin"] = [
+                "customers": counts.customers, "duplicates": counts.duplicates,
+            ]
         }
         return result
     }
@@ -110,8 +112,12 @@ public final class Sandbox: Sendable {
     /// Starts serving and returns once the port is bound.
     public func start(logger: Logger? = nil) async throws -> Running {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let application = makeApplication(logger: logger) { port in continuation.yield(port); continuation.finish() }
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [application], gracefulShutdownSignals: [], logger: application.logger))
+        let application = makeApplication(logger: logger) { port in
+            continuation.yield(port); continuation.finish()
+        }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [application], gracefulShutdownSignals: [], logger: application.logger))
         let task = Task { try await group.run() }
         for await port in ports { return Running(port: port, group: group, task: task) }
         await group.triggerGracefulShutdown()
@@ -124,12 +130,17 @@ public final class Sandbox: Sendable {
         try await makeApplication(logger: logger, onRunning: onRunning).runService()
     }
 
-    private func makeApplication(logger: Logger?, onRunning: @escaping @Sendable (Int) -> Void) -> some ApplicationProtocol & Service {
+    private func makeApplication(logger: Logger?, onRunning: @escaping @Sendable (Int) -> Void)
+        -> some ApplicationProtocol & Service
+    {
         var quiet = Logger(label: "ferry.sandbox")
         quiet.logLevel = .warning
         return Application(
-            responder: CallbackResponder<SandboxContext> { [self] request, context in try await respond(to: request, context: context) },
-            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "ferry-sandbox"),
+            responder: CallbackResponder<SandboxContext> { [self] request, context in
+                try await respond(to: request, context: context)
+            },
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "ferry-sandbox"),
             onServerRunning: { channel in onRunning(channel.localAddress?.port ?? 0) },
             logger: logger ?? quiet)
     }
@@ -145,12 +156,18 @@ public final class Sandbox: Sendable {
         guard segments.first == "api" else { return try json(.notFound, ["detail": "Not found."]) }
         let body = try await request.body.collect(upTo: 4 << 20)
         // Creates are counted as they arrive, before any fault, so a test knows whether one was sent at all.
-        if request.method == .post, segments.dropFirst().joined(separator: "/") == "clientes" { count { $0.koiboxCreateRequests += 1 } }
-        if request.method == .post, segments.dropFirst().joined(separator: "/") == "real-estate/add-customer" { count { $0.movinCreateRequests += 1 } }
+        if request.method == .post, segments.dropFirst().joined(separator: "/") == "clientes" {
+            count { $0.koiboxCreateRequests += 1 }
+        }
+        if request.method == .post, segments.dropFirst().joined(separator: "/") == "real-estate/add-customer" {
+            count { $0.movinCreateRequests += 1 }
+        }
 
         // Faults come before the API sees the request; commit-then-fail comes after.
         let (failure, delay) = state.withLockedValue { state -> (FaultSpec.Kind?, Double) in
-            let delay = state.random.chance(configuration.faults.latency) ? state.random.unit() * configuration.faults.maxLatency : 0
+            let delay =
+                state.random.chance(configuration.faults.latency)
+                ? state.random.unit() * configuration.faults.maxLatency : 0
             let failure = configuration.faults.failure(draw: state.random.unit())
             if let failure, failure != .commitThenFail { state.counters.faultsInjected += 1 }
             return (failure, delay)
@@ -162,7 +179,9 @@ public final class Sandbox: Sendable {
             var headers = HTTPFields()
             if code == 429 { headers[.retryAfter] = String(configuration.retryAfter) }
             let status = HTTPResponse.Status(code: code)
-            let body: Any = isMovin ? ["error": ["code": code, "description": status.reasonPhrase, "message": text]] : ["detail": text]
+            let body: Any =
+                isMovin
+                ? ["error": ["code": code, "description": status.reasonPhrase, "message": text]] : ["detail": text]
             return try json(status, body, headers: headers)
         }
         switch failure {
@@ -180,7 +199,9 @@ public final class Sandbox: Sendable {
         let patchID = segments.count == 3 && segments[1] == "clientes" ? segments[2] : nil
         switch route {
         case "api-key/me" where method == .get:
-            response = try koibox(authorized: request) { try json(.ok, ["name": "Ferry sandbox key", "centro": "Centro Sandbox"]) }
+            response = try koibox(authorized: request) {
+                try json(.ok, ["name": "Ferry sandbox key", "centro": "Centro Sandbox"])
+            }
         case "clientes" where method == .get:
             response = try await koiboxAuthorized(request) { try await koiboxList(request) }
         case "clientes" where method == .post:
@@ -244,7 +265,9 @@ func json(_ status: HTTPResponse.Status, _ object: Any, headers: HTTPFields = HT
 func jsonText(_ template: Data, adding members: [String: Any]) -> String {
     var object = (try? JSONSerialization.jsonObject(with: template)) as? [String: Any] ?? [:]
     for (key, value) in members { object[key] = value }
-    return String(decoding: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data(), as: UTF8.self)
+    return String(
+        decoding: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data(), as: UTF8.self
+    )
 }
 
 /// Parses a JSON request body; nil when it is not JSON.

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
 func sampleData(_ name: String) -> String { repositoryRoot.appendingPathComponent("SampleData/\(name)").path }
 
 func jsonRecords(_ path: String) throws -> [[String: Any]] {
@@ -18,8 +19,11 @@ func ndjsonRecords(_ path: String) throws -> [[String: Any]] {
     /// The messy Windows-1252 export, through its mapping into Koibox: each outcome, record by record.
     @Test func theMessyExportIntoKoibox() throws {
         let folder = Folder()
-        let run = try Ferry.run(["convert", sampleData("export-windows1252.csv"), "--allow-ragged", "--from", sampleData("export-mapping.yaml"),
-                                 "--to", "koibox", "-o", folder.path("koibox.json"), "--rejects", folder.path("rejects.csv")])
+        let run = try Ferry.run([
+            "convert", sampleData("export-windows1252.csv"), "--allow-ragged", "--from",
+            sampleData("export-mapping.yaml"),
+            "--to", "koibox", "-o", folder.path("koibox.json"), "--rejects", folder.path("rejects.csv"),
+        ])
         #expect(run.status == 1, "some records rejected → exit 1")
         #expect(run.stderr.contains("read 10 = written 9 + rejected 1 + skipped 0"))
         let records = try jsonRecords(folder.path("koibox.json"))
@@ -39,9 +43,13 @@ func ndjsonRecords(_ path: String) throws -> [[String: Any]] {
         #expect(byCode[2]?["email"] as? String == "JL.DELRIO@hotmail.es")
         // 3: blank name → rejected with its row and reason.
         #expect(byCode[3] == nil)
-        let rejects = String(decoding: try Data(contentsOf: URL(fileURLWithPath: folder.path("rejects.csv"))), as: UTF8.self)
+        let rejects = String(
+            decoding: try Data(contentsOf: URL(fileURLWithPath: folder.path("rejects.csv"))), as: UTF8.self)
         #expect(rejects.hasPrefix("Código,Nombre,Apellidos,NIF"))
-        #expect(rejects.contains("3,,Pérez,87654321X,612-345-678,,,Plaza España 1,Cádiz,11001,Cádiz,15/13/1990,,Sin nombre en la ficha,,,3,4,Nombre: (givenName) a required value is missing"))
+        #expect(
+            rejects.contains(
+                "3,,Pérez,87654321X,612-345-678,,,Plaza España 1,Cádiz,11001,Cádiz,15/13/1990,,Sin nombre en la ficha,,,3,4,Nombre: (givenName) a required value is missing"
+            ))
         // 4: a CIF with a wrong control digit is dropped, the record goes on.
         #expect(byCode[4]?["dni"] == nil)
         // Warnings mask personal data: the CIF's ends only, and no detail that gives a character away.
@@ -67,8 +75,10 @@ func ndjsonRecords(_ path: String) throws -> [[String: Any]] {
 
     @Test func koiboxPagesToCanonicalToMovin() throws {
         let folder = Folder()
-        let canonical = try Ferry.run(["convert", sampleData("koibox-clientes-page.json"), "--from", "koibox", "--to", "canonical",
-                                       "-o", folder.path("customers.ndjson")])
+        let canonical = try Ferry.run([
+            "convert", sampleData("koibox-clientes-page.json"), "--from", "koibox", "--to", "canonical",
+            "-o", folder.path("customers.ndjson"),
+        ])
         #expect(canonical.status == 0)
         let customers = try ndjsonRecords(folder.path("customers.ndjson"))
         #expect(customers.count == 3)
@@ -83,7 +93,10 @@ func ndjsonRecords(_ path: String) throws -> [[String: Any]] {
         // Health data is read from Koibox but not written to the canonical file without opt-in.
         #expect(customers[0]["clinicalNotes"] == nil)
         #expect(canonical.stderr.contains("clinicalNotes of 1 records not written"))
-        let movin = try Ferry.run(["convert", folder.path("customers.ndjson"), "--from", "canonical", "--to", "movin", "-o", folder.path("movin.json")])
+        let movin = try Ferry.run([
+            "convert", folder.path("customers.ndjson"), "--from", "canonical", "--to", "movin", "-o",
+            folder.path("movin.json"),
+        ])
         #expect(movin.status == 0)
         let payloads = try jsonRecords(folder.path("movin.json"))
         #expect(payloads[0]["surnames"] as? String == "López de la Cruz")
@@ -95,12 +108,19 @@ func ndjsonRecords(_ path: String) throws -> [[String: Any]] {
 
     @Test func batchFilesWithAManifest() throws {
         let folder = Folder()
-        let run = try Ferry.run(["convert", sampleData("clientes-koibox.csv"), "--from", sampleData("koibox-export.yaml"), "--to", "movin",
-                                 "--batch-size", "50", "-o", folder.path("batches"), "-q"])
+        let run = try Ferry.run([
+            "convert", sampleData("clientes-koibox.csv"), "--from", sampleData("koibox-export.yaml"), "--to", "movin",
+            "--batch-size", "50", "-o", folder.path("batches"), "-q",
+        ])
         #expect(run.status == 1)
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path("batches")).sorted()
-        #expect(files == ["batch-000001.json", "batch-000002.json", "batch-000003.json", "batch-000004.json", "manifest.json"])
-        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.path("batches/manifest.json")))) as! [String: Any]
+        #expect(
+            files == [
+                "batch-000001.json", "batch-000002.json", "batch-000003.json", "batch-000004.json", "manifest.json",
+            ])
+        let manifest =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: folder.path("batches/manifest.json")))) as! [String: Any]
         #expect(manifest["records"] as? Int == 199)
         let entries = manifest["files"] as! [[String: Any]]
         #expect(entries.map { $0["records"] as! Int } == [50, 50, 50, 49])
@@ -111,16 +131,22 @@ func ndjsonRecords(_ path: String) throws -> [[String: Any]] {
             listed += entry["input_records"] as! [Int]
         }
         #expect(Set(listed).count == 199 && !listed.contains(68), "record 68 has no name: rejected, in no batch")
-        let again = try Ferry.run(["convert", sampleData("clientes-koibox.csv"), "--from", sampleData("koibox-export.yaml"), "--to", "movin",
-                                   "--batch-size", "50", "-o", folder.path("batches")])
+        let again = try Ferry.run([
+            "convert", sampleData("clientes-koibox.csv"), "--from", sampleData("koibox-export.yaml"), "--to", "movin",
+            "--batch-size", "50", "-o", folder.path("batches"),
+        ])
         #expect(again.status == 3)
         #expect(again.stderr.contains("already holds batch files"))
     }
 
     @Test func aMappingErrorExitsTwoBeforeAnythingIsWritten() throws {
         let folder = Folder()
-        try Data("ferry: mapping 1\nfields:\n  - column: nombre\n    field: firstName\n".utf8).write(to: URL(fileURLWithPath: folder.path("bad.yaml")))
-        let run = try Ferry.run(["convert", sampleData("clientes-koibox.csv"), "--from", folder.path("bad.yaml"), "--to", "movin", "-o", folder.path("out.json")])
+        try Data("ferry: mapping 1\nfields:\n  - column: nombre\n    field: firstName\n".utf8).write(
+            to: URL(fileURLWithPath: folder.path("bad.yaml")))
+        let run = try Ferry.run([
+            "convert", sampleData("clientes-koibox.csv"), "--from", folder.path("bad.yaml"), "--to", "movin", "-o",
+            folder.path("out.json"),
+        ])
         #expect(run.status == 2)
         #expect(run.stderr.contains("bad.yaml: line 4: unknown canonical field `firstName`"))
         #expect(folder.contents == ["bad.yaml"])
@@ -130,7 +156,10 @@ func ndjsonRecords(_ path: String) throws -> [[String: Any]] {
         let folder = Folder()
         var inputs = ["koibox": sampleData("koibox-clientes-page.json")]
         for target in ["canonical", "movin"] {
-            let run = try Ferry.run(["convert", sampleData("koibox-clientes-page.json"), "--from", "koibox", "--to", target, "-o", folder.path("\(target).ndjson"), "-q"])
+            let run = try Ferry.run([
+                "convert", sampleData("koibox-clientes-page.json"), "--from", "koibox", "--to", target, "-o",
+                folder.path("\(target).ndjson"), "-q",
+            ])
             #expect(run.status == 0)
             inputs[target] = folder.path("\(target).ndjson")
         }
@@ -140,7 +169,9 @@ func ndjsonRecords(_ path: String) throws -> [[String: Any]] {
                     let output = folder.path("\(source)-\(target).\(format)")
                     let run = try Ferry.run(["convert", input, "--from", source, "--to", target, "-o", output, "-q"])
                     #expect(run.status == 0, "\(source) → \(target) as \(format): \(run.stderr)")
-                    let back = try Ferry.run(["convert", output, "--from", target, "--to", "canonical", "--format", "ndjson", "-q"])
+                    let back = try Ferry.run([
+                        "convert", output, "--from", target, "--to", "canonical", "--format", "ndjson", "-q",
+                    ])
                     #expect(back.status == 0, "reading \(output) back: \(back.stderr)")
                     #expect(back.stdout.split(separator: "\n").count == 3)
                     #expect(back.stdout.contains("\"givenName\":\"Carmen\""))

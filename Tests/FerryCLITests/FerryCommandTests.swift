@@ -21,8 +21,10 @@ struct Ferry {
     /// Runs `ferry` (or `executable`) with `arguments`, feeding `stdin`, in `directory`;
     /// `environment` replaces the process environment when given. With `timeLimit`, a run still going
     /// after that many seconds is killed (SIGKILL), so a test of a hang ends on its own.
-    static func run(_ arguments: [String], stdin: Data = Data(), in directory: URL? = nil,
-                    executable: URL = Ferry.executable, environment: [String: String]? = nil, timeLimit: Double? = nil) throws -> Run {
+    static func run(
+        _ arguments: [String], stdin: Data = Data(), in directory: URL? = nil,
+        executable: URL = Ferry.executable, environment: [String: String]? = nil, timeLimit: Double? = nil
+    ) throws -> Run {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -35,23 +37,32 @@ struct Ferry {
         try process.run()
         if let timeLimit {
             let pid = process.processIdentifier
-            DispatchQueue.global().asyncAfter(deadline: .now() + timeLimit) { if process.isRunning { kill(pid, SIGKILL) } }
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeLimit) {
+                if process.isRunning { kill(pid, SIGKILL) }
+            }
         }
         input.fileHandleForWriting.write(stdin)
         try input.fileHandleForWriting.close()
         let out = output.fileHandleForReading.readDataToEndOfFile()
         let err = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+        return Run(
+            status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+            stderr: String(decoding: err, as: UTF8.self))
     }
 
     /// `run`, on a thread of its own: a test that serves the sandbox in-process must not block the
     /// threads that answer its requests.
-    static func runInBackground(_ arguments: [String], stdin: Data = Data(), in directory: URL? = nil,
-                                environment: [String: String]? = nil, timeLimit: Double? = nil) async throws -> Run {
+    static func runInBackground(
+        _ arguments: [String], stdin: Data = Data(), in directory: URL? = nil,
+        environment: [String: String]? = nil, timeLimit: Double? = nil
+    ) async throws -> Run {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(with: Result { try run(arguments, stdin: stdin, in: directory, environment: environment, timeLimit: timeLimit) })
+                continuation.resume(
+                    with: Result {
+                        try run(arguments, stdin: stdin, in: directory, environment: environment, timeLimit: timeLimit)
+                    })
             }
         }
     }
@@ -74,12 +85,19 @@ final class Folder {
         #expect(convert.status == 0)
         #expect(convert.stderr.contains("read 2000 = written 2000 + rejected 0 + skipped 0"))
         #expect(convert.stderr.contains("delimiter ';'"))
-        let records = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.path("clientes.json")))) as! [[String: String]]
+        let records =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.path("clientes.json"))))
+            as! [[String: String]]
         #expect(records.count == 2000)
         #expect(records[0].keys.contains("apellido2"))
-        let back = try Ferry.run(["convert", folder.path("clientes.json"), "-o", folder.path("back.csv"), "--output-delimiter", ";", "--line-ending", "lf"])
+        let back = try Ferry.run([
+            "convert", folder.path("clientes.json"), "-o", folder.path("back.csv"), "--output-delimiter", ";",
+            "--line-ending", "lf",
+        ])
         #expect(back.status == 0)
-        #expect(try Data(contentsOf: URL(fileURLWithPath: folder.path("back.csv"))) == Data(contentsOf: URL(fileURLWithPath: folder.path("clientes.csv"))))
+        #expect(
+            try Data(contentsOf: URL(fileURLWithPath: folder.path("back.csv")))
+                == Data(contentsOf: URL(fileURLWithPath: folder.path("clientes.csv"))))
         let inspect = try Ferry.run(["inspect", folder.path("clientes.csv"), "--json"])
         #expect(inspect.status == 0)
         let report = try JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as! [String: Any]
@@ -93,21 +111,33 @@ final class Folder {
     }
 
     @Test func csvForASpreadsheetNeverStartsACellWithAFormula() throws {
-        let input = Data("{\"nombre\":\"=HYPERLINK(\\\"http://x.example\\\",\\\"pulse\\\")\",\"n\":\"-3\",\"e\":\"@SUM(A1)\",\"t\":\"\\tx\"}\n".utf8)
+        let input = Data(
+            "{\"nombre\":\"=HYPERLINK(\\\"http://x.example\\\",\\\"pulse\\\")\",\"n\":\"-3\",\"e\":\"@SUM(A1)\",\"t\":\"\\tx\"}\n"
+                .utf8)
         let plain = try Ferry.run(["convert", "-", "--format", "csv", "--line-ending", "lf", "-q"], stdin: input)
-        #expect(plain.stdout == "nombre,n,e,t\n\"=HYPERLINK(\"\"http://x.example\"\",\"\"pulse\"\")\",-3,@SUM(A1),\tx\n", "plain conversions keep values exact")
+        #expect(
+            plain.stdout == "nombre,n,e,t\n\"=HYPERLINK(\"\"http://x.example\"\",\"\"pulse\"\")\",-3,@SUM(A1),\tx\n",
+            "plain conversions keep values exact")
         for flag in ["--bom", "--excel"] {
-            let guarded = try Ferry.run(["convert", "-", "--format", "csv", "--line-ending", "lf", "-q", flag], stdin: input)
-            #expect(guarded.stdout == "\u{FEFF}nombre,n,e,t\n\"'=HYPERLINK(\"\"http://x.example\"\",\"\"pulse\"\")\",'-3,'@SUM(A1),'\tx\n")
+            let guarded = try Ferry.run(
+                ["convert", "-", "--format", "csv", "--line-ending", "lf", "-q", flag], stdin: input)
+            #expect(
+                guarded.stdout
+                    == "\u{FEFF}nombre,n,e,t\n\"'=HYPERLINK(\"\"http://x.example\"\",\"\"pulse\"\")\",'-3,'@SUM(A1),'\tx\n"
+            )
         }
-        let raw = try Ferry.run(["convert", "-", "--format", "csv", "--line-ending", "lf", "-q", "--bom", "--raw-values"], stdin: input)
+        let raw = try Ferry.run(
+            ["convert", "-", "--format", "csv", "--line-ending", "lf", "-q", "--bom", "--raw-values"], stdin: input)
         #expect(raw.stdout == "\u{FEFF}" + plain.stdout)
 
         // The rejects file is for people, in a spreadsheet: guarded too.
         let folder = Folder()
-        try "nombre;notas\n;=cmd|' /C calc'!A0\n".write(toFile: folder.path("in.csv"), atomically: true, encoding: .utf8)
-        let run = try Ferry.run(["convert", folder.path("in.csv"), "--from", "koibox", "--to", "movin", "-o", folder.path("out.json"),
-                                 "--rejects", folder.path("rejects.csv")])
+        try "nombre;notas\n;=cmd|' /C calc'!A0\n".write(
+            toFile: folder.path("in.csv"), atomically: true, encoding: .utf8)
+        let run = try Ferry.run([
+            "convert", folder.path("in.csv"), "--from", "koibox", "--to", "movin", "-o", folder.path("out.json"),
+            "--rejects", folder.path("rejects.csv"),
+        ])
         let rejects = (try? String(contentsOfFile: folder.path("rejects.csv"), encoding: .utf8)) ?? ""
         #expect(run.status == 1, "\(run.stderr)")
         #expect(rejects.contains(",'=cmd|' /C calc'!A0,"), "\(rejects)")
@@ -121,7 +151,9 @@ final class Folder {
     }
 
     @Test func jsonFromStandardInputToCSVLearnsEveryColumn() throws {
-        let run = try Ferry.run(["convert", "-", "--format", "csv", "--line-ending", "lf", "-q"], stdin: Data("{\"a\":1}\n{\"b\":true}\n".utf8))
+        let run = try Ferry.run(
+            ["convert", "-", "--format", "csv", "--line-ending", "lf", "-q"],
+            stdin: Data("{\"a\":1}\n{\"b\":true}\n".utf8))
         #expect(run.status == 0)
         #expect(run.stdout == "a,b\n1,\ntrue\n".replacingOccurrences(of: "true\n", with: ",true\n"))
     }
@@ -151,7 +183,8 @@ final class Folder {
     }
 
     @Test func theWindows1252SampleConvertsWithItsRaggedRowAccepted() throws {
-        let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
             .appendingPathComponent("SampleData/export-windows1252.csv").path
         let refused = try Ferry.run(["convert", sample, "--format", "ndjson"])
         #expect(refused.status == 3)

@@ -18,8 +18,12 @@ extension Ferry {
             code = subprocess.run(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL).returncode
             print(code if code >= 0 else 128 - code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
             """
-        let run = try Ferry.run(["-c", measure, executable.path] + arguments, executable: URL(fileURLWithPath: "/usr/bin/python3"), environment: ferryEnvironment)
-        let figures = run.stdout.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let run = try Ferry.run(
+            ["-c", measure, executable.path] + arguments, executable: URL(fileURLWithPath: "/usr/bin/python3"),
+            environment: ferryEnvironment)
+        let figures = run.stdout.split(separator: " ").compactMap {
+            Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
         guard run.status == 0, figures.count == 2 else {
             throw POSIXError(.EIO, userInfo: [NSLocalizedDescriptionKey: "the measuring parent failed: \(run.stderr)"])
         }
@@ -39,7 +43,9 @@ extension Ferry {
     static let memoryBoundMiB = 120.0
 
     /// `ferry convert FILE -o OUT` (plus `extra`), with its peak memory checked.
-    func convert(_ input: String, _ folder: Folder, _ extra: [String] = [], output: String = "out.ndjson") throws -> MeasuredRun {
+    func convert(_ input: String, _ folder: Folder, _ extra: [String] = [], output: String = "out.ndjson") throws
+        -> MeasuredRun
+    {
         let run = try Ferry.runMeasured(["convert", input, "-o", folder.path(output)] + extra, in: folder)
         #expect(run.status < 128, "ferry crashed (\(run.status)): \(run.stderr)")
         #expect(run.peakMiB < Self.memoryBoundMiB, "peak memory \(run.peakMiB) MiB")
@@ -63,12 +69,15 @@ extension Ferry {
     }
 
     @Test func invalidUTF8InAUTF8FileIsLocated() throws {
-        try expectRefused(Self.stored("invalid-utf8.csv"), ["invalid-utf8.csv: line 4, byte 58", "byte 0xFF is not valid UTF-8", "--encoding windows-1252"])
+        try expectRefused(
+            Self.stored("invalid-utf8.csv"),
+            ["invalid-utf8.csv: line 4, byte 58", "byte 0xFF is not valid UTF-8", "--encoding windows-1252"])
     }
 
     @Test func mixedEncodingsStopAtTheFirstForeignByte() throws {
         // UTF-8 accents on line 2, Latin-1 on line 3: neither reading is right for the whole file.
-        try expectRefused(Self.stored("mixed-encodings.csv"), ["line 3", "byte 0xE9 is not valid UTF-8", "may mix encodings"])
+        try expectRefused(
+            Self.stored("mixed-encodings.csv"), ["line 3", "byte 0xE9 is not valid UTF-8", "may mix encodings"])
     }
 
     @Test func aNULByteIsLocatedAndExplained() throws {
@@ -76,7 +85,8 @@ extension Ferry {
         // The same in a Windows-1252 file, where every byte is some character.
         let folder = Folder()
         let latin = folder.path("latin.csv")
-        try Data("nombre;apellidos\nJosé;Pérez\nA\u{0};B\n".data(using: .isoLatin1)!).write(to: URL(fileURLWithPath: latin))
+        try Data("nombre;apellidos\nJosé;Pérez\nA\u{0};B\n".data(using: .isoLatin1)!).write(
+            to: URL(fileURLWithPath: latin))
         try expectRefused(latin, ["line 3", "a NUL character", "windows-1252"])
     }
 
@@ -98,7 +108,9 @@ extension Ferry {
     }
 
     @Test func raggedRowsAreLocatedOrKeptOnRequest() throws {
-        try expectRefused(Self.stored("ragged.csv"), ["line 3, record 2", "the record has 2 fields; the header has 3", "--allow-ragged"])
+        try expectRefused(
+            Self.stored("ragged.csv"),
+            ["line 3, record 2", "the record has 2 fields; the header has 3", "--allow-ragged"])
         let folder = Folder()
         let kept = try convert(Self.stored("ragged.csv"), folder, ["--allow-ragged"])
         #expect(kept.status == 0)
@@ -126,8 +138,10 @@ extension Ferry {
         let folder = Folder()
         let input = folder.path("big-field.csv")
         let value = String(repeating: "nota larga ", count: 5 * 1024 * 1024 / 11 + 1)
-        try Data(("nombre;notas\nAna;corta\nLuis;" + value + "\nMar;otra\n").utf8).write(to: URL(fileURLWithPath: input))
-        try expectRefused(input, ["line 3, record 2, column 'notas'", "larger than the limit of 1 MiB", "--max-field-size"])
+        try Data(("nombre;notas\nAna;corta\nLuis;" + value + "\nMar;otra\n").utf8).write(
+            to: URL(fileURLWithPath: input))
+        try expectRefused(
+            input, ["line 3, record 2, column 'notas'", "larger than the limit of 1 MiB", "--max-field-size"])
         let run = try convert(input, folder, ["--max-field-size", "8MiB"])
         #expect(run.status == 0)
         #expect(run.stderr.contains("read 3 = written 3"))
@@ -145,7 +159,8 @@ extension Ferry {
         try Data(text.utf8).write(to: URL(fileURLWithPath: input))
         let run = try convert(input, folder)
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stderr.contains("delimiter ';'"), "lines longer than the sniffer's usual sample are still split right")
+        #expect(
+            run.stderr.contains("delimiter ';'"), "lines longer than the sniffer's usual sample are still split right")
         #expect(run.stderr.contains("read 3 = written 3"))
         let rows = try records(folder.path("out.ndjson"))
         #expect(rows.count == 3 && rows.allSatisfy { $0.count == width })
@@ -157,7 +172,10 @@ extension Ferry {
         let folder = Folder()
         let input = folder.path("long-record.csv")
         let width = 50_000
-        let text = (0..<width).map { "c\($0)" }.joined(separator: ";") + "\n" + (0..<width).map { "valor_\($0)" }.joined(separator: ";") + "\nfin" + String(repeating: ";", count: width - 1) + "\n"
+        let text =
+            (0..<width).map { "c\($0)" }.joined(separator: ";") + "\n"
+            + (0..<width).map { "valor_\($0)" }.joined(separator: ";") + "\nfin"
+            + String(repeating: ";", count: width - 1) + "\n"
         try Data(text.utf8).write(to: URL(fileURLWithPath: input))
         let run = try convert(input, folder)
         #expect(run.status == 0, "\(run.stderr)")
@@ -178,10 +196,15 @@ extension Ferry {
             try handle.close()
             return path
         }
-        try expectRefused(try longLine("one-field.csv", after: "nombre;email\n", "x"), ["line 2, record 1, column 'nombre'", "larger than the limit of 1 MiB"])
-        try expectRefused(try longLine("many-fields.csv", after: "nombre;email\n", "a;"), ["line 2, record 1", "more than 100000 fields"])
+        try expectRefused(
+            try longLine("one-field.csv", after: "nombre;email\n", "x"),
+            ["line 2, record 1, column 'nombre'", "larger than the limit of 1 MiB"])
+        try expectRefused(
+            try longLine("many-fields.csv", after: "nombre;email\n", "a;"),
+            ["line 2, record 1", "more than 100000 fields"])
         // The same line as the header: the whole file is one line.
-        try expectRefused(try longLine("one-line.csv", after: "", "a;"), ["line 1", "more than 100000 fields"], ["--delimiter", ";"])
+        try expectRefused(
+            try longLine("one-line.csv", after: "", "a;"), ["line 1", "more than 100000 fields"], ["--delimiter", ";"])
     }
 }
 
@@ -201,7 +224,9 @@ extension Ferry {
         try process.run()
         input.fileHandleForWriting.write(Data("nombre;email\nAna;ana@example.es\n".utf8))
         for _ in 0..<100 where folder.contents.isEmpty { try await Task.sleep(nanoseconds: 50_000_000) }
-        #expect(folder.contents.count == 1 && folder.contents[0].hasPrefix(".out.ndjson.ferry-"), "the run writes a temporary file first")
+        #expect(
+            folder.contents.count == 1 && folder.contents[0].hasPrefix(".out.ndjson.ferry-"),
+            "the run writes a temporary file first")
         kill(process.processIdentifier, signal)
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
@@ -218,7 +243,9 @@ extension Ferry {
     @Test(arguments: ["csv", "json", "mapping"])
     func crashersFoundByTheFuzzerNoLongerCrash(target: String) throws {
         let folder = repositoryRoot.appendingPathComponent("Tests/FuzzCrashers/\(target)")
-        var inputs = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted().map { folder.appendingPathComponent($0).path }
+        var inputs = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted().map {
+            folder.appendingPathComponent($0).path
+        }
         // The hostile corpus too, so the harness itself is exercised for every target.
         inputs += ((try? FileManager.default.contentsOfDirectory(atPath: HostileFileTests.corpus.path)) ?? []).sorted()
             .map { HostileFileTests.corpus.appendingPathComponent($0).path }

@@ -24,15 +24,18 @@ final class HostileServer: Sendable {
 
     enum Reply: Sendable {
         /// Status, headers and body, the body `trickle` bytes at a time, one piece every `every` seconds.
-        case answer(status: Int, headers: [(String, String)] = [("Content-Type", "application/json")], body: [UInt8], trickle: Int? = nil, every: Double = 0.2)
+        case answer(
+            status: Int, headers: [(String, String)] = [("Content-Type", "application/json")], body: [UInt8],
+            trickle: Int? = nil, every: Double = 0.2)
         /// Close the connection without answering.
         case hangUp
         /// Never answer (until the server stops).
         case silence
 
         static func json(_ status: Int, _ object: Any, headers: [(String, String)] = []) -> Reply {
-            .answer(status: status, headers: [("Content-Type", "application/json")] + headers,
-                    body: Array(try! JSONSerialization.data(withJSONObject: object, options: [.fragmentsAllowed])))
+            .answer(
+                status: status, headers: [("Content-Type", "application/json")] + headers,
+                body: Array(try! JSONSerialization.data(withJSONObject: object, options: [.fragmentsAllowed])))
         }
 
         static func text(_ status: Int, _ text: String, type: String = "text/html") -> Reply {
@@ -80,13 +83,17 @@ final class HostileServer: Sendable {
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
             case .head(let head):
-                current = Request(method: head.method.rawValue, uri: head.uri, headers: head.headers.map { ($0.name, $0.value) }, body: [])
+                current = Request(
+                    method: head.method.rawValue, uri: head.uri, headers: head.headers.map { ($0.name, $0.value) },
+                    body: [])
             case .body(var buffer):
                 current?.body += buffer.readBytes(length: buffer.readableBytes) ?? []
             case .end:
                 guard let request = current else { return }
                 current = nil
-                let index = log.withLockedValue { $0.append(request); return $0.count - 1 }
+                let index = log.withLockedValue {
+                    $0.append(request); return $0.count - 1
+                }
                 respond(handler(request, index), context: context)
             }
         }
@@ -118,7 +125,8 @@ final class HostileServer: Sendable {
                         return
                     }
                     let end = min(body.count, offset + trickle)
-                    channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: body[offset..<end]))), promise: nil)
+                    channel.writeAndFlush(
+                        HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: body[offset..<end]))), promise: nil)
                     loop.scheduleTask(in: .milliseconds(Int64(every * 1000))) { piece(end) }
                 }
                 piece(0)

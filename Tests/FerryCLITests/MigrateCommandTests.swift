@@ -7,14 +7,18 @@ struct Accounting: Equatable {
     var read = 0, written = 0, rejected = 0, skipped = 0, uncertain = 0
 
     init(_ text: String) {
-        guard let line = text.split(separator: "\n").last(where: { $0.hasPrefix("read ") && $0.contains(" = written ") }) else { return }
+        guard
+            let line = text.split(separator: "\n").last(where: { $0.hasPrefix("read ") && $0.contains(" = written ") })
+        else { return }
         let numbers = line.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
         read = numbers[0]; written = numbers[1]; rejected = numbers[2]; skipped = numbers[3]
         uncertain = numbers.count > 4 ? numbers[4] : 0
     }
 
     init(read: Int, written: Int, rejected: Int, skipped: Int, uncertain: Int) {
-        (self.read, self.written, self.rejected, self.skipped, self.uncertain) = (read, written, rejected, skipped, uncertain)
+        (self.read, self.written, self.rejected, self.skipped, self.uncertain) = (
+            read, written, rejected, skipped, uncertain
+        )
     }
 }
 
@@ -31,13 +35,19 @@ let exportMapping = sampleData("koibox-export.yaml")
 /// `ferry journal status --json`'s counts by state.
 func journalCounts(_ journal: String) throws -> [String: Int] {
     let status = try Ferry.run(["journal", "status", "--journal", journal, "--json"])
-    return ((try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["counts"] as? [String: Int]) ?? [:]
+    return
+        ((try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["counts"]
+        as? [String: Int]) ?? [:]
 }
 
-func migrate(_ input: String, to target: String, endpoint: String, journal: String, _ extra: [String] = [],
-             environment: [String: String] = ferryEnvironment) async throws -> Ferry.Run {
-    try await Ferry.runInBackground(["migrate", input, "--from", exportMapping, "--to", target, "--endpoint", endpoint, "--journal", journal] + extra,
-                                    environment: environment)
+func migrate(
+    _ input: String, to target: String, endpoint: String, journal: String, _ extra: [String] = [],
+    environment: [String: String] = ferryEnvironment
+) async throws -> Ferry.Run {
+    try await Ferry.runInBackground(
+        ["migrate", input, "--from", exportMapping, "--to", target, "--endpoint", endpoint, "--journal", journal]
+            + extra,
+        environment: environment)
 }
 
 @Suite(.serialized) struct MigrateCommandTests {
@@ -50,7 +60,8 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
             $0.retryAfter = 0
             $0.seed = 2000
         }) { sandbox, url in
-            let run = try await migrate(input, to: "koibox", endpoint: url, journal: journal, ["--report", folder.path("report.json")])
+            let run = try await migrate(
+                input, to: "koibox", endpoint: url, journal: journal, ["--report", folder.path("report.json")])
             let totals = Accounting(run.stderr)
             #expect(totals.read == 2000)
             #expect(totals.uncertain == 0, "Koibox can be asked: no record may stay uncertain")
@@ -72,7 +83,10 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
             // The same command again sends nothing.
             let before = sandbox.counters
             let again = try await migrate(input, to: "koibox", endpoint: url, journal: journal)
-            #expect(Accounting(again.stderr) == Accounting(read: 2000, written: 0, rejected: totals.rejected, skipped: totals.written, uncertain: 0))
+            #expect(
+                Accounting(again.stderr)
+                    == Accounting(
+                        read: 2000, written: 0, rejected: totals.rejected, skipped: totals.written, uncertain: 0))
             #expect(sandbox.counters.koiboxCreateRequests == before.koiboxCreateRequests)
             #expect(sandbox.counters.koiboxCreated == totals.written)
         }
@@ -83,7 +97,8 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
         let input = try sampleExport(folder, rows: 400, seed: 8)
         try await withSandbox({ $0.tokenLifetime = 5 }) { sandbox, url in
             let started = Date()
-            let run = try await migrate(input, to: "movin", endpoint: url, journal: folder.path("movin.ferry-journal"), ["--rate", "55"])
+            let run = try await migrate(
+                input, to: "movin", endpoint: url, journal: folder.path("movin.ferry-journal"), ["--rate", "55"])
             let totals = Accounting(run.stderr)
             #expect(Date().timeIntervalSince(started) > 6, "the run must last longer than a token")
             #expect(totals.read == 400)
@@ -99,18 +114,25 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
         let folder = Folder()
         let input = try sampleExport(folder, rows: 20, seed: 10)
         try await withSandbox { sandbox, url in
-            let basic = Data("\(testCredentials["MOVIN_API_KEY"]!):\(testCredentials["MOVIN_API_PASSWORD"]!)".utf8).base64EncodedString()
-            let token = try await call(.POST, url + "/api/login/get-access-token", headers: [("Authorization", "Basic " + basic)]).object["access_token"] as? String
+            let basic = Data("\(testCredentials["MOVIN_API_KEY"]!):\(testCredentials["MOVIN_API_PASSWORD"]!)".utf8)
+                .base64EncodedString()
+            let token =
+                try await call(
+                    .POST, url + "/api/login/get-access-token", headers: [("Authorization", "Basic " + basic)]
+                ).object["access_token"] as? String
             var environment = ferryEnvironment
             environment["MOVIN_API_KEY"] = nil
             environment["MOVIN_API_PASSWORD"] = nil
             environment["MOVIN_TOKEN"] = token
-            let run = try await migrate(input, to: "movin", endpoint: url, journal: folder.path("t.ferry-journal"), environment: environment)
+            let run = try await migrate(
+                input, to: "movin", endpoint: url, journal: folder.path("t.ferry-journal"), environment: environment)
             #expect(Accounting(run.stderr).uncertain == 0)
             #expect(sandbox.counters.movinCreated == Accounting(run.stderr).written)
             #expect(sandbox.counters.movinTokenRequests == 1, "only the test asked for a token")
             #expect(!run.stderr.contains(token ?? "-"))
-            let skip = try await migrate(input, to: "movin", endpoint: url, journal: folder.path("u.ferry-journal"), ["--skip-existing"], environment: environment)
+            let skip = try await migrate(
+                input, to: "movin", endpoint: url, journal: folder.path("u.ferry-journal"), ["--skip-existing"],
+                environment: environment)
             #expect(skip.status == 2)
             #expect(skip.stderr.contains("--skip-existing needs a way to look customers up"))
         }
@@ -120,7 +142,9 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
         let folder = Folder()
         let input = try sampleExport(folder, rows: 60, seed: 9)
         let journal = folder.path("movin.ferry-journal")
-        try await withSandbox({ $0.faults = try! FaultSpec("commit-then-fail=0.25,drop=0.1"); $0.seed = 60 }) { sandbox, url in
+        try await withSandbox({
+            $0.faults = try! FaultSpec("commit-then-fail=0.25,drop=0.1"); $0.seed = 60
+        }) { sandbox, url in
             let first = try await migrate(input, to: "movin", endpoint: url, journal: journal)
             let totals = Accounting(first.stderr)
             #expect(first.status == 1)
@@ -134,7 +158,8 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
             #expect(Accounting(second.stderr).uncertain == totals.uncertain)
             #expect(sandbox.counters.movinCreateRequests == before, "uncertain records are not resent by default")
 
-            let retried = try await migrate(input, to: "movin", endpoint: url, journal: journal, ["--retry-uncertain", "--max-attempts", "30"])
+            let retried = try await migrate(
+                input, to: "movin", endpoint: url, journal: journal, ["--retry-uncertain", "--max-attempts", "30"])
             #expect(sandbox.counters.movinCreateRequests > before)
             #expect(Accounting(retried.stderr).skipped == totals.written)
         }
@@ -147,11 +172,16 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
         let state = folder.path("sandbox.sqlite")
         var port = 0
         // A slow sandbox, so the run is surely halfway when it is killed.
-        try await withSandbox({ $0.statePath = state; $0.faults = try! FaultSpec("latency=1"); $0.faults.maxLatency = 0.1 }) { sandbox, url in
+        try await withSandbox({
+            $0.statePath = state; $0.faults = try! FaultSpec("latency=1"); $0.faults.maxLatency = 0.1
+        }) { sandbox, url in
             port = Int(url.split(separator: ":").last!)!
             let process = Process()
             process.executableURL = Ferry.executable
-            process.arguments = ["migrate", input, "--from", exportMapping, "--to", "koibox", "--endpoint", url, "--journal", journal, "-q"]
+            process.arguments = [
+                "migrate", input, "--from", exportMapping, "--to", "koibox", "--endpoint", url, "--journal", journal,
+                "-q",
+            ]
             process.environment = ferryEnvironment
             try process.run()
             for _ in 0..<100 where sandbox.counters.koiboxCreated < 60 { try await Task.sleep(nanoseconds: 50_000_000) }
@@ -162,7 +192,9 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
         let left: [String: Int]? = try journalCounts(journal)
         #expect((left?["sending"] ?? 0) > 0, "the kill left records on their way, whose fate the next run must settle")
         // The same endpoint again (the journal belongs to one), with the customers it had.
-        try await withSandbox({ $0.statePath = state; $0.port = port }) { _, url in
+        try await withSandbox({
+            $0.statePath = state; $0.port = port
+        }) { _, url in
             let resumed = try await migrate(input, to: "koibox", endpoint: url, journal: journal)
             let totals = Accounting(resumed.stderr)
             #expect(totals.read == 300)
@@ -178,10 +210,14 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
         let folder = Folder()
         let input = try sampleExport(folder, rows: 300, seed: 13)
         let journal = folder.path("stopped.ferry-journal")
-        try await withSandbox({ $0.faults = try! FaultSpec("latency=1"); $0.faults.maxLatency = 0.1 }) { sandbox, url in
+        try await withSandbox({
+            $0.faults = try! FaultSpec("latency=1"); $0.faults.maxLatency = 0.1
+        }) { sandbox, url in
             let process = Process()
             process.executableURL = Ferry.executable
-            process.arguments = ["migrate", input, "--from", exportMapping, "--to", "koibox", "--endpoint", url, "--journal", journal]
+            process.arguments = [
+                "migrate", input, "--from", exportMapping, "--to", "koibox", "--endpoint", url, "--journal", journal,
+            ]
             process.environment = ferryEnvironment
             let errors = Pipe()
             process.standardError = errors
@@ -209,7 +245,9 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
         let folder = Folder()
         let input = try sampleExport(folder, rows: 200, seed: 15)
         let journal = folder.path("shared.ferry-journal")
-        try await withSandbox({ $0.faults = try! FaultSpec("latency=1"); $0.faults.maxLatency = 0.05 }) { sandbox, url in
+        try await withSandbox({
+            $0.faults = try! FaultSpec("latency=1"); $0.faults.maxLatency = 0.05
+        }) { sandbox, url in
             let first = Task { try await migrate(input, to: "koibox", endpoint: url, journal: journal) }
             for _ in 0..<200 where sandbox.counters.koiboxCreated < 20 { try await Task.sleep(nanoseconds: 50_000_000) }
             let second = try await migrate(input, to: "koibox", endpoint: url, journal: journal)
@@ -246,7 +284,9 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
         let run: Task<Ferry.Run, any Error>
         let createdBeforeStop: Int
 
-        init(seed: Int, _ extra: [String], startSlowSandbox: (String, Int) async throws -> (Sandbox, Sandbox.Running)) async throws {
+        init(seed: Int, _ extra: [String], startSlowSandbox: (String, Int) async throws -> (Sandbox, Sandbox.Running))
+            async throws
+        {
             input = try sampleExport(folder, rows: 300, seed: seed)
             let (journal, state) = (folder.path("outage.ferry-journal"), folder.path("sandbox.sqlite"))
             (self.journal, self.state) = (journal, state)
@@ -273,7 +313,8 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
     @Test func aShortOutageCostsTimeNotRecords() async throws {
         // Two attempts a record, connecting for at most 2 s each: without outage handling, six
         // seconds of refused connections would fail the records on their way.
-        let outage = try await Outage(seed: 14, ["--max-attempts", "2", "--timeout", "2"], startSlowSandbox: startSlowSandbox)
+        let outage = try await Outage(
+            seed: 14, ["--max-attempts", "2", "--timeout", "2"], startSlowSandbox: startSlowSandbox)
         #expect(outage.createdBeforeStop < 300, "the outage began halfway")
         try await Task.sleep(nanoseconds: 6_000_000_000)
         let (_, back) = try await startSlowSandbox(state: outage.state, port: outage.port)
@@ -301,9 +342,13 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
         let input = folder.path("dos.csv")
         try "nombre;apellido1;code\nAna;Ruiz;7\nEva;Sanz;7\n".write(toFile: input, atomically: true, encoding: .utf8)
         try await withSandbox { _, url in
-            let run = try await Ferry.runInBackground(["migrate", input, "--from", "koibox", "--to", "koibox", "--endpoint", url,
-                                                       "--journal", folder.path("dos.ferry-journal"), "--rejects", folder.path("rejects.csv"), "--concurrency", "1"],
-                                                      environment: ferryEnvironment)
+            let run = try await Ferry.runInBackground(
+                [
+                    "migrate", input, "--from", "koibox", "--to", "koibox", "--endpoint", url,
+                    "--journal", folder.path("dos.ferry-journal"), "--rejects", folder.path("rejects.csv"),
+                    "--concurrency", "1",
+                ],
+                environment: ferryEnvironment)
             #expect(run.status == 1)
             #expect(Accounting(run.stderr) == Accounting(read: 2, written: 1, rejected: 1, skipped: 0, uncertain: 0))
             let rejects = try String(contentsOfFile: folder.path("rejects.csv"), encoding: .utf8)
@@ -317,7 +362,9 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
         let input = try sampleExport(folder, rows: 61, seed: 30)
         try await withSandbox { _, url in
             let started = Date()
-            let run = try await migrate(input, to: "koibox", endpoint: url, journal: folder.path("r.ferry-journal"), ["--rate", "20", "--concurrency", "8"])
+            let run = try await migrate(
+                input, to: "koibox", endpoint: url, journal: folder.path("r.ferry-journal"),
+                ["--rate", "20", "--concurrency", "8"])
             let written = Accounting(run.stderr).written
             #expect(written > 50)
             // The key check and every create share the pace: 20 a second, whichever worker sends.
@@ -328,9 +375,12 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
     @Test func a429PausesEveryWorkerForItsRetryAfter() async throws {
         let folder = Folder()
         let input = try sampleExport(folder, rows: 12, seed: 31)
-        try await withSandbox({ $0.faults = try! FaultSpec("429=0.3"); $0.retryAfter = 1; $0.seed = 31 }) { sandbox, url in
+        try await withSandbox({
+            $0.faults = try! FaultSpec("429=0.3"); $0.retryAfter = 1; $0.seed = 31
+        }) { sandbox, url in
             let started = Date()
-            let run = try await migrate(input, to: "koibox", endpoint: url, journal: folder.path("r.ferry-journal"), ["--max-attempts", "30"])
+            let run = try await migrate(
+                input, to: "koibox", endpoint: url, journal: folder.path("r.ferry-journal"), ["--max-attempts", "30"])
             let totals = Accounting(run.stderr)
             #expect(totals.written + totals.rejected == 12)
             #expect(sandbox.counters.faultsInjected >= 2)
@@ -348,7 +398,9 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
         var port = 0
         var failed = 0
         // Nine requests in ten answered 503; with seed 6 the key check gets through, most creates not.
-        try await withSandbox({ $0.faults = try! FaultSpec("503=0.9"); $0.seed = 6; $0.statePath = state }) { sandbox, url in
+        try await withSandbox({
+            $0.faults = try! FaultSpec("503=0.9"); $0.seed = 6; $0.statePath = state
+        }) { sandbox, url in
             port = Int(url.split(separator: ":").last!)!
             let run = try await migrate(input, to: "koibox", endpoint: url, journal: journal, ["--max-attempts", "2"])
             #expect(run.status == 1, "\(run.stderr)")
@@ -360,7 +412,9 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
             #expect(run.stderr.contains("not sent"))
         }
         // The API is well again: the next run sends what failed, and only that.
-        try await withSandbox({ $0.statePath = state; $0.port = port }) { sandbox, url in
+        try await withSandbox({
+            $0.statePath = state; $0.port = port
+        }) { sandbox, url in
             let again = try await migrate(input, to: "koibox", endpoint: url, journal: journal)
             let totals = Accounting(again.stderr)
             #expect(totals.written == failed)
@@ -373,15 +427,21 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
     @Test func answersLateBeyondTheTimeoutAreTreatedAsLost() async throws {
         let folder = Folder()
         let input = try sampleExport(folder, rows: 20, seed: 33)
-        try await withSandbox({ $0.faults = try! FaultSpec("latency=0.5"); $0.faults.maxLatency = 0.3; $0.seed = 33 }) { sandbox, url in
-            let run = try await migrate(input, to: "koibox", endpoint: url, journal: folder.path("t.ferry-journal"), ["--timeout", "0.1", "--max-attempts", "20"])
+        try await withSandbox({
+            $0.faults = try! FaultSpec("latency=0.5"); $0.faults.maxLatency = 0.3; $0.seed = 33
+        }) { sandbox, url in
+            let run = try await migrate(
+                input, to: "koibox", endpoint: url, journal: folder.path("t.ferry-journal"),
+                ["--timeout", "0.1", "--max-attempts", "20"])
             let totals = Accounting(run.stderr)
             #expect(totals.read == 20)
             #expect(totals.written + totals.rejected + totals.uncertain == 20)
             // A create that timed out may have been stored: never more customers than records that could be.
             #expect(sandbox.counters.koiboxCreated >= totals.written)
             #expect(sandbox.counters.koiboxCreated <= totals.written + totals.uncertain)
-            #expect(sandbox.counters.koiboxCreateRequests > totals.written, "some answers came too late and were retried or looked up")
+            #expect(
+                sandbox.counters.koiboxCreateRequests > totals.written,
+                "some answers came too late and were retried or looked up")
         }
     }
 
@@ -391,7 +451,8 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
         try await withSandbox { sandbox, url in
             _ = try await migrate(input, to: "koibox", endpoint: url, journal: folder.path("first.ferry-journal"))
             let created = sandbox.counters.koiboxCreated
-            let second = try await migrate(input, to: "koibox", endpoint: url, journal: folder.path("second.ferry-journal"), ["--skip-existing"])
+            let second = try await migrate(
+                input, to: "koibox", endpoint: url, journal: folder.path("second.ferry-journal"), ["--skip-existing"])
             #expect(sandbox.counters.koiboxCreated == created)
             #expect(Accounting(second.stderr).skipped == created)
             #expect(second.stderr.contains("were already in koibox"))
@@ -404,14 +465,16 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
         try await withSandbox { sandbox, url in
             var wrong = ferryEnvironment
             wrong["KOIBOX_API_KEY"] = "not-the-key"
-            let run = try await migrate(input, to: "koibox", endpoint: url, journal: folder.path("j.ferry-journal"), environment: wrong)
+            let run = try await migrate(
+                input, to: "koibox", endpoint: url, journal: folder.path("j.ferry-journal"), environment: wrong)
             #expect(run.status == 3)
             #expect(run.stderr.contains("refused the credentials (403)"))
             #expect(!run.stderr.contains("not-the-key"))
             #expect(sandbox.counters.koiboxCreateRequests == 0)
             var none = ferryEnvironment
             none["KOIBOX_API_KEY"] = nil
-            let missing = try await migrate(input, to: "koibox", endpoint: url, journal: folder.path("k.ferry-journal"), environment: none)
+            let missing = try await migrate(
+                input, to: "koibox", endpoint: url, journal: folder.path("k.ferry-journal"), environment: none)
             #expect(missing.status == 2)
             #expect(missing.stderr.contains("KOIBOX_API_KEY"))
         }
@@ -421,17 +484,21 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
         let folder = Folder()
         let input = try sampleExport(folder, rows: 5, seed: 40)
         let file = folder.path("koibox.env")
-        try "# Koibox\nKOIBOX_API_KEY=\"\(testCredentials["KOIBOX_API_KEY"]!)\"\nOTHER=ignored\n".write(toFile: file, atomically: true, encoding: .utf8)
+        try "# Koibox\nKOIBOX_API_KEY=\"\(testCredentials["KOIBOX_API_KEY"]!)\"\nOTHER=ignored\n".write(
+            toFile: file, atomically: true, encoding: .utf8)
         var environment = ferryEnvironment
         environment["KOIBOX_API_KEY"] = nil
         try await withSandbox { sandbox, url in
-            let run = try await migrate(input, to: "koibox", endpoint: url, journal: folder.path("c.ferry-journal"), ["--credentials", file],
-                                        environment: environment)
+            let run = try await migrate(
+                input, to: "koibox", endpoint: url, journal: folder.path("c.ferry-journal"), ["--credentials", file],
+                environment: environment)
             #expect(sandbox.counters.koiboxCreated == Accounting(run.stderr).written)
             #expect(Accounting(run.stderr).written > 0)
-            try "KOIBOX_API_KEY \(testCredentials["KOIBOX_API_KEY"]!)\n".write(toFile: file, atomically: true, encoding: .utf8)
-            let broken = try await migrate(input, to: "koibox", endpoint: url, journal: folder.path("d.ferry-journal"), ["--credentials", file],
-                                           environment: environment)
+            try "KOIBOX_API_KEY \(testCredentials["KOIBOX_API_KEY"]!)\n".write(
+                toFile: file, atomically: true, encoding: .utf8)
+            let broken = try await migrate(
+                input, to: "koibox", endpoint: url, journal: folder.path("d.ferry-journal"), ["--credentials", file],
+                environment: environment)
             #expect(broken.status == 2)
             #expect(broken.stderr.contains("line 1 is not NAME=value"))
             #expect(!broken.stderr.contains(testCredentials["KOIBOX_API_KEY"]!))
@@ -441,8 +508,11 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
     @Test func plainHTTPIsRefusedForAnythingButLoopback() throws {
         let folder = Folder()
         let input = try sampleExport(folder, rows: 5)
-        let run = try Ferry.run(["migrate", input, "--from", exportMapping, "--to", "koibox", "--endpoint", "http://api.koibox.cloud",
-                                 "--journal", folder.path("j.ferry-journal")], environment: ferryEnvironment)
+        let run = try Ferry.run(
+            [
+                "migrate", input, "--from", exportMapping, "--to", "koibox", "--endpoint", "http://api.koibox.cloud",
+                "--journal", folder.path("j.ferry-journal"),
+            ], environment: ferryEnvironment)
         #expect(run.status == 2)
         #expect(run.stderr.contains("is not https"))
     }
@@ -450,9 +520,12 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
     @Test func credentialsInTheEndpointURLAreRefusedAndNeverRepeated() throws {
         let folder = Folder()
         let input = try sampleExport(folder, rows: 5)
-        for command in [["migrate", input, "--from", exportMapping, "--to", "koibox", "--journal", folder.path("j.ferry-journal")],
-                        ["export", "--from", "koibox", "-o", folder.path("out.json")]] {
-            let run = try Ferry.run(command + ["--endpoint", "https://ana:s3cret-Pw@127.0.0.1:9/"], environment: ferryEnvironment)
+        for command in [
+            ["migrate", input, "--from", exportMapping, "--to", "koibox", "--journal", folder.path("j.ferry-journal")],
+            ["export", "--from", "koibox", "-o", folder.path("out.json")],
+        ] {
+            let run = try Ferry.run(
+                command + ["--endpoint", "https://ana:s3cret-Pw@127.0.0.1:9/"], environment: ferryEnvironment)
             #expect(run.status == 2, "\(run.stderr)")
             #expect(run.stderr.contains("holds a user name or password"))
             #expect(!run.stderr.contains("s3cret-Pw") && !run.stdout.contains("s3cret-Pw"))
@@ -465,25 +538,33 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
         // before sending anything, and no option turns the check off.
         let folder = Folder()
         let input = try sampleExport(folder, rows: 5)
-        let made = try Ferry.run(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-                                  "-subj", "/CN=127.0.0.1", "-keyout", folder.path("key.pem"), "-out", folder.path("cert.pem")],
-                                 executable: URL(fileURLWithPath: "/usr/bin/openssl"))
+        let made = try Ferry.run(
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+                "-subj", "/CN=127.0.0.1", "-keyout", folder.path("key.pem"), "-out", folder.path("cert.pem"),
+            ],
+            executable: URL(fileURLWithPath: "/usr/bin/openssl"))
         try #require(made.status == 0, "\(made.stderr)")
         let port = Int.random(in: 20_000...60_000)
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        server.arguments = ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", folder.path("cert.pem"), "-key", folder.path("key.pem"), "-www", "-quiet"]
+        server.arguments = [
+            "s_server", "-accept", "127.0.0.1:\(port)", "-cert", folder.path("cert.pem"), "-key",
+            folder.path("key.pem"), "-www", "-quiet",
+        ]
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
         try server.run()
         defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
         try await Task.sleep(nanoseconds: 500_000_000)
-        let run = try await migrate(input, to: "koibox", endpoint: "https://127.0.0.1:\(port)", journal: folder.path("j.ferry-journal"))
+        let run = try await migrate(
+            input, to: "koibox", endpoint: "https://127.0.0.1:\(port)", journal: folder.path("j.ferry-journal"))
         #expect(run.status == 3, "\(run.stderr)")
         #expect(run.stderr.lowercased().contains("certificate"), "\(run.stderr)")
         #expect(try journalCounts(folder.path("j.ferry-journal")).isEmpty, "nothing was sent")
         let help = try Ferry.run(["migrate", "--help"])
-        #expect(!help.stdout.contains("insecure") && !help.stdout.contains("verify"), "no option turns verification off")
+        #expect(
+            !help.stdout.contains("insecure") && !help.stdout.contains("verify"), "no option turns verification off")
     }
 
     @Test func aFileSizeLimitStopsAConversionWithNothingLeftBehind() async throws {
@@ -492,12 +573,14 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
         let folder = Folder()
         let input = try sampleExport(folder, rows: 3000)
         let output = folder.path("movin.ndjson")
-        let run = try await Ferry.runShell("ulimit -f 100; exec '\(Ferry.executable.path)' convert '\(input)' --from '\(exportMapping)' --to movin -o '\(output)'",
-                                           environment: ferryEnvironment)
+        let run = try await Ferry.runShell(
+            "ulimit -f 100; exec '\(Ferry.executable.path)' convert '\(input)' --from '\(exportMapping)' --to movin -o '\(output)'",
+            environment: ferryEnvironment)
         #expect(run.status == 3, "\(run.stderr)")
         #expect(run.stderr.contains("movin.ndjson: writing failed: File too large"))
         #expect(run.stderr.contains("file size limit"))
-        #expect(!folder.contents.contains { $0.contains("movin") }, "no output and no temporary file: \(folder.contents)")
+        #expect(
+            !folder.contents.contains { $0.contains("movin") }, "no output and no temporary file: \(folder.contents)")
     }
 
     @Test func aFullDiskStopsAMigrationAndTheJournalResumesIt() async throws {
@@ -506,8 +589,9 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
         let journal = folder.path("full.ferry-journal")
         try await withSandbox { _, url in
             // 100 KiB: the journal fills up after the first records have gone out.
-            let stopped = try await Ferry.runShell("ulimit -f 200; exec '\(Ferry.executable.path)' migrate '\(input)' --from '\(exportMapping)' --to koibox --endpoint \(url) --journal '\(journal)' -q",
-                                                   environment: ferryEnvironment)
+            let stopped = try await Ferry.runShell(
+                "ulimit -f 200; exec '\(Ferry.executable.path)' migrate '\(input)' --from '\(exportMapping)' --to koibox --endpoint \(url) --journal '\(journal)' -q",
+                environment: ferryEnvironment)
             #expect(stopped.status == 3, "\(stopped.stderr)")
             #expect(stopped.stderr.contains("the journal \(journal) cannot be written"))
             #expect(stopped.stderr.contains("run the same command again to resume"))
@@ -525,17 +609,24 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
     @Test func exportReadsEveryPageAndPipesIntoMovin() async throws {
         let folder = Folder()
         let input = try sampleExport(folder, rows: 130, seed: 4)
-        try await withSandbox({ $0.faults = try! FaultSpec("503=0.2"); $0.retryAfter = 0 }) { sandbox, url in
-            let into = try await migrate(input, to: "koibox", endpoint: url, journal: folder.path("k.ferry-journal"), ["--max-attempts", "20"])
+        try await withSandbox({
+            $0.faults = try! FaultSpec("503=0.2"); $0.retryAfter = 0
+        }) { sandbox, url in
+            let into = try await migrate(
+                input, to: "koibox", endpoint: url, journal: folder.path("k.ferry-journal"), ["--max-attempts", "20"])
             let inKoibox = Accounting(into.stderr).written
-            let export = try await Ferry.runInBackground(["export", "--from", "koibox", "--endpoint", url, "-o", folder.path("koibox.json")],
-                                                         environment: ferryEnvironment)
+            let export = try await Ferry.runInBackground(
+                ["export", "--from", "koibox", "--endpoint", url, "-o", folder.path("koibox.json")],
+                environment: ferryEnvironment)
             #expect(export.status == 0, "\(export.stderr)")
-            let records = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.path("koibox.json")))) as? [[String: Any]]
+            let records =
+                try JSONSerialization.jsonObject(
+                    with: Data(contentsOf: URL(fileURLWithPath: folder.path("koibox.json")))) as? [[String: Any]]
             #expect(records?.count == inKoibox)
             #expect(Set(records?.compactMap { $0["id"] as? Int } ?? []).count == inKoibox)
 
-            let pipe = "'\(Ferry.executable.path)' export --from koibox --endpoint \(url) -o - --format ndjson -q | "
+            let pipe =
+                "'\(Ferry.executable.path)' export --from koibox --endpoint \(url) -o - --format ndjson -q | "
                 + "'\(Ferry.executable.path)' migrate - --from koibox --to movin --endpoint \(url) --journal '\(folder.path("k2m.ferry-journal"))' --max-attempts 20"
             let piped = try await Ferry.runShell(pipe, environment: ferryEnvironment)
             #expect(Accounting(piped.stderr).read == inKoibox, "\(piped.stderr)")
@@ -547,35 +638,48 @@ func migrate(_ input: String, to target: String, endpoint: String, journal: Stri
     @Test func secretsAppearNowhere() async throws {
         let folder = Folder()
         let input = try sampleExport(folder, rows: 150, seed: 5)
-        try await withSandbox({ $0.faults = try! FaultSpec("503=0.1,commit-then-fail=0.05,drop=0.05"); $0.retryAfter = 0; $0.tokenLifetime = 1 }) { _, url in
+        try await withSandbox({
+            $0.faults = try! FaultSpec("503=0.1,commit-then-fail=0.05,drop=0.05"); $0.retryAfter = 0;
+            $0.tokenLifetime = 1
+        }) { _, url in
             var outputs: [String] = []
             for target in ["koibox", "movin"] {
                 let journal = folder.path("\(target).ferry-journal")
-                let run = try await migrate(input, to: target, endpoint: url, journal: journal,
-                                            ["--report", folder.path("\(target).json"), "--rejects", folder.path("\(target)-rejects.csv"), "--rate", "100"])
+                let run = try await migrate(
+                    input, to: target, endpoint: url, journal: journal,
+                    [
+                        "--report", folder.path("\(target).json"), "--rejects", folder.path("\(target)-rejects.csv"),
+                        "--rate", "100",
+                    ])
                 outputs += [run.stdout, run.stderr]
                 let list = try Ferry.run(["journal", "list", "--journal", journal, "--limit", "1000", "--json"])
                 outputs += [list.stdout, list.stderr]
             }
-            let export = try await Ferry.runInBackground(["export", "--from", "koibox", "--endpoint", url, "-o", folder.path("export.json")],
-                                                         environment: ferryEnvironment)
+            let export = try await Ferry.runInBackground(
+                ["export", "--from", "koibox", "--endpoint", url, "-o", folder.path("export.json")],
+                environment: ferryEnvironment)
             outputs += [export.stdout, export.stderr]
             for name in folder.contents {
                 // Every file the runs left: reports, rejects, exports, journals with their WAL files.
-                outputs.append(String(decoding: try Data(contentsOf: URL(fileURLWithPath: folder.path(name))), as: UTF8.self))
+                outputs.append(
+                    String(decoding: try Data(contentsOf: URL(fileURLWithPath: folder.path(name))), as: UTF8.self))
             }
             #expect(folder.contents.contains("koibox.ferry-journal"))
             for secret in testCredentials.values {
                 #expect(!outputs.contains { $0.contains(secret) }, "a credential leaked")
             }
-            let basic = Data("\(testCredentials["MOVIN_API_KEY"]!):\(testCredentials["MOVIN_API_PASSWORD"]!)".utf8).base64EncodedString()
+            let basic = Data("\(testCredentials["MOVIN_API_KEY"]!):\(testCredentials["MOVIN_API_PASSWORD"]!)".utf8)
+                .base64EncodedString()
             #expect(!outputs.contains { $0.contains(basic) })
             // Files that hold personal data are readable by their owner only: journals with their
             // WAL and key files, reports, rejects, exports (the sample input is the test's own).
             let personal = folder.contents.filter { !$0.hasPrefix("clientes-") }
-            #expect(personal.contains("koibox.ferry-journal.key") && personal.contains("koibox.json") && personal.contains("export.json"))
+            #expect(
+                personal.contains("koibox.ferry-journal.key") && personal.contains("koibox.json")
+                    && personal.contains("export.json"))
             for name in personal {
-                let mode = try FileManager.default.attributesOfItem(atPath: folder.path(name))[.posixPermissions] as? Int
+                let mode =
+                    try FileManager.default.attributesOfItem(atPath: folder.path(name))[.posixPermissions] as? Int
                 #expect(mode == 0o600, "\(name) has mode \(String(mode ?? 0, radix: 8))")
             }
         }
@@ -587,20 +691,23 @@ extension Ferry {
     static func runShell(_ command: String, environment: [String: String]) async throws -> Run {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(with: Result {
-                    let process = Process()
-                    process.executableURL = URL(fileURLWithPath: "/bin/bash")
-                    process.arguments = ["-c", "set -o pipefail; " + command]
-                    process.environment = environment
-                    let output = Pipe(), errors = Pipe()
-                    process.standardOutput = output
-                    process.standardError = errors
-                    try process.run()
-                    let out = output.fileHandleForReading.readDataToEndOfFile()
-                    let err = errors.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    return Run(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
-                })
+                continuation.resume(
+                    with: Result {
+                        let process = Process()
+                        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+                        process.arguments = ["-c", "set -o pipefail; " + command]
+                        process.environment = environment
+                        let output = Pipe(), errors = Pipe()
+                        process.standardOutput = output
+                        process.standardError = errors
+                        try process.run()
+                        let out = output.fileHandleForReading.readDataToEndOfFile()
+                        let err = errors.fileHandleForReading.readDataToEndOfFile()
+                        process.waitUntilExit()
+                        return Run(
+                            status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+                            stderr: String(decoding: err, as: UTF8.self))
+                    })
             }
         }
     }

@@ -3,37 +3,37 @@ import Testing
 
 /// A small input whose every outcome is known, and the mapping that reads it.
 private let knownInput = """
-Nombre;Apellido;DNI;Movil;Email;Publicidad;Historial;Saldo
-Ana;García;12345678Z;612345678;ana@example.es;sí;Alergia al látex;10
-;Pérez;87654321X;612000001;p@example.es;no;;
-Luis;López;12345678A;699111222;LUIS@EXAMPLE.ES;;;
-Eva;Ruiz;12.345.678-z;+34 612 345 678;eva@example.es;sí;;
-Marta;Gil;Y1234567X;655444333;luis@example.es;no;;5
+    Nombre;Apellido;DNI;Movil;Email;Publicidad;Historial;Saldo
+    Ana;García;12345678Z;612345678;ana@example.es;sí;Alergia al látex;10
+    ;Pérez;87654321X;612000001;p@example.es;no;;
+    Luis;López;12345678A;699111222;LUIS@EXAMPLE.ES;;;
+    Eva;Ruiz;12.345.678-z;+34 612 345 678;eva@example.es;sí;;
+    Marta;Gil;Y1234567X;655444333;luis@example.es;no;;5
 
-"""
+    """
 
 private let knownMapping = """
-ferry: mapping 1
-name: known
-booleans: sí/no
-fields:
-  - column: Nombre
-    field: givenName
-    required: true
-  - column: Apellido
-    field: familyName1
-  - column: DNI
-    field: taxId
-  - column: Movil
-    field: mobilePhone
-  - column: Email
-    field: email
-  - column: Publicidad
-    field: consentNewsletter
-  - column: Historial
-    field: clinicalNotes
+    ferry: mapping 1
+    name: known
+    booleans: sí/no
+    fields:
+      - column: Nombre
+        field: givenName
+        required: true
+      - column: Apellido
+        field: familyName1
+      - column: DNI
+        field: taxId
+      - column: Movil
+        field: mobilePhone
+      - column: Email
+        field: email
+      - column: Publicidad
+        field: consentNewsletter
+      - column: Historial
+        field: clinicalNotes
 
-"""
+    """
 
 private func report(_ path: String) throws -> [String: Any] {
     try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
@@ -45,8 +45,10 @@ private func report(_ path: String) throws -> [String: Any] {
         let folder = Folder()
         try knownInput.write(toFile: folder.path("in.csv"), atomically: true, encoding: .utf8)
         try knownMapping.write(toFile: folder.path("known.yaml"), atomically: true, encoding: .utf8)
-        let run = try Ferry.run(["plan", folder.path("in.csv"), "--from", folder.path("known.yaml"), "--to", "movin",
-                                 "--report", folder.path("plan.json")])
+        let run = try Ferry.run([
+            "plan", folder.path("in.csv"), "--from", folder.path("known.yaml"), "--to", "movin",
+            "--report", folder.path("plan.json"),
+        ])
         #expect(run.status == 1, "a record would be rejected → exit 1\n\(run.stderr)")
         #expect(folder.contents == ["in.csv", "known.yaml", "plan.json"], "plan writes nothing but its report")
         let json = try report(folder.path("plan.json"))
@@ -70,22 +72,27 @@ private func report(_ path: String) throws -> [String: Any] {
         #expect(groups.contains { $0.0 == "mobilePhone" && $0.1 == [1, 4] })
         #expect(groups.contains { $0.0 == "email" && $0.1 == [3, 5] })
         #expect(groups.count == 3)
-        let lines = (duplicates["list"] as! [[String: Any]]).flatMap { ($0["records"] as! [[String: Int]]).map { $0["line"]! } }
+        let lines = (duplicates["list"] as! [[String: Any]]).flatMap {
+            ($0["records"] as! [[String: Int]]).map { $0["line"]! }
+        }
         #expect(lines.contains(5) && lines.contains(6), "rows are named by their line too")
 
         // Fields: fill, failures and their reason, origin, samples.
-        let fields = Dictionary(uniqueKeysWithValues: (json["fields"] as! [[String: Any]]).map { ($0["column"] as! String, $0) })
+        let fields = Dictionary(
+            uniqueKeysWithValues: (json["fields"] as! [[String: Any]]).map { ($0["column"] as! String, $0) })
         let nif = try #require(fields["nif_cif"])
         #expect(nif["filled"] as? Int == 3)
         #expect(nif["failed"] as? Int == 1)
-        #expect((nif["reasons"] as! [[String: Any]]).first?["reason"] as? String == "the check letter of this DNI is wrong")
+        #expect(
+            (nif["reasons"] as! [[String: Any]]).first?["reason"] as? String == "the check letter of this DNI is wrong")
         #expect(((nif["from"] as! [[String: Any]]).first?["columns"] as? [String]) == ["DNI"])
         let name = try #require(fields["name"])
         #expect(name["filled"] as? Int == 4)
         #expect(name["fillRate"] as? Double == 1)
         #expect(name["required"] as? Bool == true)
         let emailSamples = (fields["email"]?["samples"] as? [[String: String]]) ?? []
-        #expect(emailSamples.first == ["before": "L***@EXAMPLE.ES", "after": "L***@example.es"], "changed values first")
+        #expect(
+            emailSamples.first == ["before": "L***@EXAMPLE.ES", "after": "L***@example.es"], "changed values first")
 
         // Left behind: the unread column, the health data that stays, the consent counts.
         let left = json["leftBehind"] as! [String: Any]
@@ -93,7 +100,10 @@ private func report(_ path: String) throws -> [String: Any] {
         #expect(unused.map { $0["column"] as! String } == ["Saldo"])
         #expect(unused.first?["filled"] as? Int == 2)
         let sensitive = left["sensitive"] as! [[String: Any]]
-        #expect(sensitive.contains { $0["field"] as? String == "clinicalNotes" && $0["moves"] as? Bool == false && $0["records"] as? Int == 1 })
+        #expect(
+            sensitive.contains {
+                $0["field"] as? String == "clinicalNotes" && $0["moves"] as? Bool == false && $0["records"] as? Int == 1
+            })
         let consents = json["consents"] as! [[String: Any]]
         let newsletter = try #require(consents.first { $0["field"] as? String == "consentNewsletter" })
         #expect(newsletter["yes"] as? Int == 2 && newsletter["no"] as? Int == 2 && newsletter["absent"] as? Int == 1)
@@ -109,10 +119,13 @@ private func report(_ path: String) throws -> [String: Any] {
         let folder = Folder()
         try knownInput.write(toFile: folder.path("in.csv"), atomically: true, encoding: .utf8)
         try knownMapping.write(toFile: folder.path("known.yaml"), atomically: true, encoding: .utf8)
-        try "ferry: mapping 1\nname: strict\nfields:\n  - column: nombre\n    field: givenName\n  - column: ciudad\n    field: city\n    required: true\n"
+        try
+            "ferry: mapping 1\nname: strict\nfields:\n  - column: nombre\n    field: givenName\n  - column: ciudad\n    field: city\n    required: true\n"
             .write(toFile: folder.path("strict.yaml"), atomically: true, encoding: .utf8)
-        let run = try Ferry.run(["plan", folder.path("in.csv"), "--from", folder.path("known.yaml"), "--to", folder.path("strict.yaml"),
-                                 "--report", folder.path("plan.json")])
+        let run = try Ferry.run([
+            "plan", folder.path("in.csv"), "--from", folder.path("known.yaml"), "--to", folder.path("strict.yaml"),
+            "--report", folder.path("plan.json"),
+        ])
         #expect(run.status == 1)
         let json = try report(folder.path("plan.json"))
         #expect((json["totals"] as! [String: Any])["written"] as? Int == 0)
@@ -129,13 +142,17 @@ private func report(_ path: String) throws -> [String: Any] {
         let mapping = sampleData("koibox-export.yaml")
         var outputs: [String] = []
         for format in ["json", "md", "html"] {
-            let plan = try Ferry.run(["plan", input, "--from", mapping, "--to", "movin", "--report", folder.path("plan.\(format)")])
+            let plan = try Ferry.run([
+                "plan", input, "--from", mapping, "--to", "movin", "--report", folder.path("plan.\(format)"),
+            ])
             #expect(plan.status == 0 || plan.status == 1)
             outputs.append(plan.stderr)
             outputs.append(try String(contentsOfFile: folder.path("plan.\(format)"), encoding: .utf8))
         }
-        let convert = try Ferry.run(["convert", input, "--from", mapping, "--to", "movin", "-o", folder.path("out.json"),
-                                     "--report", folder.path("convert.html")])
+        let convert = try Ferry.run([
+            "convert", input, "--from", mapping, "--to", "movin", "-o", folder.path("out.json"),
+            "--report", folder.path("convert.html"),
+        ])
         outputs.append(convert.stderr)
         outputs.append(try String(contentsOfFile: folder.path("convert.html"), encoding: .utf8))
         let secrets = try personalValues(input)
@@ -144,14 +161,18 @@ private func report(_ path: String) throws -> [String: Any] {
             let leaked = secrets.filter { text.contains($0) }
             #expect(leaked.isEmpty, "output \(index) shows \(leaked.prefix(5))")
         }
-        let unmasked = try Ferry.run(["plan", input, "--from", mapping, "--to", "movin", "--report", folder.path("open.md"), "--show-pii"])
+        let unmasked = try Ferry.run([
+            "plan", input, "--from", mapping, "--to", "movin", "--report", folder.path("open.md"), "--show-pii",
+        ])
         let open = try String(contentsOfFile: folder.path("open.md"), encoding: .utf8) + unmasked.stderr
         #expect(secrets.contains { open.contains($0) }, "--show-pii shows personal data")
     }
 
     /// Tax ids, e-mails and phones of a koibox-style export, as written and as Ferry normalizes them.
     private func personalValues(_ path: String) throws -> Set<String> {
-        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ";", omittingEmptySubsequences: false).map(String.init) }
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map {
+            $0.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
+        }
         let header = lines[0]
         var values = Set<String>()
         for row in lines.dropFirst() where row.count == header.count {
@@ -172,8 +193,10 @@ private func report(_ path: String) throws -> [String: Any] {
     /// The HTML report is one file: no scripts, no outside styles or images, charts inline.
     @Test func htmlReportIsSelfContained() throws {
         let folder = Folder()
-        let run = try Ferry.run(["plan", sampleData("export-windows1252.csv"), "--allow-ragged", "--from", sampleData("export-mapping.yaml"),
-                                 "--to", "koibox", "--report", folder.path("plan.html")])
+        let run = try Ferry.run([
+            "plan", sampleData("export-windows1252.csv"), "--allow-ragged", "--from", sampleData("export-mapping.yaml"),
+            "--to", "koibox", "--report", folder.path("plan.html"),
+        ])
         #expect(run.status == 1)
         let html = try String(contentsOfFile: folder.path("plan.html"), encoding: .utf8)
         #expect(html.hasPrefix("<!doctype html>"))
@@ -189,13 +212,20 @@ private func report(_ path: String) throws -> [String: Any] {
         let folder = Folder()
         try knownInput.write(toFile: folder.path("in.csv"), atomically: true, encoding: .utf8)
         try knownMapping.write(toFile: folder.path("known.yaml"), atomically: true, encoding: .utf8)
-        let plan = try Ferry.run(["plan", folder.path("in.csv"), "--from", folder.path("known.yaml"), "--to", "movin", "--report", folder.path("plan.json")])
-        let convert = try Ferry.run(["convert", folder.path("in.csv"), "--from", folder.path("known.yaml"), "--to", "movin",
-                                     "-o", folder.path("out.json"), "--report", folder.path("convert.json")])
+        let plan = try Ferry.run([
+            "plan", folder.path("in.csv"), "--from", folder.path("known.yaml"), "--to", "movin", "--report",
+            folder.path("plan.json"),
+        ])
+        let convert = try Ferry.run([
+            "convert", folder.path("in.csv"), "--from", folder.path("known.yaml"), "--to", "movin",
+            "-o", folder.path("out.json"), "--report", folder.path("convert.json"),
+        ])
         #expect(plan.status == 1 && convert.status == 1)
         var planned = try report(folder.path("plan.json")), converted = try report(folder.path("convert.json"))
         #expect(converted["kind"] as? String == "convert")
-        #expect(try jsonRecords(folder.path("out.json")).count == (converted["totals"] as! [String: Any])["written"] as? Int)
+        #expect(
+            try jsonRecords(folder.path("out.json")).count == (converted["totals"] as! [String: Any])["written"] as? Int
+        )
         for key in ["kind", "createdAt", "seconds"] { planned[key] = nil; converted[key] = nil }
         let canonical = { (object: [String: Any]) in
             String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
@@ -206,7 +236,9 @@ private func report(_ path: String) throws -> [String: Any] {
     @Test func reportUsageErrorsExitTwo() throws {
         let folder = Folder()
         try knownInput.write(toFile: folder.path("in.csv"), atomically: true, encoding: .utf8)
-        let badExtension = try Ferry.run(["plan", folder.path("in.csv"), "--from", "koibox", "--to", "movin", "--report", folder.path("r.pdf")])
+        let badExtension = try Ferry.run([
+            "plan", folder.path("in.csv"), "--from", "koibox", "--to", "movin", "--report", folder.path("r.pdf"),
+        ])
         #expect(badExtension.status == 2)
         #expect(badExtension.stderr.contains(".json, .md or .html"))
         let noMapping = try Ferry.run(["plan", folder.path("in.csv"), "--to", "movin"])
@@ -230,7 +262,8 @@ private func report(_ path: String) throws -> [String: Any] {
 
     @Test func suggestWritesAMappingThatPlanUses() throws {
         let folder = Folder()
-        let fixture = repositoryRoot.appendingPathComponent("Tests/FerryKitTests/Fixtures/suggest/programa-clinica.csv").path
+        let fixture = repositoryRoot.appendingPathComponent("Tests/FerryKitTests/Fixtures/suggest/programa-clinica.csv")
+            .path
         let suggest = try Ferry.run(["mapping", "suggest", fixture, "-o", folder.path("clinica.yaml")])
         #expect(suggest.status == 0, "\(suggest.stderr)")
         let yaml = try String(contentsOfFile: folder.path("clinica.yaml"), encoding: .utf8)

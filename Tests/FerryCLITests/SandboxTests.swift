@@ -6,8 +6,10 @@ import NIOHTTP1
 import Testing
 
 /// A sandbox served in-process on a free loopback port for the length of `body`.
-func withSandbox<T>(_ configure: (inout SandboxConfiguration) -> Void = { _ in },
-                    _ body: (Sandbox, String) async throws -> T) async throws -> T {
+func withSandbox<T>(
+    _ configure: (inout SandboxConfiguration) -> Void = { _ in },
+    _ body: (Sandbox, String) async throws -> T
+) async throws -> T {
     var configuration = SandboxConfiguration(environment: testCredentials)
     configure(&configuration)
     let sandbox = try Sandbox(configuration: configuration)
@@ -31,7 +33,9 @@ let testCredentials = [
 ]
 
 /// The environment `ferry` runs with in these tests: PATH and the credentials, nothing else.
-let ferryEnvironment = testCredentials.merging(["PATH": "/usr/bin:/bin", "FERRY_MAPPINGS": repositoryRoot.appendingPathComponent("Mappings").path]) { a, _ in a }
+let ferryEnvironment = testCredentials.merging([
+    "PATH": "/usr/bin:/bin", "FERRY_MAPPINGS": repositoryRoot.appendingPathComponent("Mappings").path,
+]) { a, _ in a }
 
 struct Answer {
     var status: Int
@@ -42,7 +46,9 @@ struct Answer {
 }
 
 /// One request to the sandbox, as any HTTP client would send it.
-func call(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [], json: Any? = nil) async throws -> Answer {
+func call(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [], json: Any? = nil) async throws
+    -> Answer
+{
     var request = HTTPClientRequest(url: url)
     request.method = method
     for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -67,25 +73,35 @@ let koiboxKey = [("X-Koibox-Key", testCredentials["KOIBOX_API_KEY"]!)]
             return state >> 17
         }
         func pick<T>(_ values: [T]) -> T { values[Int(next() % UInt64(values.count))] }
-        let numbers = ["9223372036854775807", "-9223372036854775808", "9223372036854775808", "-1", "0", "1", "50", "51", "1e9", "",
-                       "NaN", "0x10", "%00", "99999999999999999999999", " 5", "5 ", "+3", "١٢"]
-        let names = ["limit", "offset", "movil", "movil__in", "codigo_postal__in", "email__icontains", "dni__icontains",
-                     "nombre__icontains", "fecha_alta__gte", "sexo", "page", "ordering", "%ZZ", "limit[]", ""]
-        let values = numbers + ["a", "%", "_", "\\", "'", "\"", ",", ",,,", "%25", "😀", "a%00b", "%C3%28", String(repeating: "x", count: 2000)]
+        let numbers = [
+            "9223372036854775807", "-9223372036854775808", "9223372036854775808", "-1", "0", "1", "50", "51", "1e9", "",
+            "NaN", "0x10", "%00", "99999999999999999999999", " 5", "5 ", "+3", "١٢",
+        ]
+        let names = [
+            "limit", "offset", "movil", "movil__in", "codigo_postal__in", "email__icontains", "dni__icontains",
+            "nombre__icontains", "fecha_alta__gte", "sexo", "page", "ordering", "%ZZ", "limit[]", "",
+        ]
+        let values =
+            numbers + [
+                "a", "%", "_", "\\", "'", "\"", ",", ",,,", "%25", "😀", "a%00b", "%C3%28",
+                String(repeating: "x", count: 2000),
+            ]
         try await withSandbox { _, url in
             for _ in 0..<600 {
                 var parts: [String] = []
                 for _ in 0..<(1 + Int(next() % 4)) {
                     let name = pick(names)
                     let value = name == "limit" || name == "offset" ? pick(numbers) : pick(values)
-                    parts.append((name.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? name) + "="
-                                 + (value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? value))
+                    parts.append(
+                        (name.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? name) + "="
+                            + (value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? value))
                 }
                 let query = parts.joined(separator: "&")
                 let answer = try await call(.GET, url + "/api/clientes/?" + query, headers: koiboxKey)
                 #expect([200, 400].contains(answer.status), "?\(query) answered \(answer.status)")
             }
-            let alive = try await call(.GET, url + "/api/clientes/?offset=9223372036854775807&limit=9223372036854775807", headers: koiboxKey)
+            let alive = try await call(
+                .GET, url + "/api/clientes/?offset=9223372036854775807&limit=9223372036854775807", headers: koiboxKey)
             #expect(alive.status == 200)
             #expect((alive.object["results"] as? [Any])?.isEmpty == true)
         }
@@ -106,28 +122,33 @@ let koiboxKey = [("X-Koibox-Key", testCredentials["KOIBOX_API_KEY"]!)]
 
     @Test func koiboxCreateAnswers201WithReadOnlyFieldsAndDRFStyle400s() async throws {
         try await withSandbox { sandbox, url in
-            let created = try await call(.POST, url + "/api/clientes/", headers: koiboxKey,
-                                         json: ["nombre": "Ana", "email": "ana@example.es", "sexo": "m", "code": 41])
+            let created = try await call(
+                .POST, url + "/api/clientes/", headers: koiboxKey,
+                json: ["nombre": "Ana", "email": "ana@example.es", "sexo": "m", "code": 41])
             #expect(created.status == 201)
             #expect(created.object["id"] as? Int == 1)
             #expect(created.object["code"] as? Int == 41)
             #expect(created.object["is_suscrito_newsletter"] as? Bool == true)
             #expect(created.object["fecha_alta"] is String)
 
-            let missing = try await call(.POST, url + "/api/clientes/", headers: koiboxKey, json: ["apellido1": "Sin Nombre"])
+            let missing = try await call(
+                .POST, url + "/api/clientes/", headers: koiboxKey, json: ["apellido1": "Sin Nombre"])
             #expect(missing.status == 400)
             #expect(missing.object["nombre"] as? [String] == ["This field is required."])
-            let invalid = try await call(.POST, url + "/api/clientes/", headers: koiboxKey,
-                                         json: ["nombre": "Eva", "email": "eva@", "sexo": "X", "id": 9, "fecha_nacimiento": "31/02/1990"])
+            let invalid = try await call(
+                .POST, url + "/api/clientes/", headers: koiboxKey,
+                json: ["nombre": "Eva", "email": "eva@", "sexo": "X", "id": 9, "fecha_nacimiento": "31/02/1990"])
             #expect(invalid.status == 400)
             #expect(invalid.object["email"] as? [String] == ["Enter a valid email address."])
             #expect(invalid.object["sexo"] as? [String] == ["\"X\" is not a valid choice."])
             #expect(invalid.object["id"] as? [String] == ["This field is read-only."])
             #expect((invalid.object["fecha_nacimiento"] as? [String])?.first?.contains("YYYY-MM-DD") == true)
-            let clash = try await call(.POST, url + "/api/clientes/", headers: koiboxKey, json: ["nombre": "Otra", "code": 41])
+            let clash = try await call(
+                .POST, url + "/api/clientes/", headers: koiboxKey, json: ["nombre": "Otra", "code": 41])
             #expect(clash.status == 400)
             #expect(clash.object["code"] as? [String] == ["cliente with this code already exists."])
-            let body = try await call(.POST, url + "/api/clientes/", headers: koiboxKey, json: [["nombre": "en una lista"]])
+            let body = try await call(
+                .POST, url + "/api/clientes/", headers: koiboxKey, json: [["nombre": "en una lista"]])
             #expect(body.status == 400)
             #expect(sandbox.counters.koiboxCreated == 1)
         }
@@ -136,8 +157,9 @@ let koiboxKey = [("X-Koibox-Key", testCredentials["KOIBOX_API_KEY"]!)]
     @Test func koiboxListsPagesOfAtMost50WithNextLinksAndRealFilters() async throws {
         try await withSandbox { _, url in
             for n in 1...120 {
-                let answer = try await call(.POST, url + "/api/clientes/", headers: koiboxKey,
-                                            json: ["nombre": "Cliente \(n)", "movil": String(600_000_000 + n), "email": "c\(n)@Example.es"])
+                let answer = try await call(
+                    .POST, url + "/api/clientes/", headers: koiboxKey,
+                    json: ["nombre": "Cliente \(n)", "movil": String(600_000_000 + n), "email": "c\(n)@Example.es"])
                 #expect(answer.status == 201)
             }
             let first = try await call(.GET, url + "/api/clientes/?limit=500", headers: koiboxKey)
@@ -157,7 +179,8 @@ let koiboxKey = [("X-Koibox-Key", testCredentials["KOIBOX_API_KEY"]!)]
 
             let byMobile = try await call(.GET, url + "/api/clientes/?movil=600000007", headers: koiboxKey)
             #expect(byMobile.object["count"] as? Int == 1)
-            let byEmail = try await call(.GET, url + "/api/clientes/?email__icontains=C11%40example", headers: koiboxKey)
+            let byEmail = try await call(
+                .GET, url + "/api/clientes/?email__icontains=C11%40example", headers: koiboxKey)
             #expect(byEmail.object["count"] as? Int == 1)
             let unknownFilter = try await call(.GET, url + "/api/clientes/?telefono=600000007", headers: koiboxKey)
             #expect(unknownFilter.object["count"] as? Int == 120)
@@ -167,7 +190,8 @@ let koiboxKey = [("X-Koibox-Key", testCredentials["KOIBOX_API_KEY"]!)]
     @Test func koiboxPatchUpdatesOr404s() async throws {
         try await withSandbox { _, url in
             _ = try await call(.POST, url + "/api/clientes/", headers: koiboxKey, json: ["nombre": "Luis"])
-            let patched = try await call(.PATCH, url + "/api/clientes/1/", headers: koiboxKey, json: ["apellido1": "Pérez"])
+            let patched = try await call(
+                .PATCH, url + "/api/clientes/1/", headers: koiboxKey, json: ["apellido1": "Pérez"])
             #expect(patched.status == 200)
             #expect(patched.object["apellido1"] as? String == "Pérez")
             #expect(patched.object["nombre"] as? String == "Luis")
@@ -178,24 +202,35 @@ let koiboxKey = [("X-Koibox-Key", testCredentials["KOIBOX_API_KEY"]!)]
 
     @Test func movinTokensComeFromBasicAuthAndExpire() async throws {
         try await withSandbox({ $0.tokenLifetime = 1 }) { sandbox, url in
-            let basic = Data("\(testCredentials["MOVIN_API_KEY"]!):\(testCredentials["MOVIN_API_PASSWORD"]!)".utf8).base64EncodedString()
-            let refused = try await call(.POST, url + "/api/login/get-access-token", headers: [("Authorization", "Basic " + Data("x:y".utf8).base64EncodedString())])
+            let basic = Data("\(testCredentials["MOVIN_API_KEY"]!):\(testCredentials["MOVIN_API_PASSWORD"]!)".utf8)
+                .base64EncodedString()
+            let refused = try await call(
+                .POST, url + "/api/login/get-access-token",
+                headers: [("Authorization", "Basic " + Data("x:y".utf8).base64EncodedString())])
             #expect(refused.status == 401)
             #expect((refused.object["error"] as? [String: Any])?["message"] as? String == "Invalid credentials")
-            let token = try await call(.POST, url + "/api/login/get-access-token", headers: [("Authorization", "Basic " + basic)]).object["access_token"] as? String
+            let token =
+                try await call(
+                    .POST, url + "/api/login/get-access-token", headers: [("Authorization", "Basic " + basic)]
+                ).object["access_token"] as? String
             #expect(token != nil)
             let bearer = [("Authorization", "Bearer " + (token ?? ""))]
-            let created = try await call(.POST, url + "/api/real-estate/add-customer", headers: bearer, json: ["name": "Marta", "zip_code": "01001", "vip": "0"])
+            let created = try await call(
+                .POST, url + "/api/real-estate/add-customer", headers: bearer,
+                json: ["name": "Marta", "zip_code": "01001", "vip": "0"])
             #expect(created.status == 200)
             let id = ((created.object["data"] as? [String: Any])?["id_customer"] as? String) ?? ""
             #expect(Data(base64Encoded: id).map { String(decoding: $0, as: UTF8.self) } == "24$1")
-            let invalid = try await call(.POST, url + "/api/real-estate/add-customer", headers: bearer, json: ["surnames": "Sin Nombre"])
+            let invalid = try await call(
+                .POST, url + "/api/real-estate/add-customer", headers: bearer, json: ["surnames": "Sin Nombre"])
             #expect(invalid.status == 400)
             #expect((invalid.object["error"] as? [String: Any])?["message"] as? String == "The field name is required")
-            let zip = try await call(.POST, url + "/api/real-estate/add-customer", headers: bearer, json: ["name": "Zip", "zip_code": 1001])
+            let zip = try await call(
+                .POST, url + "/api/real-estate/add-customer", headers: bearer, json: ["name": "Zip", "zip_code": 1001])
             #expect(zip.status == 400)
             try await Task.sleep(nanoseconds: 1_200_000_000)
-            let expired = try await call(.POST, url + "/api/real-estate/add-customer", headers: bearer, json: ["name": "Tarde"])
+            let expired = try await call(
+                .POST, url + "/api/real-estate/add-customer", headers: bearer, json: ["name": "Tarde"])
             #expect(expired.status == 401)
             #expect((expired.object["error"] as? [String: Any])?["message"] as? String == "Token expired")
             #expect(sandbox.counters.movinCreated == 1)
@@ -204,8 +239,12 @@ let koiboxKey = [("X-Koibox-Key", testCredentials["KOIBOX_API_KEY"]!)]
 
     @Test func statsCountCustomersAndDuplicatesByNormalizedKeys() async throws {
         try await withSandbox { _, url in
-            for body in [["nombre": "A", "dni": "12345678Z"], ["nombre": "B", "dni": "12.345.678-z"], ["nombre": "C", "movil": "+34 612 34 56 78"],
-                         ["nombre": "D", "movil": "0034612345678"], ["nombre": "E", "email": "X@Y.es"], ["nombre": "F", "email": "x@y.es"]] {
+            for body in [
+                ["nombre": "A", "dni": "12345678Z"], ["nombre": "B", "dni": "12.345.678-z"],
+                ["nombre": "C", "movil": "+34 612 34 56 78"],
+                ["nombre": "D", "movil": "0034612345678"], ["nombre": "E", "email": "X@Y.es"],
+                ["nombre": "F", "email": "x@y.es"],
+            ] {
                 _ = try await call(.POST, url + "/api/clientes/", headers: koiboxKey, json: body)
             }
             let stats = try await call(.GET, url + "/_sandbox/stats").object
@@ -228,11 +267,15 @@ let koiboxKey = [("X-Koibox-Key", testCredentials["KOIBOX_API_KEY"]!)]
 
     @Test func faultsAreInjectedAtTheirRates() async throws {
         let spec = try FaultSpec("503=0.5,drop=0.2")
-        try await withSandbox({ $0.faults = spec; $0.seed = 11 }) { sandbox, url in
+        try await withSandbox({
+            $0.faults = spec; $0.seed = 11
+        }) { sandbox, url in
             var statuses: [Int: Int] = [:]
             var dropped = 0
             for _ in 0..<200 {
-                do { statuses[try await call(.GET, url + "/api/api-key/me", headers: koiboxKey).status, default: 0] += 1 } catch { dropped += 1 }
+                do {
+                    statuses[try await call(.GET, url + "/api/api-key/me", headers: koiboxKey).status, default: 0] += 1
+                } catch { dropped += 1 }
             }
             #expect((70...130).contains(statuses[503] ?? 0))
             #expect((15...65).contains(dropped))

@@ -1,13 +1,25 @@
 import Foundation
 import Testing
+
 @testable import FerryKit
 
 @Suite struct CSVDialectDetectionTests {
-    @Test(arguments: [(",", UInt8(ascii: ",")), (";", UInt8(ascii: ";")), ("\t", UInt8(0x09)), ("|", UInt8(ascii: "|"))])
+    @Test(arguments: [
+        (",", UInt8(ascii: ",")), (";", UInt8(ascii: ";")), ("\t", UInt8(0x09)), ("|", UInt8(ascii: "|")),
+    ])
     func detectsTheDelimiter(delimiter: String, byte: UInt8) throws {
         let scratch = Scratch()
-        let rows = [["nombre", "notas", "cp"], ["Ana", "uno, dos; tres", "28001"], ["Luis", "a|b", "08001"], ["Eva", "", "41001"]]
-        let text = rows.map { $0.map { $0.contains(delimiter) || $0.contains(",") || $0.contains(";") || $0.contains("|") ? "\"\($0)\"" : $0 }.joined(separator: delimiter) }.joined(separator: "\n") + "\n"
+        let rows = [
+            ["nombre", "notas", "cp"], ["Ana", "uno, dos; tres", "28001"], ["Luis", "a|b", "08001"],
+            ["Eva", "", "41001"],
+        ]
+        let text =
+            rows.map {
+                $0.map {
+                    $0.contains(delimiter) || $0.contains(",") || $0.contains(";") || $0.contains("|")
+                        ? "\"\($0)\"" : $0
+                }.joined(separator: delimiter)
+            }.joined(separator: "\n") + "\n"
         let result = try readAll(scratch.file("x.csv", text))
         #expect(result.dialect?.delimiter == byte)
         #expect(result.records[0]["notas"] == "uno, dos; tres")
@@ -40,7 +52,8 @@ import Testing
 
     @Test func aFileWithoutHeaderGetsNumberedColumns() throws {
         let scratch = Scratch()
-        let result = try readAll(scratch.file("x.csv", "12345678Z;612345678;ana@example.es\n87654321X;699111222;luis@example.es\n"))
+        let result = try readAll(
+            scratch.file("x.csv", "12345678Z;612345678;ana@example.es\n87654321X;699111222;luis@example.es\n"))
         #expect(result.dialect?.hasHeader == false)
         #expect(result.columns == ["column_1", "column_2", "column_3"])
         #expect(result.records.count == 2)
@@ -125,7 +138,10 @@ import Testing
         options.csv.allowRagged = true
         let result = try readAll(scratch.file("x.csv", "a,b,c\n1\n1,2,3,4,5\n"), options: options)
         #expect(result.columns == ["a", "b", "c", "_extra_1", "_extra_2"])
-        #expect(result.records == [["a": "1", "b": "", "c": ""], ["a": "1", "b": "2", "c": "3", "_extra_1": "4", "_extra_2": "5"]])
+        #expect(
+            result.records == [
+                ["a": "1", "b": "", "c": ""], ["a": "1", "b": "2", "c": "3", "_extra_1": "4", "_extra_2": "5"],
+            ])
         #expect(result.diagnostics.count == 2)
     }
 

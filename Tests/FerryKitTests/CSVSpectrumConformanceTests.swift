@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FerryKit
 
 /// Every case of the csv-spectrum acid test reproduces exactly.
@@ -25,12 +26,15 @@ import Testing
         let path = Repository.fixtures.appendingPathComponent("csv-spectrum/csvs/location_coordinates.csv").path
         let result = try readAll(path)
         #expect(result.columns == ["Contact Phone Number", "Location Coordinates", "Cities", "Counties"])
-        #expect(result.records == [[
-            "Contact Phone Number": "2095257564",
-            "Location Coordinates": "37\u{FFFD}36'37.8\"N 121\u{FFFD}2'17.9\"W",
-            "Cities": "Modesto",
-            "Counties": "Stanislaus",
-        ]])
+        #expect(
+            result.records == [
+                [
+                    "Contact Phone Number": "2095257564",
+                    "Location Coordinates": "37\u{FFFD}36'37.8\"N 121\u{FFFD}2'17.9\"W",
+                    "Cities": "Modesto",
+                    "Counties": "Stanislaus",
+                ]
+            ])
     }
 
     /// The conformance files written back out as CSV read back to the same records.

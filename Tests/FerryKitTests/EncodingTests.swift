@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FerryKit
 
 @Suite struct EncodingTests {
@@ -81,7 +82,8 @@ import Testing
     @Test func theMessyWindows1252SampleReadsWithAccentsIntact() throws {
         var options = ReadOptions()
         options.csv.allowRagged = true
-        let result = try readAll(Repository.sampleData.appendingPathComponent("export-windows1252.csv").path, options: options)
+        let result = try readAll(
+            Repository.sampleData.appendingPathComponent("export-windows1252.csv").path, options: options)
         #expect(result.encoding.encoding == .windows1252)
         #expect(result.dialect?.delimiter == UInt8(ascii: ";"))
         #expect(result.dialect?.lineEnding == .crlf)

@@ -1,14 +1,27 @@
 import Foundation
 import Testing
+
 @testable import FerryKit
 
 @Suite struct JSONReaderTests {
     @Test func readsATopLevelArrayOfObjectsWithTheirKinds() throws {
         let scratch = Scratch()
-        let path = scratch.file("x.json", #"[{"nombre": "Ana", "code": 7, "vip": true, "fijo": null, "provincia": {"id": 33, "text": "Madrid"}, "tags": [1, "a"]}]"#)
+        let path = scratch.file(
+            "x.json",
+            #"[{"nombre": "Ana", "code": 7, "vip": true, "fijo": null, "provincia": {"id": 33, "text": "Madrid"}, "tags": [1, "a"]}]"#
+        )
         let result = try readAll(path)
-        #expect(result.records == [["nombre": "Ana", "code": "7", "vip": "true", "fijo": "", "provincia": #"{"id":33,"text":"Madrid"}"#, "tags": #"[1,"a"]"#]])
-        #expect(result.kinds[0] == ["nombre": .string, "code": .number, "vip": .bool, "fijo": .null, "provincia": .json, "tags": .json])
+        #expect(
+            result.records == [
+                [
+                    "nombre": "Ana", "code": "7", "vip": "true", "fijo": "", "provincia": #"{"id":33,"text":"Madrid"}"#,
+                    "tags": #"[1,"a"]"#,
+                ]
+            ])
+        #expect(
+            result.kinds[0] == [
+                "nombre": .string, "code": .number, "vip": .bool, "fijo": .null, "provincia": .json, "tags": .json,
+            ])
     }
 
     @Test func readsNDJSONWithDifferentKeysPerLine() throws {
@@ -21,23 +34,33 @@ import Testing
 
     @Test func readsSeveralDjangoRESTPagesAndChecksTheirCount() throws {
         let scratch = Scratch()
-        let page1 = #"{"count": 3, "next": "http://127.0.0.1/api/clientes/?limit=2&offset=2", "previous": null, "results": [{"id": 1}, {"id": 2}]}"#
+        let page1 =
+            #"{"count": 3, "next": "http://127.0.0.1/api/clientes/?limit=2&offset=2", "previous": null, "results": [{"id": 1}, {"id": 2}]}"#
         let page2 = #"{"count": 3, "next": null, "previous": "x", "results": [{"id": 3}]}"#
         let result = try readAll(scratch.file("x.json", page1 + "\n" + page2))
         #expect(result.columns == ["id"])
         #expect(result.records.map { $0["id"] } == ["1", "2", "3"])
-        #expect(result.diagnostics == ["x.json: read 2 API pages".replacingOccurrences(of: "x.json", with: scratch.path("x.json"))])
+        #expect(
+            result.diagnostics == [
+                "x.json: read 2 API pages".replacingOccurrences(of: "x.json", with: scratch.path("x.json"))
+            ])
     }
 
     @Test func saysWhenPagesAreMissing() throws {
         let scratch = Scratch()
-        let result = try readAll(scratch.file("x.json", #"{"count": 120, "next": "n", "previous": null, "results": [{"id": 1}]}"#))
-        #expect(result.diagnostics.first?.contains("the pages say 120 records in all but the file holds 1: some pages are missing") == true)
+        let result = try readAll(
+            scratch.file("x.json", #"{"count": 120, "next": "n", "previous": null, "results": [{"id": 1}]}"#))
+        #expect(
+            result.diagnostics.first?.contains(
+                "the pages say 120 records in all but the file holds 1: some pages are missing") == true)
     }
 
     @Test func readsPagesInsideAnArrayAndResultsBeforeCount() throws {
         let scratch = Scratch()
-        let result = try readAll(scratch.file("x.json", #"[{"results": [{"id": 1}], "count": 2, "next": null}, {"count": 2, "results": [{"id": 2}]}]"#))
+        let result = try readAll(
+            scratch.file(
+                "x.json", #"[{"results": [{"id": 1}], "count": 2, "next": null}, {"count": 2, "results": [{"id": 2}]}]"#
+            ))
         #expect(result.records.map { $0["id"] } == ["1", "2"])
         #expect(result.columns == ["id"])
     }
@@ -50,7 +73,8 @@ import Testing
 
     @Test func unescapesStringsIncludingSurrogatePairs() throws {
         let scratch = Scratch()
-        let result = try readAll(scratch.file("x.json", #"[{"a": "l\u00ednea 1\nl\u00EDnea 2 \"x\" \\ \/ \ud83d\ude00 ñ"}]"#))
+        let result = try readAll(
+            scratch.file("x.json", #"[{"a": "l\u00ednea 1\nl\u00EDnea 2 \"x\" \\ \/ \ud83d\ude00 ñ"}]"#))
         #expect(result.records[0]["a"] == "línea 1\nlínea 2 \"x\" \\ / 😀 ñ")
     }
 
@@ -85,12 +109,17 @@ import Testing
 
     @Test func deepNestingIsAnErrorNotACrash() throws {
         let scratch = Scratch()
-        let path = scratch.file("x.json", "[{\"a\": " + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000) + "}]")
+        let path = scratch.file(
+            "x.json", "[{\"a\": " + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000) + "}]"
+        )
         let error = ferryError { _ = try readAll(path) }
         #expect(error?.message.contains("nested deeper than 512 levels") == true)
     }
 
-    @Test(arguments: ["[{\"a\": \"x", "[{\"a\": 1}", "{\"a\": tru}", "[{\"a\": 01}]", "[{\"a\": \"x\ny\"}]", "[{\"a\": \"\\q\"}]", "[{a: 1}]", "[{\"a\": 1}] ]"])
+    @Test(arguments: [
+        "[{\"a\": \"x", "[{\"a\": 1}", "{\"a\": tru}", "[{\"a\": 01}]", "[{\"a\": \"x\ny\"}]", "[{\"a\": \"\\q\"}]",
+        "[{a: 1}]", "[{\"a\": 1}] ]",
+    ])
     func malformedInputsAreLocatedErrors(json: String) throws {
         let scratch = Scratch()
         let path = scratch.file("x.json", json)
@@ -113,7 +142,9 @@ import Testing
 
     @Test func anEncodingErrorInTheFirstBytesIsNotReportedAsAnEmptyFile() throws {
         let scratch = Scratch()
-        let error = ferryError { _ = try readAll(scratch.file("x.json", Array("[{\"a\": \"ñ".utf8) + [0xFF] + Array("\"}]".utf8))) }
+        let error = ferryError {
+            _ = try readAll(scratch.file("x.json", Array("[{\"a\": \"ñ".utf8) + [0xFF] + Array("\"}]".utf8)))
+        }
         #expect(error?.message.contains("not valid UTF-8") == true)
     }
 
@@ -126,8 +157,12 @@ import Testing
     @Test func emptyAndWhitespaceOnlyFilesHaveTheirOwnMessages() throws {
         let scratch = Scratch()
         #expect(ferryError { _ = try readAll(scratch.file("a.json", "")) }?.message == "the file is empty (0 bytes)")
-        #expect(ferryError { _ = try readAll(scratch.file("b.json", " \n")) }?.message == "the file holds only whitespace, no JSON")
-        #expect(ferryError { _ = try readAll(scratch.file("c.json", [0xEF, 0xBB, 0xBF])) }?.message.contains("byte-order mark") == true)
+        #expect(
+            ferryError { _ = try readAll(scratch.file("b.json", " \n")) }?.message
+                == "the file holds only whitespace, no JSON")
+        #expect(
+            ferryError { _ = try readAll(scratch.file("c.json", [0xEF, 0xBB, 0xBF])) }?.message.contains(
+                "byte-order mark") == true)
     }
 
     @Test func theKoiboxSamplePageReads() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FerryKit
 
 @Suite struct JournalTests {
@@ -10,8 +11,9 @@ import Testing
             let journal = try Journal(path: path)
             try journal.bind(target: "koibox", endpoint: "https://api.koibox.cloud", input: "clientes.csv")
             func entry(_ state: Journal.State, remoteID: String? = nil) -> Journal.Entry {
-                Journal.Entry(identity: "abc", number: 7, line: 8, state: state, remoteID: remoteID, reason: nil, status: nil,
-                              payload: "p", attempts: 1, label: "A. B. · a***@example.es", updatedAt: Journal.now())
+                Journal.Entry(
+                    identity: "abc", number: 7, line: 8, state: state, remoteID: remoteID, reason: nil, status: nil,
+                    payload: "p", attempts: 1, label: "A. B. · a***@example.es", updatedAt: Journal.now())
             }
             try journal.write([entry(.pending)])
             try journal.write([entry(.sending)])
@@ -53,7 +55,9 @@ import Testing
             var ids = RecordIdentities(key: key)
             var result: [String] = []
             while try input.reader.read(into: &batch) {
-                for index in 0..<batch.count { result.append(ids.identity(of: batch[index], columns: input.reader.columns)) }
+                for index in 0..<batch.count {
+                    result.append(ids.identity(of: batch[index], columns: input.reader.columns))
+                }
             }
             return result
         }
@@ -74,8 +78,11 @@ import Testing
         #expect(try journal.identityKey() == key, "the same key on every run")
         let attributes = try FileManager.default.attributesOfItem(atPath: journal.keyPath)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
-        try journal.write([Journal.Entry(identity: "x", number: 1, line: 2, state: .created, remoteID: "9", reason: nil, status: nil,
-                                         payload: nil, attempts: 1, label: nil, updatedAt: Journal.now())])
+        try journal.write([
+            Journal.Entry(
+                identity: "x", number: 1, line: 2, state: .created, remoteID: "9", reason: nil, status: nil,
+                payload: nil, attempts: 1, label: nil, updatedAt: Journal.now())
+        ])
         try FileManager.default.removeItem(atPath: journal.keyPath)
         let error = ferryError { _ = try journal.identityKey() }
         #expect(error?.message.contains("key file") == true && error?.message.contains("is missing") == true)
@@ -95,7 +102,8 @@ import Testing
         #expect(!movin.canLookUp)
         #expect(movin.errors == .message(path: ["error", "message"]))
         #expect(movin.secretVariables == ["MOVIN_TOKEN", "MOVIN_API_KEY", "MOVIN_API_PASSWORD"])
-        let extended = try ProfileCatalog.parse(yaml: "ferry: mapping 1\nextends: koibox\nfields: []\n", file: "mine.yaml")
+        let extended = try ProfileCatalog.parse(
+            yaml: "ferry: mapping 1\nextends: koibox\nfields: []\n", file: "mine.yaml")
         #expect(extended.api == koibox)
     }
 
@@ -104,22 +112,38 @@ import Testing
             ("api:\n  create: POST /x\n  created_id: id\n", "needs `auth:`"),
             ("api:\n  auth: {header: X-Key, key_env: K}\n  created_id: id\n", "needs `create:`"),
             ("api:\n  auth: {header: X-Key, key_env: K}\n  create: SEND /x\n  created_id: id\n", "a method and a path"),
-            ("api:\n  auth: {header: X-Key, key_env: K}\n  create: POST /x\n  created_id: id\n  lookup: {movil: movil}\n", "needs `api.list`"),
-            ("api:\n  auth: {header: X-Key, key_env: K}\n  create: POST /x\n  created_id: id\n  not_processed: [200]\n", "from 400 to 599"),
-            ("api:\n  auth: {header: X-Key, key_env: K}\n  create: POST /x\n  created_id: id\n  retries: 3\n", "unknown key `retries`"),
+            (
+                "api:\n  auth: {header: X-Key, key_env: K}\n  create: POST /x\n  created_id: id\n  lookup: {movil: movil}\n",
+                "needs `api.list`"
+            ),
+            (
+                "api:\n  auth: {header: X-Key, key_env: K}\n  create: POST /x\n  created_id: id\n  not_processed: [200]\n",
+                "from 400 to 599"
+            ),
+            (
+                "api:\n  auth: {header: X-Key, key_env: K}\n  create: POST /x\n  created_id: id\n  retries: 3\n",
+                "unknown key `retries`"
+            ),
         ]
         for (section, message) in cases {
-            let error = ferryError { _ = try ProfileCatalog.parse(yaml: "ferry: mapping 1\nfields:\n  - column: n\n    field: givenName\n" + section, file: "m.yaml") }
+            let error = ferryError {
+                _ = try ProfileCatalog.parse(
+                    yaml: "ferry: mapping 1\nfields:\n  - column: n\n    field: givenName\n" + section, file: "m.yaml")
+            }
             #expect(error?.message.contains(message) == true, "\(section)")
             #expect(error?.location?.line != nil)
         }
     }
 
     @Test func serverMessagesAreReadInBothShapes() {
-        let drf = serverMessages(Array(#"{"email": ["Enter a valid email address."], "detail": "x"}"#.utf8), style: .perField(general: ["detail"]))
+        let drf = serverMessages(
+            Array(#"{"email": ["Enter a valid email address."], "detail": "x"}"#.utf8),
+            style: .perField(general: ["detail"]))
         #expect(drf.map(\.field) == [nil, "email"])
         #expect(drf.last?.message == "Enter a valid email address.")
-        let movin = serverMessages(Array(#"{"error": {"code": 400, "message": "The field email is not valid"}}"#.utf8), style: .message(path: ["error", "message"]))
+        let movin = serverMessages(
+            Array(#"{"error": {"code": 400, "message": "The field email is not valid"}}"#.utf8),
+            style: .message(path: ["error", "message"]))
         #expect(movin.first?.field == "email")
         let html = serverMessages(Array("<html>Bad gateway</html>".utf8), style: .perField(general: ["detail"]))
         #expect(html.first?.message == "<html>Bad gateway</html>")

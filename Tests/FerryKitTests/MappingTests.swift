@@ -1,14 +1,19 @@
 import Foundation
 import PropertyBased
 import Testing
+
 @testable import FerryKit
 
 /// Writes `customer` with `profile` and reads it back with the same or another profile.
-func through(_ customer: Customer, write target: Profile, read source: Profile) -> (customer: Customer, issues: [RecordIssue]) {
+func through(_ customer: Customer, write target: Profile, read source: Profile) -> (
+    customer: Customer, issues: [RecordIssue]
+) {
     var batch = RecordBatch()
     var issues: [RecordIssue] = []
     var stats = WriteStats()
-    guard target.write(customer, number: 1, line: 2, into: &batch, issues: &issues, stats: &stats) else { return (Customer(), issues) }
+    guard target.write(customer, number: 1, line: 2, into: &batch, issues: &issues, stats: &stats) else {
+        return (Customer(), issues)
+    }
     var binding = SourceBinding(profile: source)
     _ = binding.bind(columns: target.writtenColumns)
     var back = Customer()
@@ -17,7 +22,9 @@ func through(_ customer: Customer, write target: Profile, read source: Profile) 
 }
 
 /// Maps a small CSV file with a source profile and returns each record's customer and issues.
-func mapCSV(_ csv: String, from source: Profile, _ scratch: Scratch) throws -> [(customer: Customer?, issues: [RecordIssue])] {
+func mapCSV(_ csv: String, from source: Profile, _ scratch: Scratch) throws -> [(
+    customer: Customer?, issues: [RecordIssue]
+)] {
     let path = scratch.file("input.csv", csv)
     let input = try InputFile.open(path)
     var binding = SourceBinding(profile: source)
@@ -28,7 +35,8 @@ func mapCSV(_ csv: String, from source: Profile, _ scratch: Scratch) throws -> [
         for index in 0..<batch.count {
             var customer = Customer()
             var issues: [RecordIssue] = []
-            let accepted = source.read(batch[index], columns: input.reader.columns, binding: &binding, into: &customer, issues: &issues)
+            let accepted = source.read(
+                batch[index], columns: input.reader.columns, binding: &binding, into: &customer, issues: &issues)
             results.append((accepted ? customer : nil, issues))
         }
     }
@@ -42,27 +50,29 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
 @Suite struct BuiltInProfileTests {
     /// Every field of apis/koibox-customer-create.txt, in its order.
     static let koiboxSchema = """
-    id created updated nombre apellido1 apellido2 dni movil fijo email direccion localidad codigo_postal fecha_nacimiento \
-    is_suscrito_newsletter is_suscrito_encuestas is_active is_sms_cliente_perdido_enviado is_email_cliente_perdido_enviado \
-    is_agree_notificaciones_sms is_agree_notificaciones_email sexo notas foto origen descuento_ventas is_citas_online code \
-    manual_code is_agree_rgpd b64_firma_rgpd fecha_firma_rgpd file_contrato_rgpd is_anonymous is_envios_sms is_envios_email \
-    prefijo_tel fecha_ultima_venta numero_ventas importe_ventas importe_deudas fecha_ultima_cita_realizada \
-    total_citas_realizadas fecha_alta provincia created_by categoria como_nos_conocio informacion_clinica
-    """.split(separator: " ").map(String.init)
+        id created updated nombre apellido1 apellido2 dni movil fijo email direccion localidad codigo_postal fecha_nacimiento \
+        is_suscrito_newsletter is_suscrito_encuestas is_active is_sms_cliente_perdido_enviado is_email_cliente_perdido_enviado \
+        is_agree_notificaciones_sms is_agree_notificaciones_email sexo notas foto origen descuento_ventas is_citas_online code \
+        manual_code is_agree_rgpd b64_firma_rgpd fecha_firma_rgpd file_contrato_rgpd is_anonymous is_envios_sms is_envios_email \
+        prefijo_tel fecha_ultima_venta numero_ventas importe_ventas importe_deudas fecha_ultima_cita_realizada \
+        total_citas_realizadas fecha_alta provincia created_by categoria como_nos_conocio informacion_clinica
+        """.split(separator: " ").map(String.init)
     static let koiboxReadOnly: Set<String> = [
-        "id", "created", "updated", "is_sms_cliente_perdido_enviado", "is_email_cliente_perdido_enviado", "foto", "origen",
-        "is_agree_rgpd", "b64_firma_rgpd", "fecha_firma_rgpd", "file_contrato_rgpd", "is_anonymous", "fecha_ultima_venta",
+        "id", "created", "updated", "is_sms_cliente_perdido_enviado", "is_email_cliente_perdido_enviado", "foto",
+        "origen",
+        "is_agree_rgpd", "b64_firma_rgpd", "fecha_firma_rgpd", "file_contrato_rgpd", "is_anonymous",
+        "fecha_ultima_venta",
         "numero_ventas", "importe_ventas", "importe_deudas", "fecha_ultima_cita_realizada", "total_citas_realizadas",
         "fecha_alta", "provincia", "created_by", "categoria", "como_nos_conocio",
     ]
     /// Every body parameter of apis/movin-add-customer.txt.
     static let movinSchema = """
-    name surnames nif_cif phone_number whatsapp language email company registration_date customer_rating vip active \
-    other_phone_number usual_address geo_fullname zip_code pending_rental pending_rental_amounts pending_rental_description \
-    id_payment_method id_status notes contact_source id_portal contact_method id_assigned_salesperson id_assigned_salesperson_2 \
-    potential_agency evolution id_greeting no_resident id_nif_type birth_date id_marital_status id_cancellation_reason \
-    cancellation_date cancellation_observations lead_or_customer profiles types companies contacts
-    """.split(separator: " ").map(String.init)
+        name surnames nif_cif phone_number whatsapp language email company registration_date customer_rating vip active \
+        other_phone_number usual_address geo_fullname zip_code pending_rental pending_rental_amounts pending_rental_description \
+        id_payment_method id_status notes contact_source id_portal contact_method id_assigned_salesperson id_assigned_salesperson_2 \
+        potential_agency evolution id_greeting no_resident id_nif_type birth_date id_marital_status id_cancellation_reason \
+        cancellation_date cancellation_observations lead_or_customer profiles types companies contacts
+        """.split(separator: " ").map(String.init)
 
     @Test func koiboxDescribesEveryFieldOfItsSchema() throws {
         let koibox = try ProfileCatalog.load("koibox")
@@ -102,7 +112,9 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
         var stats = WriteStats()
         #expect(movin.write(customer, number: 1, line: 2, into: &batch, issues: &issues, stats: &stats))
         var written: [String: (String, ValueKind)] = [:]
-        for field in batch[0].fields { written[movin.writtenColumns[Int(field.column)]] = (batch.string(field), field.kind) }
+        for field in batch[0].fields {
+            written[movin.writtenColumns[Int(field.column)]] = (batch.string(field), field.kind)
+        }
         #expect(written["zip_code"]! == ("01001", .string))
         #expect(written["email"]! == ("ana@x.es", .string))
         #expect(written["language"]! == ("ca", .string))
@@ -136,7 +148,8 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
     }
 
     @Test func unknownTransformListsTheTransforms() {
-        let failure = error("ferry: mapping 1\nfields:\n  - column: a\n    field: givenName\n    transforms: [trim, shout]\n")
+        let failure = error(
+            "ferry: mapping 1\nfields:\n  - column: a\n    field: givenName\n    transforms: [trim, shout]\n")
         #expect(failure?.location?.line == 5)
         #expect(failure?.message.contains("unknown transform `shout`") == true)
         #expect(failure?.message.contains("collapse_spaces") == true)
@@ -146,19 +159,31 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
         let missing = error("ferry: mapping 1\nfields:\n  - column: src\n    field: origin\n    lookup: sources\n")
         #expect(missing?.location?.line == 5)
         #expect(missing?.message.contains("`sources` is not defined") == true)
-        let empty = error("ferry: mapping 1\nfields:\n  - column: src\n    field: origin\n    lookup: sources\ntables:\n  sources:\n    web:\n")
+        let empty = error(
+            "ferry: mapping 1\nfields:\n  - column: src\n    field: origin\n    lookup: sources\ntables:\n  sources:\n    web:\n"
+        )
         #expect(empty?.location?.line == 8)
         #expect(empty?.message.contains("`web` has no value") == true)
-        let ambiguous = error("ferry: mapping 1\nfields:\n  - column: src\n    field: origin\n    lookup: s\ntables:\n  s:\n    web: A\n    Web: A\n")
+        let ambiguous = error(
+            "ferry: mapping 1\nfields:\n  - column: src\n    field: origin\n    lookup: s\ntables:\n  s:\n    web: A\n    Web: A\n"
+        )
         #expect(ambiguous?.message.contains("both") == true)
     }
 
     @Test func unknownKeysAndBadValuesAreMappingErrors() {
         #expect(error("ferry: mapping 1\nfeilds: []\n")?.message.contains("unknown key `feilds`") == true)
-        #expect(error("ferry: mapping 1\nfields:\n  - column: a\n    field: givenName\n    requird: true\n")?.location?.line == 5)
-        #expect(error("ferry: mapping 1\nfields:\n  - column: a\n    field: birthDate\n    date_format: dd/MM/yy\n")?.location?.line == 5)
-        #expect(error("ferry: mapping 1\nfields:\n  - column: a\n    field: gender\n    values: {female: m, robot: r}\n")?.message.contains("not a value of gender") == true)
-        #expect(error("ferry: mapping 1\nfields:\n  - column: a\n    field: birthDate\n    invalid: keep\n")?.message.contains("cannot hold an unchecked value") == true)
+        #expect(
+            error("ferry: mapping 1\nfields:\n  - column: a\n    field: givenName\n    requird: true\n")?.location?.line
+                == 5)
+        #expect(
+            error("ferry: mapping 1\nfields:\n  - column: a\n    field: birthDate\n    date_format: dd/MM/yy\n")?
+                .location?.line == 5)
+        #expect(
+            error("ferry: mapping 1\nfields:\n  - column: a\n    field: gender\n    values: {female: m, robot: r}\n")?
+                .message.contains("not a value of gender") == true)
+        #expect(
+            error("ferry: mapping 1\nfields:\n  - column: a\n    field: birthDate\n    invalid: keep\n")?.message
+                .contains("cannot hold an unchecked value") == true)
         #expect(error("ferry: mapping 1\nbooleans: maybe\n")?.message.contains("`1/0`") == true)
         #expect(error("ferry: mapping 2\n")?.message.contains("mapping 1") == true)
         #expect(error("")?.message.contains("empty") == true)
@@ -174,31 +199,31 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
 @Suite struct DataPolicyTests {
     static let header = "nombre;apellidos;dni;movil;email;nacimiento;consiente;notas_medicas;saldo\n"
     static let yaml = """
-    ferry: mapping 1
-    dates: dd/MM/yyyy
-    fields:
-      - column: nombre
-        field: givenName
-        required: true
-        transforms: [collapse_spaces, name_case]
-      - column: apellidos
-        fields: [familyName1, familyName2]
-        split: surnames
-      - column: dni
-        field: taxId
-      - column: movil
-        field: mobilePhone
-        invalid: reject
-      - column: email
-        field: email
-        invalid: keep
-      - column: nacimiento
-        field: birthDate
-      - column: consiente
-        field: consentNewsletter
-      - column: notas_medicas
-        field: clinicalNotes
-    """
+        ferry: mapping 1
+        dates: dd/MM/yyyy
+        fields:
+          - column: nombre
+            field: givenName
+            required: true
+            transforms: [collapse_spaces, name_case]
+          - column: apellidos
+            fields: [familyName1, familyName2]
+            split: surnames
+          - column: dni
+            field: taxId
+          - column: movil
+            field: mobilePhone
+            invalid: reject
+          - column: email
+            field: email
+            invalid: keep
+          - column: nacimiento
+            field: birthDate
+          - column: consiente
+            field: consentNewsletter
+          - column: notas_medicas
+            field: clinicalNotes
+        """
 
     @Test func aMissingRequiredValueRejectsTheRecord() throws {
         let scratch = Scratch()
@@ -210,7 +235,8 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
 
     @Test func anInvalidOptionalValueIsDroppedWithAWarning() throws {
         let scratch = Scratch()
-        let results = try mapCSV(Self.header + "ANA;López;12.345.678-X;;;31/02/1980;;;5\n", from: mapping(Self.yaml, scratch), scratch)
+        let results = try mapCSV(
+            Self.header + "ANA;López;12.345.678-X;;;31/02/1980;;;5\n", from: mapping(Self.yaml, scratch), scratch)
         let customer = try #require(results[0].customer)
         #expect(customer.givenName == "Ana")
         #expect(customer.taxId == nil && customer.birthDate == nil)
@@ -235,11 +261,14 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
     @Test func consentsAreNeverInvented() throws {
         let scratch = Scratch()
         let koibox = try ProfileCatalog.load("koibox")
-        let results = try mapCSV(Self.header + "Ana;;;;;;;;\nLuis;;;;;;sí;;\n", from: mapping(Self.yaml, scratch), scratch)
+        let results = try mapCSV(
+            Self.header + "Ana;;;;;;;;\nLuis;;;;;;sí;;\n", from: mapping(Self.yaml, scratch), scratch)
         var batch = RecordBatch()
         var issues: [RecordIssue] = []
         var stats = WriteStats()
-        for result in results { _ = koibox.write(result.customer!, number: 1, line: 2, into: &batch, issues: &issues, stats: &stats) }
+        for result in results {
+            _ = koibox.write(result.customer!, number: 1, line: 2, into: &batch, issues: &issues, stats: &stats)
+        }
         func value(_ record: Int, _ column: String) -> String? {
             batch[record].string(column: koibox.writtenColumns.firstIndex(of: column)!)
         }
@@ -254,25 +283,35 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
 
     @Test func clinicalNotesMoveOnlyWhenTheTargetOptsIn() throws {
         let scratch = Scratch()
-        let results = try mapCSV(Self.header + "Ana;;;;;;;alergia al látex;\n", from: mapping(Self.yaml, scratch), scratch)
+        let results = try mapCSV(
+            Self.header + "Ana;;;;;;;alergia al látex;\n", from: mapping(Self.yaml, scratch), scratch)
         let customer = try #require(results[0].customer)
         #expect(customer.clinicalNotes == "alergia al látex")
         let koibox = try ProfileCatalog.load("koibox")
         let withheld = through(customer, write: koibox, read: koibox).customer
         #expect(withheld.clinicalNotes == nil)
-        let optIn = try mapping("ferry: mapping 1\nextends: koibox\nfields:\n  - column: informacion_clinica\n    field: clinicalNotes\n    sensitive: allow\n", scratch)
+        let optIn = try mapping(
+            "ferry: mapping 1\nextends: koibox\nfields:\n  - column: informacion_clinica\n    field: clinicalNotes\n    sensitive: allow\n",
+            scratch)
         #expect(through(customer, write: optIn, read: koibox).customer.clinicalNotes == "alergia al látex")
-        let refused = ferryError { _ = try mapping("ferry: mapping 1\nfields:\n  - column: x\n    field: clinicalNotes\n    sensitive: false\n", scratch) }
+        let refused = ferryError {
+            _ = try mapping(
+                "ferry: mapping 1\nfields:\n  - column: x\n    field: clinicalNotes\n    sensitive: false\n", scratch)
+        }
         #expect(refused?.message.contains("sensitive: allow") == true)
     }
 
     @Test func postalCodeAndProvinceAreCheckedAgainstEachOther() throws {
         let scratch = Scratch()
-        let profile = try mapping("ferry: mapping 1\nfields:\n  - column: cp\n    field: postalCode\n  - column: provincia\n    field: provinceCode\n    transforms: [province_code]\n", scratch)
+        let profile = try mapping(
+            "ferry: mapping 1\nfields:\n  - column: cp\n    field: postalCode\n  - column: provincia\n    field: provinceCode\n    transforms: [province_code]\n",
+            scratch)
         let results = try mapCSV("cp;provincia\n30001;Alicante\n8036;\n", from: profile, scratch)
         #expect(results[0].issues.map(\.action) == [.noted])
         #expect(results[0].issues[0].description.contains("Murcia"))
-        #expect(results[0].issues[0].message == "the postal code is in another province than the one given; both kept, check the address")
+        #expect(
+            results[0].issues[0].message
+                == "the postal code is in another province than the one given; both kept, check the address")
         #expect(results[1].customer?.postalCode == "08036")
         #expect(results[1].customer?.provinceCode == "08")
         #expect(results[1].customer?.province == "Barcelona")
@@ -280,14 +319,15 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
 
     @Test func lookupTablesTranslateBothWays() throws {
         let scratch = Scratch()
-        let profile = try mapping("""
-        ferry: mapping 1
-        extends: movin
-        tables:
-          contact_sources:
-            Web: "MjQkMzQ1Njg="
-            Idealista: "MjQkNDM4Nzg="
-        """, scratch)
+        let profile = try mapping(
+            """
+            ferry: mapping 1
+            extends: movin
+            tables:
+              contact_sources:
+                Web: "MjQkMzQ1Njg="
+                Idealista: "MjQkNDM4Nzg="
+            """, scratch)
         var customer = Customer()
         customer.givenName = "Ana"
         customer.origin = "Idealista"
@@ -295,7 +335,10 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
         #expect(round.customer.origin == "Idealista")
         customer.origin = "Fotocasa"
         let unknown = through(customer, write: profile, read: profile)
-        #expect(unknown.issues.contains { $0.field == .origin && $0.action == .dropped && $0.description.contains("add `Fotocasa: ...`") })
+        #expect(
+            unknown.issues.contains {
+                $0.field == .origin && $0.action == .dropped && $0.description.contains("add `Fotocasa: ...`")
+            })
     }
 }
 
@@ -307,13 +350,17 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
         var customer = Customer()
         customer.givenName = random.pick(SpanishData.femaleNames + SpanishData.maleNames)
         customer.familyName1 = random.pick(["García", "Martín-Sanz", "de los Santos", "del Río", "San Martín", "Núñez"])
-        if random.chance(0.7) { customer.familyName2 = random.pick(["López", "de la Fuente", "Peña", "San Juan", "Ibáñez"]) }
+        if random.chance(0.7) {
+            customer.familyName2 = random.pick(["López", "de la Fuente", "Peña", "San Juan", "Ibáñez"])
+        }
         let dni = 10_000_000 + random.below(89_999_999)
         customer.taxId = try! TaxID.parse("\(dni)\(Character(UnicodeScalar(TaxID.dniLetters[dni % 23])))").get()
         customer.taxIdType = .dni
         customer.kind = .person
         customer.mobilePhone = try! PhoneNumber.parse("6\(10_000_000 + random.below(89_999_999))").get()
-        if random.chance(0.5) { customer.landlinePhone = try! PhoneNumber.parse("91\(1_000_000 + random.below(8_999_999))").get() }
+        if random.chance(0.5) {
+            customer.landlinePhone = try! PhoneNumber.parse("91\(1_000_000 + random.below(8_999_999))").get()
+        }
         customer.email = "cliente\(random.below(100_000))@correo.es"
         customer.street = "Calle \(random.pick(["Mayor", "de la Paz", "Real"])), \(1 + random.below(200))"
         customer.city = random.pick(["Madrid", "Getafe", "Alcalá de Henares"])
@@ -321,8 +368,13 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
         customer.provinceCode = "28"
         customer.province = "Madrid"
         customer.countryCode = "ES"
-        customer.birthDate = CalendarDate(year: 1920 + random.below(90), month: 1 + random.below(12), day: 1 + random.below(28))
-        if random.chance(0.8) { customer.notes = random.pick(["Prefiere tardes", "Dice: \"llamar antes\"", "línea 1\nlínea 2", "€ 30; pendiente"]) }
+        customer.birthDate = CalendarDate(
+            year: 1920 + random.below(90), month: 1 + random.below(12), day: 1 + random.below(28))
+        if random.chance(0.8) {
+            customer.notes = random.pick([
+                "Prefiere tardes", "Dice: \"llamar antes\"", "línea 1\nlínea 2", "€ 30; pendiente",
+            ])
+        }
         if random.chance(0.5) { customer.active = random.chance(0.5) }
         return customer
     }
@@ -351,7 +403,10 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
                     }
                     continue
                 }
-                #expect(back[field] == original[field], "\(field) of seed \(seed): \(String(describing: back[field])) vs \(String(describing: original[field]))")
+                #expect(
+                    back[field] == original[field],
+                    "\(field) of seed \(seed): \(String(describing: back[field])) vs \(String(describing: original[field]))"
+                )
             }
             #expect(inKoibox == canonical1, "the canonical file in between changes nothing")
         }
@@ -362,7 +417,10 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
         #expect(canonical.losses.isEmpty)
         await propertyCheck(count: 200, input: Gen.int(in: 0...1_000_000)) { seed in
             var original = Self.customer(seed: seed)
-            original.extras = [Customer.Extra(name: "saldo", value: "12,50"), Customer.Extra(name: "visitas", value: "3", kind: .number)]
+            original.extras = [
+                Customer.Extra(name: "saldo", value: "12,50"),
+                Customer.Extra(name: "visitas", value: "3", kind: .number),
+            ]
             original.vip = true
             original.rating = seed % 6
             original.discountPercent = Double(seed % 1000) / 10
@@ -378,15 +436,16 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
 @Suite struct MappingFeatureTests {
     @Test func severalColumnsJoinIntoOneFieldAndSplitBack() throws {
         let scratch = Scratch()
-        let profile = try mapping("""
-        ferry: mapping 1
-        fields:
-          - columns: [calle, numero]
-            field: street
-            join: ", "
-          - column: nombre
-            field: givenName
-        """, scratch)
+        let profile = try mapping(
+            """
+            ferry: mapping 1
+            fields:
+              - columns: [calle, numero]
+                field: street
+                join: ", "
+              - column: nombre
+                field: givenName
+            """, scratch)
         let results = try mapCSV("calle;numero;nombre\nCalle Mayor;5;Ana\n;7;Luis\n", from: profile, scratch)
         #expect(results[0].customer?.street == "Calle Mayor, 5")
         #expect(results[1].customer?.street == "7")
@@ -396,17 +455,18 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
 
     @Test func constantsAndDefaultsWorkInBothDirections() throws {
         let scratch = Scratch()
-        let profile = try mapping("""
-        ferry: mapping 1
-        fields:
-          - column: nombre
-            field: givenName
-          - column: idioma
-            field: language
-            default: es
-          - column: origen_migracion
-            value: ferry
-        """, scratch)
+        let profile = try mapping(
+            """
+            ferry: mapping 1
+            fields:
+              - column: nombre
+                field: givenName
+              - column: idioma
+                field: language
+                default: es
+              - column: origen_migracion
+                value: ferry
+            """, scratch)
         let results = try mapCSV("nombre;idioma\nAna;\nLuis;Català\n", from: profile, scratch)
         #expect(results[0].customer?.language == "es")
         #expect(results[1].customer?.language == "ca")
@@ -422,19 +482,21 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
 
     @Test func numbersWithADecimalCommaAndRanges() throws {
         let scratch = Scratch()
-        let profile = try mapping("""
-        ferry: mapping 1
-        fields:
-          - column: descuento
-            field: discountPercent
-            decimal: comma
-          - column: valoracion
-            field: rating
-          - column: codigo
-            field: code
-            transforms: [{prefix: CLI-}]
-        """, scratch)
-        let results = try mapCSV("descuento;valoracion;codigo\n12,5;4;CLI-0042\n1.250,00;9;77\n", from: profile, scratch)
+        let profile = try mapping(
+            """
+            ferry: mapping 1
+            fields:
+              - column: descuento
+                field: discountPercent
+                decimal: comma
+              - column: valoracion
+                field: rating
+              - column: codigo
+                field: code
+                transforms: [{prefix: CLI-}]
+            """, scratch)
+        let results = try mapCSV(
+            "descuento;valoracion;codigo\n12,5;4;CLI-0042\n1.250,00;9;77\n", from: profile, scratch)
         #expect(results[0].customer?.discountPercent == 12.5)
         #expect(results[0].customer?.rating == 4)
         #expect(results[0].customer?.code == "0042")

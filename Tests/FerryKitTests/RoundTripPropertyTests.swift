@@ -1,16 +1,22 @@
 import Foundation
 import PropertyBased
 import Testing
+
 @testable import FerryKit
 
 /// Random fields full of delimiters, quotes, line breaks and non-ASCII text survive CSV → JSON → CSV.
 @Suite struct RoundTripPropertyTests {
     static let alphabet: [Character] = Array("ab ,;|\t\"'\n\r\r\nñáéÉü€😀ß\\{}[]:0") + ["\r\n"]
-    static let field = Gen.element(of: alphabet).array(of: 0...12).map { (characters: [Character?]) -> String in String(characters.compactMap { $0 }) }
+    static let field = Gen.element(of: alphabet).array(of: 0...12).map { (characters: [Character?]) -> String in
+        String(characters.compactMap { $0 })
+    }
     static let table = field.array(of: 1...4).array(of: 1...6)
 
     @Test func csvToJSONToCSVKeepsEveryValue() async throws {
-        await propertyCheck(count: 150, input: Self.table, Gen.element(of: [UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(0x09), UInt8(ascii: "|")])) { rows, chosen in
+        await propertyCheck(
+            count: 150, input: Self.table,
+            Gen.element(of: [UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(0x09), UInt8(ascii: "|")])
+        ) { rows, chosen in
             let delimiter = chosen!
             let scratch = Scratch()
             let width = rows.map(\.count).max()!

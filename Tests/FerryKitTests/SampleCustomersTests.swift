@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FerryKit
 
 @Suite struct SampleCustomersTests {
@@ -31,7 +32,10 @@ import Testing
             let tax = record["dni"]!.uppercased().filter { $0.isLetter || $0.isNumber }
             if !tax.isEmpty {
                 withTaxID += 1
-                let digits = tax.first!.isLetter ? String(["X": "0", "Y": "1", "Z": "2"][tax.first!]!) + tax.dropFirst().dropLast() : String(tax.dropLast())
+                let digits =
+                    tax.first!.isLetter
+                    ? String(["X": "0", "Y": "1", "Z": "2"][tax.first!]!) + tax.dropFirst().dropLast()
+                    : String(tax.dropLast())
                 if let number = Int(digits), SampleCustomers.checkLetters[number % 23] == tax.last! { validDNI += 1 }
             }
             if let date = record["fecha_nacimiento"], !date.isEmpty {
@@ -42,7 +46,9 @@ import Testing
         #expect(Double(validDNI) / Double(withTaxID) > 0.95)
         #expect(Double(validDNI) / Double(withTaxID) < 1.0)
         let notes = result.records.compactMap { $0["notas"] }
-        #expect(notes.contains { $0.contains(";") } && notes.contains { $0.contains("\"") } && notes.contains { $0.contains("\n") })
+        #expect(
+            notes.contains { $0.contains(";") } && notes.contains { $0.contains("\"") }
+                && notes.contains { $0.contains("\n") })
         let surnames = result.records.flatMap { [$0["apellido1"]!, $0["apellido2"]!] }
         #expect(surnames.contains { $0.hasPrefix("de la ") } && surnames.contains { $0.hasPrefix("del ") })
         #expect(result.records.contains { $0["movil"]!.hasPrefix("+34 ") })

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FerryKit
 
 /// `ferry mapping suggest` on exports it has never seen (Tests/FerryKitTests/Fixtures/suggest,
@@ -10,7 +11,9 @@ import Testing
     /// The share of columns mapped to the right field (or rightly left unmapped), per file and in
     /// all; `scripts/suggest-accuracy` prints these lines. The goal is 95%.
     @Test func columnsAreMappedCorrectly() throws {
-        let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.folder.appendingPathComponent("expected.json")))
+        let expected =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: Self.folder.appendingPathComponent("expected.json")))
             as! [String: [String: Any]]
         var right = 0, total = 0
         var lines: [String] = []
@@ -24,12 +27,18 @@ import Testing
                     continue
                 }
                 let got = column.fields.isEmpty ? nil : column.fields.map(\.rawValue).joined(separator: "+")
-                if got == want as? String { fileRight += 1 } else { misses.append("\(column.name) → \(got ?? "nothing"), not \(want as? String ?? "nothing")") }
+                if got == want as? String {
+                    fileRight += 1
+                } else {
+                    misses.append("\(column.name) → \(got ?? "nothing"), not \(want as? String ?? "nothing")")
+                }
             }
             #expect(suggestion.columns.count == columns.count, "\(file)")
             right += fileRight
             total += columns.count
-            lines.append("suggest accuracy: \(file): \(fileRight)/\(columns.count)" + (misses.isEmpty ? "" : " — missed: " + misses.joined(separator: "; ")))
+            lines.append(
+                "suggest accuracy: \(file): \(fileRight)/\(columns.count)"
+                    + (misses.isEmpty ? "" : " — missed: " + misses.joined(separator: "; ")))
         }
         lines.append("suggest accuracy: all: \(right)/\(total) = \(Double(right * 1000 / total) / 10)%")
         print(lines.joined(separator: "\n"))
@@ -39,25 +48,35 @@ import Testing
 
     /// Every suggested mapping loads as it is, and reads its own file.
     @Test func suggestedMappingsLoadAndRead() throws {
-        for file in try FileManager.default.contentsOfDirectory(atPath: Self.folder.path) where file.hasSuffix(".csv") || file.hasSuffix(".tsv") {
+        for file in try FileManager.default.contentsOfDirectory(atPath: Self.folder.path)
+        where file.hasSuffix(".csv") || file.hasSuffix(".tsv") {
             let path = Self.folder.appendingPathComponent(file).path
             let suggestion = try MappingSuggestion.suggest(path)
-            let profile = try ProfileCatalog.parse(yaml: suggestion.yaml(name: "t", date: "2026-11-23"), file: file + ".yaml")
-            let result = try MappedConversion(inputPath: path, source: profile, target: ProfileCatalog.load("canonical"))
-                .run(into: DiscardingWriter())
+            let profile = try ProfileCatalog.parse(
+                yaml: suggestion.yaml(name: "t", date: "2026-11-23"), file: file + ".yaml")
+            let result = try MappedConversion(
+                inputPath: path, source: profile, target: ProfileCatalog.load("canonical")
+            )
+            .run(into: DiscardingWriter())
             #expect(result.totals.read == 80, "\(file)")
             #expect(result.totals.written == 80, "\(file)")
             // Dates are read with the format the values showed: none is dropped as unreadable.
-            #expect(!result.issues.kept.contains { $0.message.hasPrefix("not a date") }, "\(file): \(result.issues.kept.prefix(3))")
+            #expect(
+                !result.issues.kept.contains { $0.message.hasPrefix("not a date") },
+                "\(file): \(result.issues.kept.prefix(3))")
         }
     }
 
     @Test func headersAreMatchedWithoutAccentsCasePunctuation() {
         let cases: [(String, HeaderVocabulary.Meaning)] = [
-            ("Nombre", .field(.givenName)), ("First name", .field(.givenName)), ("Primer apellido", .field(.familyName1)),
-            ("Apellidos", .surnames), ("NIF", .field(.taxId)), ("D.N.I.", .field(.taxId)), ("Tel. móvil", .field(.mobilePhone)),
-            ("Tlf", .phone), ("Correo electrónico", .field(.email)), ("E-mail", .field(.email)), ("C.P.", .field(.postalCode)),
-            ("ZIP", .field(.postalCode)), ("Población", .field(.city)), ("Town", .field(.city)), ("F. nacimiento", .field(.birthDate)),
+            ("Nombre", .field(.givenName)), ("First name", .field(.givenName)),
+            ("Primer apellido", .field(.familyName1)),
+            ("Apellidos", .surnames), ("NIF", .field(.taxId)), ("D.N.I.", .field(.taxId)),
+            ("Tel. móvil", .field(.mobilePhone)),
+            ("Tlf", .phone), ("Correo electrónico", .field(.email)), ("E-mail", .field(.email)),
+            ("C.P.", .field(.postalCode)),
+            ("ZIP", .field(.postalCode)), ("Población", .field(.city)), ("Town", .field(.city)),
+            ("F. nacimiento", .field(.birthDate)),
             ("Observaciones", .field(.notes)), ("TELÉFONO MÓVIL DEL CLIENTE", .field(.mobilePhone)),
         ]
         for (header, meaning) in cases {
@@ -76,8 +95,9 @@ import Testing
 
     @Test func noFieldIsMappedTwice() {
         let mobiles = (0..<20).map { "6\(String(format: "%08d", 12_345_678 + $0 * 7919))" }
-        let columns = MappingSuggestion.decide(headers: ["Móvil", "Tel. móvil", "Teléfono"],
-                                               contents: Array(repeating: ColumnContent.analyze(mobiles), count: 3))
+        let columns = MappingSuggestion.decide(
+            headers: ["Móvil", "Tel. móvil", "Teléfono"],
+            contents: Array(repeating: ColumnContent.analyze(mobiles), count: 3))
         let fields = columns.flatMap(\.fields)
         #expect(Set(fields).count == fields.count)
         #expect(columns[0].fields == [.mobilePhone])

@@ -1,10 +1,12 @@
 import Foundation
 import Testing
+
 @testable import FerryKit
 
 /// Paths of the repository, found from this file's place in it.
 enum Repository {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     static let fixtures = root.appendingPathComponent("Tests/FerryKitTests/Fixtures")
     static let sampleData = root.appendingPathComponent("SampleData")
 }
@@ -73,8 +75,10 @@ func readAll(_ path: String, options: ReadOptions = ReadOptions()) throws -> Rea
             numbers.append(record.number)
         }
     }
-    return ReadResult(columns: input.reader.columns, records: records, kinds: kinds, lines: lines, numbers: numbers,
-                      diagnostics: input.reader.diagnostics.map(\.description), dialect: input.dialect, encoding: input.decoded.report)
+    return ReadResult(
+        columns: input.reader.columns, records: records, kinds: kinds, lines: lines, numbers: numbers,
+        diagnostics: input.reader.diagnostics.map(\.description), dialect: input.dialect, encoding: input.decoded.report
+    )
 }
 
 /// The error a throwing call raised, as a FerryError.
@@ -92,8 +96,10 @@ func ferryError(_ body: () throws -> Void) -> FerryError? {
 
 /// Converts `input` to `output` with a writer for the output's extension.
 @discardableResult
-func convert(_ input: String, to output: String, options: ReadOptions = ReadOptions(),
-             csv: CSVWriteOptions = CSVWriteOptions()) throws -> ConversionResult {
+func convert(
+    _ input: String, to output: String, options: ReadOptions = ReadOptions(),
+    csv: CSVWriteOptions = CSVWriteOptions()
+) throws -> ConversionResult {
     let writer = FileFormat(path: output)!.writer(into: try OutputFile(path: output), csv: csv)
     return try Conversion(inputPath: input, readOptions: options).run(into: writer)
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FerryKit
 
 @Suite struct TaxIDTests {
@@ -97,7 +98,9 @@ import Testing
             checked += 1
             let library = PhoneNumber.parseWithLibrary(digits)
             #expect(library?.e164 == fast.e164, "\(digits)")
-            #expect(library?.kind == fast.kind || library?.kind == .either, "\(digits): \(String(describing: library?.kind)) vs \(fast.kind)")
+            #expect(
+                library?.kind == fast.kind || library?.kind == .either,
+                "\(digits): \(String(describing: library?.kind)) vs \(fast.kind)")
             if library?.e164 != fast.e164 { break }
         }
         #expect(checked > 20_000)
@@ -115,14 +118,20 @@ import Testing
         #expect(try EmailAddress.parse(input).get() == normalized)
     }
 
-    @Test(arguments: ["nuria.vilaro@", "ramon@gmail", "@gmail.com", "a..b@x.es", "a b@x.es", "a@x.e", "a@-x.es", "a@x.123"])
+    @Test(arguments: [
+        "nuria.vilaro@", "ramon@gmail", "@gmail.com", "a..b@x.es", "a b@x.es", "a@x.e", "a@-x.es", "a@x.123",
+    ])
     func rejectsMalformedAddresses(input: String) {
         #expect(throws: ValidationFailure.self) { try EmailAddress.parse(input).get() }
     }
 
     @Test func enforcesLengthLimits() {
-        #expect(throws: ValidationFailure.self) { try EmailAddress.parse(String(repeating: "a", count: 65) + "@x.es").get() }
-        #expect(throws: ValidationFailure.self) { try EmailAddress.parse("a@" + String(repeating: "b", count: 250) + ".es").get() }
+        #expect(throws: ValidationFailure.self) {
+            try EmailAddress.parse(String(repeating: "a", count: 65) + "@x.es").get()
+        }
+        #expect(throws: ValidationFailure.self) {
+            try EmailAddress.parse("a@" + String(repeating: "b", count: 250) + ".es").get()
+        }
     }
 }
 
@@ -144,8 +153,10 @@ import Testing
         #expect(throws: ValidationFailure.self) { try PostalCode.parse(input).get() }
     }
 
-    @Test(arguments: [("Madrid", "28"), ("Bizkaia", "48"), ("Vizcaya", "48"), ("La Coruña", "15"), ("Coruña, A", "15"),
-                      ("ÁLAVA", "01"), ("Araba/Álava", "01"), ("Illes Balears", "07"), ("Gerona", "17"), ("08", "08")])
+    @Test(arguments: [
+        ("Madrid", "28"), ("Bizkaia", "48"), ("Vizcaya", "48"), ("La Coruña", "15"), ("Coruña, A", "15"),
+        ("ÁLAVA", "01"), ("Araba/Álava", "01"), ("Illes Balears", "07"), ("Gerona", "17"), ("08", "08"),
+    ])
     func knowsProvinceNames(name: String, code: String) {
         #expect(Province.code(ofName: name) == code)
     }
@@ -187,7 +198,9 @@ import Testing
 
 @Suite struct BooleanAndNameTests {
     @Test func readsEverySpellingAndWritesTheDeclaredStyle() {
-        for yes in ["1", "true", "TRUE", "sí", "Si", "s", "x", "X", "yes"] { #expect(BooleanStyle.json.parse(yes) == true, "\(yes)") }
+        for yes in ["1", "true", "TRUE", "sí", "Si", "s", "x", "X", "yes"] {
+            #expect(BooleanStyle.json.parse(yes) == true, "\(yes)")
+        }
         for no in ["0", "false", "no", "NO", "n"] { #expect(BooleanStyle.json.parse(no) == false, "\(no)") }
         #expect(BooleanStyle.json.parse("") == nil)
         #expect(BooleanStyle.mark.parse("") == false)
@@ -197,8 +210,11 @@ import Testing
         #expect(BooleanStyle.spanish.format(true).text == "sí")
     }
 
-    @Test(arguments: [("JOSÉ LUIS", "José Luis"), ("garcía de la fuente", "García de la Fuente"), ("MARTÍN-SANZ", "Martín-Sanz"),
-                      ("o'neill", "O'Neill"), ("McDonald", "McDonald"), ("María del Carmen", "María del Carmen"), ("DE LOS SANTOS", "De los Santos")])
+    @Test(arguments: [
+        ("JOSÉ LUIS", "José Luis"), ("garcía de la fuente", "García de la Fuente"), ("MARTÍN-SANZ", "Martín-Sanz"),
+        ("o'neill", "O'Neill"), ("McDonald", "McDonald"), ("María del Carmen", "María del Carmen"),
+        ("DE LOS SANTOS", "De los Santos"),
+    ])
     func titleCasesNamesInOneCase(input: String, expected: String) {
         #expect(SpanishName.titleCased(input) == expected)
     }

@@ -1,13 +1,17 @@
 import Foundation
 import Testing
+
 @testable import FerryKit
 
 @Suite struct WriterTests {
     @Test func csvQuotesOnlyWhenNeeded() throws {
         let scratch = Scratch()
-        let input = scratch.file("in.json", #"[{"a": "plain", "b": "x,y", "c": "dice \"hola\"", "d": "1\n2", "e": " espacios ", "f": 12}]"#)
+        let input = scratch.file(
+            "in.json", #"[{"a": "plain", "b": "x,y", "c": "dice \"hola\"", "d": "1\n2", "e": " espacios ", "f": 12}]"#)
         try convert(input, to: scratch.path("out.csv"))
-        #expect(text(of: scratch.path("out.csv")) == "a,b,c,d,e,f\r\nplain,\"x,y\",\"dice \"\"hola\"\"\",\"1\n2\", espacios ,12\r\n")
+        #expect(
+            text(of: scratch.path("out.csv"))
+                == "a,b,c,d,e,f\r\nplain,\"x,y\",\"dice \"\"hola\"\"\",\"1\n2\", espacios ,12\r\n")
     }
 
     @Test func csvDelimiterLineEndAndByteOrderMarkAreSelectable() throws {
@@ -30,9 +34,12 @@ import Testing
 
     @Test func jsonOutputEscapesControlCharactersAndKeepsKinds() throws {
         let scratch = Scratch()
-        let input = scratch.file("in.json", #"[{"a": "x\u0001\t\"y\"", "n": -1.5e3, "b": false, "z": null, "o": {"k": [1]}}]"#)
+        let input = scratch.file(
+            "in.json", #"[{"a": "x\u0001\t\"y\"", "n": -1.5e3, "b": false, "z": null, "o": {"k": [1]}}]"#)
         try convert(input, to: scratch.path("out.ndjson"))
-        #expect(text(of: scratch.path("out.ndjson")) == #"{"a":"x\u0001\t\"y\"","n":-1.5e3,"b":false,"z":null,"o":{"k":[1]}}"# + "\n")
+        #expect(
+            text(of: scratch.path("out.ndjson"))
+                == #"{"a":"x\u0001\t\"y\"","n":-1.5e3,"b":false,"z":null,"o":{"k":[1]}}"# + "\n")
     }
 
     @Test func anEmptyInputGivesAnEmptyJSONArray() throws {

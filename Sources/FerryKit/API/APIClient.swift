@@ -124,7 +124,9 @@ final class APIClient: Sendable {
     /// Where the API's error answers say what is wrong.
     let errors: APIDescription.Errors
 
-    init(endpoint: String, api: APIDescription, timeout: Double, maxOutage: Double = 120, stop: StopRequest? = nil) throws(FerryError) {
+    init(endpoint: String, api: APIDescription, timeout: Double, maxOutage: Double = 120, stop: StopRequest? = nil)
+        throws(FerryError)
+    {
         let url = try APIClient.check(endpoint: endpoint)
         var components = URLComponents(url: url, resolvingAgainstBaseURL: false)!
         if components.percentEncodedPath.hasSuffix("/") { components.percentEncodedPath.removeLast() }
@@ -139,9 +141,11 @@ final class APIClient: Sendable {
         self.stop = stop
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
-        configuration.timeout = .init(connect: .milliseconds(Int64(min(timeout, 10) * 1000)), read: .milliseconds(Int64(timeout * 1000)))
+        configuration.timeout = .init(
+            connect: .milliseconds(Int64(min(timeout, 10) * 1000)), read: .milliseconds(Int64(timeout * 1000)))
         configuration.httpVersion = .http1Only
-        client = HTTPClient(eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton), configuration: configuration)
+        client = HTTPClient(
+            eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton), configuration: configuration)
     }
 
     // MARK: URLs
@@ -165,25 +169,35 @@ final class APIClient: Sendable {
     func follow(_ link: String, from page: URL) throws(FerryError) -> URL {
         let shown = APIClient.shown(link)
         guard let resolved = URL(string: link, relativeTo: page)?.absoluteURL,
-              let components = URLComponents(url: resolved, resolvingAgainstBaseURL: false), let scheme = components.scheme?.lowercased()
+            let components = URLComponents(url: resolved, resolvingAgainstBaseURL: false),
+            let scheme = components.scheme?.lowercased()
         else {
-            throw FerryError(.network, "the API gave a next page link that is not a URL (\(shown))", hint: "check that --endpoint is the API's base URL; nothing was written")
+            throw FerryError(
+                .network, "the API gave a next page link that is not a URL (\(shown))",
+                hint: "check that --endpoint is the API's base URL; nothing was written")
         }
         guard scheme == "http" || scheme == "https" else {
-            throw FerryError(.network, "the API gave a next page link with the scheme `\(scheme):` (\(shown)), which Ferry does not follow",
-                             hint: "only http(s) links to --endpoint itself are followed; nothing was written")
+            throw FerryError(
+                .network,
+                "the API gave a next page link with the scheme `\(scheme):` (\(shown)), which Ferry does not follow",
+                hint: "only http(s) links to --endpoint itself are followed; nothing was written")
         }
         guard sameOrigin(components) else {
-            throw FerryError(.network, "the API gave a next page link to another place (\(shown)); Ferry sends credentials only to \(endpoint)",
-                             hint: "check that --endpoint is the address the API calls itself; nothing was written")
+            throw FerryError(
+                .network,
+                "the API gave a next page link to another place (\(shown)); Ferry sends credentials only to \(endpoint)",
+                hint: "check that --endpoint is the address the API calls itself; nothing was written")
         }
         return resolved
     }
 
     /// Whether `components` has the endpoint's scheme, host and port (the default port counted as given).
     private func sameOrigin(_ components: URLComponents) -> Bool {
-        func port(_ c: URLComponents) -> Int? { c.port ?? (c.scheme?.lowercased() == "https" ? 443 : c.scheme?.lowercased() == "http" ? 80 : nil) }
-        return components.scheme?.lowercased() == base.scheme?.lowercased() && components.host?.lowercased() == base.host?.lowercased()
+        func port(_ c: URLComponents) -> Int? {
+            c.port ?? (c.scheme?.lowercased() == "https" ? 443 : c.scheme?.lowercased() == "http" ? 80 : nil)
+        }
+        return components.scheme?.lowercased() == base.scheme?.lowercased()
+            && components.host?.lowercased() == base.host?.lowercased()
             && port(components) == port(base) && components.user == nil && components.password == nil
     }
 
@@ -208,7 +222,8 @@ final class APIClient: Sendable {
 
     /// Text from a server on one line, with every known secret masked.
     static func oneLine(_ text: String) -> String {
-        Redactor.shared.redact(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : String($0) }.joined())
+        Redactor.shared.redact(
+            text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : String($0) }.joined())
     }
 
     /// A URL for a message: without anything before an `@` (a user or password), cut short.
@@ -226,16 +241,28 @@ final class APIClient: Sendable {
     /// (they would end up in messages and in the journal, which names its endpoint).
     @discardableResult
     static func check(endpoint: String) throws(FerryError) -> URL {
-        guard let url = URL(string: endpoint), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
-            throw FerryError(.usage, "--endpoint \(shown(endpoint)) is not a URL", hint: "give the API's base URL, such as https://api.koibox.cloud or http://127.0.0.1:8080 for the sandbox")
+        guard let url = URL(string: endpoint), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty
+        else {
+            throw FerryError(
+                .usage, "--endpoint \(shown(endpoint)) is not a URL",
+                hint:
+                    "give the API's base URL, such as https://api.koibox.cloud or http://127.0.0.1:8080 for the sandbox"
+            )
         }
         guard url.user == nil && url.password == nil && !endpoint.contains("@") else {
-            throw FerryError(.usage, "--endpoint holds a user name or password (\(scheme)://…@\(host)); Ferry does not use or keep credentials given that way",
-                             hint: "remove them from the URL and give them in the environment or a file (KOIBOX_API_KEY, MOVIN_API_KEY and MOVIN_API_PASSWORD, or MOVIN_TOKEN)")
+            throw FerryError(
+                .usage,
+                "--endpoint holds a user name or password (\(scheme)://…@\(host)); Ferry does not use or keep credentials given that way",
+                hint:
+                    "remove them from the URL and give them in the environment or a file (KOIBOX_API_KEY, MOVIN_API_KEY and MOVIN_API_PASSWORD, or MOVIN_TOKEN)"
+            )
         }
         guard scheme == "https" || (scheme == "http" && APIClient.isLoopback(host)) else {
-            throw FerryError(.usage, "--endpoint \(shown(endpoint)) is not https",
-                             hint: "credentials and customer data only travel encrypted; plain http is allowed for 127.0.0.1, ::1 and localhost (the sandbox)")
+            throw FerryError(
+                .usage, "--endpoint \(shown(endpoint)) is not https",
+                hint:
+                    "credentials and customer data only travel encrypted; plain http is allowed for 127.0.0.1, ::1 and localhost (the sandbox)"
+            )
         }
         return url
     }
@@ -250,8 +277,9 @@ final class APIClient: Sendable {
         let status = getaddrinfo(host, nil, &hints, &result)
         if let result { freeaddrinfo(result) }
         guard status == 0 else {
-            throw FerryError(.network, "the host \(host) of --endpoint cannot be found (\(String(cString: gai_strerror(status))))",
-                             hint: "check the spelling of --endpoint and the machine's network and DNS")
+            throw FerryError(
+                .network, "the host \(host) of --endpoint cannot be found (\(String(cString: gai_strerror(status))))",
+                hint: "check the spelling of --endpoint and the machine's network and DNS")
         }
     }
 
@@ -259,10 +287,15 @@ final class APIClient: Sendable {
 
     /// Sends one request to `url` (which must be the endpoint's) and reads its whole answer within
     /// `timeout` seconds, at most `kind.answerLimit` bytes of it.
-    func send(_ method: String, _ url: URL, headers: [(String, String)], body: [UInt8]? = nil, kind: CallKind) async -> CallOutcome {
+    func send(_ method: String, _ url: URL, headers: [(String, String)], body: [UInt8]? = nil, kind: CallKind) async
+        -> CallOutcome
+    {
         if stop?.isRequested == true { return .stopped(mayHaveArrived: false) }
         guard let components = URLComponents(url: url, resolvingAgainstBaseURL: false), sameOrigin(components) else {
-            return .refused(FerryError(.network, "Ferry refused to send a request outside \(endpoint) (\(APIClient.shown(url.absoluteString)))"))
+            return .refused(
+                FerryError(
+                    .network,
+                    "Ferry refused to send a request outside \(endpoint) (\(APIClient.shown(url.absoluteString)))"))
         }
         var request = HTTPClientRequest(url: url.absoluteString)
         request.method = HTTPMethod(rawValue: method)
@@ -295,13 +328,17 @@ final class APIClient: Sendable {
         do {
             return try await withThrowingTaskGroup(of: CallOutcome.self) { group in
                 group.addTask {
-                    let response = try await client.execute(request, deadline: .now() + .milliseconds(Int64(timeout * 1000)))
+                    let response = try await client.execute(
+                        request, deadline: .now() + .milliseconds(Int64(timeout * 1000)))
                     let headers = response.headers.map { ($0.name, $0.value) }
                     do {
                         let bytes = try await response.body.collect(upTo: kind.answerLimit)
-                        return .answered(status: Int(response.status.code), headers: headers, body: Array(bytes.readableBytesView))
+                        return .answered(
+                            status: Int(response.status.code), headers: headers, body: Array(bytes.readableBytesView))
                     } catch is NIOTooManyBytesError {
-                        return .lost("the answer to the \(kind.what) was larger than \(kind.answerLimit >> 10) KiB, the most Ferry reads for one", timedOut: false)
+                        return .lost(
+                            "the answer to the \(kind.what) was larger than \(kind.answerLimit >> 10) KiB, the most Ferry reads for one",
+                            timedOut: false)
                     }
                 }
                 group.addTask {
@@ -310,7 +347,9 @@ final class APIClient: Sendable {
                 }
                 if let stop {
                     group.addTask {
-                        while !(stop.elapsed.map { $0 >= APIClient.stopGrace } ?? false) { try await Task.sleep(nanoseconds: 50_000_000) }
+                        while !(stop.elapsed.map { $0 >= APIClient.stopGrace } ?? false) {
+                            try await Task.sleep(nanoseconds: 50_000_000)
+                        }
                         throw Ended.stopped
                     }
                 }
@@ -329,10 +368,16 @@ final class APIClient: Sendable {
 
     private func classifyFailure(_ error: any Error) -> CallOutcome {
         if let why = APIClient.untrustedCertificate(error) {
-            return .refused(FerryError(.network, "\(endpoint) presented a certificate that cannot be trusted (\(why))",
-                                       hint: "Ferry verifies every certificate and has no option to skip it; if the API uses a private certificate authority, add it to the system's trust store"))
+            return .refused(
+                FerryError(
+                    .network, "\(endpoint) presented a certificate that cannot be trusted (\(why))",
+                    hint:
+                        "Ferry verifies every certificate and has no option to skip it; if the API uses a private certificate authority, add it to the system's trust store"
+                ))
         }
-        if let connection = error as? NIOConnectionError, connection.connectionErrors.isEmpty, connection.dnsAError != nil || connection.dnsAAAAError != nil {
+        if let connection = error as? NIOConnectionError, connection.connectionErrors.isEmpty,
+            connection.dnsAError != nil || connection.dnsAAAAError != nil
+        {
             return .unresolvable("the host \(connection.host) cannot be found")
         }
         if error is NIOTooManyBytesError { return .lost("the answer was larger than Ferry reads", timedOut: false) }
@@ -347,17 +392,26 @@ final class APIClient: Sendable {
         case .answered(let status, _, let body):
             switch status {
             case 200...299:
-                guard !body.isEmpty, let value = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) else {
+                guard !body.isEmpty,
+                    let value = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
+                else {
                     let type = outcome.header("Content-Type").map { " (\(APIClient.oneLine($0)))" } ?? ""
-                    return .notAnAPIAnswer(body.isEmpty ? "an empty \(status) answer" : "a \(status) answer that is not JSON\(type): \(APIClient.excerpt(body))")
+                    return .notAnAPIAnswer(
+                        body.isEmpty
+                            ? "an empty \(status) answer"
+                            : "a \(status) answer that is not JSON\(type): \(APIClient.excerpt(body))")
                 }
                 return .success(JSONBody(bytes: body, value: value))
             case 300...399: return .redirect(status: status, location: outcome.header("Location"))
             case 401, 403: return .credentialsRefused(status)
             case 429: return .retryAfter(status: status, retryAfter: outcome.header("Retry-After"))
-            case _ where notProcessed.contains(status): return .retryAfter(status: status, retryAfter: outcome.header("Retry-After"))
+            case _ where notProcessed.contains(status):
+                return .retryAfter(status: status, retryAfter: outcome.header("Retry-After"))
             case 400...499: return .refused(status: status, body: body)
-            default: return .maybeStored("the API answered \(status) (\(serverMessage(body, style: errors))), possibly after storing it", timedOut: false)
+            default:
+                return .maybeStored(
+                    "the API answered \(status) (\(serverMessage(body, style: errors))), possibly after storing it",
+                    timedOut: false)
             }
         case .notSent(let why): return .unreachable(why)
         case .unresolvable(let why): return .unresolvable(why)
@@ -372,13 +426,21 @@ final class APIClient: Sendable {
     func runError(_ answer: Answer, call: String) -> FerryError? {
         switch answer {
         case .redirect(let status, let location):
-            return FerryError(.network, "\(call) was answered with a redirect (\(status)) to \(location.map(APIClient.shown) ?? "nowhere given"); Ferry follows no redirect",
-                              hint: "give the address it points to as --endpoint if that is the API; credentials are sent only to --endpoint")
+            return FerryError(
+                .network,
+                "\(call) was answered with a redirect (\(status)) to \(location.map(APIClient.shown) ?? "nowhere given"); Ferry follows no redirect",
+                hint:
+                    "give the address it points to as --endpoint if that is the API; credentials are sent only to --endpoint"
+            )
         case .notAnAPIAnswer(let what):
-            return FerryError(.network, "\(call) got \(what): whatever answers at \(endpoint) is not the API",
-                              hint: "check --endpoint (the API's base URL, not a web page) and any proxy or captive portal in between")
+            return FerryError(
+                .network, "\(call) got \(what): whatever answers at \(endpoint) is not the API",
+                hint: "check --endpoint (the API's base URL, not a web page) and any proxy or captive portal in between"
+            )
         case .unresolvable(let why):
-            return FerryError(.network, "\(why) (\(endpoint))", hint: "check the spelling of --endpoint and the machine's network and DNS")
+            return FerryError(
+                .network, "\(why) (\(endpoint))",
+                hint: "check the spelling of --endpoint and the machine's network and DNS")
         case .fatal(let error):
             return error
         case .stopped:
@@ -400,8 +462,11 @@ final class APIClient: Sendable {
 
     /// What stops a run when the endpoint refused connections for longer than `maxOutage`.
     func outageError(_ why: String) -> FerryError {
-        FerryError(.network, "\(endpoint) has refused connections for over \(Int(maxOutage)) s (\(why))",
-                   hint: "run the same command again when the API is back: the journal knows every record's state (--max-outage waits longer)")
+        FerryError(
+            .network, "\(endpoint) has refused connections for over \(Int(maxOutage)) s (\(why))",
+            hint:
+                "run the same command again when the API is back: the journal knows every record's state (--max-outage waits longer)"
+        )
     }
 
     /// Waits `seconds`, or less when the run is asked to stop; false when it was.
@@ -419,14 +484,18 @@ final class APIClient: Sendable {
     /// answered with something other than a retryable failure, or `attempts` run out: again after a
     /// backoff for 429, 5xx, lost answers and failed connections (which, during an outage, do not
     /// count as attempts). Returns the last answer and the requests sent.
-    func sendRetrying(_ method: String, _ url: URL, headers: [(String, String)], body: [UInt8]? = nil, kind: CallKind, attempts: Int,
-                      pace: RateLimiter? = nil) async -> (answer: Answer, requests: Int) {
+    func sendRetrying(
+        _ method: String, _ url: URL, headers: [(String, String)], body: [UInt8]? = nil, kind: CallKind, attempts: Int,
+        pace: RateLimiter? = nil
+    ) async -> (answer: Answer, requests: Int) {
         var backoff = Backoff()
         var answer = Answer.unreachable("not sent")
         var attempt = 0, requests = 0
         var retryAfter: String?
         while attempt < attempts {
-            if requests > 0, !(await pause(backoff.next(retryAfter: retryAfter))) { return (.stopped(mayHaveArrived: false), requests) }
+            if requests > 0, !(await pause(backoff.next(retryAfter: retryAfter))) {
+                return (.stopped(mayHaveArrived: false), requests)
+            }
             await pace?.acquire()
             answer = classify(await send(method, url, headers: headers, body: body, kind: kind))
             requests += 1
@@ -457,7 +526,9 @@ final class APIClient: Sendable {
             return error == .connectTimeout || error == .getConnectionFromPoolTimeout || error == .tlsHandshakeTimeout
         }
         if error is NIOConnectionError { return true }
-        if let error = error as? IOError { return [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL].contains(error.errnoCode) }
+        if let error = error as? IOError {
+            return [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL].contains(error.errnoCode)
+        }
         if case ChannelError.connectTimeout = error { return true }
         return false
     }
@@ -465,7 +536,9 @@ final class APIClient: Sendable {
     /// What TLS said when it would not trust the server's certificate; nil for any other error.
     static func untrustedCertificate(_ error: any Error) -> String? {
         let text = String(describing: error)
-        for reason in ["CERTIFICATE_VERIFY_FAILED", "certificate verify failed", "hostname mismatch", "unable to get local issuer"] where text.contains(reason) {
+        for reason in [
+            "CERTIFICATE_VERIFY_FAILED", "certificate verify failed", "hostname mismatch", "unable to get local issuer",
+        ] where text.contains(reason) {
             return reason == "CERTIFICATE_VERIFY_FAILED" ? "certificate verify failed" : reason
         }
         return nil
@@ -480,7 +553,9 @@ final class APIClient: Sendable {
             default: return Redactor.shared.redact("\(error)")
             }
         }
-        if error is NIOConnectionError || (error as? IOError)?.errnoCode == ECONNREFUSED { return "the connection was refused" }
+        if error is NIOConnectionError || (error as? IOError)?.errnoCode == ECONNREFUSED {
+            return "the connection was refused"
+        }
         return Redactor.shared.redact("\(error)")
     }
 

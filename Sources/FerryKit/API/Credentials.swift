@@ -21,11 +21,15 @@ actor AuthSession {
     init(description: APIDescription, client: APIClient, environment: [String: String]) throws(FerryError) {
         self.description = description
         self.client = client
-        func read(_ name: String) throws(FerryError) -> Secret? { try AuthSession.credential(environment[name], named: name) }
+        func read(_ name: String) throws(FerryError) -> Secret? {
+            try AuthSession.credential(environment[name], named: name)
+        }
         switch description.auth {
         case .header(_, let variable):
             guard let key = try read(variable) else {
-                throw FerryError(.usage, "the API key is missing", hint: "set \(variable) in the environment (the sandbox accepts `sandbox-key`)")
+                throw FerryError(
+                    .usage, "the API key is missing",
+                    hint: "set \(variable) in the environment (the sandbox accepts `sandbox-key`)")
             }
             self.key = key
             password = nil
@@ -34,8 +38,11 @@ actor AuthSession {
             key = try read(keyVariable)
             password = try read(passwordVariable)
             guard token != nil || (key != nil && password != nil) else {
-                throw FerryError(.usage, "no credentials for the API",
-                                 hint: "set \(tokenVariable), or \(keyVariable) and \(passwordVariable) so Ferry can obtain and renew tokens")
+                throw FerryError(
+                    .usage, "no credentials for the API",
+                    hint:
+                        "set \(tokenVariable), or \(keyVariable) and \(passwordVariable) so Ferry can obtain and renew tokens"
+                )
             }
         }
         if let key, let password { _ = Redactor.shared.learnBasic(key: key.value, password: password.value) }
@@ -49,11 +56,14 @@ actor AuthSession {
         let value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         if value.isEmpty { return nil }
         if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            throw FerryError(.usage, "\(name) holds a control character (a line break or tab inside the value)",
-                             hint: "give the credential on one line, as the API issued it")
+            throw FerryError(
+                .usage, "\(name) holds a control character (a line break or tab inside the value)",
+                hint: "give the credential on one line, as the API issued it")
         }
         if value.count < Redactor.shortest {
-            throw FerryError(.usage, "\(name) is too short to be a credential (\(value.count) characters)", hint: "check the value of \(name)")
+            throw FerryError(
+                .usage, "\(name) is too short to be a credential (\(value.count) characters)",
+                hint: "check the value of \(name)")
         }
         return Secret(value)
     }
@@ -72,7 +82,9 @@ actor AuthSession {
 
     /// The API accepted the credentials in `used`.
     func worked(_ used: [(String, String)]) {
-        guard tokenUntried, let token, used.contains(where: { $0.0 == "Authorization" && $0.1 == "Bearer " + token.value }) else { return }
+        guard tokenUntried, let token,
+            used.contains(where: { $0.0 == "Authorization" && $0.1 == "Bearer " + token.value })
+        else { return }
         tokenUntried = false
     }
 
@@ -82,15 +94,19 @@ actor AuthSession {
     func refused(_ used: [(String, String)]) async throws(FerryError) -> Bool {
         guard case .bearer = description.auth else { return false }
         let usedToken = used.first { $0.0 == "Authorization" }?.1
-        if let token, "Bearer " + token.value != usedToken { return true }   // someone renewed it already
+        if let token, "Bearer " + token.value != usedToken { return true }  // someone renewed it already
         if tokenUntried {
-            throw FerryError(.network, "the API refused the token it had just given (401 right after \(tokenCallName))",
-                             hint: "the key may lack the right to this call, or the API is misconfigured; nothing more is sent")
+            throw FerryError(
+                .network, "the API refused the token it had just given (401 right after \(tokenCallName))",
+                hint: "the key may lack the right to this call, or the API is misconfigured; nothing more is sent")
         }
         guard key != nil, password != nil else {
             let variables = description.secretVariables
-            throw FerryError(.network, "the API refused the token and there is no key and password to obtain a new one",
-                             hint: "set \(variables.dropFirst().joined(separator: " and ")) so Ferry can renew tokens, or give a fresh \(variables[0])")
+            throw FerryError(
+                .network, "the API refused the token and there is no key and password to obtain a new one",
+                hint:
+                    "set \(variables.dropFirst().joined(separator: " and ")) so Ferry can renew tokens, or give a fresh \(variables[0])"
+            )
         }
         _ = try await renew()
         return true
@@ -98,8 +114,11 @@ actor AuthSession {
 
     /// What a refusal of the credentials means for the run.
     nonisolated func refusedCredentials(_ status: Int) -> FerryError {
-        FerryError(.network, "the API refused the credentials (\(status))",
-                   hint: "check \(description.secretVariables.joined(separator: " / ")) in the environment; nothing more is sent until they work")
+        FerryError(
+            .network, "the API refused the credentials (\(status))",
+            hint:
+                "check \(description.secretVariables.joined(separator: " / ")) in the environment; nothing more is sent until they work"
+        )
     }
 
     private var tokenCallName: String {
@@ -130,31 +149,46 @@ actor AuthSession {
             return .failure(FerryError(.network, "no key and password to obtain a token"))
         }
         let basic = Redactor.shared.learnBasic(key: key.value, password: password.value)
-        let (answer, _) = await client.sendRetrying(call.method, client.url(call.path), headers: [("Authorization", "Basic " + basic)],
-                                                    body: Array("{}".utf8), kind: .token, attempts: 8)
+        let (answer, _) = await client.sendRetrying(
+            call.method, client.url(call.path), headers: [("Authorization", "Basic " + basic)],
+            body: Array("{}".utf8), kind: .token, attempts: 8)
         switch answer {
         case .success(let body):
             guard let text = jsonScalarText(jsonValue(at: [field], in: body.value)) else {
-                return .failure(FerryError(.network, "the token call answered without `\(field)`", hint: "check that --endpoint is the API's base URL"))
+                return .failure(
+                    FerryError(
+                        .network, "the token call answered without `\(field)`",
+                        hint: "check that --endpoint is the API's base URL"))
             }
             do {
                 guard let token = try AuthSession.credential(text, named: "the token the API gave") else {
-                    return .failure(FerryError(.network, "the token call answered an empty `\(field)`", hint: "check that --endpoint is the API's base URL"))
+                    return .failure(
+                        FerryError(
+                            .network, "the token call answered an empty `\(field)`",
+                            hint: "check that --endpoint is the API's base URL"))
                 }
                 return .success(token)
             } catch {
                 return .failure(error)
             }
         case .credentialsRefused(let status):
-            return .failure(FerryError(.network, "the API refused the key and password (\(status)) when asked for a token",
-                                       hint: "check \(keyVariable) and its password in the environment"))
+            return .failure(
+                FerryError(
+                    .network, "the API refused the key and password (\(status)) when asked for a token",
+                    hint: "check \(keyVariable) and its password in the environment"))
         case .refused(let status, let body):
-            return .failure(FerryError(.network, "the token call answered \(status): \(serverMessage(body, style: description.errors))"))
+            return .failure(
+                FerryError(
+                    .network, "the token call answered \(status): \(serverMessage(body, style: description.errors))"))
         case .retryAfter(let status, _):
-            return .failure(FerryError(.network, "the token call kept answering \(status)", hint: "the API is failing; try again later"))
+            return .failure(
+                FerryError(
+                    .network, "the token call kept answering \(status)", hint: "the API is failing; try again later"))
         case .maybeStored(let why, _), .unreachable(let why):
             if client.outage == .tooLong { return .failure(client.outageError(why)) }
-            return .failure(FerryError(.network, "no token from \(call): \(why)", hint: "check that the API is reachable at --endpoint"))
+            return .failure(
+                FerryError(
+                    .network, "no token from \(call): \(why)", hint: "check that the API is reachable at --endpoint"))
         case .redirect, .notAnAPIAnswer, .unresolvable, .fatal, .stopped:
             return .failure(client.runError(answer, call: call.description)!)
         }
@@ -172,7 +206,9 @@ struct Backoff: Sendable {
         let ceiling = min(cap, base * Double(1 << min(attempt, 20)))
         attempt += 1
         let jittered = Double.random(in: 0...ceiling)
-        guard let retryAfter, let seconds = Double(retryAfter.trimmingCharacters(in: .whitespaces)), seconds >= 0 else { return jittered }
+        guard let retryAfter, let seconds = Double(retryAfter.trimmingCharacters(in: .whitespaces)), seconds >= 0 else {
+            return jittered
+        }
         return max(jittered, min(seconds, 120))
     }
 }
@@ -192,7 +228,9 @@ func serverMessages(_ body: [UInt8], style: APIDescription.Errors) -> [(field: S
     return unredactedServerMessages(body, style: style).map { ($0.field.map(clean), clean($0.message)) }
 }
 
-private func unredactedServerMessages(_ body: [UInt8], style: APIDescription.Errors) -> [(field: String?, message: String)] {
+private func unredactedServerMessages(_ body: [UInt8], style: APIDescription.Errors) -> [(
+    field: String?, message: String
+)] {
     let parsed = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
     switch style {
     case .perField(let general):
@@ -218,6 +256,8 @@ private func unredactedServerMessages(_ body: [UInt8], style: APIDescription.Err
 /// `The field email is not valid` names `email`.
 private func fieldNamed(in message: String) -> String? {
     let words = message.split(separator: " ")
-    guard let index = words.firstIndex(where: { $0.lowercased() == "field" }), index + 1 < words.count else { return nil }
+    guard let index = words.firstIndex(where: { $0.lowercased() == "field" }), index + 1 < words.count else {
+        return nil
+    }
     return String(words[index + 1]).trimmingCharacters(in: .punctuationCharacters)
 }

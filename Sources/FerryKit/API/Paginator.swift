@@ -37,8 +37,11 @@ struct Paginator {
     private(set) var requests = 0
 
     /// A walk from the first page of `api.list` with `query` (filters) and the page size.
-    init(client: APIClient, auth: AuthSession, api: APIDescription, query: [(String, String)] = [], kind: CallKind, attempts: Int,
-         pace: RateLimiter? = nil) {
+    init(
+        client: APIClient, auth: AuthSession, api: APIDescription, query: [(String, String)] = [], kind: CallKind,
+        attempts: Int,
+        pace: RateLimiter? = nil
+    ) {
         self.client = client
         self.auth = auth
         self.api = api
@@ -53,17 +56,28 @@ struct Paginator {
     mutating func nextPage() async throws(Failure) -> Page? {
         guard let url = next else { return nil }
         guard seen.insert(url.absoluteString).inserted else {
-            throw .runStops(FerryError(.network, "the API gave the page \(APIClient.shown(url.absoluteString)) a second time (its `\(api.page.next)` links go round in a loop)",
-                                       hint: "this is a fault of the API; nothing was written"))
+            throw .runStops(
+                FerryError(
+                    .network,
+                    "the API gave the page \(APIClient.shown(url.absoluteString)) a second time (its `\(api.page.next)` links go round in a loop)",
+                    hint: "this is a fault of the API; nothing was written"))
         }
         if let announced, pages > (announced / max(1, api.pageSize) + 1) * 2 + 10 {
-            throw .runStops(FerryError(.network, "the API gave \(pages) pages where its first page announced \(announced) records in pages of \(api.pageSize)",
-                                       hint: "its `\(api.page.next)` links do not end; nothing was written"))
+            throw .runStops(
+                FerryError(
+                    .network,
+                    "the API gave \(pages) pages where its first page announced \(announced) records in pages of \(api.pageSize)",
+                    hint: "its `\(api.page.next)` links do not end; nothing was written"))
         }
         let body = try await fetch(url)
         guard let page = body.value as? [String: Any], let results = page[api.page.results] as? [Any] else {
-            throw .runStops(FerryError(.network, "\(list.method) \(APIClient.shown(url.absoluteString)) did not answer a page with `\(api.page.results)`",
-                                       hint: "check that --endpoint is the API's base URL (and `api.page` in the mapping); nothing was written"))
+            throw .runStops(
+                FerryError(
+                    .network,
+                    "\(list.method) \(APIClient.shown(url.absoluteString)) did not answer a page with `\(api.page.results)`",
+                    hint:
+                        "check that --endpoint is the API's base URL (and `api.page` in the mapping); nothing was written"
+                ))
         }
         pages += 1
         records += results.count
@@ -84,7 +98,8 @@ struct Paginator {
         for _ in 0..<2 {
             let headers: [(String, String)]
             do { headers = try await auth.headers() } catch { throw .runStops(error) }
-            let (answer, sent) = await client.sendRetrying(list.method, url, headers: headers, kind: kind, attempts: attempts, pace: pace)
+            let (answer, sent) = await client.sendRetrying(
+                list.method, url, headers: headers, kind: kind, attempts: attempts, pace: pace)
             requests += sent
             switch answer {
             case .success(let body):
@@ -92,11 +107,13 @@ struct Paginator {
                 return body
             case .credentialsRefused(let status):
                 do {
-                    if status == 401, try await auth.refused(headers) { continue }   // a renewed token: the same page again
+                    // A renewed token: the same page again.
+                    if status == 401, try await auth.refused(headers) { continue }
                 } catch { throw .runStops(error) }
                 throw .runStops(auth.refusedCredentials(status))
             case .refused(let status, let body):
-                throw .pageFailed("\(list.method) \(list.path) answered \(status): \(serverMessage(body, style: api.errors))")
+                throw .pageFailed(
+                    "\(list.method) \(list.path) answered \(status): \(serverMessage(body, style: api.errors))")
             case .retryAfter(let status, _):
                 throw .pageFailed("\(list.method) \(list.path) kept answering \(status)")
             case .maybeStored(let why, _):

@@ -150,10 +150,16 @@ public struct Customer: Sendable, Hashable {
             case .familyName2: if case .text(let v)? = newValue { familyName2 = v } else { familyName2 = nil }
             case .companyName: if case .text(let v)? = newValue { companyName = v } else { companyName = nil }
             case .kind: if case .text(let v)? = newValue { kind = Customer.Kind(rawValue: v) } else { kind = nil }
-            case .lifecycle: if case .text(let v)? = newValue { lifecycle = Customer.Lifecycle(rawValue: v) } else { lifecycle = nil }
+            case .lifecycle:
+                if case .text(let v)? = newValue {
+                    lifecycle = Customer.Lifecycle(rawValue: v)
+                } else {
+                    lifecycle = nil
+                }
             case .code: if case .text(let v)? = newValue { code = v } else { code = nil }
             case .taxId: if case .taxId(let v)? = newValue { taxId = v } else { taxId = nil }
-            case .taxIdType: if case .text(let v)? = newValue { taxIdType = TaxID.Kind(rawValue: v) } else { taxIdType = nil }
+            case .taxIdType:
+                if case .text(let v)? = newValue { taxIdType = TaxID.Kind(rawValue: v) } else { taxIdType = nil }
             case .mobilePhone: if case .phone(let v)? = newValue { mobilePhone = v } else { mobilePhone = nil }
             case .landlinePhone: if case .phone(let v)? = newValue { landlinePhone = v } else { landlinePhone = nil }
             case .otherPhone: if case .phone(let v)? = newValue { otherPhone = v } else { otherPhone = nil }
@@ -165,19 +171,23 @@ public struct Customer: Sendable, Hashable {
             case .province: if case .text(let v)? = newValue { province = v } else { province = nil }
             case .countryCode: if case .text(let v)? = newValue { countryCode = v } else { countryCode = nil }
             case .birthDate: if case .date(let v)? = newValue { birthDate = v } else { birthDate = nil }
-            case .gender: if case .text(let v)? = newValue { gender = Customer.Gender(rawValue: v) } else { gender = nil }
+            case .gender:
+                if case .text(let v)? = newValue { gender = Customer.Gender(rawValue: v) } else { gender = nil }
             case .language: if case .text(let v)? = newValue { language = v } else { language = nil }
             case .notes: if case .text(let v)? = newValue { notes = v } else { notes = nil }
             case .clinicalNotes: if case .text(let v)? = newValue { clinicalNotes = v } else { clinicalNotes = nil }
-            case .consentNewsletter: if case .bool(let v)? = newValue { consentNewsletter = v } else { consentNewsletter = nil }
+            case .consentNewsletter:
+                if case .bool(let v)? = newValue { consentNewsletter = v } else { consentNewsletter = nil }
             case .consentSurveys: if case .bool(let v)? = newValue { consentSurveys = v } else { consentSurveys = nil }
             case .consentSms: if case .bool(let v)? = newValue { consentSms = v } else { consentSms = nil }
             case .consentEmail: if case .bool(let v)? = newValue { consentEmail = v } else { consentEmail = nil }
-            case .consentWhatsapp: if case .bool(let v)? = newValue { consentWhatsapp = v } else { consentWhatsapp = nil }
+            case .consentWhatsapp:
+                if case .bool(let v)? = newValue { consentWhatsapp = v } else { consentWhatsapp = nil }
             case .active: if case .bool(let v)? = newValue { active = v } else { active = nil }
             case .vip: if case .bool(let v)? = newValue { vip = v } else { vip = nil }
             case .rating: if case .integer(let v)? = newValue { rating = v } else { rating = nil }
-            case .discountPercent: if case .decimal(let v)? = newValue { discountPercent = v } else { discountPercent = nil }
+            case .discountPercent:
+                if case .decimal(let v)? = newValue { discountPercent = v } else { discountPercent = nil }
             case .registeredAt: if case .date(let v)? = newValue { registeredAt = v } else { registeredAt = nil }
             case .origin: if case .text(let v)? = newValue { origin = v } else { origin = nil }
             case .sourceId: if case .text(let v)? = newValue { sourceId = v } else { sourceId = nil }

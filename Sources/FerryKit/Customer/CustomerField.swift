@@ -64,7 +64,8 @@ public enum CustomerField: String, CaseIterable, Sendable, Codable {
     public var isPersonal: Bool {
         switch self {
         case .givenName, .familyName1, .familyName2, .taxId, .mobilePhone, .landlinePhone, .otherPhone, .email,
-             .street, .birthDate, .notes, .clinicalNotes: true
+            .street, .birthDate, .notes, .clinicalNotes:
+            true
         default: false
         }
     }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Raw bytes from a file or from standard input (`-`), read in chunks.
@@ -27,13 +27,15 @@ public final class ByteSource {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             let reason = String(cString: strerror(errno))
-            throw FerryError(.input, "cannot open the input file: \(reason)", at: Location(file: path),
-                             hint: "check the path and that you may read it")
+            throw FerryError(
+                .input, "cannot open the input file: \(reason)", at: Location(file: path),
+                hint: "check the path and that you may read it")
         }
         var info = stat()
         if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
             close(fd)
-            throw FerryError(.input, "is a directory, not a file", at: Location(file: path), hint: "name a CSV or JSON file")
+            throw FerryError(
+                .input, "is a directory, not a file", at: Location(file: path), hint: "name a CSV or JSON file")
         }
         self.fd = fd
     }
@@ -53,9 +55,9 @@ public final class ByteSource {
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while true {
             #if canImport(Glibc)
-            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+                let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
             #else
-            let n = Darwin.read(fd, buffer.baseAddress, buffer.count)
+                let n = Darwin.read(fd, buffer.baseAddress, buffer.count)
             #endif
             if n >= 0 {
                 offset += n
@@ -89,7 +91,10 @@ func lineNumber(ofByte offset: Int, inFile path: String) -> Int? {
     var lineFeeds = 0, carriageReturns = 0
     while remaining > 0 {
         let want = min(buffer.count, remaining)
-        let n = (try? buffer.withUnsafeMutableBytes { try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want])) }) ?? 0
+        let n =
+            (try? buffer.withUnsafeMutableBytes {
+                try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want]))
+            }) ?? 0
         if n == 0 { break }
         for byte in buffer[0..<n] {
             if byte == 0x0A { lineFeeds += 1 } else if byte == 0x0D { carriageReturns += 1 }

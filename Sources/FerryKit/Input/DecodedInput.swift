@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An input as a stream of UTF-8 chunks: detects the encoding from the first bytes (or takes the one
@@ -34,7 +34,9 @@ public final class DecodedInput {
         self.source = source
         self.chunkSize = max(chunkSize, Self.sniffLength)
         self.raw = [UInt8](repeating: 0, count: self.chunkSize + 8)
-        let n = try raw.withUnsafeMutableBytes { try source.readFully(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<Self.sniffLength])) }
+        let n = try raw.withUnsafeMutableBytes {
+            try source.readFully(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<Self.sniffLength]))
+        }
         reachedEnd = n < Self.sniffLength
         let head = Array(raw[0..<n])
         var bomLength = 0
@@ -51,22 +53,30 @@ public final class DecodedInput {
             converter = try IconvConverter(from: report.encoding)
         }
         // Keep the examined bytes (less the BOM) as the first raw chunk.
-        if bomLength > 0 { raw.replaceSubrange(0..<bomLength, with: []) ; raw.append(contentsOf: repeatElement(0, count: bomLength)) }
+        if bomLength > 0 {
+            raw.replaceSubrange(0..<bomLength, with: []); raw.append(contentsOf: repeatElement(0, count: bomLength))
+        }
         carried = n - bomLength
         rawFileOffset = bomLength
     }
 
     /// True when the input held nothing but a byte-order mark.
-    public var isOnlyByteOrderMark: Bool { report.hasByteOrderMark && source.offset == report.encoding.byteOrderMark.count }
+    public var isOnlyByteOrderMark: Bool {
+        report.hasByteOrderMark && source.offset == report.encoding.byteOrderMark.count
+    }
 
     /// Decides the encoding from the first bytes of an input.
     static func detect(_ head: [UInt8], complete: Bool, name: String) throws -> (EncodingReport, Int, Bool) {
         if head.starts(with: [0xFF, 0xFE, 0x00, 0x00]) || head.starts(with: [0x00, 0x00, 0xFE, 0xFF]) {
-            throw FerryError(.input, "the file is UTF-32, which Ferry does not read", at: Location(file: name),
-                             hint: "save it as UTF-8 (or UTF-16) and run again")
+            throw FerryError(
+                .input, "the file is UTF-32, which Ferry does not read", at: Location(file: name),
+                hint: "save it as UTF-8 (or UTF-16) and run again")
         }
         for encoding in [TextEncoding.utf8, .utf16LE, .utf16BE] where head.starts(with: encoding.byteOrderMark) {
-            return (EncodingReport(encoding: encoding, hasByteOrderMark: true, reason: "byte-order mark"), encoding.byteOrderMark.count, false)
+            return (
+                EncodingReport(encoding: encoding, hasByteOrderMark: true, reason: "byte-order mark"),
+                encoding.byteOrderMark.count, false
+            )
         }
         // UTF-16 without a BOM: text in Latin script has a NUL in every other byte.
         let pairs = min(head.count / 2, 512)
@@ -77,10 +87,18 @@ public final class DecodedInput {
                 if head[2 * k + 1] == 0 { oddZeros += 1 }
             }
             if oddZeros * 10 >= pairs * 7 && evenZeros * 10 < pairs {
-                return (EncodingReport(encoding: .utf16LE, hasByteOrderMark: false, reason: "NUL bytes in every other position"), 0, false)
+                return (
+                    EncodingReport(
+                        encoding: .utf16LE, hasByteOrderMark: false, reason: "NUL bytes in every other position"), 0,
+                    false
+                )
             }
             if evenZeros * 10 >= pairs * 7 && oddZeros * 10 < pairs {
-                return (EncodingReport(encoding: .utf16BE, hasByteOrderMark: false, reason: "NUL bytes in every other position"), 0, false)
+                return (
+                    EncodingReport(
+                        encoding: .utf16BE, hasByteOrderMark: false, reason: "NUL bytes in every other position"), 0,
+                    false
+                )
             }
         }
         var firstNonASCII: Int?
@@ -90,12 +108,20 @@ public final class DecodedInput {
             // Valid UTF-8 characters first, then a byte that is not: the file mixes encodings. Read it
             // as UTF-8, so the reader stops at the bad byte and says where, instead of turning the
             // good characters into mojibake.
-            return (EncodingReport(encoding: .utf8, hasByteOrderMark: false, reason: "UTF-8 characters first; the file may mix encodings"), 0, false)
+            return (
+                EncodingReport(
+                    encoding: .utf8, hasByteOrderMark: false,
+                    reason: "UTF-8 characters first; the file may mix encodings"), 0, false
+            )
         case .incomplete where complete, .invalid:
             return (singleByteGuess(head), 0, false)
         case .valid, .incomplete:
             if firstNonASCII == nil {
-                return (EncodingReport(encoding: .utf8, hasByteOrderMark: false, reason: "ASCII so far; the first non-ASCII byte decides"), 0, true)
+                return (
+                    EncodingReport(
+                        encoding: .utf8, hasByteOrderMark: false,
+                        reason: "ASCII so far; the first non-ASCII byte decides"), 0, true
+                )
             }
             return (EncodingReport(encoding: .utf8, hasByteOrderMark: false, reason: "valid UTF-8"), 0, false)
         }
@@ -105,10 +131,12 @@ public final class DecodedInput {
     static func singleByteGuess(_ bytes: some Sequence<UInt8>) -> EncodingReport {
         let undefinedIn1252: Set<UInt8> = [0x81, 0x8D, 0x8F, 0x90, 0x9D]
         if bytes.contains(where: { undefinedIn1252.contains($0) }) {
-            return EncodingReport(encoding: .iso8859_1, hasByteOrderMark: false,
-                                  reason: "not UTF-8; uses bytes that Windows-1252 does not define")
+            return EncodingReport(
+                encoding: .iso8859_1, hasByteOrderMark: false,
+                reason: "not UTF-8; uses bytes that Windows-1252 does not define")
         }
-        return EncodingReport(encoding: .windows1252, hasByteOrderMark: false, reason: "not UTF-8; Spanish Windows text")
+        return EncodingReport(
+            encoding: .windows1252, hasByteOrderMark: false, reason: "not UTF-8; Spanish Windows text")
     }
 
     /// Returns decoded bytes from the start of the input without consuming them (for dialect sniffing).
@@ -180,12 +208,17 @@ public final class DecodedInput {
 
     private func decode(count: Int) throws -> Decoded {
         if let at = nulOffset(count: count) {
-            throw encodingError(at: rawFileOffset + at, "a NUL character (byte 0x00), which is never part of a customer list",
-                                hint: "the file may be damaged or binary, or UTF-16 that was not recognised (then run again with --encoding utf-16le or utf-16be); otherwise remove the NUL bytes (tr -d '\\000' < FILE > CLEAN) and check the records around this place")
+            throw encodingError(
+                at: rawFileOffset + at, "a NUL character (byte 0x00), which is never part of a customer list",
+                hint:
+                    "the file may be damaged or binary, or UTF-16 that was not recognised (then run again with --encoding utf-16le or utf-16be); otherwise remove the NUL bytes (tr -d '\\000' < FILE > CLEAN) and check the records around this place"
+            )
         }
         if report.encoding == .utf8 {
             var firstNonASCII: Int?
-            let check = raw.withUnsafeBytes { checkUTF8(UnsafeRawBufferPointer(rebasing: $0[0..<count]), firstNonASCII: &firstNonASCII) }
+            let check = raw.withUnsafeBytes {
+                checkUTF8(UnsafeRawBufferPointer(rebasing: $0[0..<count]), firstNonASCII: &firstNonASCII)
+            }
             if undecidedASCII, let first = firstNonASCII {
                 switch check {
                 case .invalid(let at) where at == first, .incomplete(let at) where at == first && reachedEnd:
@@ -211,14 +244,16 @@ public final class DecodedInput {
         }
         guard let converter else { fatalError("a non-UTF-8 encoding without a converter") }
         let result = raw.withUnsafeBytes { rawBytes in
-            converter.convert(UnsafeRawBufferPointer(rebasing: rawBytes[0..<count]), into: &converted, atEnd: reachedEnd)
+            converter.convert(
+                UnsafeRawBufferPointer(rebasing: rawBytes[0..<count]), into: &converted, atEnd: reachedEnd)
         }
         switch result {
         case .converted(let consumed, let produced):
             if consumed == 0 && produced == 0 { return .carry }
             return .converted(consumed: consumed, produced: produced)
         case .invalid(let at):
-            throw encodingError(at: rawFileOffset + at, "byte \(hex(raw[at])) is not a character in \(report.encoding.rawValue)")
+            throw encodingError(
+                at: rawFileOffset + at, "byte \(hex(raw[at])) is not a character in \(report.encoding.rawValue)")
         }
     }
 
@@ -268,18 +303,21 @@ public final class DecodedInput {
 
     private func encodingError(at offset: Int, _ what: String, hint given: String? = nil) -> FerryError {
         let line = source.path.flatMap { lineNumber(ofByte: offset, inFile: $0) }
-        let hint = given ?? {
-            switch report.encoding {
-            case .utf8:
-                "the file is not all UTF-8. If Windows software saved it, run again with --encoding windows-1252; if it mixes encodings, fix the text at this place"
-            case .windows1252:
-                "if the file is ISO-8859-1, run again with --encoding iso-8859-1; otherwise fix the byte at this place"
-            default:
-                "name the right encoding with --encoding (\(TextEncoding.allowedNames))"
-            }
-        }()
-        return FerryError(.input, "\(what) (reading as \(report.encoding.rawValue), \(report.reason))",
-                          at: Location(file: source.name, line: line, byteOffset: offset), hint: hint)
+        let hint =
+            given
+            ?? {
+                switch report.encoding {
+                case .utf8:
+                    "the file is not all UTF-8. If Windows software saved it, run again with --encoding windows-1252; if it mixes encodings, fix the text at this place"
+                case .windows1252:
+                    "if the file is ISO-8859-1, run again with --encoding iso-8859-1; otherwise fix the byte at this place"
+                default:
+                    "name the right encoding with --encoding (\(TextEncoding.allowedNames))"
+                }
+            }()
+        return FerryError(
+            .input, "\(what) (reading as \(report.encoding.rawValue), \(report.reason))",
+            at: Location(file: source.name, line: line, byteOffset: offset), hint: hint)
     }
 }
 

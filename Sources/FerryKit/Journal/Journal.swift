@@ -72,37 +72,41 @@ public final class Journal: Sendable {
             configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
             database = try DatabasePool(path: path, configuration: configuration)
             try database.write { db in
-                try db.execute(sql: """
-                    CREATE TABLE IF NOT EXISTS migration (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-                    CREATE TABLE IF NOT EXISTS record (
-                        identity TEXT PRIMARY KEY,
-                        number INTEGER NOT NULL,
-                        line INTEGER NOT NULL,
-                        state TEXT NOT NULL,
-                        remote_id TEXT,
-                        reason TEXT,
-                        status INTEGER,
-                        payload TEXT,
-                        attempts INTEGER NOT NULL DEFAULT 0,
-                        label TEXT,
-                        updated_at TEXT NOT NULL);
-                    CREATE INDEX IF NOT EXISTS record_state ON record(state);
-                    CREATE INDEX IF NOT EXISTS record_remote_id ON record(remote_id);
-                    CREATE TABLE IF NOT EXISTS run (
-                        id INTEGER PRIMARY KEY AUTOINCREMENT,
-                        started_at TEXT NOT NULL,
-                        finished_at TEXT,
-                        totals TEXT);
-                    """)
+                try db.execute(
+                    sql: """
+                        CREATE TABLE IF NOT EXISTS migration (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                        CREATE TABLE IF NOT EXISTS record (
+                            identity TEXT PRIMARY KEY,
+                            number INTEGER NOT NULL,
+                            line INTEGER NOT NULL,
+                            state TEXT NOT NULL,
+                            remote_id TEXT,
+                            reason TEXT,
+                            status INTEGER,
+                            payload TEXT,
+                            attempts INTEGER NOT NULL DEFAULT 0,
+                            label TEXT,
+                            updated_at TEXT NOT NULL);
+                        CREATE INDEX IF NOT EXISTS record_state ON record(state);
+                        CREATE INDEX IF NOT EXISTS record_remote_id ON record(remote_id);
+                        CREATE TABLE IF NOT EXISTS run (
+                            id INTEGER PRIMARY KEY AUTOINCREMENT,
+                            started_at TEXT NOT NULL,
+                            finished_at TEXT,
+                            totals TEXT);
+                        """)
             }
         } catch {
-            throw FerryError(.output, "cannot open the journal \(path): \(Journal.describe(error))",
-                             hint: "check that the folder is writable, or name another file with --journal")
+            throw FerryError(
+                .output, "cannot open the journal \(path): \(Journal.describe(error))",
+                hint: "check that the folder is writable, or name another file with --journal")
         }
     }
 
     deinit {
-        for descriptor in [lock.withLockedValue { $0 }, keyFile.withLockedValue { $0 }] where descriptor >= 0 { close(descriptor) }
+        for descriptor in [lock.withLockedValue { $0 }, keyFile.withLockedValue { $0 }] where descriptor >= 0 {
+            close(descriptor)
+        }
     }
 
     /// Claims the journal for one run: a second `ferry migrate` on the same journal at the same time
@@ -115,8 +119,9 @@ public final class Journal: Sendable {
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             close(descriptor)
-            throw FerryError(.output, "another `ferry migrate` is using the journal \(path)",
-                             hint: "wait for it to end or stop it (Ctrl-C): two runs at once could send the same records twice")
+            throw FerryError(
+                .output, "another `ferry migrate` is using the journal \(path)",
+                hint: "wait for it to end or stop it (Ctrl-C): two runs at once could send the same records twice")
         }
         lock.withLockedValue { $0 = descriptor }
     }
@@ -142,24 +147,36 @@ public final class Journal: Sendable {
         let records = try recordCount()
         if let data = FileManager.default.contents(atPath: keyPath) {
             guard data.count == 32 || data.count == 40 else {
-                throw FerryError(.output, "the journal's key file \(keyPath) is damaged (\(data.count) bytes)",
-                                 hint: "put back the key file that was made with this journal, or start over with a new --journal")
+                throw FerryError(
+                    .output, "the journal's key file \(keyPath) is damaged (\(data.count) bytes)",
+                    hint: "put back the key file that was made with this journal, or start over with a new --journal")
             }
             let key = Array(data.prefix(32))
             if records > 0, meta["identities"] != Journal.identityScheme {
-                throw FerryError(.output, "the journal \(path) was written by an earlier Ferry build, which identified records another way",
-                                 hint: "finish that migration with the build that started it, or start over with a new --journal; nothing was sent")
+                throw FerryError(
+                    .output,
+                    "the journal \(path) was written by an earlier Ferry build, which identified records another way",
+                    hint:
+                        "finish that migration with the build that started it, or start over with a new --journal; nothing was sent"
+                )
             }
             if let known = meta["key_fingerprint"], known != Journal.fingerprint(key) {
-                throw FerryError(.output, "the journal's key file \(keyPath) is not the one this journal was made with",
-                                 hint: "put back the journal's own key file; with another key no record can be matched and all would be sent again")
+                throw FerryError(
+                    .output, "the journal's key file \(keyPath) is not the one this journal was made with",
+                    hint:
+                        "put back the journal's own key file; with another key no record can be matched and all would be sent again"
+                )
             }
             if data.count == 40 {
                 let saved = data.suffix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
                 let current = UInt64(meta["generation"].flatMap { Int($0) } ?? 0)
                 if saved > current {
-                    throw FerryError(.output, "the journal \(path) has lost its last \(saved - current) writes (its -wal file was deleted or cut short after a crash)",
-                                     hint: "put back the journal's -wal file if you still have it; otherwise records it had settled would be sent again, so check the target and start over with a new --journal")
+                    throw FerryError(
+                        .output,
+                        "the journal \(path) has lost its last \(saved - current) writes (its -wal file was deleted or cut short after a crash)",
+                        hint:
+                            "put back the journal's -wal file if you still have it; otherwise records it had settled would be sent again, so check the target and start over with a new --journal"
+                    )
                 }
             }
             try openKeyFile()
@@ -167,22 +184,27 @@ public final class Journal: Sendable {
             return key
         }
         if records > 0 {
-            throw FerryError(.output, "the journal's key file \(keyPath) is missing",
-                             hint: "the journal identifies records by a hash keyed with that file, so without it no record can be matched; put it back beside the journal, or start over with a new --journal")
+            throw FerryError(
+                .output, "the journal's key file \(keyPath) is missing",
+                hint:
+                    "the journal identifies records by a hash keyed with that file, so without it no record can be matched; put it back beside the journal, or start over with a new --journal"
+            )
         }
         var generator = SystemRandomNumberGenerator()
         let key = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let descriptor = open(keyPath, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
-            throw FerryError(.output, "cannot create the journal's key file \(keyPath): \(String(cString: strerror(errno)))",
-                             hint: "check that the journal's folder is writable")
+            throw FerryError(
+                .output, "cannot create the journal's key file \(keyPath): \(String(cString: strerror(errno)))",
+                hint: "check that the journal's folder is writable")
         }
         defer { close(descriptor) }
         let written = key.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
         guard written == key.count, fsync(descriptor) == 0 else {
             unlink(keyPath)
-            throw FerryError(.output, "cannot write the journal's key file \(keyPath): \(String(cString: strerror(errno)))",
-                             hint: "check the free space and that the folder is writable")
+            throw FerryError(
+                .output, "cannot write the journal's key file \(keyPath): \(String(cString: strerror(errno)))",
+                hint: "check the free space and that the folder is writable")
         }
         try openKeyFile()
         try recordScheme(key: key, meta: meta)
@@ -198,7 +220,9 @@ public final class Journal: Sendable {
     private func recordScheme(key: [UInt8], meta: [String: String]) throws(FerryError) {
         try attempt {
             try database.write { db in
-                for (name, value) in [("identities", Journal.identityScheme), ("key_fingerprint", Journal.fingerprint(key))] where meta[name] == nil {
+                for (name, value) in [
+                    ("identities", Journal.identityScheme), ("key_fingerprint", Journal.fingerprint(key)),
+                ] where meta[name] == nil {
                     try db.execute(sql: "INSERT INTO migration(key, value) VALUES (?, ?)", arguments: [name, value])
                 }
             }
@@ -208,7 +232,10 @@ public final class Journal: Sendable {
     private func metadata() throws(FerryError) -> [String: String] {
         try attempt {
             try database.read { db in
-                try [String: String](uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT key, value FROM migration").map { ($0["key"], $0["value"]) })
+                try [String: String](
+                    uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT key, value FROM migration").map {
+                        ($0["key"], $0["value"])
+                    })
             }
         }
     }
@@ -219,7 +246,8 @@ public final class Journal: Sendable {
     private func openKeyFile() throws(FerryError) {
         let descriptor = open(keyPath, O_WRONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw FerryError(.output, "cannot open the journal's key file \(keyPath): \(String(cString: strerror(errno)))")
+            throw FerryError(
+                .output, "cannot open the journal's key file \(keyPath): \(String(cString: strerror(errno)))")
         }
         keyFile.withLockedValue { old in
             if old >= 0 { close(old) }
@@ -229,19 +257,30 @@ public final class Journal: Sendable {
 
     /// How many records are settled as created or found already there.
     func settledCount() throws(FerryError) -> Int {
-        try attempt { try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM record WHERE state IN ('created', 'existing')") ?? 0 } }
+        try attempt {
+            try database.read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM record WHERE state IN ('created', 'existing')") ?? 0
+            }
+        }
     }
 
     /// Ties the journal to one target and endpoint, so two migrations cannot share a journal by mistake.
     public func bind(target: String, endpoint: String, input: String) throws(FerryError) {
         try attempt {
             try database.write { db in
-                let existing = try [String: String](uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT key, value FROM migration").map { ($0["key"], $0["value"]) })
-                if let known = existing["target"], let knownEndpoint = existing["endpoint"], known != target || knownEndpoint != endpoint {
-                    throw FerryError(.usage, "the journal \(path) belongs to a migration into \(known) at \(knownEndpoint)",
-                                     hint: "name another journal with --journal, or delete this one if that migration is over")
+                let existing = try [String: String](
+                    uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT key, value FROM migration").map {
+                        ($0["key"], $0["value"])
+                    })
+                if let known = existing["target"], let knownEndpoint = existing["endpoint"],
+                    known != target || knownEndpoint != endpoint
+                {
+                    throw FerryError(
+                        .usage, "the journal \(path) belongs to a migration into \(known) at \(knownEndpoint)",
+                        hint: "name another journal with --journal, or delete this one if that migration is over")
                 }
-                for (key, value) in [("target", target), ("endpoint", endpoint), ("input", input)] where existing[key] == nil {
+                for (key, value) in [("target", target), ("endpoint", endpoint), ("input", input)]
+                where existing[key] == nil {
                     try db.execute(sql: "INSERT INTO migration(key, value) VALUES (?, ?)", arguments: [key, value])
                 }
             }
@@ -258,8 +297,11 @@ public final class Journal: Sendable {
                 while start < identities.count {
                     let chunk = Array(identities[start..<min(identities.count, start + 500)])
                     start += chunk.count
-                    let rows = try Row.fetchCursor(db, sql: "SELECT * FROM record WHERE identity IN (\(chunk.map { _ in "?" }.joined(separator: ",")))",
-                                                   arguments: StatementArguments(chunk))
+                    let rows = try Row.fetchCursor(
+                        db,
+                        sql:
+                            "SELECT * FROM record WHERE identity IN (\(chunk.map { _ in "?" }.joined(separator: ",")))",
+                        arguments: StatementArguments(chunk))
                     while let row = try rows.next() {
                         let entry = try Journal.entry(row, in: path)
                         result[entry.identity] = entry
@@ -274,8 +316,10 @@ public final class Journal: Sendable {
     /// target stands for one record.
     func isTaken(remoteID: String, byOtherThan identity: String) -> Bool {
         (try? database.read { db in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM record WHERE remote_id = ? AND identity != ? AND state IN ('created', 'existing')",
-                              arguments: [remoteID, identity])
+            try Bool.fetchOne(
+                db,
+                sql: "SELECT 1 FROM record WHERE remote_id = ? AND identity != ? AND state IN ('created', 'existing')",
+                arguments: [remoteID, identity])
         }) != nil
     }
 
@@ -284,21 +328,30 @@ public final class Journal: Sendable {
         guard !entries.isEmpty else { return }
         let generation = try attempt {
             try database.write { db in
-                try db.execute(sql: "INSERT INTO migration(key, value) VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
-                let generation = try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM migration WHERE key = 'generation'") ?? 0
-                let statement = try db.cachedStatement(sql: """
-                    INSERT INTO record(identity, number, line, state, remote_id, reason, status, payload, attempts, label, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(identity) DO UPDATE SET number = excluded.number, line = excluded.line, state = excluded.state,
-                        remote_id = excluded.remote_id, reason = excluded.reason, status = excluded.status,
-                        payload = excluded.payload, attempts = excluded.attempts, label = excluded.label, updated_at = excluded.updated_at
-                    """)
+                try db.execute(
+                    sql:
+                        "INSERT INTO migration(key, value) VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+                )
+                let generation =
+                    try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM migration WHERE key = 'generation'")
+                    ?? 0
+                let statement = try db.cachedStatement(
+                    sql: """
+                        INSERT INTO record(identity, number, line, state, remote_id, reason, status, payload, attempts, label, updated_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT(identity) DO UPDATE SET number = excluded.number, line = excluded.line, state = excluded.state,
+                            remote_id = excluded.remote_id, reason = excluded.reason, status = excluded.status,
+                            payload = excluded.payload, attempts = excluded.attempts, label = excluded.label, updated_at = excluded.updated_at
+                        """)
                 // Reasons quote servers, which may echo credentials: masked on the way in.
                 let redactor = Redactor.shared
                 for entry in entries {
-                    try statement.execute(arguments: [entry.identity, entry.number, entry.line, entry.state.rawValue, entry.remoteID.map(redactor.redact),
-                                                      entry.reason.map(redactor.redact), entry.status, entry.payload, entry.attempts,
-                                                      entry.label, entry.updatedAt])
+                    try statement.execute(arguments: [
+                        entry.identity, entry.number, entry.line, entry.state.rawValue,
+                        entry.remoteID.map(redactor.redact),
+                        entry.reason.map(redactor.redact), entry.status, entry.payload, entry.attempts,
+                        entry.label, entry.updatedAt,
+                    ])
                 }
                 return generation
             }
@@ -322,10 +375,13 @@ public final class Journal: Sendable {
     }
 
     func finishRun(_ id: Int, totals: RunTotals) throws(FerryError) {
-        let text = "{\"read\":\(totals.read),\"written\":\(totals.written),\"rejected\":\(totals.rejected),\"skipped\":\(totals.skipped),\"uncertain\":\(totals.uncertain)}"
+        let text =
+            "{\"read\":\(totals.read),\"written\":\(totals.written),\"rejected\":\(totals.rejected),\"skipped\":\(totals.skipped),\"uncertain\":\(totals.uncertain)}"
         try attempt {
             try database.write { db in
-                try db.execute(sql: "UPDATE run SET finished_at = ?, totals = ? WHERE id = ?", arguments: [Journal.now(), text, id])
+                try db.execute(
+                    sql: "UPDATE run SET finished_at = ?, totals = ? WHERE id = ?",
+                    arguments: [Journal.now(), text, id])
             }
         }
     }
@@ -350,12 +406,21 @@ public final class Journal: Sendable {
         try attempt {
             try database.read { db in
                 var counts: [String: Int] = [:]
-                for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM record GROUP BY state") { counts[row["state"]] = row["n"] }
-                let meta = try [String: String](uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT key, value FROM migration").map { ($0["key"], $0["value"]) })
-                let runs = try Row.fetchAll(db, sql: "SELECT * FROM run ORDER BY id").map {
-                    Status.Run(number: $0["id"], startedAt: $0["started_at"], finishedAt: $0["finished_at"], totals: $0["totals"])
+                for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM record GROUP BY state") {
+                    counts[row["state"]] = row["n"]
                 }
-                return Status(counts: counts, target: meta["target"], endpoint: meta["endpoint"], input: meta["input"], runs: runs)
+                let meta = try [String: String](
+                    uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT key, value FROM migration").map {
+                        ($0["key"], $0["value"])
+                    })
+                let runs = try Row.fetchAll(db, sql: "SELECT * FROM run ORDER BY id").map {
+                    Status.Run(
+                        number: $0["id"], startedAt: $0["started_at"], finishedAt: $0["finished_at"],
+                        totals: $0["totals"])
+                }
+                return Status(
+                    counts: counts, target: meta["target"], endpoint: meta["endpoint"], input: meta["input"], runs: runs
+                )
             }
         }
     }
@@ -370,7 +435,9 @@ public final class Journal: Sendable {
         try attempt {
             try database.read { db in
                 var sql = "SELECT * FROM record"
-                if !states.isEmpty { sql += " WHERE state IN (\(states.map { "'\($0.rawValue)'" }.joined(separator: ",")))" }
+                if !states.isEmpty {
+                    sql += " WHERE state IN (\(states.map { "'\($0.rawValue)'" }.joined(separator: ",")))"
+                }
                 sql += " ORDER BY number"
                 if let limit { sql += " LIMIT \(limit)" }
                 return try Row.fetchAll(db, sql: sql).map { row in try Journal.entry(row, in: path) }
@@ -383,12 +450,15 @@ public final class Journal: Sendable {
     private static func entry(_ row: Row, in path: String) throws -> Entry {
         let stateText: String = row["state"]
         guard let state = State(rawValue: stateText) else {
-            throw FerryError(.output, "the journal \(path) holds a record in the state `\(stateText.prefix(40))`, which this Ferry does not know",
-                             hint: "finish the migration with the Ferry build that wrote it; nothing was sent")
+            throw FerryError(
+                .output,
+                "the journal \(path) holds a record in the state `\(stateText.prefix(40))`, which this Ferry does not know",
+                hint: "finish the migration with the Ferry build that wrote it; nothing was sent")
         }
-        return Entry(identity: row["identity"], number: row["number"], line: row["line"], state: state,
-              remoteID: row["remote_id"], reason: row["reason"], status: row["status"], payload: row["payload"],
-              attempts: row["attempts"], label: row["label"], updatedAt: row["updated_at"])
+        return Entry(
+            identity: row["identity"], number: row["number"], line: row["line"], state: state,
+            remoteID: row["remote_id"], reason: row["reason"], status: row["status"], payload: row["payload"],
+            attempts: row["attempts"], label: row["label"], updatedAt: row["updated_at"])
     }
 
     static func now() -> String { utcTimestamp() }
@@ -399,8 +469,9 @@ public final class Journal: Sendable {
         } catch let error as FerryError {
             throw error
         } catch {
-            throw FerryError(.output, "the journal \(path) cannot be written: \(Journal.describe(error))",
-                             hint: "check the disk and the file's permissions; the run stops so no record is sent unrecorded")
+            throw FerryError(
+                .output, "the journal \(path) cannot be written: \(Journal.describe(error))",
+                hint: "check the disk and the file's permissions; the run stops so no record is sent unrecorded")
         }
     }
 

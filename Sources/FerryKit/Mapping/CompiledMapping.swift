@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The hot path of a conversion: a source and a target mapping, bound to one input's columns and
@@ -36,9 +36,14 @@ struct CompiledMapping {
         var range: Range<Int> { Int(start)..<Int(start) + Int(max(count, 0)) }
     }
 
-    enum TransformOp: UInt8 { case trim, collapseSpaces, nameCase, upper, lower, digits, provinceCode, plainText, declines }
+    enum TransformOp: UInt8 {
+        case trim, collapseSpaces, nameCase, upper, lower, digits, provinceCode, plainText, declines
+    }
     enum ReadOp: UInt8 { case extra, emptyLookup, value }
-    enum CheckOp: UInt8 { case text, choice, taxId, phone, email, postalCode, provinceCode, countryCode, language, date, boolean, integer, declines }
+    enum CheckOp: UInt8 {
+        case text, choice, taxId, phone, email, postalCode, provinceCode, countryCode, language, date, boolean, integer,
+            declines
+    }
     enum WriteOp: UInt8 { case constant, extra, value, surnames }
     enum FormatOp: UInt8 { case text, boolean, integer, date, taxId, phone, declines }
 
@@ -121,17 +126,20 @@ struct CompiledMapping {
             self.reads = copy(reads)
             self.writes = copy(writes)
             positions = .allocate(capacity: max(columns, 1))
-            values = copy(Array(repeating: Value(start: 0, count: 0, inArena: false, tag: 0), count: CompiledMapping.fieldCount))
+            values = copy(
+                Array(repeating: Value(start: 0, count: 0, inArena: false, tag: 0), count: CompiledMapping.fieldCount))
             self.extras = .allocate(capacity: max(extras, 1))
             extraUsed = .allocate(capacity: max(extras, 1))
             arena = .allocate(capacity: Self.arenaCapacity)
         }
 
         deinit {
-            for pointer in [UnsafeMutableRawPointer(bytes), UnsafeMutableRawPointer(ints), UnsafeMutableRawPointer(ops),
-                            UnsafeMutableRawPointer(choices), UnsafeMutableRawPointer(tokens), UnsafeMutableRawPointer(reads),
-                            UnsafeMutableRawPointer(writes), UnsafeMutableRawPointer(positions), UnsafeMutableRawPointer(values),
-                            UnsafeMutableRawPointer(extras), UnsafeMutableRawPointer(extraUsed), UnsafeMutableRawPointer(arena)] {
+            for pointer in [
+                UnsafeMutableRawPointer(bytes), UnsafeMutableRawPointer(ints), UnsafeMutableRawPointer(ops),
+                UnsafeMutableRawPointer(choices), UnsafeMutableRawPointer(tokens), UnsafeMutableRawPointer(reads),
+                UnsafeMutableRawPointer(writes), UnsafeMutableRawPointer(positions), UnsafeMutableRawPointer(values),
+                UnsafeMutableRawPointer(extras), UnsafeMutableRawPointer(extraUsed), UnsafeMutableRawPointer(arena),
+            ] {
                 pointer.deallocate()
             }
         }
@@ -208,8 +216,10 @@ struct CompiledMapping {
     fileprivate static let fieldCount = CustomerField.allCases.count
     private static func index(_ field: CustomerField) -> Int { CustomerField.allCases.firstIndex(of: field)! }
     private static let taxIdIndex = index(.taxId), taxIdTypeIndex = index(.taxIdType), kindIndex = index(.kind)
-    private static let postalCodeIndex = index(.postalCode), provinceCodeIndex = index(.provinceCode), provinceIndex = index(.province)
-    private static let mobileIndex = index(.mobilePhone), countryIndex = index(.countryCode), clinicalIndex = index(.clinicalNotes)
+    private static let postalCodeIndex = index(.postalCode), provinceCodeIndex = index(.provinceCode),
+        provinceIndex = index(.province)
+    private static let mobileIndex = index(.mobilePhone), countryIndex = index(.countryCode),
+        clinicalIndex = index(.clinicalNotes)
 
     /// Compiles a pair of mappings for an input with `columns` (bound as `binding` says); nil when
     /// the mappings use something only the ordinary path does.
@@ -228,10 +238,12 @@ struct CompiledMapping {
         for (rule, indices) in zip(source.rules, binding.ruleColumns) where rule.constant == nil {
             guard rule.split == nil, rule.fields.count <= 1 else { return nil }
             if let lookup = rule.lookup, !lookup.isEmpty { return nil }
-            var read = ReadRule(op: .value, target: 0, check: .declines, columns: pool.ints(indices), join: pool.bytes(rule.join ?? " "),
-                                defaultValue: pool.bytes(rule.defaultValue), required: rule.required,
-                                transforms: pool.ops(rule.transforms.map(Self.readOp)), choices: .none, choicesAreValues: false,
-                                tokens: .none, birth: false, today: 0, booleans: .json, range: nil)
+            var read = ReadRule(
+                op: .value, target: 0, check: .declines, columns: pool.ints(indices),
+                join: pool.bytes(rule.join ?? " "),
+                defaultValue: pool.bytes(rule.defaultValue), required: rule.required,
+                transforms: pool.ops(rule.transforms.map(Self.readOp)), choices: .none, choicesAreValues: false,
+                tokens: .none, birth: false, today: 0, booleans: .json, range: nil)
             if rule.fields.isEmpty {
                 (read.op, read.target) = (.extra, nameID(rule.columns[0]))
             } else if rule.lookup?.isEmpty == true {
@@ -274,27 +286,36 @@ struct CompiledMapping {
             }
             reads.append(read)
         }
-        unclaimed = pool.ints(binding.claimed.enumerated().filter { !$0.element }.flatMap { [$0.offset, nameID(columns[$0.offset])] })
+        unclaimed = pool.ints(
+            binding.claimed.enumerated().filter { !$0.element }.flatMap { [$0.offset, nameID(columns[$0.offset])] })
 
         var writes: [WriteRule] = []
         for rule in target.rules where !rule.readOnly {
             guard rule.columns.count == 1, let column = target.columnIndex[rule.columns[0]] else { return nil }
             if let lookup = rule.lookup, !lookup.isEmpty { return nil }
-            var write = WriteRule(op: .value, column: column, source: -1, second: -1, constant: .none, constantKind: .string, format: .declines,
-                                  kind: nil, choices: .none, yes: .none, yesKind: .string, no: .none, noKind: .string, tokens: .none,
-                                  nationalDigits: false, consentDefault: -1, defaultValue: pool.bytes(rule.defaultValue),
-                                  defaultKind: rule.writtenKind ?? .string, required: rule.required,
-                                  transforms: pool.ops(rule.transforms.reversed().filter { !$0.writesUnchanged }.map(Self.writeOp)))
+            var write = WriteRule(
+                op: .value, column: column, source: -1, second: -1, constant: .none, constantKind: .string,
+                format: .declines,
+                kind: nil, choices: .none, yes: .none, yesKind: .string, no: .none, noKind: .string, tokens: .none,
+                nationalDigits: false, consentDefault: -1, defaultValue: pool.bytes(rule.defaultValue),
+                defaultKind: rule.writtenKind ?? .string, required: rule.required,
+                transforms: pool.ops(rule.transforms.reversed().filter { !$0.writesUnchanged }.map(Self.writeOp)))
             if let constant = rule.constant {
-                (write.op, write.constant, write.constantKind) = (.constant, pool.bytes(constant), rule.writtenKind ?? .string)
+                (write.op, write.constant, write.constantKind) = (
+                    .constant, pool.bytes(constant), rule.writtenKind ?? .string
+                )
             } else if rule.fields.isEmpty {
                 // An extra no source rule produces never matches (−1).
                 (write.op, write.source) = (.extra, names.firstIndex(of: rule.columns[0]) ?? -1)
-            } else if rule.lookup?.isEmpty == true || rule.fields.contains(where: \.isHealthData) && !rule.allowsHealthData {
+            } else if rule.lookup?.isEmpty == true
+                || rule.fields.contains(where: \.isHealthData) && !rule.allowsHealthData
+            {
                 continue
             } else if rule.split == .surnames {
                 guard rule.fields.allSatisfy({ $0.valueType == .text }) else { return nil }
-                (write.op, write.source, write.second) = (.surnames, Self.index(rule.fields[0]), Self.index(rule.fields[1]))
+                (write.op, write.source, write.second) = (
+                    .surnames, Self.index(rule.fields[0]), Self.index(rule.fields[1])
+                )
             } else {
                 guard rule.fields.count == 1 else { return nil }
                 let codec = rule.codecs[0]
@@ -307,7 +328,9 @@ struct CompiledMapping {
                         write.format = .declines
                     } else {
                         write.format = .text
-                        if let values = codec.values { write.choices = pool.choices(values.map { ($0.canonical, $0.column) }) }
+                        if let values = codec.values {
+                            write.choices = pool.choices(values.map { ($0.canonical, $0.column) })
+                        }
                     }
                 case .boolean:
                     write.format = .boolean
@@ -315,11 +338,16 @@ struct CompiledMapping {
                     (write.no, write.noKind) = (pool.bytes(no), codec.jsonKind ?? (noLiteral ? .bool : .string))
                     (write.yes, write.yesKind) = (pool.bytes(yes), codec.jsonKind ?? (yesLiteral ? .bool : .string))
                 case .integer: (write.format, write.kind) = (.integer, codec.jsonKind ?? .number)
-                case .date: (write.format, write.tokens, write.kind) = (.date, pool.tokens(codec.dateFormat), codec.jsonKind ?? .string)
+                case .date:
+                    (write.format, write.tokens, write.kind) = (
+                        .date, pool.tokens(codec.dateFormat), codec.jsonKind ?? .string
+                    )
                 case .taxId: (write.format, write.kind) = (.taxId, codec.jsonKind ?? .string)
                 case .phone:
                     if codec.region == "ES", codec.phones == .e164 || codec.phones == .nationalDigits {
-                        (write.format, write.nationalDigits, write.kind) = (.phone, codec.phones == .nationalDigits, codec.jsonKind ?? .string)
+                        (write.format, write.nationalDigits, write.kind) = (
+                            .phone, codec.phones == .nationalDigits, codec.jsonKind ?? .string
+                        )
                     }
                 case .decimal: write.format = .declines
                 }
@@ -417,8 +445,10 @@ struct CompiledMapping {
     enum Outcome { case written, declined }
 
     /// Maps one record of an input batch into `output`; `bytes` and `fields` are the batch's.
-    mutating func map(_ slot: RecordSlot, fields: UnsafeBufferPointer<FieldSlot>, bytes input: UnsafeBufferPointer<UInt8>,
-                      into output: inout RecordBatch, stats: inout WriteStats) -> Outcome {
+    mutating func map(
+        _ slot: RecordSlot, fields: UnsafeBufferPointer<FieldSlot>, bytes input: UnsafeBufferPointer<UInt8>,
+        into output: inout RecordBatch, stats: inout WriteStats
+    ) -> Outcome {
         arena.count = 0
         extraCount = 0
         for i in 0..<Self.fieldCount { values[i].tag = 0 }
@@ -459,7 +489,9 @@ struct CompiledMapping {
         if email.tag != 0 {
             let text = resolve(email, input)
             // Keys are compared lower-cased; outside ASCII that takes Unicode's rules.
-            seen.keys.email = text.allSatisfy({ $0 < 0x80 }) ? DuplicateFinder.hash(text.lazy.map(asciiLower), seed: 2)
+            seen.keys.email =
+                text.allSatisfy({ $0 < 0x80 })
+                ? DuplicateFinder.hash(text.lazy.map(asciiLower), seed: 2)
                 : DuplicateFinder.hash(String(decoding: text, as: UTF8.self).lowercased().utf8, seed: 2)
         }
         if mobile.tag != 0 { seen.keys.mobile = DuplicateFinder.hash(resolve(mobile, input), seed: 3) }
@@ -472,7 +504,9 @@ struct CompiledMapping {
     /// The bytes of a value.
     @inline(__always)
     private func resolve(_ value: Value, _ input: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
-        UnsafeBufferPointer(start: (value.inArena ? arena.base : UnsafeMutablePointer(mutating: input.baseAddress!)) + value.start, count: value.count)
+        UnsafeBufferPointer(
+            start: (value.inArena ? arena.base : UnsafeMutablePointer(mutating: input.baseAddress!)) + value.start,
+            count: value.count)
     }
 
     @inline(__always)
@@ -482,7 +516,9 @@ struct CompiledMapping {
 
     /// An input column's value: nil when absent, null, empty or only spaces.
     @inline(__always)
-    private func raw(_ column: Int, fields: UnsafeBufferPointer<FieldSlot>, input: UnsafeBufferPointer<UInt8>) -> (Value, ValueKind)? {
+    private func raw(_ column: Int, fields: UnsafeBufferPointer<FieldSlot>, input: UnsafeBufferPointer<UInt8>) -> (
+        Value, ValueKind
+    )? {
         guard column >= 0, column < columnCount else { return nil }
         let position = positions[column]
         guard position >= 0 else { return nil }
@@ -508,25 +544,32 @@ struct CompiledMapping {
             var value: Value?
             var kind = ValueKind.string
             if rule.pointee.columns.count == 1 {
-                if let (found, foundKind) = raw(ints[Int(rule.pointee.columns.start)], fields: fields, input: input) { (value, kind) = (found, foundKind) }
+                if let (found, foundKind) = raw(ints[Int(rule.pointee.columns.start)], fields: fields, input: input) {
+                    (value, kind) = (found, foundKind)
+                }
             } else {
                 let start = arena.count
                 var parts = 0
                 for c in rule.pointee.columns.range {
                     guard let (part, _) = raw(ints[c], fields: fields, input: input) else { continue }
-                    if parts > 0 { _ = arena.append(bytes + Int(rule.pointee.join.start), Int(rule.pointee.join.count)) }
+                    if parts > 0 {
+                        _ = arena.append(bytes + Int(rule.pointee.join.start), Int(rule.pointee.join.count))
+                    }
                     _ = arena.append(input.baseAddress! + part.start, part.count)
                     parts += 1
                 }
                 if parts > 0 { value = Value(start: start, count: arena.count - start, inArena: true, tag: 1) }
             }
             if value == nil, !rule.pointee.defaultValue.isNone {
-                let start = arena.append(bytes + Int(rule.pointee.defaultValue.start), Int(rule.pointee.defaultValue.count))
+                let start = arena.append(
+                    bytes + Int(rule.pointee.defaultValue.start), Int(rule.pointee.defaultValue.count))
                 value = Value(start: start, count: Int(rule.pointee.defaultValue.count), inArena: true, tag: 1)
             }
             switch rule.pointee.op {
             case .extra:
-                if let value, rule.pointee.columns.count > 0, ints[Int(rule.pointee.columns.start)] >= 0 { addExtra(rule.pointee.target, value, kind) }
+                if let value, rule.pointee.columns.count > 0, ints[Int(rule.pointee.columns.start)] >= 0 {
+                    addExtra(rule.pointee.target, value, kind)
+                }
                 continue
             case .emptyLookup:
                 guard let value else { if rule.pointee.required { return false }; continue }
@@ -536,7 +579,9 @@ struct CompiledMapping {
                 guard var current = value else { if rule.pointee.required { return false }; continue }
                 for t in rule.pointee.transforms.range {
                     arena.reserve(current.count * 2 + 16)
-                    guard let count = transform(ops[t], resolve(current, input), into: arena.base + arena.count) else { return false }
+                    guard let count = transform(ops[t], resolve(current, input), into: arena.base + arena.count) else {
+                        return false
+                    }
                     current = Value(start: arena.count, count: count, inArena: true, tag: 1)
                     arena.count += count
                 }
@@ -556,7 +601,9 @@ struct CompiledMapping {
 
     /// A read transform on bytes; nil when the ordinary path must do it.
     @inline(__always)
-    private func transform(_ op: TransformOp, _ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int? {
+    private func transform(_ op: TransformOp, _ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>)
+        -> Int?
+    {
         switch op {
         case .trim: Trim(argument: nil).readBytes(text, into: out)
         case .collapseSpaces: CollapseSpaces(argument: nil).readBytes(text, into: out)
@@ -571,7 +618,9 @@ struct CompiledMapping {
     }
 
     /// A value through its field's check; nil when it fails (the ordinary path words the failure).
-    private mutating func check(_ value: Value, _ rule: UnsafePointer<ReadRule>, _ input: UnsafeBufferPointer<UInt8>) -> Value? {
+    private mutating func check(_ value: Value, _ rule: UnsafePointer<ReadRule>, _ input: UnsafeBufferPointer<UInt8>)
+        -> Value?
+    {
         // Room for any result first, so `text` (which may point into the arena) stays where it is.
         arena.reserve(value.count + 64)
         let text = resolve(value, input)
@@ -580,8 +629,12 @@ struct CompiledMapping {
         case .text:
             return value
         case .choice:
-            for c in rule.pointee.choices.range where elementsEqual(pool(choices[c].from), text) { return stored(choices[c].to) }
-            for c in rule.pointee.choices.range where Self.asciiFoldedEqual(pool(choices[c].from), text) { return stored(choices[c].to) }
+            for c in rule.pointee.choices.range where elementsEqual(pool(choices[c].from), text) {
+                return stored(choices[c].to)
+            }
+            for c in rule.pointee.choices.range where Self.asciiFoldedEqual(pool(choices[c].from), text) {
+                return stored(choices[c].to)
+            }
             return nil
         case .taxId:
             guard let kind = TaxID.normalize(text, into: out) else { return nil }
@@ -590,7 +643,10 @@ struct CompiledMapping {
             if let kind = PhoneNumber.spanishFastPath(text, into: out) { return claim(12, tag: kind.tag) }
             // What the fast path leaves to libphonenumber, as `PhoneNumber.parse` does.
             arena.reserve(32)
-            guard let (count, kind) = PhoneNumber.library(resolve(value, input), region: "ES", into: arena.base + arena.count) else { return nil }
+            guard
+                let (count, kind) = PhoneNumber.library(
+                    resolve(value, input), region: "ES", into: arena.base + arena.count)
+            else { return nil }
             return claim(count, tag: kind.tag)
         case .email:
             guard let count = EmailAddress.normalize(text, into: out) else { return nil }
@@ -606,7 +662,11 @@ struct CompiledMapping {
             for i in 0..<2 { out[i] = rule.pointee.check == .countryCode ? asciiUpper(text[i]) : asciiLower(text[i]) }
             return claim(2, tag: 1)
         case .date:
-            guard case .date(let date) = DateFormat.read(text, tokens: UnsafeBufferPointer(start: tokens + Int(rule.pointee.tokens.start), count: Int(rule.pointee.tokens.count)))
+            guard
+                case .date(let date) = DateFormat.read(
+                    text,
+                    tokens: UnsafeBufferPointer(
+                        start: tokens + Int(rule.pointee.tokens.start), count: Int(rule.pointee.tokens.count)))
             else { return nil }
             let packed = date.year * 10_000 + date.month * 100 + date.day
             if rule.pointee.birth, packed > rule.pointee.today || date.year < 1900 { return nil }
@@ -647,7 +707,8 @@ struct CompiledMapping {
         a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
     }
 
-    private static func asciiFoldedEqual(_ word: UnsafeBufferPointer<UInt8>, _ text: UnsafeBufferPointer<UInt8>) -> Bool {
+    private static func asciiFoldedEqual(_ word: UnsafeBufferPointer<UInt8>, _ text: UnsafeBufferPointer<UInt8>) -> Bool
+    {
         guard word.count == text.count else { return false }
         for i in 0..<word.count {
             guard word[i] < 0x80, text[i] < 0x80, asciiLower(word[i]) == asciiLower(text[i]) else { return false }
@@ -659,8 +720,12 @@ struct CompiledMapping {
     private mutating func complete() -> Bool {
         let taxId = values[Self.taxIdIndex]
         if taxId.tag != 0, taxId.tag != Self.otherTaxIdTag {
-            if values[Self.taxIdTypeIndex].tag == 0 { values[Self.taxIdTypeIndex] = storedConstant(Self.taxIdTypeNames[Int(taxId.tag) - 1]) }
-            if values[Self.kindIndex].tag == 0 { values[Self.kindIndex] = storedConstant(taxId.tag == Self.cifTag ? "company" : "person") }
+            if values[Self.taxIdTypeIndex].tag == 0 {
+                values[Self.taxIdTypeIndex] = storedConstant(Self.taxIdTypeNames[Int(taxId.tag) - 1])
+            }
+            if values[Self.kindIndex].tag == 0 {
+                values[Self.kindIndex] = storedConstant(taxId.tag == Self.cifTag ? "company" : "person")
+            }
         }
         let postal = values[Self.postalCodeIndex]
         if postal.tag != 0, postal.count == 5 {
@@ -668,8 +733,10 @@ struct CompiledMapping {
             let stated = values[Self.provinceCodeIndex]
             if stated.tag != 0 {
                 // A province that disagrees with the postal code is noted: the ordinary path says so.
-                guard stated.inArena, code.inArena, stated.count == 2, arena.base[stated.start] == arena.base[code.start],
-                      arena.base[stated.start + 1] == arena.base[code.start + 1] else { return false }
+                guard stated.inArena, code.inArena, stated.count == 2,
+                    arena.base[stated.start] == arena.base[code.start],
+                    arena.base[stated.start + 1] == arena.base[code.start + 1]
+                else { return false }
             } else {
                 values[Self.provinceCodeIndex] = code
             }
@@ -712,7 +779,9 @@ struct CompiledMapping {
             switch rule.pointee.op {
             case .constant:
                 if written.insert(rule.pointee.column) {
-                    output.appendField(column: rule.pointee.column, kind: rule.pointee.constantKind, UnsafeRawBufferPointer(pool(rule.pointee.constant)))
+                    output.appendField(
+                        column: rule.pointee.column, kind: rule.pointee.constantKind,
+                        UnsafeRawBufferPointer(pool(rule.pointee.constant)))
                 }
                 continue
             case .extra:
@@ -723,7 +792,9 @@ struct CompiledMapping {
                     extraUsed[k] = true
                 }
                 if first >= 0, written.insert(rule.pointee.column) {
-                    output.appendField(column: rule.pointee.column, kind: extras[first].kind, UnsafeRawBufferPointer(resolve(extras[first].value, input)))
+                    output.appendField(
+                        column: rule.pointee.column, kind: extras[first].kind,
+                        UnsafeRawBufferPointer(resolve(extras[first].value, input)))
                 }
                 continue
             case .surnames:
@@ -763,12 +834,16 @@ struct CompiledMapping {
             for t in rule.pointee.transforms.range {
                 guard ops[t] == .provinceCode else { return false }
                 arena.reserve(current.count * 2 + 16)
-                guard let count = ProvinceCode(argument: nil).writeBytes(resolve(current, input), into: arena.base + arena.count) else { return false }
+                guard
+                    let count = ProvinceCode(argument: nil).writeBytes(
+                        resolve(current, input), into: arena.base + arena.count)
+                else { return false }
                 current = Value(start: arena.count, count: count, inArena: true, tag: 1)
                 arena.count += count
             }
             if written.insert(rule.pointee.column) {
-                output.appendField(column: rule.pointee.column, kind: kind, UnsafeRawBufferPointer(resolve(current, input)))
+                output.appendField(
+                    column: rule.pointee.column, kind: kind, UnsafeRawBufferPointer(resolve(current, input)))
             }
         }
         if extrasColumn >= 0, (0..<extraCount).contains(where: { !extraUsed[$0] }), written.insert(extrasColumn) {
@@ -794,7 +869,9 @@ struct CompiledMapping {
     }
 
     /// `FieldCodec.write` for a stored value; nil when the system cannot say it.
-    private mutating func format(_ stored: Value, _ rule: UnsafePointer<WriteRule>, _ input: UnsafeBufferPointer<UInt8>) -> (Value, ValueKind)? {
+    private mutating func format(_ stored: Value, _ rule: UnsafePointer<WriteRule>, _ input: UnsafeBufferPointer<UInt8>)
+        -> (Value, ValueKind)?
+    {
         switch rule.pointee.format {
         case .text:
             if rule.pointee.kind == .number {
@@ -811,7 +888,9 @@ struct CompiledMapping {
             }
             return nil
         case .boolean:
-            return stored.tag == 2 ? (self.stored(rule.pointee.yes), rule.pointee.yesKind) : (self.stored(rule.pointee.no), rule.pointee.noKind)
+            return stored.tag == 2
+                ? (self.stored(rule.pointee.yes), rule.pointee.yesKind)
+                : (self.stored(rule.pointee.no), rule.pointee.noKind)
         case .integer:
             arena.reserve(20)
             var digits = 1, rest = stored.start / 10
@@ -824,10 +903,15 @@ struct CompiledMapping {
             return (claim(digits, tag: 1), rule.pointee.kind ?? .number)
         case .date:
             let packed = stored.start
-            guard let date = CalendarDate(year: packed / 10_000, month: packed / 100 % 100, day: packed % 100) else { return nil }
+            guard let date = CalendarDate(year: packed / 10_000, month: packed / 100 % 100, day: packed % 100) else {
+                return nil
+            }
             arena.reserve(16 + Int(rule.pointee.tokens.count) * 4)
-            let count = DateFormat.write(date, tokens: UnsafeBufferPointer(start: tokens + Int(rule.pointee.tokens.start), count: Int(rule.pointee.tokens.count)),
-                                         into: arena.base + arena.count)
+            let count = DateFormat.write(
+                date,
+                tokens: UnsafeBufferPointer(
+                    start: tokens + Int(rule.pointee.tokens.start), count: Int(rule.pointee.tokens.count)),
+                into: arena.base + arena.count)
             return (claim(count, tag: 1), rule.pointee.kind ?? .string)
         case .taxId:
             guard stored.tag != Self.otherTaxIdTag else { return nil }
@@ -837,7 +921,10 @@ struct CompiledMapping {
             guard !rule.pointee.nationalDigits else {
                 let text = resolve(stored, input)
                 guard stored.count == 12, text[0] == 0x2B, text[1] == 0x33, text[2] == 0x34 else { return nil }
-                return (Value(start: stored.start + 3, count: 9, inArena: stored.inArena, tag: 1), rule.pointee.kind ?? .string)
+                return (
+                    Value(start: stored.start + 3, count: 9, inArena: stored.inArena, tag: 1),
+                    rule.pointee.kind ?? .string
+                )
             }
             return (stored, rule.pointee.kind ?? .string)
         case .declines:

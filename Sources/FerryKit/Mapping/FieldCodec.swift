@@ -27,10 +27,13 @@ final class FieldCodec: @unchecked Sendable {
             return .success(.text(text))
         case .choice(let allowed):
             if let values {
-                if let match = values.first(where: { $0.column == text }) ?? values.first(where: { $0.column.lowercased() == text.lowercased() }) {
+                if let match = values.first(where: { $0.column == text })
+                    ?? values.first(where: { $0.column.lowercased() == text.lowercased() })
+                {
                     return .success(.text(match.canonical))
                 }
-                return .failure(ValidationFailure("not one of \(values.map { "`\($0.column)`" }.joined(separator: ", "))"))
+                return .failure(
+                    ValidationFailure("not one of \(values.map { "`\($0.column)`" }.joined(separator: ", "))"))
             }
             let lower = text.lowercased()
             if let match = allowed.first(where: { $0.lowercased() == lower }) { return .success(.text(match)) }
@@ -44,7 +47,9 @@ final class FieldCodec: @unchecked Sendable {
         case .postalCode:
             return PostalCode.parse(text).map { .text($0.code) }
         case .provinceCode:
-            guard let code = Province.code(ofName: text) else { return .failure(ValidationFailure("not an INE province code (01–52) or a province name")) }
+            guard let code = Province.code(ofName: text) else {
+                return .failure(ValidationFailure("not an INE province code (01–52) or a province name"))
+            }
             return .success(.text(code))
         case .countryCode:
             let upper = text.uppercased()
@@ -63,25 +68,38 @@ final class FieldCodec: @unchecked Sendable {
             case .success(let date):
                 if field == .birthDate {
                     if date > today { return .failure(ValidationFailure("a birth date cannot be in the future")) }
-                    if date.year < 1900 { return .failure(ValidationFailure("a birth date before 1900 is not plausible")) }
+                    if date.year < 1900 {
+                        return .failure(ValidationFailure("a birth date before 1900 is not plausible"))
+                    }
                 }
                 return .success(.date(date))
             }
         case .boolean:
-            guard let value = booleans.parse(text) else { return .failure(ValidationFailure("not a yes or no (1/0, true/false, sí/no, s/n, x)")) }
+            guard let value = booleans.parse(text) else {
+                return .failure(ValidationFailure("not a yes or no (1/0, true/false, sí/no, s/n, x)"))
+            }
             return .success(.bool(value))
         case .integer(let range):
-            guard let value = FieldCodec.number(text, decimalComma: decimalComma), value == value.rounded(), abs(value) < 1e15 else {
+            guard let value = FieldCodec.number(text, decimalComma: decimalComma), value == value.rounded(),
+                abs(value) < 1e15
+            else {
                 return .failure(ValidationFailure("not a whole number"))
             }
-            if let range, !range.contains(Int(value)) { return .failure(ValidationFailure("outside \(range.lowerBound)–\(range.upperBound)")) }
+            if let range, !range.contains(Int(value)) {
+                return .failure(ValidationFailure("outside \(range.lowerBound)–\(range.upperBound)"))
+            }
             return .success(.integer(Int(value)))
         case .decimal(let range):
             guard let value = FieldCodec.number(text, decimalComma: decimalComma) else {
-                return .failure(ValidationFailure(decimalComma ? "not a number (decimal comma: 12,50)" : "not a number (decimal point: 12.50)"))
+                return .failure(
+                    ValidationFailure(
+                        decimalComma ? "not a number (decimal comma: 12,50)" : "not a number (decimal point: 12.50)"))
             }
             if let range, !range.contains(value) {
-                return .failure(ValidationFailure("outside \(CanonicalValue.decimalText(range.lowerBound))–\(CanonicalValue.decimalText(range.upperBound))"))
+                return .failure(
+                    ValidationFailure(
+                        "outside \(CanonicalValue.decimalText(range.lowerBound))–\(CanonicalValue.decimalText(range.upperBound))"
+                    ))
             }
             return .success(.decimal(value))
         }
@@ -93,15 +111,21 @@ final class FieldCodec: @unchecked Sendable {
         case .text(let text):
             if let values {
                 guard let match = values.first(where: { $0.canonical == text }) else {
-                    return .failure(ValidationFailure("this system has no value for it (it knows \(values.map(\.canonical).joined(separator: ", ")))",
-                                                     detail: "this system has no value for `\(text)` (it knows \(values.map(\.canonical).joined(separator: ", ")))"))
+                    return .failure(
+                        ValidationFailure(
+                            "this system has no value for it (it knows \(values.map(\.canonical).joined(separator: ", ")))",
+                            detail:
+                                "this system has no value for `\(text)` (it knows \(values.map(\.canonical).joined(separator: ", ")))"
+                        ))
                 }
                 return .success((match.column, jsonKind ?? .string))
             }
             if jsonKind == .number, FieldCodec.number(text, decimalComma: false) == nil || text.contains(",") {
                 return .failure(ValidationFailure("this system takes a number here"))
             }
-            if jsonKind == .bool, text != "true", text != "false" { return .failure(ValidationFailure("this system takes true or false here")) }
+            if jsonKind == .bool, text != "true", text != "false" {
+                return .failure(ValidationFailure("this system takes true or false here"))
+            }
             return .success((text, jsonKind ?? .string))
         case .bool(let flag):
             let (text, literal) = booleans.format(flag)
@@ -147,9 +171,12 @@ final class FieldCodec: @unchecked Sendable {
     }
 
     static let languageNames: [String: String] = [
-        "español": "es", "espanol": "es", "castellano": "es", "spanish": "es", "català": "ca", "catala": "ca", "catalán": "ca",
-        "catalan": "ca", "euskera": "eu", "euskara": "eu", "gallego": "gl", "galego": "gl", "english": "en", "inglés": "en",
-        "ingles": "en", "français": "fr", "francés": "fr", "frances": "fr", "french": "fr", "deutsch": "de", "alemán": "de",
+        "español": "es", "espanol": "es", "castellano": "es", "spanish": "es", "català": "ca", "catala": "ca",
+        "catalán": "ca",
+        "catalan": "ca", "euskera": "eu", "euskara": "eu", "gallego": "gl", "galego": "gl", "english": "en",
+        "inglés": "en",
+        "ingles": "en", "français": "fr", "francés": "fr", "frances": "fr", "french": "fr", "deutsch": "de",
+        "alemán": "de",
         "portugués": "pt", "português": "pt", "italiano": "it",
     ]
 }
@@ -170,7 +197,10 @@ extension FieldCodec {
         case .date: "date \(dateFormat.pattern)"
         case .boolean: "yes/no \(booleans.rawValue)"
         case .integer(let range): range.map { "whole number \($0.lowerBound)–\($0.upperBound)" } ?? "whole number"
-        case .decimal(let range): range.map { "number \(CanonicalValue.decimalText($0.lowerBound))–\(CanonicalValue.decimalText($0.upperBound))" } ?? "number"
+        case .decimal(let range):
+            range.map {
+                "number \(CanonicalValue.decimalText($0.lowerBound))–\(CanonicalValue.decimalText($0.upperBound))"
+            } ?? "number"
         }
     }
 }

@@ -42,8 +42,12 @@ final class FieldRule: Sendable {
     let writtenKind: ValueKind?
     let note: String?
 
-
-    init(line: Int, columns: [String], fields: [CustomerField], codecs: [FieldCodec], transforms: [any Transform], lookup: Lookup?, split: Split?, join: String?, constant: String?, defaultValue: String?, required: Bool, readOnly: Bool, allowsHealthData: Bool, sensitive: Bool, invalid: InvalidAction, systemDefault: Bool?, writtenKind: ValueKind?, note: String?) {
+    init(
+        line: Int, columns: [String], fields: [CustomerField], codecs: [FieldCodec], transforms: [any Transform],
+        lookup: Lookup?, split: Split?, join: String?, constant: String?, defaultValue: String?, required: Bool,
+        readOnly: Bool, allowsHealthData: Bool, sensitive: Bool, invalid: InvalidAction, systemDefault: Bool?,
+        writtenKind: ValueKind?, note: String?
+    ) {
         self.line = line
         self.columns = columns
         self.fields = fields
@@ -72,8 +76,12 @@ final class FieldRule: Sendable {
         var losses: [String] = []
         for transform in transforms { if case .lossy(let text) = transform.inverse { losses.append(text) } }
         for codec in codecs { if let loss = codec.loss { losses.append(loss) } }
-        if split == .surnames { losses.append("a surname of several words without a particle may be split at the wrong word") }
-        if columns.count > 1 { losses.append("the columns are joined with '\(join ?? " ")'; a value containing it splits differently") }
+        if split == .surnames {
+            losses.append("a surname of several words without a particle may be split at the wrong word")
+        }
+        if columns.count > 1 {
+            losses.append("the columns are joined with '\(join ?? " ")'; a value containing it splits differently")
+        }
         return losses
     }
 }

@@ -53,10 +53,15 @@ struct MappingDocument {
     var tables: [String: Located<[(key: String, value: String, line: Int)]>] = [:]
     var api: APIDescription?
 
-    static let topLevelKeys = ["ferry", "name", "description", "extends", "region", "dates", "booleans", "phones", "extras", "fields", "tables", "api"]
-    static let entryKeys = ["column", "columns", "field", "fields", "transforms", "values", "lookup", "split", "join", "date_format",
-                            "booleans", "phones", "decimal", "type", "value", "default", "required", "read_only", "sensitive",
-                            "invalid", "system_default", "note"]
+    static let topLevelKeys = [
+        "ferry", "name", "description", "extends", "region", "dates", "booleans", "phones", "extras", "fields",
+        "tables", "api",
+    ]
+    static let entryKeys = [
+        "column", "columns", "field", "fields", "transforms", "values", "lookup", "split", "join", "date_format",
+        "booleans", "phones", "decimal", "type", "value", "default", "required", "read_only", "sensitive",
+        "invalid", "system_default", "note",
+    ]
 
     /// Reads a mapping file's text; `file` names it in errors.
     init(yaml: String, file: String) throws(FerryError) {
@@ -67,8 +72,9 @@ struct MappingDocument {
             // needed: the basic resolver keeps large mappings fast (its regex-based default
             // took most of the time of a 100,000-entry file).
             guard let node = try Yams.compose(yaml: yaml, .basic) else {
-                throw FerryError(.mapping, "the mapping file is empty", at: Location(file: file),
-                                 hint: "start from `ferry mapping suggest INPUT` or a file in Mappings/")
+                throw FerryError(
+                    .mapping, "the mapping file is empty", at: Location(file: file),
+                    hint: "start from `ferry mapping suggest INPUT` or a file in Mappings/")
             }
             root = node
         } catch let error as FerryError {
@@ -83,7 +89,9 @@ struct MappingDocument {
             let key = keyNode.string ?? ""
             switch key {
             case "ferry":
-                guard value.string == "mapping 1" else { throw fail("`ferry:` must say `mapping 1` (the only version of the format)", at: value) }
+                guard value.string == "mapping 1" else {
+                    throw fail("`ferry:` must say `mapping 1` (the only version of the format)", at: value)
+                }
             case "name": name = try string(value, key)
             case "description": description = try string(value, key)
             case "extends": extends = Located(value: try string(value, key), line: line(value))
@@ -93,59 +101,89 @@ struct MappingDocument {
             case "phones": phones = Located(value: try string(value, key), line: line(value))
             case "extras": extrasColumn = try string(value, key)
             case "fields":
-                guard let list = value.sequence else { throw fail("`fields:` is a list of entries, each starting with `- column:`", at: value) }
+                guard let list = value.sequence else {
+                    throw fail("`fields:` is a list of entries, each starting with `- column:`", at: value)
+                }
                 for item in list { entries.append(try entry(item)) }
             case "tables":
-                guard let mapping = value.mapping else { throw fail("`tables:` maps a table name to its entries", at: value) }
+                guard let mapping = value.mapping else {
+                    throw fail("`tables:` maps a table name to its entries", at: value)
+                }
                 for (nameNode, body) in mapping {
                     let tableName = try string(nameNode, "table name")
                     var rows: [(key: String, value: String, line: Int)] = []
                     if let pairs = body.mapping {
                         for (k, v) in pairs {
                             guard let keyText = k.string, let valueText = v.string, !valueText.isEmpty else {
-                                throw fail("table `\(tableName)`: the entry `\(k.string ?? "?")` has no value; give the value the target system expects", at: v)
+                                throw fail(
+                                    "table `\(tableName)`: the entry `\(k.string ?? "?")` has no value; give the value the target system expects",
+                                    at: v)
                             }
                             rows.append((keyText, valueText, line(k)))
                         }
-                    } else if !(body.scalar.map { $0.string.isEmpty || $0.string == "null" || $0.string == "~" } ?? false) {
-                        throw fail("table `\(tableName)` maps values to values, one `source: target` per line", at: body)
+                    } else if !(body.scalar.map { $0.string.isEmpty || $0.string == "null" || $0.string == "~" }
+                        ?? false)
+                    {
+                        throw fail(
+                            "table `\(tableName)` maps values to values, one `source: target` per line", at: body)
                     }
                     tables[tableName] = Located(value: rows, line: line(nameNode))
                 }
             case "api": api = try apiDescription(value)
             default:
-                throw fail("unknown key `\(key)`; a mapping file has \(MappingDocument.topLevelKeys.map { "`\($0)`" }.joined(separator: ", "))", at: keyNode)
+                throw fail(
+                    "unknown key `\(key)`; a mapping file has \(MappingDocument.topLevelKeys.map { "`\($0)`" }.joined(separator: ", "))",
+                    at: keyNode)
             }
         }
     }
 
     private func entry(_ node: Node) throws(FerryError) -> Entry {
-        guard let pairs = node.mapping else { throw fail("each entry of `fields:` is a mapping such as `- column: nombre` / `  field: givenName`", at: node) }
+        guard let pairs = node.mapping else {
+            throw fail(
+                "each entry of `fields:` is a mapping such as `- column: nombre` / `  field: givenName`", at: node)
+        }
         var entry = Entry(line: line(node))
         for (keyNode, value) in pairs {
             let key = keyNode.string ?? ""
             switch key {
             case "column": entry.columns = [try string(value, key)]
             case "columns":
-                guard let list = value.sequence, !list.isEmpty else { throw fail("`columns:` is a list of column names", at: value) }
+                guard let list = value.sequence, !list.isEmpty else {
+                    throw fail("`columns:` is a list of column names", at: value)
+                }
                 entry.columns = try list.map { node throws(FerryError) in try string(node, key) }
             case "field": entry.fields = [Located(value: try string(value, key), line: line(value))]
             case "fields":
-                guard let list = value.sequence, !list.isEmpty else { throw fail("`fields:` in an entry is a list of canonical fields", at: value) }
-                entry.fields = try list.map { node throws(FerryError) in Located(value: try string(node, key), line: line(node)) }
+                guard let list = value.sequence, !list.isEmpty else {
+                    throw fail("`fields:` in an entry is a list of canonical fields", at: value)
+                }
+                entry.fields = try list.map { node throws(FerryError) in
+                    Located(value: try string(node, key), line: line(node))
+                }
             case "transforms":
-                guard let list = value.sequence else { throw fail("`transforms:` is a list, for example `[trim, collapse_spaces]`", at: value) }
+                guard let list = value.sequence else {
+                    throw fail("`transforms:` is a list, for example `[trim, collapse_spaces]`", at: value)
+                }
                 for item in list {
                     if let name = item.string {
                         entry.transforms.append(Located(value: TransformSpec(name: name), line: line(item)))
-                    } else if let pair = item.mapping, pair.count == 1, let name = pair.first?.key.string, let argument = pair.first?.value.string {
-                        entry.transforms.append(Located(value: TransformSpec(name: name, argument: argument), line: line(item)))
+                    } else if let pair = item.mapping, pair.count == 1, let name = pair.first?.key.string,
+                        let argument = pair.first?.value.string
+                    {
+                        entry.transforms.append(
+                            Located(value: TransformSpec(name: name, argument: argument), line: line(item)))
                     } else {
-                        throw fail("a transform is a name (`trim`) or a name with one argument (`{json_key: text}`)", at: item)
+                        throw fail(
+                            "a transform is a name (`trim`) or a name with one argument (`{json_key: text}`)", at: item)
                     }
                 }
             case "values":
-                guard let pairs = value.mapping else { throw fail("`values:` maps canonical values to the system's, for example `{female: m, male: h}`", at: value) }
+                guard let pairs = value.mapping else {
+                    throw fail(
+                        "`values:` maps canonical values to the system's, for example `{female: m, male: h}`", at: value
+                    )
+                }
                 entry.values = try pairs.map { pair throws(FerryError) in
                     (try string(pair.key, "values"), try string(pair.value, "values"), line(pair.key))
                 }
@@ -157,7 +195,9 @@ struct MappingDocument {
             case "phones": entry.phones = Located(value: try string(value, key), line: line(value))
             case "decimal":
                 let text = try string(value, key)
-                guard text == "comma" || text == "point" else { throw fail("`decimal:` is `comma` (12,50) or `point` (12.50)", at: value) }
+                guard text == "comma" || text == "point" else {
+                    throw fail("`decimal:` is `comma` (12,50) or `point` (12.50)", at: value)
+                }
                 entry.decimalComma = text == "comma"
             case "type": entry.jsonType = Located(value: try string(value, key), line: line(value))
             case "value": entry.constant = try string(value, key, allowEmpty: true)
@@ -169,18 +209,23 @@ struct MappingDocument {
             case "system_default": entry.systemDefault = try bool(value, key)
             case "note": entry.note = try string(value, key, allowEmpty: true)
             default:
-                throw fail("unknown key `\(key)` in a field entry; allowed: \(MappingDocument.entryKeys.joined(separator: ", "))", at: keyNode)
+                throw fail(
+                    "unknown key `\(key)` in a field entry; allowed: \(MappingDocument.entryKeys.joined(separator: ", "))",
+                    at: keyNode)
             }
         }
-        guard !entry.columns.isEmpty else { throw fail("this entry has no `column:` (the name in the system's records)", at: node) }
+        guard !entry.columns.isEmpty else {
+            throw fail("this entry has no `column:` (the name in the system's records)", at: node)
+        }
         return entry
     }
 
     func line(_ node: Node) -> Int { (node.mark?.line ?? 0) }
 
     func fail(_ message: String, at node: Node) -> FerryError {
-        FerryError(.mapping, message, at: Location(file: file, line: node.mark?.line),
-                   hint: "see docs/mappings.md for the format")
+        FerryError(
+            .mapping, message, at: Location(file: file, line: node.mark?.line),
+            hint: "see docs/mappings.md for the format")
     }
 
     func fail(_ message: String, line: Int) -> FerryError {
@@ -202,12 +247,18 @@ struct MappingDocument {
     }
 
     private static func yamlError(_ error: YamlError, file: String) -> FerryError {
-        let (mark, problem): (Mark?, String) = switch error {
-        case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _): (mark, problem)
-        case let .duplicatedKeysInMapping(duplicates, _): (nil, "the key \(duplicates.joined(separator: ", ")) appears twice in one mapping")
-        default: (nil, "\(error)")
-        }
-        return FerryError(.mapping, "not valid YAML: \(problem)", at: Location(file: file, line: mark?.line, lineColumn: mark?.column),
-                          hint: "check the indentation and quoting at that line")
+        let (mark, problem): (Mark?, String) =
+            switch error {
+            case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _),
+                let .composer(_, problem, mark, _):
+                (mark, problem)
+            case let .duplicatedKeysInMapping(duplicates, _):
+                (nil, "the key \(duplicates.joined(separator: ", ")) appears twice in one mapping")
+            default: (nil, "\(error)")
+            }
+        return FerryError(
+            .mapping, "not valid YAML: \(problem)",
+            at: Location(file: file, line: mark?.line, lineColumn: mark?.column),
+            hint: "check the indentation and quoting at that line")
     }
 }

@@ -34,10 +34,13 @@ public struct SourceBinding: Sendable {
         slots = Array(repeating: -1, count: columns.count)
         guard firstTime else { return [] }
         var notes: [Diagnostic] = []
-        for (rule, indices) in zip(profile.rules, ruleColumns) where rule.required && rule.constant == nil && rule.defaultValue == nil {
+        for (rule, indices) in zip(profile.rules, ruleColumns)
+        where rule.required && rule.constant == nil && rule.defaultValue == nil {
             for (column, index) in zip(rule.columns, indices) where index < 0 {
-                notes.append(Diagnostic("the input has no column `\(column)`, which \(profile.name) requires: every record will be rejected",
-                                        at: Location(file: profile.file, line: rule.line)))
+                notes.append(
+                    Diagnostic(
+                        "the input has no column `\(column)`, which \(profile.name) requires: every record will be rejected",
+                        at: Location(file: profile.file, line: rule.line)))
             }
         }
         return notes
@@ -48,8 +51,10 @@ extension Profile {
     /// Reads one record into a canonical Customer. Values that fail their checks are dropped, kept
     /// or make the record rejected, as the rule says; every such case is an issue. Returns false when
     /// the record is rejected.
-    public func read(_ record: RecordView, columns: [String], binding: inout SourceBinding,
-                     into customer: inout Customer, issues: inout [RecordIssue]) -> Bool {
+    public func read(
+        _ record: RecordView, columns: [String], binding: inout SourceBinding,
+        into customer: inout Customer, issues: inout [RecordIssue]
+    ) -> Bool {
         customer = Customer()
         for index in binding.slots.indices { binding.slots[index] = -1 }
         let fields = record.fields
@@ -60,9 +65,14 @@ extension Profile {
             position += 1
         }
         var accepted = true
-        func issue(_ column: String?, _ field: CustomerField?, _ value: String?, _ reason: ValidationFailure, _ action: RecordIssue.Action) {
-            issues.append(RecordIssue(record: record.number, line: record.line, column: column, field: field, value: value,
-                                      message: reason.message, detail: reason.detail, action: action))
+        func issue(
+            _ column: String?, _ field: CustomerField?, _ value: String?, _ reason: ValidationFailure,
+            _ action: RecordIssue.Action
+        ) {
+            issues.append(
+                RecordIssue(
+                    record: record.number, line: record.line, column: column, field: field, value: value,
+                    message: reason.message, detail: reason.detail, action: action))
             if action == .rejected { accepted = false }
         }
         /// The text of an input column, nil when absent, null or blank.
@@ -111,11 +121,14 @@ extension Profile {
                 if failed != nil { break }
             }
             if failed == nil, let lookup = rule.lookup {
-                if let canonical = lookup.toCanonical[value] ?? lookup.toCanonical.first(where: { $0.key.lowercased() == value.lowercased() })?.value {
+                if let canonical = lookup.toCanonical[value]
+                    ?? lookup.toCanonical.first(where: { $0.key.lowercased() == value.lowercased() })?.value
+                {
                     value = canonical
                 } else {
-                    failed = ValidationFailure("not in the table `\(lookup.name)`; add a row for it",
-                                               detail: "`\(value)` is not in the table `\(lookup.name)`; add a row for it")
+                    failed = ValidationFailure(
+                        "not in the table `\(lookup.name)`; add a row for it",
+                        detail: "`\(value)` is not in the table `\(lookup.name)`; add a row for it")
                 }
             }
             if failed == nil, value.isEmpty {
@@ -127,10 +140,14 @@ extension Profile {
                 let split = SpanishName.splitSurnames(value)
                 parts = [split.first, split.second ?? ""]
                 if !split.certain {
-                    issue(columnName, .familyName1, original,
-                          ValidationFailure("the surnames could be split in more than one way; check the split",
-                                            detail: "the surnames could be split in more than one way; read as '\(split.first)' + '\(split.second ?? "")'"),
-                          .noted)
+                    issue(
+                        columnName, .familyName1, original,
+                        ValidationFailure(
+                            "the surnames could be split in more than one way; check the split",
+                            detail:
+                                "the surnames could be split in more than one way; read as '\(split.first)' + '\(split.second ?? "")'"
+                        ),
+                        .noted)
                 }
             }
             for position in rule.fields.indices {
@@ -150,8 +167,11 @@ extension Profile {
                 case .reject: issue(columnName, field, original, reason, .rejected)
                 case .drop: issue(columnName, field, original, reason, .dropped)
                 case .keep:
-                    issue(columnName, field, original,
-                          ValidationFailure(reason.message + "; kept unchecked", detail: reason.detail.map { $0 + "; kept unchecked" }), .kept)
+                    issue(
+                        columnName, field, original,
+                        ValidationFailure(
+                            reason.message + "; kept unchecked", detail: reason.detail.map { $0 + "; kept unchecked" }),
+                        .kept)
                     customer[field] = FieldRule.unchecked(field, part)
                 }
                 failed = nil
@@ -163,12 +183,16 @@ extension Profile {
                     customer.extras.append(Customer.Extra(name: member.key, value: member.value, kind: member.kind))
                 }
             } else {
-                issue(extrasColumn, nil, object, ValidationFailure("`extras` is not a JSON object; kept as one extra"), .noted)
+                issue(
+                    extrasColumn, nil, object, ValidationFailure("`extras` is not a JSON object; kept as one extra"),
+                    .noted)
                 customer.extras.append(Customer.Extra(name: extrasColumn ?? "extras", value: object))
             }
         }
         for (index, isClaimed) in binding.claimed.enumerated() where !isClaimed {
-            if let (value, kind) = text(index) { customer.extras.append(Customer.Extra(name: columns[index], value: value, kind: kind)) }
+            if let (value, kind) = text(index) {
+                customer.extras.append(Customer.Extra(name: columns[index], value: value, kind: kind))
+            }
         }
         complete(&customer, record: record, issue: issue)
         return accepted
@@ -176,8 +200,10 @@ extension Profile {
 
     /// Fills what the record implies (the tax id's type, the province of a postal code, the country)
     /// and notes contradictions between columns.
-    func complete(_ customer: inout Customer, record: RecordView,
-                  issue: (String?, CustomerField?, String?, ValidationFailure, RecordIssue.Action) -> Void) {
+    func complete(
+        _ customer: inout Customer, record: RecordView,
+        issue: (String?, CustomerField?, String?, ValidationFailure, RecordIssue.Action) -> Void
+    ) {
         if let id = customer.taxId, id.kind != .other {
             if customer.taxIdType == nil { customer.taxIdType = id.kind }
             if customer.kind == nil { customer.kind = id.kind == .cif ? .company : .person }
@@ -186,19 +212,28 @@ extension Profile {
             let fromPostalCode = PostalCode.provinceCode(of: postalCode)
             if let stated = customer.provinceCode {
                 if stated != fromPostalCode {
-                    issue("postalCode", .provinceCode, postalCode,
-                          ValidationFailure("the postal code is in another province than the one given; both kept, check the address",
-                                            detail: "postal code \(postalCode) is in \(Province.name(ofCode: fromPostalCode) ?? fromPostalCode), but the province given is \(Province.name(ofCode: stated) ?? stated); both kept, check the address"),
-                          .noted)
+                    issue(
+                        "postalCode", .provinceCode, postalCode,
+                        ValidationFailure(
+                            "the postal code is in another province than the one given; both kept, check the address",
+                            detail:
+                                "postal code \(postalCode) is in \(Province.name(ofCode: fromPostalCode) ?? fromPostalCode), but the province given is \(Province.name(ofCode: stated) ?? stated); both kept, check the address"
+                        ),
+                        .noted)
                 }
             } else {
                 customer.provinceCode = fromPostalCode
             }
         }
         if let mobile = customer.mobilePhone, mobile.kind == .landline {
-            issue("mobilePhone", .mobilePhone, mobile.e164, ValidationFailure("this is a landline number in the mobile column; kept, but SMS will not reach it"), .noted)
+            issue(
+                "mobilePhone", .mobilePhone, mobile.e164,
+                ValidationFailure("this is a landline number in the mobile column; kept, but SMS will not reach it"),
+                .noted)
         }
-        if customer.province == nil, let code = customer.provinceCode { customer.province = Province.name(ofCode: code) }
+        if customer.province == nil, let code = customer.provinceCode {
+            customer.province = Province.name(ofCode: code)
+        }
         if customer.countryCode == nil { customer.countryCode = "ES" }
     }
 }

@@ -2,14 +2,21 @@ extension Profile {
     /// Writes a Customer as one record of this system into `batch` (columns index `writtenColumns`).
     /// A value the system cannot hold is dropped with an issue, or rejects the record when the rule
     /// is required; a rejected record leaves nothing in the batch. Returns false when rejected.
-    public func write(_ customer: Customer, number: Int, line: Int, into batch: inout RecordBatch,
-                      issues: inout [RecordIssue], stats: inout WriteStats) -> Bool {
+    public func write(
+        _ customer: Customer, number: Int, line: Int, into batch: inout RecordBatch,
+        issues: inout [RecordIssue], stats: inout WriteStats
+    ) -> Bool {
         var accepted = true
         var written = ColumnSet(count: writtenColumns.count)
         var extrasUsed = Set<String>()
-        func issue(_ column: String?, _ field: CustomerField?, _ value: String?, _ reason: ValidationFailure, _ action: RecordIssue.Action) {
-            issues.append(RecordIssue(record: number, line: line, column: column, field: field, value: value,
-                                      message: reason.message, detail: reason.detail, action: action))
+        func issue(
+            _ column: String?, _ field: CustomerField?, _ value: String?, _ reason: ValidationFailure,
+            _ action: RecordIssue.Action
+        ) {
+            issues.append(
+                RecordIssue(
+                    record: number, line: line, column: column, field: field, value: value,
+                    message: reason.message, detail: reason.detail, action: action))
             if action == .rejected { accepted = false }
         }
         batch.beginRecord()
@@ -37,7 +44,8 @@ extension Profile {
             var kind = ValueKind.string
             var failure: (CustomerField, String, ValidationFailure)?
             if rule.split == .surnames {
-                text = SpanishName.joinSurnames(customer[rule.fields[0]]?.description, customer[rule.fields[1]]?.description)
+                text = SpanishName.joinSurnames(
+                    customer[rule.fields[0]]?.description, customer[rule.fields[1]]?.description)
             } else if let value = customer[rule.fields[0]] {
                 switch rule.codecs[0].write(value) {
                 case .success(let out): (text, kind) = (out.text, out.kind)
@@ -53,8 +61,12 @@ extension Profile {
                     text = mapped
                     kind = rule.codecs[0].jsonKind ?? .string
                 } else {
-                    failure = (rule.fields[0], value, ValidationFailure("not in the table `\(lookup.name)`; add a row for the value",
-                                                                       detail: "not in the table `\(lookup.name)`; add `\(value): ...` to it"))
+                    failure = (
+                        rule.fields[0], value,
+                        ValidationFailure(
+                            "not in the table `\(lookup.name)`; add a row for the value",
+                            detail: "not in the table `\(lookup.name)`; add `\(value): ...` to it")
+                    )
                 }
             }
             if let (field, value, message) = failure {
@@ -74,8 +86,12 @@ extension Profile {
                 put(rule.columns[0], value, kind)
             } else {
                 let separator = rule.join ?? " "
-                let pieces = separator.isEmpty ? [value]
-                    : value.split(separator: separator, maxSplits: rule.columns.count - 1, omittingEmptySubsequences: false).map(String.init)
+                let pieces =
+                    separator.isEmpty
+                    ? [value]
+                    : value.split(
+                        separator: separator, maxSplits: rule.columns.count - 1, omittingEmptySubsequences: false
+                    ).map(String.init)
                 for (column, piece) in zip(rule.columns, pieces) where !piece.isEmpty { put(column, piece, kind) }
             }
         }

@@ -63,14 +63,18 @@ public struct Profile: Sendable {
         func booleanStyle(_ located: MappingDocument.Located<String>?) throws(FerryError) -> BooleanStyle? {
             guard let located else { return nil }
             guard let style = BooleanStyle(rawValue: located.value) else {
-                throw fail("unknown boolean style `\(located.value)`; the styles are \(BooleanStyle.allCases.map { "`\($0.rawValue)`" }.joined(separator: ", "))", line: located.line)
+                throw fail(
+                    "unknown boolean style `\(located.value)`; the styles are \(BooleanStyle.allCases.map { "`\($0.rawValue)`" }.joined(separator: ", "))",
+                    line: located.line)
             }
             return style
         }
         func phoneStyle(_ located: MappingDocument.Located<String>?) throws(FerryError) -> PhoneNumber.Style? {
             guard let located else { return nil }
             guard let style = PhoneNumber.Style(rawValue: located.value) else {
-                throw fail("unknown phone style `\(located.value)`; the styles are \(PhoneNumber.Style.allCases.map(\.rawValue).joined(separator: ", "))", line: located.line)
+                throw fail(
+                    "unknown phone style `\(located.value)`; the styles are \(PhoneNumber.Style.allCases.map(\.rawValue).joined(separator: ", "))",
+                    line: located.line)
             }
             return style
         }
@@ -84,24 +88,38 @@ public struct Profile: Sendable {
             var fields: [CustomerField] = []
             for located in entry.fields {
                 guard let field = CustomerField(rawValue: located.value) else {
-                    let close = CustomerField.allCases.filter { $0.rawValue.lowercased() == located.value.lowercased() }.map(\.rawValue)
-                    throw fail("unknown canonical field `\(located.value)`" + (close.isEmpty ? "; the fields are \(CustomerField.allCases.map(\.rawValue).joined(separator: ", "))" : "; did you mean `\(close[0])`?"), line: located.line)
+                    let close = CustomerField.allCases.filter { $0.rawValue.lowercased() == located.value.lowercased() }
+                        .map(\.rawValue)
+                    throw fail(
+                        "unknown canonical field `\(located.value)`"
+                            + (close.isEmpty
+                                ? "; the fields are \(CustomerField.allCases.map(\.rawValue).joined(separator: ", "))"
+                                : "; did you mean `\(close[0])`?"),
+                        line: located.line)
                 }
                 fields.append(field)
             }
             if fields.count > 1, entry.split == nil {
-                throw fail("an entry with several `fields:` needs `split:` to say how the column holds them (\(FieldRule.Split.allCases.map(\.rawValue).joined(separator: ", ")))", line: entry.line)
+                throw fail(
+                    "an entry with several `fields:` needs `split:` to say how the column holds them (\(FieldRule.Split.allCases.map(\.rawValue).joined(separator: ", ")))",
+                    line: entry.line)
             }
             var split: FieldRule.Split?
             if let located = entry.split {
                 guard let kind = FieldRule.Split(rawValue: located.value) else {
-                    throw fail("unknown split `\(located.value)`; the splits are \(FieldRule.Split.allCases.map(\.rawValue).joined(separator: ", "))", line: located.line)
+                    throw fail(
+                        "unknown split `\(located.value)`; the splits are \(FieldRule.Split.allCases.map(\.rawValue).joined(separator: ", "))",
+                        line: located.line)
                 }
-                guard fields.count == 2 else { throw fail("`split: surnames` takes `fields: [familyName1, familyName2]`", line: located.line) }
+                guard fields.count == 2 else {
+                    throw fail("`split: surnames` takes `fields: [familyName1, familyName2]`", line: located.line)
+                }
                 split = kind
             }
             if entry.columns.count > 1, fields.count > 1 {
-                throw fail("an entry joins several columns into one field, or splits one column into several fields, not both", line: entry.line)
+                throw fail(
+                    "an entry joins several columns into one field, or splits one column into several fields, not both",
+                    line: entry.line)
             }
             var transforms: [any Transform] = []
             for located in entry.transforms {
@@ -114,20 +132,26 @@ public struct Profile: Sendable {
             if let located = entry.lookup {
                 guard let table = tables[located.value] else {
                     let known = tables.keys.sorted()
-                    throw fail("the lookup table `\(located.value)` is not defined under `tables:`" + (known.isEmpty ? "" : " (tables: \(known.joined(separator: ", ")))"), line: located.line)
+                    throw fail(
+                        "the lookup table `\(located.value)` is not defined under `tables:`"
+                            + (known.isEmpty ? "" : " (tables: \(known.joined(separator: ", ")))"), line: located.line)
                 }
                 var toColumn: [String: String] = [:], toCanonical: [String: String] = [:]
                 for row in table.value {
                     if let earlier = toCanonical[row.value] {
-                        throw fail("table `\(located.value)` gives `\(row.value)` to both `\(earlier)` and `\(row.key)`; each system value must stand for one canonical value so the table works both ways", line: row.line)
+                        throw fail(
+                            "table `\(located.value)` gives `\(row.value)` to both `\(earlier)` and `\(row.key)`; each system value must stand for one canonical value so the table works both ways",
+                            line: row.line)
                     }
                     toColumn[row.key] = row.value
                     toCanonical[row.value] = row.key
                 }
                 lookup = FieldRule.Lookup(name: located.value, toColumn: toColumn, toCanonical: toCanonical)
                 if toColumn.isEmpty, !entry.readOnly {
-                    notes.append(Diagnostic("table `\(located.value)` is empty: `\(entry.columns[0])` is not written until you fill it in (an `extends:` file can add the rows)",
-                                            at: Location(file: file, line: table.line)))
+                    notes.append(
+                        Diagnostic(
+                            "table `\(located.value)` is empty: `\(entry.columns[0])` is not written until you fill it in (an `extends:` file can add the rows)",
+                            at: Location(file: file, line: table.line)))
                 }
             }
             var codecs: [FieldCodec] = []
@@ -139,15 +163,21 @@ public struct Profile: Sendable {
                 codec.phones = try phoneStyle(entry.phones) ?? defaultPhones
                 codec.dateFormat = defaultDates
                 if let pattern = entry.dateFormat {
-                    do { codec.dateFormat = try DateFormat(pattern.value) } catch { throw fail(error.message, line: pattern.line) }
+                    do { codec.dateFormat = try DateFormat(pattern.value) } catch {
+                        throw fail(error.message, line: pattern.line)
+                    }
                 }
                 codec.decimalComma = entry.decimalComma ?? false
                 if let values = entry.values {
                     guard case .choice(let allowed) = field.valueType else {
-                        throw fail("`values:` translates a choice field (kind, lifecycle, taxIdType, gender); `\(field.rawValue)` is not one — use `lookup:` for free values", line: entry.line)
+                        throw fail(
+                            "`values:` translates a choice field (kind, lifecycle, taxIdType, gender); `\(field.rawValue)` is not one — use `lookup:` for free values",
+                            line: entry.line)
                     }
                     for value in values where !allowed.contains(value.canonical) {
-                        throw fail("`\(value.canonical)` is not a value of \(field.rawValue); its values are \(allowed.joined(separator: ", "))", line: value.line)
+                        throw fail(
+                            "`\(value.canonical)` is not a value of \(field.rawValue); its values are \(allowed.joined(separator: ", "))",
+                            line: value.line)
                     }
                     codec.values = values.map { ($0.canonical, $0.column) }
                 }
@@ -156,7 +186,10 @@ public struct Profile: Sendable {
                     case "string": codec.jsonKind = .string
                     case "number": codec.jsonKind = .number
                     case "boolean": codec.jsonKind = .bool
-                    default: throw fail("`type:` is `string`, `number` or `boolean` (how the value is written in JSON)", line: located.line)
+                    default:
+                        throw fail(
+                            "`type:` is `string`, `number` or `boolean` (how the value is written in JSON)",
+                            line: located.line)
                     }
                 }
                 codecs.append(codec)
@@ -166,8 +199,14 @@ public struct Profile: Sendable {
                 guard let action = FieldRule.InvalidAction(rawValue: located.value) else {
                     throw fail("`invalid:` is `reject`, `drop` or `keep`", line: located.line)
                 }
-                if action == .keep, let field = fields.first(where: { ![.text, .taxId, .phone, .email, .postalCode].contains($0.valueType.keepable) }) {
-                    throw fail("`invalid: keep` cannot hold an unchecked value in \(field.rawValue), which is a \(field.valueType.kindName); use `drop` or `reject`", line: located.line)
+                if action == .keep,
+                    let field = fields.first(where: {
+                        ![.text, .taxId, .phone, .email, .postalCode].contains($0.valueType.keepable)
+                    })
+                {
+                    throw fail(
+                        "`invalid: keep` cannot hold an unchecked value in \(field.rawValue), which is a \(field.valueType.kindName); use `drop` or `reject`",
+                        line: located.line)
                 }
                 invalid = action
             }
@@ -176,19 +215,31 @@ public struct Profile: Sendable {
                 switch located.value {
                 case "allow": allowsHealthData = true; sensitive = true
                 case "true", "yes": sensitive = true
-                case "false", "no": guard !sensitive else { throw fail("clinicalNotes is health data and always sensitive; to move it write `sensitive: allow`", line: located.line) }
-                default: throw fail("`sensitive:` is `true` (mask in reports) or `allow` (let health data through)", line: located.line)
+                case "false", "no":
+                    guard !sensitive else {
+                        throw fail(
+                            "clinicalNotes is health data and always sensitive; to move it write `sensitive: allow`",
+                            line: located.line)
+                    }
+                default:
+                    throw fail(
+                        "`sensitive:` is `true` (mask in reports) or `allow` (let health data through)",
+                        line: located.line)
                 }
             }
             if entry.systemDefault != nil, !(fields.count == 1 && fields[0].valueType == .boolean) {
-                throw fail("`system_default:` describes a yes/no field whose value the system assumes when it is not sent", line: entry.line)
+                throw fail(
+                    "`system_default:` describes a yes/no field whose value the system assumes when it is not sent",
+                    line: entry.line)
             }
-            rules.append(FieldRule(line: entry.line, columns: entry.columns, fields: fields, codecs: codecs, transforms: transforms,
-                                   lookup: lookup, split: split, join: entry.join, constant: entry.constant,
-                                   defaultValue: entry.defaultValue, required: entry.required, readOnly: entry.readOnly,
-                                   allowsHealthData: allowsHealthData, sensitive: sensitive, invalid: invalid,
-                                   systemDefault: entry.systemDefault,
-                                   writtenKind: codecs.first?.jsonKind ?? transforms.last?.writtenKind, note: entry.note))
+            rules.append(
+                FieldRule(
+                    line: entry.line, columns: entry.columns, fields: fields, codecs: codecs, transforms: transforms,
+                    lookup: lookup, split: split, join: entry.join, constant: entry.constant,
+                    defaultValue: entry.defaultValue, required: entry.required, readOnly: entry.readOnly,
+                    allowsHealthData: allowsHealthData, sensitive: sensitive, invalid: invalid,
+                    systemDefault: entry.systemDefault,
+                    writtenKind: codecs.first?.jsonKind ?? transforms.last?.writtenKind, note: entry.note))
         }
         self.rules = rules
         self.notes = notes
@@ -218,7 +269,9 @@ public struct Profile: Sendable {
     public var losses: [(field: String, loss: String)] {
         var result: [(String, String)] = []
         for rule in rules where !rule.readOnly {
-            let name = rule.fields.isEmpty ? rule.columns.joined(separator: "+") : rule.fields.map(\.rawValue).joined(separator: "+")
+            let name =
+                rule.fields.isEmpty
+                ? rule.columns.joined(separator: "+") : rule.fields.map(\.rawValue).joined(separator: "+")
             for loss in rule.losses { result.append((name, loss)) }
         }
         return result

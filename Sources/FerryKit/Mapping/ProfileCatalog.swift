@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Finds and loads mappings: the built-in profiles by name (`koibox`, `movin`, `canonical`, read
@@ -25,12 +25,14 @@ public enum ProfileCatalog {
         var base: MappingDocument?
         if let extends = document.extends {
             guard extends.value != nameOrPath else {
-                throw FerryError(.mapping, "a mapping cannot extend itself", at: Location(file: document.file, line: extends.line))
+                throw FerryError(
+                    .mapping, "a mapping cannot extend itself", at: Location(file: document.file, line: extends.line))
             }
             base = try self.document(extends.value)
             if base?.extends != nil {
-                throw FerryError(.mapping, "`\(extends.value)` extends another mapping itself; extend the base mapping directly",
-                                 at: Location(file: document.file, line: extends.line))
+                throw FerryError(
+                    .mapping, "`\(extends.value)` extends another mapping itself; extend the base mapping directly",
+                    at: Location(file: document.file, line: extends.line))
             }
         }
         return try Profile(document: document, base: base)
@@ -39,15 +41,18 @@ public enum ProfileCatalog {
     static func document(_ nameOrPath: String) throws(FerryError) -> MappingDocument {
         if builtInNames.contains(nameOrPath) {
             guard let folder = mappingsFolder() else {
-                throw FerryError(.mapping, "the built-in mapping `\(nameOrPath)` was not found",
-                                 hint: "set FERRY_MAPPINGS to the Mappings folder of Ferry's source, or give a mapping file's path")
+                throw FerryError(
+                    .mapping, "the built-in mapping `\(nameOrPath)` was not found",
+                    hint: "set FERRY_MAPPINGS to the Mappings folder of Ferry's source, or give a mapping file's path")
             }
             let path = folder + "/" + nameOrPath + ".yaml"
             return try MappingDocument(yaml: try readText(path), file: path)
         }
         guard nameOrPath.hasSuffix(".yaml") || nameOrPath.hasSuffix(".yml") || nameOrPath.contains("/") else {
-            throw FerryError(.usage, "`\(nameOrPath)` is neither a built-in profile (\(builtInNames.joined(separator: ", "))) nor a mapping file (.yaml)",
-                             hint: "name a built-in profile or the path of a mapping file")
+            throw FerryError(
+                .usage,
+                "`\(nameOrPath)` is neither a built-in profile (\(builtInNames.joined(separator: ", "))) nor a mapping file (.yaml)",
+                hint: "name a built-in profile or the path of a mapping file")
         }
         return try MappingDocument(yaml: try readText(nameOrPath), file: nameOrPath)
     }
@@ -85,8 +90,9 @@ public enum ProfileCatalog {
     /// A mapping file's text.
     static func readText(_ path: String) throws(FerryError) -> String {
         guard let file = fopen(path, "rb") else {
-            throw FerryError(.mapping, "cannot open the mapping file: \(String(cString: strerror(errno)))", at: Location(file: path),
-                             hint: "check the path; built-in profiles are \(builtInNames.joined(separator: ", "))")
+            throw FerryError(
+                .mapping, "cannot open the mapping file: \(String(cString: strerror(errno)))", at: Location(file: path),
+                hint: "check the path; built-in profiles are \(builtInNames.joined(separator: ", "))")
         }
         defer { fclose(file) }
         var bytes: [UInt8] = []
@@ -95,10 +101,13 @@ public enum ProfileCatalog {
             let count = fread(&chunk, 1, chunk.count, file)
             if count == 0 { break }
             bytes.append(contentsOf: chunk[..<count])
-            guard bytes.count < 16 << 20 else { throw FerryError(.mapping, "the mapping file is over 16 MiB", at: Location(file: path)) }
+            guard bytes.count < 16 << 20 else {
+                throw FerryError(.mapping, "the mapping file is over 16 MiB", at: Location(file: path))
+            }
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw FerryError(.mapping, "the mapping file is not UTF-8 text", at: Location(file: path), hint: "save it as UTF-8")
+            throw FerryError(
+                .mapping, "the mapping file is not UTF-8 text", at: Location(file: path), hint: "save it as UTF-8")
         }
         return text
     }

@@ -28,8 +28,10 @@ public struct RecordIssue: Sendable, CustomStringConvertible {
     public var detail: String?
     public var action: Action
 
-    public init(record: Int, line: Int, column: String?, field: CustomerField?, value: String?, message: String,
-                detail: String? = nil, action: Action) {
+    public init(
+        record: Int, line: Int, column: String?, field: CustomerField?, value: String?, message: String,
+        detail: String? = nil, action: Action
+    ) {
         self.record = record
         self.line = line
         self.column = column
@@ -84,7 +86,9 @@ public struct WriteStats: Sendable, Equatable {
         healthDataWithheld += other.healthDataWithheld
         consentsWrittenAsNo += other.consentsWrittenAsNo
         extrasNotWritten += other.extrasNotWritten
-        for index in consentsWrittenAsNoByField.indices { consentsWrittenAsNoByField[index] += other.consentsWrittenAsNoByField[index] }
+        for index in consentsWrittenAsNoByField.indices {
+            consentsWrittenAsNoByField[index] += other.consentsWrittenAsNoByField[index]
+        }
     }
 
     /// How many absent values of one consent were written as an explicit no.

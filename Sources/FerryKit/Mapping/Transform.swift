@@ -50,7 +50,9 @@ extension Transform {
 /// Maps ASCII text byte by byte into `out`; nil for text with other characters, whose case takes
 /// Unicode's rules.
 @inline(__always)
-func mapASCII(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>, _ map: (UInt8) -> UInt8) -> Int? {
+func mapASCII(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>, _ map: (UInt8) -> UInt8)
+    -> Int?
+{
     for (i, byte) in text.enumerated() {
         guard byte < 0x80 else { return nil }
         out[i] = map(byte)
@@ -83,24 +85,32 @@ public enum Transforms {
     }
 
     public static let all: [Registration] = [
-        Registration(Trim.self), Registration(CollapseSpaces.self), Registration(NameCase.self), Registration(UpperCase.self),
-        Registration(LowerCase.self), Registration(JSONKey.self), Registration(ProvinceCode.self), Registration(DigitsOnly.self),
+        Registration(Trim.self), Registration(CollapseSpaces.self), Registration(NameCase.self),
+        Registration(UpperCase.self),
+        Registration(LowerCase.self), Registration(JSONKey.self), Registration(ProvinceCode.self),
+        Registration(DigitsOnly.self),
         Registration(Prefix.self),
     ]
 
     /// The transform a mapping names, or why it cannot be made.
     static func make(_ name: String, argument: String?) -> Result<any Transform, ValidationFailure> {
         guard let registration = all.first(where: { $0.name == name }) else {
-            return .failure(ValidationFailure("unknown transform `\(name)`; the transforms are \(all.map(\.name).joined(separator: ", "))"))
+            return .failure(
+                ValidationFailure(
+                    "unknown transform `\(name)`; the transforms are \(all.map(\.name).joined(separator: ", "))"))
         }
-        if registration.argumentHelp == nil, argument != nil { return .failure(ValidationFailure("the transform `\(name)` takes no argument")) }
+        if registration.argumentHelp == nil, argument != nil {
+            return .failure(ValidationFailure("the transform `\(name)` takes no argument"))
+        }
         if let help = registration.argumentHelp, argument == nil {
             return .failure(ValidationFailure("the transform `\(name)` needs \(help), as `{\(name): ...}`"))
         }
         do {
             return .success(try registration.make(argument))
         } catch {
-            return .failure(error as? ValidationFailure ?? ValidationFailure("the transform `\(name)` cannot use \(argument ?? "")"))
+            return .failure(
+                error as? ValidationFailure ?? ValidationFailure("the transform `\(name)` cannot use \(argument ?? "")")
+            )
         }
     }
 }

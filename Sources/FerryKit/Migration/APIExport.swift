@@ -8,7 +8,8 @@ public struct APIExport {
     public let environment: [String: String]
     public var requestTimeout = 30.0
 
-    public init(profile: Profile, endpoint: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(profile: Profile, endpoint: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+    {
         self.profile = profile
         self.endpoint = endpoint
         self.environment = environment
@@ -31,7 +32,9 @@ public struct APIExport {
     /// stops the export (exit 3); nothing partial is left.
     public func download(to path: String, progress: ((Summary) -> Void)? = nil) async throws -> Summary {
         guard let api = profile.api, api.list != nil else {
-            throw FerryError(.usage, "`\(profile.name)` has no list call to export from", hint: "export from koibox, or add `api.list` to the mapping")
+            throw FerryError(
+                .usage, "`\(profile.name)` has no list call to export from",
+                hint: "export from koibox, or add `api.list` to the mapping")
         }
         let client = try APIClient(endpoint: endpoint, api: api, timeout: requestTimeout, stop: stop)
         return try await client.closing {
@@ -49,7 +52,9 @@ public struct APIExport {
                     } catch let failure as Paginator.Failure {
                         switch failure {
                         case .runStops(let error): throw error
-                        case .pageFailed(let why): throw FerryError(.network, why, hint: "the API kept failing; try again later, nothing was written")
+                        case .pageFailed(let why):
+                            throw FerryError(
+                                .network, why, hint: "the API kept failing; try again later, nothing was written")
                         }
                     }
                     guard let page else { break }

@@ -32,7 +32,9 @@ public struct MigrationOptions: Sendable {
     /// Asked to stop (Ctrl-C): nothing more is sent, the requests on their way are answered and journaled.
     public var stop: StopRequest?
 
-    public init(endpoint: String, journalPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(
+        endpoint: String, journalPath: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         self.endpoint = endpoint
         self.journalPath = journalPath
         self.environment = environment
@@ -75,7 +77,10 @@ public final class Migration {
     public let target: Profile
     public let options: MigrationOptions
 
-    public init(inputPath: String, readOptions: ReadOptions = ReadOptions(), source: Profile, target: Profile, options: MigrationOptions) {
+    public init(
+        inputPath: String, readOptions: ReadOptions = ReadOptions(), source: Profile, target: Profile,
+        options: MigrationOptions
+    ) {
         self.inputPath = inputPath
         self.readOptions = readOptions
         self.source = source
@@ -91,42 +96,51 @@ public final class Migration {
     /// Runs the migration. Records refused by Ferry or by the API go to `rejects`; every record is
     /// shown to `report`. Throws when the run cannot go on (input unreadable, credentials refused,
     /// journal unwritable); what was settled until then stays in the journal.
-    public func run(rejects: RejectsFile? = nil, report: ReportCollector? = nil,
-                    progress: ((RunProgress) -> Void)? = nil) async throws -> MigrationResult {
+    public func run(
+        rejects: RejectsFile? = nil, report: ReportCollector? = nil,
+        progress: ((RunProgress) -> Void)? = nil
+    ) async throws -> MigrationResult {
         let started = monotonicSeconds()
         guard let api = target.api else {
-            throw FerryError(.usage, "the mapping `\(target.name)` has no `api:` section, so Ferry does not know how to call it",
-                             hint: "migrate into koibox or movin, or add `api:` to the mapping (docs/mappings.md)")
+            throw FerryError(
+                .usage, "the mapping `\(target.name)` has no `api:` section, so Ferry does not know how to call it",
+                hint: "migrate into koibox or movin, or add `api:` to the mapping (docs/mappings.md)")
         }
         if options.skipExisting, api.lookup.isEmpty {
-            throw FerryError(.usage, "--skip-existing needs a way to look customers up, and `\(target.name)` has none (`api.lookup`)",
-                             hint: "leave out --skip-existing; the journal already keeps a second run from creating anything twice")
+            throw FerryError(
+                .usage,
+                "--skip-existing needs a way to look customers up, and `\(target.name)` has none (`api.lookup`)",
+                hint: "leave out --skip-existing; the journal already keeps a second run from creating anything twice")
         }
         if options.update, api.update == nil {
-            throw FerryError(.usage, "--update needs an update call, and `\(target.name)` has none (`api.update`)",
-                             hint: "leave out --update; changed records are then reported and left as they are")
+            throw FerryError(
+                .usage, "--update needs an update call, and `\(target.name)` has none (`api.update`)",
+                hint: "leave out --update; changed records are then reported and left as they are")
         }
-        try APIClient.check(endpoint: options.endpoint)   // before the journal, which records the endpoint
+        try APIClient.check(endpoint: options.endpoint)  // before the journal, which records the endpoint
         let journal = try Journal(path: options.journalPath)
         try journal.claimForRun()
         try journal.bind(target: target.name, endpoint: options.endpoint, input: inputPath)
         let identityKey = try journal.identityKey()
-        let client = try APIClient(endpoint: options.endpoint, api: api, timeout: options.requestTimeout, maxOutage: options.maxOutage,
-                                   stop: options.stop)
+        let client = try APIClient(
+            endpoint: options.endpoint, api: api, timeout: options.requestTimeout, maxOutage: options.maxOutage,
+            stop: options.stop)
         return try await client.closing {
             try client.checkResolves()
             let auth = try AuthSession(description: api, client: client, environment: options.environment)
             try await checkCredentials(api: api, client: client, auth: auth)
             let limiter = RateLimiter(rate: options.rate, stop: options.stop)
-            let sender = RecordSender(api: api, client: client, auth: auth, limiter: limiter, maxAttempts: options.maxAttempts,
-                                      recordDeadline: options.recordDeadline, skipExisting: options.skipExisting,
-                                      resendUncertain: options.retryUncertain,
-                                      journal: journal)
+            let sender = RecordSender(
+                api: api, client: client, auth: auth, limiter: limiter, maxAttempts: options.maxAttempts,
+                recordDeadline: options.recordDeadline, skipExisting: options.skipExisting,
+                resendUncertain: options.retryUncertain,
+                journal: journal)
             let runNumber = try journal.beginRun()
 
             let input = try InputFile.open(inputPath, options: readOptions)
             let reader = input.reader
-            var state = RunState(api: api, source: source, target: target, journal: journal, identityKey: identityKey, options: options)
+            var state = RunState(
+                api: api, source: source, target: target, journal: journal, identityKey: identityKey, options: options)
             var inBatch = RecordBatch()
             var outBatch = RecordBatch()
             var fatal: FerryError?
@@ -138,14 +152,18 @@ public final class Migration {
                     var readerDone = false
                     while true {
                         if fatal == nil, options.stop?.isRequested == true {
-                            fatal = FerryError(.stopped, "stopped on request; every record is journaled (one whose answer did not come within \(Int(APIClient.stopGrace)) s stays `sending` and is looked up or reported uncertain next run)",
-                                               hint: "run the same command again to go on where this run stopped")
+                            fatal = FerryError(
+                                .stopped,
+                                "stopped on request; every record is journaled (one whose answer did not come within \(Int(APIClient.stopGrace)) s stays `sending` and is looked up or reported uncertain next run)",
+                                hint: "run the same command again to go on where this run stopped")
                         }
                         if !readerDone, fatal == nil, state.queued < options.concurrency * 2 {
                             if try reader.read(into: &inBatch) {
                                 state.totals.read += inBatch.count
                                 outBatch.removeAll()
-                                try state.map(inBatch, columns: reader.columns, output: &outBatch, keyPrefixes: prefixes, report: report, rejects: rejects)
+                                try state.map(
+                                    inBatch, columns: reader.columns, output: &outBatch, keyPrefixes: prefixes,
+                                    report: report, rejects: rejects)
                                 try rejects?.flush(inputColumns: reader.columns)
                                 progress?(state.progress(read: input.fractionRead))
                             } else {
@@ -154,10 +172,13 @@ public final class Migration {
                             continue
                         }
                         var starting: [Delivery] = []
-                        while fatal == nil, inFlight + starting.count < options.concurrency, let next = state.dequeue() { starting.append(next) }
+                        while fatal == nil, inFlight + starting.count < options.concurrency, let next = state.dequeue()
+                        { starting.append(next) }
                         if !starting.isEmpty {
                             // The journal knows a record is on its way before its request leaves.
-                            for delivery in starting where delivery.update == nil { state.journal(delivery, .sending, attempts: delivery.attemptsBefore) }
+                            for delivery in starting where delivery.update == nil {
+                                state.journal(delivery, .sending, attempts: delivery.attemptsBefore)
+                            }
                             try journal.write(state.takeJournalEntries())
                             for delivery in starting { group.addTask { await sender.deliver(delivery) } }
                             inFlight += starting.count
@@ -173,11 +194,15 @@ public final class Migration {
                             try state.settle(finished, report: report, rejects: rejects)
                         } else if case .fatal(let error) = finished.outcome, let update = finished.delivery.update {
                             fatal = fatal ?? error
-                            state.journal(finished.delivery, .created, attempts: 0, remoteID: update.remoteID, payload: update.previousPayload)
+                            state.journal(
+                                finished.delivery, .created, attempts: 0, remoteID: update.remoteID,
+                                payload: update.previousPayload)
                         } else if case .fatal(let error) = finished.outcome {
                             fatal = fatal ?? error
                             // A request that may have arrived stays `sending`: the next run looks it up first.
-                            state.journal(finished.delivery, finished.mayHaveArrived ? .sending : .pending, attempts: finished.delivery.attemptsBefore)
+                            state.journal(
+                                finished.delivery, finished.mayHaveArrived ? .sending : .pending,
+                                attempts: finished.delivery.attemptsBefore)
                             state.requeue(finished.delivery)
                         } else {
                             try state.settle(finished, report: report, rejects: rejects)
@@ -198,13 +223,17 @@ public final class Migration {
                 throw fatal
             }
             guard state.totals.balances else {
-                throw FerryError(.output, "the accounting does not balance (\(state.totals.accountingLine)); this is a bug in Ferry, please report it")
+                throw FerryError(
+                    .output,
+                    "the accounting does not balance (\(state.totals.accountingLine)); this is a bug in Ferry, please report it"
+                )
             }
             try journal.finishRun(runNumber, totals: state.totals)
             try rejects?.finish(inputColumns: reader.columns)
-            let conversion = MappedConversionResult(totals: state.totals, inputDescription: input.description, issues: state.step.log,
-                                                    stats: state.step.stats, notes: state.step.notes, diagnostics: reader.diagnostics,
-                                                    seconds: monotonicSeconds() - started)
+            let conversion = MappedConversionResult(
+                totals: state.totals, inputDescription: input.description, issues: state.step.log,
+                stats: state.step.stats, notes: state.step.notes, diagnostics: reader.diagnostics,
+                seconds: monotonicSeconds() - started)
             var result = MigrationResult(conversion: conversion, journalPath: options.journalPath)
             result.requests = state.requests
             result.retries = state.retries
@@ -226,21 +255,31 @@ public final class Migration {
     private func checkCredentials(api: APIDescription, client: APIClient, auth: AuthSession) async throws {
         let headers = try await auth.headers()
         guard let check = api.check else { return }
-        let (answer, _) = await client.sendRetrying(check.method, client.url(check.path), headers: headers, kind: .check, attempts: 5)
+        let (answer, _) = await client.sendRetrying(
+            check.method, client.url(check.path), headers: headers, kind: .check, attempts: 5)
         switch answer {
         case .success:
             await auth.worked(headers)
         case .credentialsRefused(let status):
-            throw FerryError(.network, "the API refused the credentials (\(status)) at \(check)",
-                             hint: "check \(api.secretVariables.joined(separator: " / ")) in the environment")
+            throw FerryError(
+                .network, "the API refused the credentials (\(status)) at \(check)",
+                hint: "check \(api.secretVariables.joined(separator: " / ")) in the environment")
         case .retryAfter(let status, _):
-            throw FerryError(.network, "\(client.endpoint) kept answering \(status) to \(check)", hint: "the API is failing; try again later")
+            throw FerryError(
+                .network, "\(client.endpoint) kept answering \(status) to \(check)",
+                hint: "the API is failing; try again later")
         case .maybeStored(let why, _):
-            throw FerryError(.network, "\(client.endpoint) kept failing at \(check): \(why)", hint: "the API is failing; try again later")
+            throw FerryError(
+                .network, "\(client.endpoint) kept failing at \(check): \(why)",
+                hint: "the API is failing; try again later")
         case .refused(let status, _):
-            throw FerryError(.network, "\(client.endpoint) answered \(status) to \(check)", hint: "give the API's base URL as --endpoint")
+            throw FerryError(
+                .network, "\(client.endpoint) answered \(status) to \(check)",
+                hint: "give the API's base URL as --endpoint")
         case .unreachable(let why):
-            throw FerryError(.network, "cannot reach \(client.endpoint): \(why)", hint: "check --endpoint, and that the API (or `ferry sandbox`) is running")
+            throw FerryError(
+                .network, "cannot reach \(client.endpoint): \(why)",
+                hint: "check --endpoint, and that the API (or `ferry sandbox`) is running")
         case .redirect, .notAnAPIAnswer, .unresolvable, .fatal, .stopped:
             throw client.runError(answer, call: check.description)!
         }
@@ -273,7 +312,10 @@ private struct RunState {
     private let fallbackColumns: [(filter: String, column: Int)]
     private let matchColumns: [(name: String, column: Int?)]
 
-    init(api: APIDescription, source: Profile, target: Profile, journal: Journal, identityKey: [UInt8], options: MigrationOptions) {
+    init(
+        api: APIDescription, source: Profile, target: Profile, journal: Journal, identityKey: [UInt8],
+        options: MigrationOptions
+    ) {
         self.api = api
         identities = RecordIdentities(key: identityKey)
         identityFields = api.identity.compactMap(CustomerField.init(rawValue:))
@@ -282,7 +324,9 @@ private struct RunState {
         self.options = options
         step = MappingStep(source: source, target: target)
         lookupColumns = api.lookup.compactMap { entry in target.columnIndex[entry.column].map { (entry.filter, $0) } }
-        fallbackColumns = api.lookupFallback.compactMap { entry in target.columnIndex[entry.column].map { (entry.filter, $0) } }
+        fallbackColumns = api.lookupFallback.compactMap { entry in
+            target.columnIndex[entry.column].map { (entry.filter, $0) }
+        }
         matchColumns = api.match.map { ($0, target.columnIndex[$0]) }
     }
 
@@ -290,7 +334,9 @@ private struct RunState {
 
     /// How far the run is: the share of the file read, scaled by the share of read records settled.
     func progress(read fraction: Double?) -> RunProgress {
-        RunProgress(totals: totals, fraction: fraction.map { totals.read == 0 ? 0 : $0 * Double(totals.settled) / Double(totals.read) })
+        RunProgress(
+            totals: totals,
+            fraction: fraction.map { totals.read == 0 ? 0 : $0 * Double(totals.settled) / Double(totals.read) })
     }
     var journalBacklog: Int { entries.count }
 
@@ -311,23 +357,31 @@ private struct RunState {
         return entries
     }
 
-    mutating func journal(_ delivery: Delivery, _ state: Journal.State, attempts: Int, remoteID: String? = nil,
-                          reason: String? = nil, status: Int? = nil, payload: String?? = nil) {
-        entries.append(Journal.Entry(identity: delivery.identity, number: delivery.number, line: delivery.line, state: state,
-                                     remoteID: remoteID, reason: reason, status: status, payload: payload ?? delivery.payloadHash,
-                                     attempts: attempts, label: delivery.label, updatedAt: Journal.now()))
+    mutating func journal(
+        _ delivery: Delivery, _ state: Journal.State, attempts: Int, remoteID: String? = nil,
+        reason: String? = nil, status: Int? = nil, payload: String?? = nil
+    ) {
+        entries.append(
+            Journal.Entry(
+                identity: delivery.identity, number: delivery.number, line: delivery.line, state: state,
+                remoteID: remoteID, reason: reason, status: status, payload: payload ?? delivery.payloadHash,
+                attempts: attempts, label: delivery.label, updatedAt: Journal.now()))
     }
 
     /// Maps a batch and decides, record by record, what the journal says is left to do.
-    mutating func map(_ input: RecordBatch, columns: [String], output: inout RecordBatch, keyPrefixes: JSONKeys,
-                      report: ReportCollector?, rejects: RejectsFile?) throws {
+    mutating func map(
+        _ input: RecordBatch, columns: [String], output: inout RecordBatch, keyPrefixes: JSONKeys,
+        report: ReportCollector?, rejects: RejectsFile?
+    ) throws {
         // Each record's identity: the first of the mapping's `identity` fields it has (a code, a tax
         // id, an e-mail...), so corrections and new columns keep it; records with none of them, and
         // records Ferry refuses, by their content. Then what the journal says of this batch.
         var accepted: [(index: Int, label: String?, key: String?)] = []
         var refused: [(index: Int, reasons: [RecordIssue])] = []
         step.map(input, columns: columns, into: &output, report: report) { at, customer in
-            let key = identityFields.lazy.compactMap { field in customer[field].map { field.rawValue + "=" + $0.description } }.first
+            let key = identityFields.lazy.compactMap { field in
+                customer[field].map { field.rawValue + "=" + $0.description }
+            }.first
             accepted.append((at, RunState.label(customer), key))
         } rejected: { at, _, reasons in
             refused.append((at, reasons))
@@ -351,9 +405,11 @@ private struct RunState {
             let record = input[at]
             totals.rejected += 1
             rejects?.add(record, reasons: reasons.map(\.rejectReason))
-            entries.append(Journal.Entry(identity: identities[at], number: record.number, line: record.line, state: .rejected, remoteID: nil,
-                                         reason: reasons.map { $0.text(masked: true) }.joined(separator: "; "), status: nil, payload: nil,
-                                         attempts: 0, label: nil, updatedAt: Journal.now()))
+            entries.append(
+                Journal.Entry(
+                    identity: identities[at], number: record.number, line: record.line, state: .rejected, remoteID: nil,
+                    reason: reasons.map { $0.text(masked: true) }.joined(separator: "; "), status: nil, payload: nil,
+                    attempts: 0, label: nil, updatedAt: Journal.now()))
         }
         output.bytes.withUnsafeBytes { bytes in
             for (k, entry) in accepted.enumerated() {
@@ -372,14 +428,17 @@ private struct RunState {
                 source.beginRecord()
                 source.appendFields(of: record)
                 source.endRecord(number: record.number, line: record.line)
-                var delivery = Delivery(identity: identity, number: record.number, line: record.line, source: source, body: body,
-                                        payloadHash: payloadHash, label: entry.label,
-                                        lookups: filterValues(lookupColumns, in: written), fallbackLookups: filterValues(fallbackColumns, in: written),
-                                        match: matchColumns.map { ($0.name, $0.column.flatMap { written.string(column: $0) }) })
+                var delivery = Delivery(
+                    identity: identity, number: record.number, line: record.line, source: source, body: body,
+                    payloadHash: payloadHash, label: entry.label,
+                    lookups: filterValues(lookupColumns, in: written),
+                    fallbackLookups: filterValues(fallbackColumns, in: written),
+                    match: matchColumns.map { ($0.name, $0.column.flatMap { written.string(column: $0) }) })
                 if let earlier = known[identity] {
                     delivery.attemptsBefore = earlier.attempts
                     switch earlier.state {
-                    case .created where options.update && api.update != nil && earlier.remoteID != nil
+                    case .created
+                    where options.update && api.update != nil && earlier.remoteID != nil
                         && earlier.payload != nil && earlier.payload != payloadHash:
                         // Changed since it was created: its customer is updated. The journal keeps it
                         // `created` meanwhile, so nothing can ever create it twice.
@@ -392,30 +451,43 @@ private struct RunState {
                         settledEarlier += 1
                         if earlier.payload != nil, earlier.payload != payloadHash {
                             changedSinceCreated += 1
-                            step.add(RecordIssue(record: record.number, line: record.line, column: nil, field: nil, value: nil,
-                                                 message: "not sent again: changed since an earlier run created it", detail: nil, action: .skipped))
+                            step.add(
+                                RecordIssue(
+                                    record: record.number, line: record.line, column: nil, field: nil, value: nil,
+                                    message: "not sent again: changed since an earlier run created it", detail: nil,
+                                    action: .skipped))
                         } else {
-                            step.add(RecordIssue(record: record.number, line: record.line, column: nil, field: nil, value: nil,
-                                                 message: "not sent: an earlier run settled it", detail: nil, action: .skipped))
+                            step.add(
+                                RecordIssue(
+                                    record: record.number, line: record.line, column: nil, field: nil, value: nil,
+                                    message: "not sent: an earlier run settled it", detail: nil, action: .skipped))
                         }
                         continue
                     case .rejected where earlier.status != nil && earlier.payload == payloadHash:
                         // The API refused this very payload before; it would again.
                         totals.rejected += 1
                         rejects?.add(record, reasons: [earlier.reason ?? "refused by the API"])
-                        step.add(RecordIssue(record: record.number, line: record.line, column: nil, field: nil, value: nil,
-                                             message: "refused by the API in an earlier run", detail: nil, action: .rejected))
+                        step.add(
+                            RecordIssue(
+                                record: record.number, line: record.line, column: nil, field: nil, value: nil,
+                                message: "refused by the API in an earlier run", detail: nil, action: .rejected))
                         continue
                     case .uncertain, .sending:
                         if !api.canLookUp && !options.retryUncertain {
                             totals.uncertain += 1
-                            step.add(RecordIssue(record: record.number, line: record.line, column: nil, field: nil, value: nil,
-                                                 message: "uncertain since an earlier run: check the target, then use --retry-uncertain if it is not there",
-                                                 detail: earlier.reason, action: .uncertain))
-                            entries.append(Journal.Entry(identity: identity, number: record.number, line: record.line, state: .uncertain,
-                                                         remoteID: nil, reason: earlier.reason ?? "its answer was lost in an earlier run",
-                                                         status: nil, payload: earlier.payload, attempts: earlier.attempts, label: entry.label,
-                                                         updatedAt: Journal.now()))
+                            step.add(
+                                RecordIssue(
+                                    record: record.number, line: record.line, column: nil, field: nil, value: nil,
+                                    message:
+                                        "uncertain since an earlier run: check the target, then use --retry-uncertain if it is not there",
+                                    detail: earlier.reason, action: .uncertain))
+                            entries.append(
+                                Journal.Entry(
+                                    identity: identity, number: record.number, line: record.line, state: .uncertain,
+                                    remoteID: nil, reason: earlier.reason ?? "its answer was lost in an earlier run",
+                                    status: nil, payload: earlier.payload, attempts: earlier.attempts,
+                                    label: entry.label,
+                                    updatedAt: Journal.now()))
                             continue
                         }
                         delivery.settleFirst = true
@@ -435,8 +507,12 @@ private struct RunState {
         guard known.isEmpty, read > 0 else { return }
         let settled = try journal.settledCount()
         guard settled > 0 else { return }
-        throw FerryError(.usage, "the journal \(journal.path) has \(settled) records settled, and none of the first \(read) records of this input is among them",
-                         hint: "this journal is another input's: name the right one with --journal, or a new one to start a migration of this input")
+        throw FerryError(
+            .usage,
+            "the journal \(journal.path) has \(settled) records settled, and none of the first \(read) records of this input is among them",
+            hint:
+                "this journal is another input's: name the right one with --journal, or a new one to start a migration of this input"
+        )
     }
 
     /// Records what came of one delivery.
@@ -446,9 +522,12 @@ private struct RunState {
         retries += finished.retries
         let record = delivery.source[0]
         func issue(_ message: String, column: String? = nil, detail: String? = nil, _ action: RecordIssue.Action) {
-            let field = column.flatMap { name in target.rules.first { !$0.readOnly && $0.columns.contains(name) }?.fields.first }
-            let issue = RecordIssue(record: delivery.number, line: delivery.line, column: column, field: field, value: nil,
-                                    message: message, detail: detail, action: action)
+            let field = column.flatMap { name in
+                target.rules.first { !$0.readOnly && $0.columns.contains(name) }?.fields.first
+            }
+            let issue = RecordIssue(
+                record: delivery.number, line: delivery.line, column: column, field: field, value: nil,
+                message: message, detail: detail, action: action)
             step.add(issue)
             report?.observeOutcome(issue)
         }
@@ -464,14 +543,19 @@ private struct RunState {
                 // so the next `--update` run tries again.
                 let why: String
                 switch finished.outcome {
-                case .rejected(let status, let messages): why = messages.map { ($0.field.map { "\($0): " } ?? "") + $0.message }.joined(separator: "; ") + " (the API answered \(status))"
+                case .rejected(let status, let messages):
+                    why =
+                        messages.map { ($0.field.map { "\($0): " } ?? "") + $0.message }.joined(separator: "; ")
+                        + " (the API answered \(status))"
                 case .failed(let text), .uncertain(let text): why = text
                 default: why = "not updated"
                 }
                 totals.rejected += 1
                 rejects?.add(record, reasons: ["update refused: " + why])
                 issue("not updated: \(why)", .rejected)
-                journal(delivery, .created, attempts: 0, remoteID: update.remoteID, reason: "its update was refused: " + why, payload: update.previousPayload)
+                journal(
+                    delivery, .created, attempts: 0, remoteID: update.remoteID,
+                    reason: "its update was refused: " + why, payload: update.previousPayload)
             }
             return
         }
@@ -482,18 +566,28 @@ private struct RunState {
                 found += 1
                 issue("created, its lost answer settled by finding it in the target", .noted)
             }
-            journal(delivery, .created, attempts: finished.attempts, remoteID: id, reason: wasFound ? "found in the target after its answer was lost" : nil)
+            journal(
+                delivery, .created, attempts: finished.attempts, remoteID: id,
+                reason: wasFound ? "found in the target after its answer was lost" : nil)
         case .existing(let id, let filter):
             totals.skipped += 1
             existing += 1
             issue("not sent: already in the target (found by \(filter))", .skipped)
-            journal(delivery, .existing, attempts: finished.attempts, remoteID: id, reason: "already in the target (found by \(filter))")
+            journal(
+                delivery, .existing, attempts: finished.attempts, remoteID: id,
+                reason: "already in the target (found by \(filter))")
         case .rejected(let status, let messages):
             totals.rejected += 1
-            let reasons = messages.map { ($0.field.map { "\($0): " } ?? "") + $0.message + " (the API answered \(status))" }
+            let reasons = messages.map {
+                ($0.field.map { "\($0): " } ?? "") + $0.message + " (the API answered \(status))"
+            }
             rejects?.add(record, reasons: reasons)
-            for message in messages { issue("refused by the API: \(message.message)", column: message.field, .rejected) }
-            journal(delivery, .rejected, attempts: finished.attempts, reason: reasons.joined(separator: "; "), status: status)
+            for message in messages {
+                issue("refused by the API: \(message.message)", column: message.field, .rejected)
+            }
+            journal(
+                delivery, .rejected, attempts: finished.attempts, reason: reasons.joined(separator: "; "),
+                status: status)
         case .uncertain(let why):
             totals.uncertain += 1
             issue("uncertain: the API may or may not have created it", detail: why, .uncertain)
@@ -514,15 +608,24 @@ private struct RunState {
     }
 
     /// The filters whose column the written record fills, each with its value.
-    private func filterValues(_ filters: [(filter: String, column: Int)], in written: RecordView) -> [(filter: String, value: String)] {
-        filters.compactMap { lookup in written.string(column: lookup.column).flatMap { $0.isEmpty ? nil : (lookup.filter, $0) } }
+    private func filterValues(_ filters: [(filter: String, column: Int)], in written: RecordView) -> [(
+        filter: String, value: String
+    )] {
+        filters.compactMap { lookup in
+            written.string(column: lookup.column).flatMap { $0.isEmpty ? nil : (lookup.filter, $0) }
+        }
     }
 
     /// Masked name and e-mail, so a person can find the record without the journal holding personal data.
     static func label(_ customer: Customer) -> String? {
-        let name = [customer.givenName, customer.familyName1, customer.familyName2].compactMap { $0 }.joined(separator: " ")
-        let parts = [name.isEmpty ? customer.companyName.map { PIIMask.mask($0, field: .companyName) } : PIIMask.mask(name, field: .givenName),
-                     customer.email.map { PIIMask.mask($0, field: .email) }].compactMap { $0 }
+        let name = [customer.givenName, customer.familyName1, customer.familyName2].compactMap { $0 }.joined(
+            separator: " ")
+        let parts = [
+            name.isEmpty
+                ? customer.companyName.map { PIIMask.mask($0, field: .companyName) }
+                : PIIMask.mask(name, field: .givenName),
+            customer.email.map { PIIMask.mask($0, field: .email) },
+        ].compactMap { $0 }
         return parts.isEmpty ? nil : parts.joined(separator: " · ")
     }
 }

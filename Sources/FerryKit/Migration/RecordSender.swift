@@ -83,8 +83,11 @@ final class RecordSender: Sendable {
     let claimed = NIOLockedValueBox(Set<String>())
     let journal: Journal
 
-    init(api: APIDescription, client: APIClient, auth: AuthSession, limiter: RateLimiter, maxAttempts: Int, recordDeadline: Double,
-         skipExisting: Bool, resendUncertain: Bool, journal: Journal) {
+    init(
+        api: APIDescription, client: APIClient, auth: AuthSession, limiter: RateLimiter, maxAttempts: Int,
+        recordDeadline: Double,
+        skipExisting: Bool, resendUncertain: Bool, journal: Journal
+    ) {
         self.api = api
         self.client = client
         self.auth = auth
@@ -107,9 +110,13 @@ final class RecordSender: Sendable {
 
     /// Sends the changed values of a created customer with the update call (`api.update`), again
     /// after a backoff for whatever may not have arrived: a repeated update changes nothing more.
-    private func deliverUpdate(_ delivery: Delivery, remoteID: String, report: inout DeliveryReport) async -> DeliveryOutcome {
+    private func deliverUpdate(_ delivery: Delivery, remoteID: String, report: inout DeliveryReport) async
+        -> DeliveryOutcome
+    {
         guard let update = api.update else { return .failed("the target has no update call") }
-        let url = client.url(update.path.replacingOccurrences(of: "{id}", with: remoteID.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? remoteID))
+        let url = client.url(
+            update.path.replacingOccurrences(
+                of: "{id}", with: remoteID.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? remoteID))
         var backoff = Backoff()
         var lastProblem = ""
         var retryAfter: String?
@@ -126,14 +133,21 @@ final class RecordSender: Sendable {
             let headers: [(String, String)]
             do { headers = try await auth.headers() } catch { return .fatal(error) }
             report.requests += 1
-            let answer = client.classify(await client.send(update.method, url, headers: headers, body: delivery.body, kind: .create))
+            let answer = client.classify(
+                await client.send(update.method, url, headers: headers, body: delivery.body, kind: .create))
             switch answer {
             case .success:
                 await limiter.succeeded()
                 await auth.worked(headers)
                 return .created(remoteID: remoteID, found: false)
             case .refused(404, _):
-                return .rejected(status: 404, messages: [ServerMessage(field: nil, message: "the customer \(remoteID) an earlier run created is no longer in the target")])
+                return .rejected(
+                    status: 404,
+                    messages: [
+                        ServerMessage(
+                            field: nil,
+                            message: "the customer \(remoteID) an earlier run created is no longer in the target")
+                    ])
             case .refused(let status, let body):
                 return .rejected(status: status, messages: messages(body))
             case .credentialsRefused(let status):
@@ -152,15 +166,20 @@ final class RecordSender: Sendable {
                 return .fatal(client.runError(answer, call: update.description)!)
             }
         }
-        return .failed("the update kept failing (\(lastProblem)), still after \(maxAttempts) attempts; run again with --update to retry it")
+        return .failed(
+            "the update kept failing (\(lastProblem)), still after \(maxAttempts) attempts; run again with --update to retry it"
+        )
     }
 
     private func deliver(_ delivery: Delivery, report: inout DeliveryReport) async -> DeliveryOutcome {
-        if let update = delivery.update { return await deliverUpdate(delivery, remoteID: update.remoteID, report: &report) }
+        if let update = delivery.update {
+            return await deliverUpdate(delivery, remoteID: update.remoteID, report: &report)
+        }
         let deadline = monotonicSeconds() + recordDeadline
         var backoff = Backoff()
         var mayExist = delivery.settleFirst
-        var lostBecause = delivery.settleFirst ? "an earlier run stopped after sending it, before its answer was recorded" : ""
+        var lostBecause =
+            delivery.settleFirst ? "an earlier run stopped after sending it, before its answer was recorded" : ""
         defer { report.mayHaveArrived = mayExist }
         var lastProblem = ""
         /// Set when the last request may have created the record: its 4xx is then checked against the target.
@@ -190,14 +209,19 @@ final class RecordSender: Sendable {
                     if wait > 0, !(await client.pause(min(wait, deadline - monotonicSeconds()))) { return stopped }
                     let filters = delivery.settlingFilters
                     guard !filters.isEmpty else {
-                        return .uncertain("\(lostBecause), and it has none of the values the API can be searched by; look for it in the target by name")
+                        return .uncertain(
+                            "\(lostBecause), and it has none of the values the API can be searched by; look for it in the target by name"
+                        )
                     }
                     switch await find(delivery, filters: filters, wholeRecord: true, report: &report) {
                     case .found(let id, _): return .created(remoteID: id, found: true)
                     case .notFound:
                         mayExist = false
                         resentAfterLoss = true
-                    case .unknown(let why): return .uncertain("\(lostBecause), and looking it up failed (\(why)); check the target before sending it again")
+                    case .unknown(let why):
+                        return .uncertain(
+                            "\(lostBecause), and looking it up failed (\(why)); check the target before sending it again"
+                        )
                     case .fatal(let error): return .fatal(error)
                     }
                 } else if !resendUncertain {
@@ -206,7 +230,9 @@ final class RecordSender: Sendable {
             }
             if report.attempts >= maxAttempts || monotonicSeconds() >= deadline {
                 let limit = report.attempts >= maxAttempts ? "\(maxAttempts) attempts" : "\(Int(recordDeadline)) s"
-                return mayExist ? .uncertain("\(lostBecause); gave up after \(limit)") : .failed("\(lastProblem), still after \(limit); run again to retry it")
+                return mayExist
+                    ? .uncertain("\(lostBecause); gave up after \(limit)")
+                    : .failed("\(lastProblem), still after \(limit); run again to retry it")
             }
             if client.stop?.isRequested == true { return stopped }
             report.attempts += 1
@@ -215,7 +241,8 @@ final class RecordSender: Sendable {
             let headers: [(String, String)]
             do { headers = try await auth.headers() } catch { return .fatal(error) }
             report.requests += 1
-            let answer = client.classify(await client.send(api.create.method, createURL, headers: headers, body: delivery.body, kind: .create))
+            let answer = client.classify(
+                await client.send(api.create.method, createURL, headers: headers, body: delivery.body, kind: .create))
             switch answer {
             case .success(let body):
                 await limiter.succeeded()
@@ -223,8 +250,13 @@ final class RecordSender: Sendable {
                 // Counted as created only with the id the mapping says the answer holds.
                 guard let id = jsonScalarText(jsonValue(at: api.createdID, in: body.value)), !id.isEmpty else {
                     mayExist = true
-                    return .unconfirmed(FerryError(.network, "\(api.create) answered with success but without `\(api.createdID.joined(separator: "."))`, so no customer can be counted as created: \(APIClient.excerpt(body.bytes))",
-                                                   hint: "check --endpoint and `created_id` in the target mapping; records sent so are uncertain in the journal"))
+                    return .unconfirmed(
+                        FerryError(
+                            .network,
+                            "\(api.create) answered with success but without `\(api.createdID.joined(separator: "."))`, so no customer can be counted as created: \(APIClient.excerpt(body.bytes))",
+                            hint:
+                                "check --endpoint and `created_id` in the target mapping; records sent so are uncertain in the journal"
+                        ))
                 }
                 return .created(remoteID: id, found: false)
             case .notAnAPIAnswer:
@@ -252,7 +284,9 @@ final class RecordSender: Sendable {
                 if resentAfterLoss, api.canLookUp {
                     // The lost request may have landed after the lookup (a `code` that now clashes says
                     // so): look once more before calling it refused.
-                    if case .found(let id, _) = await find(delivery, filters: delivery.settlingFilters, wholeRecord: true, report: &report) {
+                    if case .found(let id, _) = await find(
+                        delivery, filters: delivery.settlingFilters, wholeRecord: true, report: &report)
+                    {
                         return .created(remoteID: id, found: true)
                     }
                 }
@@ -260,7 +294,7 @@ final class RecordSender: Sendable {
             case .unreachable(let why):
                 lastProblem = why
                 switch client.outage {
-                case .brief: report.attempts -= 1   // the endpoint is down and saw nothing: no attempt, only time
+                case .brief: report.attempts -= 1  // the endpoint is down and saw nothing: no attempt, only time
                 case .tooLong: return .fatal(client.outageError(why))
                 case .none: break
                 }
@@ -291,7 +325,9 @@ final class RecordSender: Sendable {
     /// what stops the run (a wrong key, a token refused as soon as it was given).
     private func renewToken(after status: Int, _ headers: [(String, String)]) async -> DeliveryOutcome? {
         do {
-            guard status == 401, isTokenAuth, try await auth.refused(headers) else { return .fatal(auth.refusedCredentials(status)) }
+            guard status == 401, isTokenAuth, try await auth.refused(headers) else {
+                return .fatal(auth.refusedCredentials(status))
+            }
             return nil
         } catch { return .fatal(error) }
     }
@@ -306,11 +342,15 @@ final class RecordSender: Sendable {
     /// Looks the record up with the first filter it has a value for. With `wholeRecord`, a customer
     /// counts only when every `match` column agrees (settling a lost answer); without, when the
     /// searched value itself agrees (`--skip-existing`). A customer another record claimed is passed over.
-    private func find(_ delivery: Delivery, filters: [(filter: String, value: String)], wholeRecord: Bool,
-                      report: inout DeliveryReport) async -> Search {
+    private func find(
+        _ delivery: Delivery, filters: [(filter: String, value: String)], wholeRecord: Bool,
+        report: inout DeliveryReport
+    ) async -> Search {
         guard api.list != nil, let (filter, value) = filters.first else { return .notFound }
-        let searched = api.lookup.first { $0.filter == filter }?.column ?? api.lookupFallback.first { $0.filter == filter }?.column
-        var pages = Paginator(client: client, auth: auth, api: api, query: [(filter, value)], kind: .lookup, attempts: 6, pace: limiter)
+        let searched =
+            api.lookup.first { $0.filter == filter }?.column ?? api.lookupFallback.first { $0.filter == filter }?.column
+        var pages = Paginator(
+            client: client, auth: auth, api: api, query: [(filter, value)], kind: .lookup, attempts: 6, pace: limiter)
         defer {
             report.requests += pages.requests
             report.retries += max(0, pages.requests - pages.pages)
@@ -318,14 +358,19 @@ final class RecordSender: Sendable {
         do {
             while pages.pages < 20, let page = try await pages.nextPage() {
                 for case let customer as [String: Any] in page.results {
-                    guard let id = jsonScalarText(jsonValue(at: api.createdID.count == 1 ? api.createdID : ["id"], in: customer)) else { continue }
+                    guard
+                        let id = jsonScalarText(
+                            jsonValue(at: api.createdID.count == 1 ? api.createdID : ["id"], in: customer))
+                    else { continue }
                     let agrees: Bool
                     if wholeRecord {
                         agrees = delivery.match.allSatisfy { same($0.value, jsonScalarText(customer[$0.column])) }
                     } else {
                         agrees = searched.map { same(value, jsonScalarText(customer[$0])) } ?? false
                     }
-                    if agrees, !journal.isTaken(remoteID: id, byOtherThan: delivery.identity), claimed.withLockedValue({ $0.insert(id).inserted }) {
+                    if agrees, !journal.isTaken(remoteID: id, byOtherThan: delivery.identity),
+                        claimed.withLockedValue({ $0.insert(id).inserted })
+                    {
                         return .found(id, filter: filter)
                     }
                 }

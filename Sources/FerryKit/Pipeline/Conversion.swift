@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What a run did, for the summary and the accounting line.
@@ -52,7 +52,8 @@ public struct Conversion {
 
     /// Runs the conversion; `progress` is called after each batch. On any error the writer's output
     /// is abandoned, so no partial file remains.
-    public func run(into writer: any RecordWriter, progress: ((RunProgress) -> Void)? = nil) throws -> ConversionResult {
+    public func run(into writer: any RecordWriter, progress: ((RunProgress) -> Void)? = nil) throws -> ConversionResult
+    {
         let started = monotonicSeconds()
         var path = inputPath
         var spooled: String?
@@ -78,27 +79,34 @@ public struct Conversion {
             if workers > 1, !mayMeetNewColumns, let encoder = writer.makeEncoder() {
                 let pool = BufferPool(keep: workers + 2)
                 var written = 0
-                let read = try readInOrder(input, workers: workers, pool: pool, work: { _, batch in
-                    var bytes = pool.bytes()
-                    encoder.encode(batch.records, &bytes)
-                    return (batch, bytes)
-                }, put: { (batch: ReadBatch, bytes: [UInt8]) in
-                    try writer.writeEncoded(bytes, records: batch.records.count)
-                    written += batch.records.count
-                    var totals = RunTotals()
-                    (totals.read, totals.written) = (written, written)
-                    progress?(RunProgress(totals: totals, fraction: batch.fraction))
-                    pool.give(batch.records)
-                    pool.give(bytes)
-                })
+                let read = try readInOrder(
+                    input, workers: workers, pool: pool,
+                    work: { _, batch in
+                        var bytes = pool.bytes()
+                        encoder.encode(batch.records, &bytes)
+                        return (batch, bytes)
+                    },
+                    put: { (batch: ReadBatch, bytes: [UInt8]) in
+                        try writer.writeEncoded(bytes, records: batch.records.count)
+                        written += batch.records.count
+                        var totals = RunTotals()
+                        (totals.read, totals.written) = (written, written)
+                        progress?(RunProgress(totals: totals, fraction: batch.fraction))
+                        pool.give(batch.records)
+                        pool.give(bytes)
+                    })
                 var totals = RunTotals()
                 (totals.read, totals.written) = (read, written)
                 guard totals.balances else {
-                    throw FerryError(.output, "the accounting does not balance (\(totals.accountingLine)); this is a bug in Ferry, please report it")
+                    throw FerryError(
+                        .output,
+                        "the accounting does not balance (\(totals.accountingLine)); this is a bug in Ferry, please report it"
+                    )
                 }
                 try writer.finish()
-                return ConversionResult(totals: totals, inputDescription: input.description, columns: reader.columns,
-                                        diagnostics: reader.diagnostics, seconds: monotonicSeconds() - started)
+                return ConversionResult(
+                    totals: totals, inputDescription: input.description, columns: reader.columns,
+                    diagnostics: reader.diagnostics, seconds: monotonicSeconds() - started)
             }
             var totals = RunTotals()
             var batch = RecordBatch()
@@ -109,11 +117,15 @@ public struct Conversion {
                 progress?(RunProgress(totals: totals, fraction: input.fractionRead))
             }
             guard totals.balances else {
-                throw FerryError(.output, "the accounting does not balance (\(totals.accountingLine)); this is a bug in Ferry, please report it")
+                throw FerryError(
+                    .output,
+                    "the accounting does not balance (\(totals.accountingLine)); this is a bug in Ferry, please report it"
+                )
             }
             try writer.finish()
-            return ConversionResult(totals: totals, inputDescription: input.description, columns: columns ?? reader.columns,
-                                    diagnostics: reader.diagnostics, seconds: monotonicSeconds() - started)
+            return ConversionResult(
+                totals: totals, inputDescription: input.description, columns: columns ?? reader.columns,
+                diagnostics: reader.diagnostics, seconds: monotonicSeconds() - started)
         } catch {
             writer.abandon()
             throw error

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// How to read an input: everything left nil is detected.
@@ -32,7 +32,9 @@ public struct OpenedInput {
         var text = format == .csv ? "CSV" : "JSON"
         text += ", " + decoded.report.description
         if let dialect { text += ", " + dialect.description }
-        if let json = reader as? JSONReader, json.pages > 0 { text += ", \(json.pages) API page\(json.pages == 1 ? "" : "s")" }
+        if let json = reader as? JSONReader, json.pages > 0 {
+            text += ", \(json.pages) API page\(json.pages == 1 ? "" : "s")"
+        }
         return text
     }
 }
@@ -50,12 +52,15 @@ public enum InputFile {
     public static func open(_ path: String, options: ReadOptions = ReadOptions()) throws -> OpenedInput {
         let source = try ByteSource(path: path)
         let decoded = try DecodedInput(source: source, encoding: options.csv.encoding)
-        let format = try options.format ?? FileFormat(path: path).map { $0 == .ndjson ? .json : $0 } ?? guessFormat(decoded)
-        let reader: any RecordReader = switch format {
-        case .csv: try CSVReader(input: decoded, options: options.csv)
-        case .json, .ndjson: try JSONReader(input: decoded, maxFieldBytes: options.csv.maxFieldBytes)
-        }
-        return OpenedInput(reader: reader, format: format == .ndjson ? .json : format, decoded: decoded, size: source.fileSize)
+        let format =
+            try options.format ?? FileFormat(path: path).map { $0 == .ndjson ? .json : $0 } ?? guessFormat(decoded)
+        let reader: any RecordReader =
+            switch format {
+            case .csv: try CSVReader(input: decoded, options: options.csv)
+            case .json, .ndjson: try JSONReader(input: decoded, maxFieldBytes: options.csv.maxFieldBytes)
+            }
+        return OpenedInput(
+            reader: reader, format: format == .ndjson ? .json : format, decoded: decoded, size: source.fileSize)
     }
 
     /// JSON when the first character that is not white space opens an object or an array.
@@ -70,7 +75,11 @@ public enum InputFile {
     public static func spoolStandardInput() throws -> String {
         var template = Array("\(temporaryDirectory())/ferry-stdin-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw FerryError(.input, "cannot create a temporary file to hold standard input", hint: "set TMPDIR to a writable folder") }
+        guard fd >= 0 else {
+            throw FerryError(
+                .input, "cannot create a temporary file to hold standard input", hint: "set TMPDIR to a writable folder"
+            )
+        }
         defer { close(fd) }
         let path = String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
         let source = try ByteSource(path: "-")
@@ -83,7 +92,9 @@ public enum InputFile {
                 let written = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + offset, n - offset) }
                 if written < 0 {
                     unlink(path)
-                    throw FerryError(.input, "cannot hold standard input in a temporary file: \(String(cString: strerror(errno)))", hint: "free disk space in TMPDIR")
+                    throw FerryError(
+                        .input, "cannot hold standard input in a temporary file: \(String(cString: strerror(errno)))",
+                        hint: "free disk space in TMPDIR")
                 }
                 offset += written
             }

@@ -44,7 +44,9 @@ public struct Inspection: Encodable, Sendable {
 
     /// Reads all of `path` and profiles it. Ragged rows are counted, not refused. Sample values of
     /// personal data are masked unless `showPII`.
-    public static func inspect(_ path: String, options: ReadOptions = ReadOptions(), showPII: Bool = false) throws -> Inspection {
+    public static func inspect(_ path: String, options: ReadOptions = ReadOptions(), showPII: Bool = false) throws
+        -> Inspection
+    {
         var options = options
         options.csv.allowRagged = true
         let input = try InputFile.open(path, options: options)
@@ -68,7 +70,8 @@ public struct Inspection: Encodable, Sendable {
             }
         }
         while filled.count < reader.columns.count { filled.append(0); samples.append([]) }
-        let suggested = MappingSuggestion.decide(headers: reader.columns, contents: first.contents(columns: reader.columns.count))
+        let suggested = MappingSuggestion.decide(
+            headers: reader.columns, contents: first.contents(columns: reader.columns.count))
         let csv = reader as? CSVReader
         return Inspection(
             file: reader.inputName,
@@ -77,17 +80,20 @@ public struct Inspection: Encodable, Sendable {
             byteOrderMark: input.decoded.report.hasByteOrderMark,
             encodingReason: input.decoded.report.reason,
             dialect: input.dialect.map {
-                Dialect(delimiter: $0.delimiter == 0x09 ? "\t" : String(UnicodeScalar($0.delimiter)),
-                        quote: String(UnicodeScalar($0.quote)), header: $0.hasHeader, lineEnding: $0.lineEnding.rawValue)
+                Dialect(
+                    delimiter: $0.delimiter == 0x09 ? "\t" : String(UnicodeScalar($0.delimiter)),
+                    quote: String(UnicodeScalar($0.quote)), header: $0.hasHeader, lineEnding: $0.lineEnding.rawValue)
             },
             records: records,
             columns: reader.columns.enumerated().map { index, name in
                 let column = suggested[index]
-                return Column(name: name, filled: filled[index], fillRate: records == 0 ? 0 : Double(filled[index]) / Double(records),
-                              samples: showPII ? samples[index] : samples[index].map { column.masked($0) },
-                              kind: column.content.kind.rawValue, dateFormat: column.content.dateFormat,
-                              suggestedField: column.fields.isEmpty ? nil : column.fields.map(\.rawValue).joined(separator: "+"),
-                              confidence: column.fields.isEmpty ? nil : (column.confidence * 100).rounded() / 100)
+                return Column(
+                    name: name, filled: filled[index],
+                    fillRate: records == 0 ? 0 : Double(filled[index]) / Double(records),
+                    samples: showPII ? samples[index] : samples[index].map { column.masked($0) },
+                    kind: column.content.kind.rawValue, dateFormat: column.content.dateFormat,
+                    suggestedField: column.fields.isEmpty ? nil : column.fields.map(\.rawValue).joined(separator: "+"),
+                    confidence: column.fields.isEmpty ? nil : (column.confidence * 100).rounded() / 100)
             },
             shortRecords: csv?.shortRecords ?? 0,
             longRecords: csv?.longRecords ?? 0,

@@ -73,8 +73,10 @@ public struct MappedConversion {
     /// Runs the conversion; rejected records go to `rejects` when given, and every record is shown
     /// to `report` when given. `progress` is called after each batch with the totals so far. On an
     /// error the outputs are abandoned, so no partial file remains.
-    public func run(into writer: any RecordWriter, rejects: RejectsFile? = nil, report: ReportCollector? = nil,
-                    progress: ((RunProgress) -> Void)? = nil) throws -> MappedConversionResult {
+    public func run(
+        into writer: any RecordWriter, rejects: RejectsFile? = nil, report: ReportCollector? = nil,
+        progress: ((RunProgress) -> Void)? = nil
+    ) throws -> MappedConversionResult {
         let started = monotonicSeconds()
         do {
             let input = try InputFile.open(inputPath, options: readOptions)
@@ -84,8 +86,9 @@ public struct MappedConversion {
             let columns = target.writtenColumns
             try writer.begin(columns: columns)
             if usesCompiledMapping, workers > 1, let encoder = writer.makeEncoder() {
-                return try runInParallel(input: input, writer: writer, encoder: encoder, rejects: rejects, report: report,
-                                         progress: progress, started: started)
+                return try runInParallel(
+                    input: input, writer: writer, encoder: encoder, rejects: rejects, report: report,
+                    progress: progress, started: started)
             }
             var totals = RunTotals()
             var inBatch = RecordBatch()
@@ -113,13 +116,17 @@ public struct MappedConversion {
                 progress?(RunProgress(totals: totals, fraction: input.fractionRead))
             }
             guard totals.balances else {
-                throw FerryError(.output, "the accounting does not balance (\(totals.accountingLine)); this is a bug in Ferry, please report it")
+                throw FerryError(
+                    .output,
+                    "the accounting does not balance (\(totals.accountingLine)); this is a bug in Ferry, please report it"
+                )
             }
             try rejects?.finish(inputColumns: reader.columns)
             try writer.finish()
-            return MappedConversionResult(totals: totals, inputDescription: input.description, issues: step.log, stats: step.stats,
-                                          notes: step.notes, diagnostics: reader.diagnostics, seconds: monotonicSeconds() - started,
-                                          compiledRecords: step.compiledRecords)
+            return MappedConversionResult(
+                totals: totals, inputDescription: input.description, issues: step.log, stats: step.stats,
+                notes: step.notes, diagnostics: reader.diagnostics, seconds: monotonicSeconds() - started,
+                compiledRecords: step.compiledRecords)
         } catch {
             writer.abandon()
             rejects?.abandon()
@@ -151,8 +158,10 @@ extension MappedConversion {
     /// the workers map and encode them (each with its own `MappingStep`), and a writing thread
     /// writes the results, rejects, issues and report in input order, so the output is the same as
     /// one thread's.
-    private func runInParallel(input: OpenedInput, writer: any RecordWriter, encoder: BatchEncoder, rejects: RejectsFile?,
-                               report: ReportCollector?, progress: ((RunProgress) -> Void)?, started: Double) throws -> MappedConversionResult {
+    private func runInParallel(
+        input: OpenedInput, writer: any RecordWriter, encoder: BatchEncoder, rejects: RejectsFile?,
+        report: ReportCollector?, progress: ((RunProgress) -> Void)?, started: Double
+    ) throws -> MappedConversionResult {
         let reporting = report != nil
         let reader = input.reader
         let steps = (0..<workers).map { _ in
@@ -171,7 +180,8 @@ extension MappedConversion {
                 batch.seen = Array(repeating: RecordObservation(), count: count)
                 batch.issuesEnd = Array(repeating: 0, count: count)
                 batch.outputIndex = Array(repeating: -1, count: count)
-                state.value.mapWithoutCustomers(batch.input, columns: batch.columns, into: &output) { index, seen, issues in
+                state.value.mapWithoutCustomers(batch.input, columns: batch.columns, into: &output) {
+                    index, seen, issues in
                     batch.seen[index] = seen
                     batch.issuesEnd[index] = Int32(issues)
                 } accepted: { index in
@@ -209,8 +219,9 @@ extension MappedConversion {
                 for index in 0..<batch.input.count {
                     let issueEnd = Int(batch.issuesEnd[index])
                     let place = Int(batch.outputIndex[index])
-                    report.observe(batch.input[index], seen: batch.seen[index], issues: batch.issues[issueStart..<issueEnd],
-                                   output: place >= 0 ? batch.output[place] : nil)
+                    report.observe(
+                        batch.input[index], seen: batch.seen[index], issues: batch.issues[issueStart..<issueEnd],
+                        output: place >= 0 ? batch.output[place] : nil)
                     issueStart = issueEnd
                 }
             }
@@ -220,7 +231,9 @@ extension MappedConversion {
             for (index, reasons) in batch.rejected { rejects?.add(batch.input[index], reasons: reasons) }
             try rejects?.flush(inputColumns: batch.columns)
             for issue in batch.issues { log.add(issue) }
-            for note in batch.notes where !notes.contains(where: { $0.description == note.description }) { notes.append(note) }
+            for note in batch.notes where !notes.contains(where: { $0.description == note.description }) {
+                notes.append(note)
+            }
             var progressTotals = totals
             progressTotals.read = totals.settled
             progress?(RunProgress(totals: progressTotals, fraction: batch.fraction))
@@ -230,15 +243,18 @@ extension MappedConversion {
         }
         totals.read = read
         guard totals.balances else {
-            throw FerryError(.output, "the accounting does not balance (\(totals.accountingLine)); this is a bug in Ferry, please report it")
+            throw FerryError(
+                .output,
+                "the accounting does not balance (\(totals.accountingLine)); this is a bug in Ferry, please report it")
         }
         try rejects?.finish(inputColumns: reader.columns)
         try writer.finish()
         var stats = WriteStats()
         for step in steps { stats.add(step.value.stats) }
-        return MappedConversionResult(totals: totals, inputDescription: input.description, issues: log, stats: stats,
-                                      notes: notes, diagnostics: reader.diagnostics, seconds: monotonicSeconds() - started,
-                                      compiledRecords: steps.reduce(0) { $0 + $1.value.compiledRecords })
+        return MappedConversionResult(
+            totals: totals, inputDescription: input.description, issues: log, stats: stats,
+            notes: notes, diagnostics: reader.diagnostics, seconds: monotonicSeconds() - started,
+            compiledRecords: steps.reduce(0) { $0 + $1.value.compiledRecords })
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Work done on a few threads and handed back in the order it was given: one thread submits jobs,
@@ -183,8 +184,8 @@ final class BufferPool: @unchecked Sendable {
 /// waits holds up every worker (1M rows on 2 cores: 1.74 s → 1.45 s).
 private func lowerThreadPriority() {
     #if os(Linux)
-    // Linux gives each thread its own nice value; under NPTL, 0 names the calling thread alone.
-    _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 5)
+        // Linux gives each thread its own nice value; under NPTL, 0 names the calling thread alone.
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 5)
     #endif
 }
 
@@ -199,8 +200,10 @@ struct ReadBatch: @unchecked Sendable {
 /// results to `put` on a writing thread in input order. `pool` recycles batches (`put` may give
 /// them back). Returns how many records were read; the first error of any side is thrown once all
 /// threads have stopped.
-func readInOrder<Done>(_ input: OpenedInput, workers: Int, pool: BufferPool,
-                       work: @escaping @Sendable (Int, ReadBatch) -> Done, put: @escaping (Done) throws -> Void) throws -> Int {
+func readInOrder<Done>(
+    _ input: OpenedInput, workers: Int, pool: BufferPool,
+    work: @escaping @Sendable (Int, ReadBatch) -> Done, put: @escaping (Done) throws -> Void
+) throws -> Int {
     let reader = input.reader
     let ordered = OrderedWork<ReadBatch, Done>(workers: workers, limit: workers + 1, work: work)
     let writing = Handoff((put: put, failure: (any Error)?.none))
@@ -219,7 +222,8 @@ func readInOrder<Done>(_ input: OpenedInput, workers: Int, pool: BufferPool,
             var batch = pool.batch()
             guard try reader.read(into: &batch) else { break }
             read += batch.count
-            guard ordered.submit(ReadBatch(records: batch, columns: reader.columns, fraction: input.fractionRead)) else { break }
+            guard ordered.submit(ReadBatch(records: batch, columns: reader.columns, fraction: input.fractionRead))
+            else { break }
         }
     } catch {
         readFailure = error

@@ -10,8 +10,10 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
     public var hasHeader: Bool
     public var lineEnding: LineEnding
 
-    public init(delimiter: UInt8 = UInt8(ascii: ","), quote: UInt8 = UInt8(ascii: "\""), hasHeader: Bool = true,
-                lineEnding: LineEnding = .lf) {
+    public init(
+        delimiter: UInt8 = UInt8(ascii: ","), quote: UInt8 = UInt8(ascii: "\""), hasHeader: Bool = true,
+        lineEnding: LineEnding = .lf
+    ) {
         self.delimiter = delimiter
         self.quote = quote
         self.hasHeader = hasHeader

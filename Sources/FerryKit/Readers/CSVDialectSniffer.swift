@@ -12,7 +12,9 @@ enum CSVDialectSniffer {
         for delimiter in options.delimiter.map({ [$0] }) ?? candidates {
             let rows = SampledRows.split(sample, delimiter: delimiter, quote: quote, complete: complete)
             let score = rows.consistency
-            if best == nil || score > best!.score || (score == best!.score && rows.modalFieldCount > best!.rows.modalFieldCount) {
+            if best == nil || score > best!.score
+                || (score == best!.score && rows.modalFieldCount > best!.rows.modalFieldCount)
+            {
                 best = (rows, delimiter, score)
             }
         }
@@ -72,7 +74,9 @@ enum CSVDialectSniffer {
             guard !value.isEmpty else { return nil }
             let digits = value.filter(\.isNumber).count
             if value.contains("@") && value.contains(".") && !value.contains(" ") { self = .email; return }
-            if digits >= 4 && value.allSatisfy({ $0.isNumber || "/-.:T ".contains($0) }) && value.contains(where: { "/-".contains($0) }) && digits >= 6 {
+            if digits >= 4 && value.allSatisfy({ $0.isNumber || "/-.:T ".contains($0) })
+                && value.contains(where: { "/-".contains($0) }) && digits >= 6
+            {
                 self = .date; return
             }
             if digits >= 1 && value.allSatisfy({ $0.isNumber || "+-., ".contains($0) }) { self = .number; return }
@@ -129,8 +133,11 @@ struct SampledRows {
         let rows = context!.assumingMemoryBound(to: SampledRows.self)
         defer { rows.pointee.previousTerminator = terminator }
         if terminator == 0x0A {
-            if rows.pointee.previousTerminator == 0x0D && rows.pointee.current.isEmpty { rows.pointee.crlf += 1; rows.pointee.cr -= 1 }
-            else { rows.pointee.lf += 1 }
+            if rows.pointee.previousTerminator == 0x0D && rows.pointee.current.isEmpty {
+                rows.pointee.crlf += 1; rows.pointee.cr -= 1
+            } else {
+                rows.pointee.lf += 1
+            }
         } else if terminator == 0x0D {
             rows.pointee.cr += 1
         }

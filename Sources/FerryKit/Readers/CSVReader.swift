@@ -75,20 +75,25 @@ public final class CSVReader: RecordReader {
         self.options = options
         var sample = try input.peek(atLeast: DecodedInput.sniffLength)
         // Lines longer than the usual sample (thousands of columns): examine two whole lines, within 2 MiB.
-        while !input.hasReadEverything, sample.count < Self.longestSniffed, sample.lazy.filter({ $0 == 0x0A || $0 == 0x0D }).count < 2 {
+        while !input.hasReadEverything, sample.count < Self.longestSniffed,
+            sample.lazy.filter({ $0 == 0x0A || $0 == 0x0D }).count < 2
+        {
             sample = try input.peek(atLeast: sample.count * 2)
         }
         if sample.isEmpty {
             if input.isOnlyByteOrderMark {
-                throw FerryError(.input, "the file holds only a byte-order mark (\(input.report.encoding.rawValue)) and no text",
-                                 at: Location(file: input.source.name), hint: "export the data again; the file was saved empty")
+                throw FerryError(
+                    .input, "the file holds only a byte-order mark (\(input.report.encoding.rawValue)) and no text",
+                    at: Location(file: input.source.name), hint: "export the data again; the file was saved empty")
             }
-            throw FerryError(.input, "the file is empty (0 bytes)", at: Location(file: input.source.name),
-                             hint: "check that the export finished and that this is the right file")
+            throw FerryError(
+                .input, "the file is empty (0 bytes)", at: Location(file: input.source.name),
+                hint: "check that the export finished and that this is the right file")
         }
         if sample.allSatisfy({ $0 == 0x0A || $0 == 0x0D || $0 == 0x20 || $0 == 0x09 }) && input.hasReadEverything {
-            throw FerryError(.input, "the file holds only blank lines", at: Location(file: input.source.name),
-                             hint: "check that the export finished and that this is the right file")
+            throw FerryError(
+                .input, "the file holds only blank lines", at: Location(file: input.source.name),
+                hint: "check that the export finished and that this is the right file")
         }
         dialect = CSVDialectSniffer.sniff(sample, complete: input.hasReadEverything, options: options)
         parser = LibCSVParser(delimiter: dialect.delimiter, quote: dialect.quote)
@@ -100,8 +105,9 @@ public final class CSVReader: RecordReader {
             try fill()
         }
         if columns.isEmpty {
-            throw FerryError(.input, "the file holds only blank lines", at: Location(file: input.source.name),
-                             hint: "check that the export finished and that this is the right file")
+            throw FerryError(
+                .input, "the file holds only blank lines", at: Location(file: input.source.name),
+                hint: "check that the export finished and that this is the right file")
         }
     }
 
@@ -136,9 +142,12 @@ public final class CSVReader: RecordReader {
         if let failure { throw failure }
         if more == nil {
             if parser.isInsideOpenQuote {
-                throw FerryError(.input, "a quoted field that starts here is never closed: the file ends inside it",
-                                 at: Location(file: inputName, line: recordStartLine, record: recordsRead + batch.count + 1),
-                                 hint: "add the closing \(CSVDialect.name(of: dialect.quote)) where the field ends, or remove the stray one")
+                throw FerryError(
+                    .input, "a quoted field that starts here is never closed: the file ends inside it",
+                    at: Location(file: inputName, line: recordStartLine, record: recordsRead + batch.count + 1),
+                    hint:
+                        "add the closing \(CSVDialect.name(of: dialect.quote)) where the field ends, or remove the stray one"
+                )
             }
             parser.finish(context: context, field: Self.onField, record: Self.onRecord)
             noteOversize()
@@ -156,22 +165,35 @@ public final class CSVReader: RecordReader {
             throw oversizeField(bytes: parser.pendingFieldBytes, column: fieldsInRecord)
         }
         if headerPending, state.pointee.headerBytes > options.maxRecordBytes {
-            throw FerryError(.input, "the first line is larger than \(describe(bytes: options.maxRecordBytes)) (\(fieldsInRecord) fields so far)",
-                             at: Location(file: inputName, line: recordStartLine),
-                             hint: "check that this is a CSV file and that its line breaks survived; a file without line breaks is one line")
+            throw FerryError(
+                .input,
+                "the first line is larger than \(describe(bytes: options.maxRecordBytes)) (\(fieldsInRecord) fields so far)",
+                at: Location(file: inputName, line: recordStartLine),
+                hint:
+                    "check that this is a CSV file and that its line breaks survived; a file without line breaks is one line"
+            )
         }
         if batch.openRecordByteCount > options.maxRecordBytes {
-            throw FerryError(.input, "a record is larger than \(describe(bytes: options.maxRecordBytes)) (\(fieldsInRecord) fields so far)",
-                             at: Location(file: inputName, line: recordStartLine, record: recordsRead + batch.count + 1),
-                             hint: "check the file's delimiter and quotes; a missing line break or quote makes one record of many lines")
+            throw FerryError(
+                .input,
+                "a record is larger than \(describe(bytes: options.maxRecordBytes)) (\(fieldsInRecord) fields so far)",
+                at: Location(file: inputName, line: recordStartLine, record: recordsRead + batch.count + 1),
+                hint:
+                    "check the file's delimiter and quotes; a missing line break or quote makes one record of many lines"
+            )
         }
     }
 
     private func oversizeField(bytes: Int, column: Int) -> FerryError {
-        FerryError(.input, "a field is larger than the limit of \(describe(bytes: options.maxFieldBytes)) (\(describe(bytes: bytes)) so far)",
-                   at: Location(file: inputName, line: recordStartLine, record: recordsRead + batch.count + 1,
-                                column: column < columns.count ? columns[column] : "field \(column + 1)"),
-                   hint: "if the value is real, raise the limit with --max-field-size; otherwise look for an unclosed quote before this place")
+        FerryError(
+            .input,
+            "a field is larger than the limit of \(describe(bytes: options.maxFieldBytes)) (\(describe(bytes: bytes)) so far)",
+            at: Location(
+                file: inputName, line: recordStartLine, record: recordsRead + batch.count + 1,
+                column: column < columns.count ? columns[column] : "field \(column + 1)"),
+            hint:
+                "if the value is real, raise the limit with --max-field-size; otherwise look for an unclosed quote before this place"
+        )
     }
 
     private static let onField: LibCSVParser.FieldCallback = { data, length, context in
@@ -211,9 +233,13 @@ public final class CSVReader: RecordReader {
         if let (bytes, column) = state.pointee.oversize { failure = oversizeField(bytes: bytes, column: column) }
         if state.pointee.tooManyColumns {
             let first = headerPending
-            failure = FerryError(.input, "\(first ? "the first line" : "a record") has more than \(Self.maxColumns) fields",
-                                 at: Location(file: inputName, line: recordStartLine, record: first ? nil : recordsRead + batch.count + 1),
-                                 hint: "check the delimiter (--delimiter) and that the line breaks survived; no customer list has that many columns")
+            failure = FerryError(
+                .input, "\(first ? "the first line" : "a record") has more than \(Self.maxColumns) fields",
+                at: Location(
+                    file: inputName, line: recordStartLine, record: first ? nil : recordsRead + batch.count + 1),
+                hint:
+                    "check the delimiter (--delimiter) and that the line breaks survived; no customer list has that many columns"
+            )
         }
     }
 
@@ -259,14 +285,20 @@ public final class CSVReader: RecordReader {
             guard options.allowRagged else {
                 batch.discardOpenRecord()
                 state.pointee.failed = true
-                failure = FerryError(.input, "the record has \(count) fields; the \(dialect.hasHeader ? "header has" : "first record has") \(headerWidth)",
-                                     at: Location(file: inputName, line: startLine, record: number),
-                                     hint: "fix the row (a delimiter inside an unquoted value is the usual cause), or run again with --allow-ragged to keep it (missing fields empty, extra fields as _extra_N)")
+                failure = FerryError(
+                    .input,
+                    "the record has \(count) fields; the \(dialect.hasHeader ? "header has" : "first record has") \(headerWidth)",
+                    at: Location(file: inputName, line: startLine, record: number),
+                    hint:
+                        "fix the row (a delimiter inside an unquoted value is the usual cause), or run again with --allow-ragged to keep it (missing fields empty, extra fields as _extra_N)"
+                )
                 return
             }
             if count < headerWidth {
                 shortRecords += 1
-                for column in count..<headerWidth { batch.appendField(column: column, kind: .string, bytes: EmptyCollection()) }
+                for column in count..<headerWidth {
+                    batch.appendField(column: column, kind: .string, bytes: EmptyCollection())
+                }
             } else {
                 longRecords += 1
                 while columns.count < count { columns.append("_extra_\(columns.count - headerWidth + 1)") }
@@ -293,7 +325,10 @@ public final class CSVReader: RecordReader {
             if name.trimmingCharacters(in: " \t").isEmpty {
                 name = "column_\(index + 1)"
                 blank += 1
-                if blank <= shown { diagnostics.append(Diagnostic("header cell \(index + 1) is blank; the column is named '\(name)'", at: place)) }
+                if blank <= shown {
+                    diagnostics.append(
+                        Diagnostic("header cell \(index + 1) is blank; the column is named '\(name)'", at: place))
+                }
             }
             if seen.contains(name) {
                 var suffix = nextSuffix[name] ?? 2
@@ -302,15 +337,28 @@ public final class CSVReader: RecordReader {
                 let unique = "\(name)_\(suffix)"
                 repeated += 1
                 if repeated <= shown {
-                    diagnostics.append(Diagnostic("header '\(name)' appears more than once; column \(index + 1) is named '\(unique)'", at: place))
+                    diagnostics.append(
+                        Diagnostic(
+                            "header '\(name)' appears more than once; column \(index + 1) is named '\(unique)'",
+                            at: place))
                 }
                 name = unique
             }
             seen.insert(name)
             names.append(name)
         }
-        if blank > shown { diagnostics.append(Diagnostic("\(blank - shown) more header cells are blank; each column is named column_N after its position", at: place)) }
-        if repeated > shown { diagnostics.append(Diagnostic("\(repeated - shown) more header names are repeated; each repeat is named NAME_2, NAME_3, ...", at: place)) }
+        if blank > shown {
+            diagnostics.append(
+                Diagnostic(
+                    "\(blank - shown) more header cells are blank; each column is named column_N after its position",
+                    at: place))
+        }
+        if repeated > shown {
+            diagnostics.append(
+                Diagnostic(
+                    "\(repeated - shown) more header names are repeated; each repeat is named NAME_2, NAME_3, ...",
+                    at: place))
+        }
         columns = names
     }
 
@@ -321,12 +369,20 @@ public final class CSVReader: RecordReader {
         if isHeaderOnly {
             diagnostics.append(Diagnostic("the file has a header (\(headerWidth) columns) but no records", at: where_))
         }
-        if blankLines > 0 { diagnostics.append(Diagnostic("skipped \(blankLines) blank line\(blankLines == 1 ? "" : "s")", at: where_)) }
+        if blankLines > 0 {
+            diagnostics.append(Diagnostic("skipped \(blankLines) blank line\(blankLines == 1 ? "" : "s")", at: where_))
+        }
         if shortRecords > 0 {
-            diagnostics.append(Diagnostic("\(shortRecords) record\(shortRecords == 1 ? " had" : "s had") fewer fields than the header; the missing fields are empty", at: where_))
+            diagnostics.append(
+                Diagnostic(
+                    "\(shortRecords) record\(shortRecords == 1 ? " had" : "s had") fewer fields than the header; the missing fields are empty",
+                    at: where_))
         }
         if longRecords > 0 {
-            diagnostics.append(Diagnostic("\(longRecords) record\(longRecords == 1 ? " had" : "s had") more fields than the header; the extra fields are kept as \(columns[headerWidth...].joined(separator: ", "))", at: where_))
+            diagnostics.append(
+                Diagnostic(
+                    "\(longRecords) record\(longRecords == 1 ? " had" : "s had") more fields than the header; the extra fields are kept as \(columns[headerWidth...].joined(separator: ", "))",
+                    at: where_))
         }
     }
     private var notedTotals = false

@@ -49,11 +49,15 @@ public final class JSONReader: RecordReader {
         if let failure = pendingFailure { throw failure }
         if peek() == nil {
             if input.isOnlyByteOrderMark {
-                throw FerryError(.input, "the file holds only a byte-order mark and no JSON", at: Location(file: input.source.name),
-                                 hint: "export the data again; the file was saved empty")
+                throw FerryError(
+                    .input, "the file holds only a byte-order mark and no JSON", at: Location(file: input.source.name),
+                    hint: "export the data again; the file was saved empty")
             }
-            throw FerryError(.input, input.source.offset == 0 ? "the file is empty (0 bytes)" : "the file holds only whitespace, no JSON",
-                             at: Location(file: input.source.name), hint: "check that the export finished and that this is the right file")
+            throw FerryError(
+                .input,
+                input.source.offset == 0 ? "the file is empty (0 bytes)" : "the file holds only whitespace, no JSON",
+                at: Location(file: input.source.name),
+                hint: "check that the export finished and that this is the right file")
         }
     }
     /// An error met while refilling the buffer (where it cannot be thrown), raised at the next chance.
@@ -89,8 +93,11 @@ public final class JSONReader: RecordReader {
                 case UInt8(ascii: "{"):
                     if try object(mayBePage: true) { return true }
                 default:
-                    throw syntaxError("expected an object or an array of objects, found \(describeByte(byte))",
-                                      hint: "Ferry reads a JSON array of objects, NDJSON (one object per line) or API pages with \"results\"")
+                    throw syntaxError(
+                        "expected an object or an array of objects, found \(describeByte(byte))",
+                        hint:
+                            "Ferry reads a JSON array of objects, NDJSON (one object per line) or API pages with \"results\""
+                    )
                 }
                 continue
             }
@@ -98,7 +105,11 @@ public final class JSONReader: RecordReader {
             case .topArray(let hasElements), .pageResults(let hasElements):
                 let isPage: Bool = if case .pageResults = frame { true } else { false }
                 skipWhitespace()
-                guard let byte = peek() else { throw syntaxError("the file ends inside an array: a ']' is missing", hint: "the file may be cut short; export it again") }
+                guard let byte = peek() else {
+                    throw syntaxError(
+                        "the file ends inside an array: a ']' is missing",
+                        hint: "the file may be cut short; export it again")
+                }
                 if byte == UInt8(ascii: "]") {
                     advance()
                     frames.removeLast()
@@ -110,13 +121,18 @@ public final class JSONReader: RecordReader {
                 }
                 frames[frames.count - 1] = isPage ? .pageResults(hasElements: true) : .topArray(hasElements: true)
                 guard peek() == UInt8(ascii: "{") else {
-                    throw syntaxError("record \(recordsRead + batch.count + 1) is \(describeValue(peek())), not an object",
-                                      hint: "each element of the array must be an object, one per customer")
+                    throw syntaxError(
+                        "record \(recordsRead + batch.count + 1) is \(describeValue(peek())), not an object",
+                        hint: "each element of the array must be an object, one per customer")
                 }
                 if try object(mayBePage: !isPage) { return true }
             case .page(let openedAt):
                 skipWhitespace()
-                guard let byte = peek() else { throw syntaxError("the file ends inside the page object opened on line \(openedAt)", hint: "the file may be cut short") }
+                guard let byte = peek() else {
+                    throw syntaxError(
+                        "the file ends inside the page object opened on line \(openedAt)",
+                        hint: "the file may be cut short")
+                }
                 if byte == UInt8(ascii: "}") {
                     advance()
                     frames.removeLast()
@@ -127,8 +143,11 @@ public final class JSONReader: RecordReader {
                 let key = try string(into: &keyScratch)
                 let name = String(decoding: key, as: UTF8.self)
                 guard Self.pageKeys.contains(name) else {
-                    throw syntaxError("the page object opened on line \(openedAt) has a key '\(name)' besides count, next, previous and results",
-                                      hint: "an object with \"results\" is read as an API page; rename the key or wrap the records in an array")
+                    throw syntaxError(
+                        "the page object opened on line \(openedAt) has a key '\(name)' besides count, next, previous and results",
+                        hint:
+                            "an object with \"results\" is read as an API page; rename the key or wrap the records in an array"
+                    )
                 }
                 skipWhitespace()
                 try expect(UInt8(ascii: ":"), "':' after a key")
@@ -158,7 +177,9 @@ public final class JSONReader: RecordReader {
         }
         while true {
             skipWhitespace()
-            guard peek() == UInt8(ascii: "\"") else { throw syntaxError("expected a key in quotes, found \(describeByte(peek()))", hint: nil) }
+            guard peek() == UInt8(ascii: "\"") else {
+                throw syntaxError("expected a key in quotes, found \(describeByte(peek()))", hint: nil)
+            }
             let key = try string(into: &keyScratch)
             skipWhitespace()
             try expect(UInt8(ascii: ":"), "':' after a key")
@@ -192,10 +213,16 @@ public final class JSONReader: RecordReader {
             }
             position += 1
             skipWhitespace()
-            guard let byte = peek() else { throw syntaxError("the file ends inside the object that starts on line \(startLine)", hint: "the file may be cut short; export it again") }
+            guard let byte = peek() else {
+                throw syntaxError(
+                    "the file ends inside the object that starts on line \(startLine)",
+                    hint: "the file may be cut short; export it again")
+            }
             advance()
             if byte == UInt8(ascii: "}") { break }
-            if byte != UInt8(ascii: ",") { throw syntaxError("expected ',' or '}' after a value, found \(describeByte(byte))", hint: nil, back: 1) }
+            if byte != UInt8(ascii: ",") {
+                throw syntaxError("expected ',' or '}' after a value, found \(describeByte(byte))", hint: nil, back: 1)
+            }
         }
         if undecided { try assignColumns(waiting, startLine: startLine) }
         batch.endRecord(number: recordsRead + batch.count + 1, line: startLine)
@@ -213,8 +240,9 @@ public final class JSONReader: RecordReader {
 
     private func markSeen(_ column: Int, startLine: Int) throws {
         if seenInRecord[column] == recordOrdinal {
-            throw syntaxError("the key '\(columns[column])' appears twice in the object that starts on line \(startLine)",
-                              hint: "keep one of the two values")
+            throw syntaxError(
+                "the key '\(columns[column])' appears twice in the object that starts on line \(startLine)",
+                hint: "keep one of the two values")
         }
         seenInRecord[column] = recordOrdinal
     }
@@ -231,7 +259,11 @@ public final class JSONReader: RecordReader {
             columnIndex[name] = column
             seenInRecord.append(0)
         }
-        if position < keyCache.count { keyCache[position] = (key, column) } else if position == keyCache.count { keyCache.append((key, column)) }
+        if position < keyCache.count {
+            keyCache[position] = (key, column)
+        } else if position == keyCache.count {
+            keyCache.append((key, column))
+        }
         return column
     }
 
@@ -248,7 +280,10 @@ public final class JSONReader: RecordReader {
 
     /// Parses one value into the open record as a field of `column`.
     private func value(column: Int) throws -> ValueKind {
-        guard let byte = peek() else { throw syntaxError("the file ends where a value was expected", hint: "the file may be cut short; export it again") }
+        guard let byte = peek() else {
+            throw syntaxError(
+                "the file ends where a value was expected", hint: "the file may be cut short; export it again")
+        }
         let start = batch.beginField()
         let kind: ValueKind
         switch byte {
@@ -277,7 +312,9 @@ public final class JSONReader: RecordReader {
     private func literal(_ word: StaticString) throws {
         let expected = UnsafeRawBufferPointer(staticString: word)
         for byte in expected {
-            guard peek() == byte else { throw syntaxError("expected '\(word)', found \(describeByte(peek()))", hint: nil) }
+            guard peek() == byte else {
+                throw syntaxError("expected '\(word)', found \(describeByte(peek()))", hint: nil)
+            }
             advance()
         }
     }
@@ -295,14 +332,18 @@ public final class JSONReader: RecordReader {
         let leadingZero = peek() == UInt8(ascii: "0")
         let integer = try digits()
         if integer == 0 { throw syntaxError("a number needs digits, found \(describeByte(peek()))", hint: nil) }
-        if leadingZero && integer > 1 { throw syntaxError("a number may not start with 0 (write \"0…\" in quotes to keep leading zeros)", hint: nil) }
+        if leadingZero && integer > 1 {
+            throw syntaxError("a number may not start with 0 (write \"0…\" in quotes to keep leading zeros)", hint: nil)
+        }
         if peek() == UInt8(ascii: ".") {
             batch.appendFieldByte(UInt8(ascii: ".")); advance()
             if try digits() == 0 { throw syntaxError("a decimal point needs digits after it", hint: nil) }
         }
         if let byte = peek(), byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
             batch.appendFieldByte(byte); advance()
-            if let sign = peek(), sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { batch.appendFieldByte(sign); advance() }
+            if let sign = peek(), sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
+                batch.appendFieldByte(sign); advance()
+            }
             if try digits() == 0 { throw syntaxError("an exponent needs digits", hint: nil) }
         }
     }
@@ -314,10 +355,11 @@ public final class JSONReader: RecordReader {
         defer { swap(&scratch, &stringScratch) }
         let text = try string(into: &scratch)
         if text.count > maxFieldBytes {
-            throw FerryError(.input, "a value is larger than the limit of \(describe(bytes: maxFieldBytes))",
-                             // The first object's columns wait until it ends (it may be an API page).
-                             at: location(column: column < columns.count ? columns[column] : nil),
-                             hint: "if the value is real, raise the limit with --max-field-size")
+            throw FerryError(
+                .input, "a value is larger than the limit of \(describe(bytes: maxFieldBytes))",
+                // The first object's columns wait until it ends (it may be an API page).
+                at: location(column: column < columns.count ? columns[column] : nil),
+                hint: "if the value is real, raise the limit with --max-field-size")
         }
         text.withUnsafeBytes { batch.appendFieldBytes($0) }
     }
@@ -330,7 +372,8 @@ public final class JSONReader: RecordReader {
         advance()  // "
         while true {
             if position >= buffer.count && !refill() {
-                throw syntaxError("the file ends inside a string that starts on line \(startLine)", hint: "a closing '\"' is missing")
+                throw syntaxError(
+                    "the file ends inside a string that starts on line \(startLine)", hint: "a closing '\"' is missing")
             }
             // Copy the run of plain bytes in one go.
             var end = position
@@ -342,14 +385,21 @@ public final class JSONReader: RecordReader {
             out.append(contentsOf: buffer[position..<end])
             position = end
             if out.count > maxFieldBytes + 1 {
-                throw syntaxError("a string is larger than the limit of \(describe(bytes: maxFieldBytes))",
-                                  hint: "if the value is real, raise the limit with --max-field-size; otherwise look for a missing closing quote")
+                throw syntaxError(
+                    "a string is larger than the limit of \(describe(bytes: maxFieldBytes))",
+                    hint:
+                        "if the value is real, raise the limit with --max-field-size; otherwise look for a missing closing quote"
+                )
             }
             guard position < buffer.count else { continue }
             let byte = buffer[position]
             if byte == UInt8(ascii: "\"") { advance(); return out }
             if byte < 0x20 {
-                throw syntaxError("a raw control character (\(hex(byte))) inside a string", hint: byte == 0x0A ? "a line break inside a string must be written \\n; the string may be missing its closing quote" : "write it as an escape such as \\u00\(hex(byte).dropFirst(2))")
+                throw syntaxError(
+                    "a raw control character (\(hex(byte))) inside a string",
+                    hint: byte == 0x0A
+                        ? "a line break inside a string must be written \\n; the string may be missing its closing quote"
+                        : "write it as an escape such as \\u00\(hex(byte).dropFirst(2))")
             }
             advance()  // backslash
             guard let escaped = peek() else { continue }
@@ -359,19 +409,26 @@ public final class JSONReader: RecordReader {
             case UInt8(ascii: "u"):
                 var scalar = try hex4()
                 if (0xD800...0xDBFF).contains(scalar) {
-                    guard peek() == UInt8(ascii: "\\") else { throw syntaxError("a \\u escape holds half of a surrogate pair", hint: nil) }
+                    guard peek() == UInt8(ascii: "\\") else {
+                        throw syntaxError("a \\u escape holds half of a surrogate pair", hint: nil)
+                    }
                     advance()
-                    guard peek() == UInt8(ascii: "u") else { throw syntaxError("a \\u escape holds half of a surrogate pair", hint: nil) }
+                    guard peek() == UInt8(ascii: "u") else {
+                        throw syntaxError("a \\u escape holds half of a surrogate pair", hint: nil)
+                    }
                     advance()
                     let low = try hex4()
-                    guard (0xDC00...0xDFFF).contains(low) else { throw syntaxError("a \\u escape holds half of a surrogate pair", hint: nil) }
+                    guard (0xDC00...0xDFFF).contains(low) else {
+                        throw syntaxError("a \\u escape holds half of a surrogate pair", hint: nil)
+                    }
                     scalar = JSONText.scalar(high: scalar, low: low)
                 } else if (0xDC00...0xDFFF).contains(scalar) {
                     throw syntaxError("a \\u escape holds half of a surrogate pair", hint: nil)
                 }
                 out.append(contentsOf: String(Character(Unicode.Scalar(scalar)!)).utf8)
             default:
-                throw syntaxError("'\\\(String(UnicodeScalar(escaped)))' is not a JSON escape", hint: "write a backslash as \\\\")
+                throw syntaxError(
+                    "'\\\(String(UnicodeScalar(escaped)))' is not a JSON escape", hint: "write a backslash as \\\\")
             }
         }
     }
@@ -385,7 +442,8 @@ public final class JSONReader: RecordReader {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
             case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
             case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
-            default: throw syntaxError("a \\u escape needs four hexadecimal digits, found \(describeByte(byte))", hint: nil)
+            default:
+                throw syntaxError("a \\u escape needs four hexadecimal digits, found \(describeByte(byte))", hint: nil)
             }
             value = value << 4 | digit
             advance()
@@ -400,12 +458,17 @@ public final class JSONReader: RecordReader {
         var scratch: [UInt8] = []
         while true {
             skipWhitespace()
-            guard let byte = peek() else { throw syntaxError("the file ends inside a nested value", hint: "the file may be cut short; export it again") }
+            guard let byte = peek() else {
+                throw syntaxError(
+                    "the file ends inside a nested value", hint: "the file may be cut short; export it again")
+            }
             if expectingValue {
                 switch byte {
                 case UInt8(ascii: "{"), UInt8(ascii: "["):
                     if stack.count >= Self.maxDepth {
-                        throw syntaxError("values are nested deeper than \(Self.maxDepth) levels", hint: "customer data is never this deep; check how the file was produced")
+                        throw syntaxError(
+                            "values are nested deeper than \(Self.maxDepth) levels",
+                            hint: "customer data is never this deep; check how the file was produced")
                     }
                     stack.append(byte == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]"))
                     batch.appendFieldByte(byte); advance()
@@ -421,9 +484,12 @@ public final class JSONReader: RecordReader {
                 case UInt8(ascii: "\""):
                     let text = try string(into: &scratch)
                     appendQuoted(text)
-                case UInt8(ascii: "t"): try literal("true"); batch.appendFieldBytes(UnsafeRawBufferPointer(staticString: "true"))
-                case UInt8(ascii: "f"): try literal("false"); batch.appendFieldBytes(UnsafeRawBufferPointer(staticString: "false"))
-                case UInt8(ascii: "n"): try literal("null"); batch.appendFieldBytes(UnsafeRawBufferPointer(staticString: "null"))
+                case UInt8(ascii: "t"):
+                    try literal("true"); batch.appendFieldBytes(UnsafeRawBufferPointer(staticString: "true"))
+                case UInt8(ascii: "f"):
+                    try literal("false"); batch.appendFieldBytes(UnsafeRawBufferPointer(staticString: "false"))
+                case UInt8(ascii: "n"):
+                    try literal("null"); batch.appendFieldBytes(UnsafeRawBufferPointer(staticString: "null"))
                 case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try number()
                 default: throw syntaxError("expected a value, found \(describeByte(byte))", hint: nil)
                 }
@@ -437,7 +503,9 @@ public final class JSONReader: RecordReader {
                 continue
             }
             guard byte == UInt8(ascii: ",") else {
-                throw syntaxError("expected ',' or '\(String(UnicodeScalar(stack.last!)))' in a nested value, found \(describeByte(byte))", hint: nil)
+                throw syntaxError(
+                    "expected ',' or '\(String(UnicodeScalar(stack.last!)))' in a nested value, found \(describeByte(byte))",
+                    hint: nil)
             }
             batch.appendFieldByte(byte); advance()
             if stack.last == UInt8(ascii: "}") { try nestedKey(&scratch) }
@@ -447,7 +515,9 @@ public final class JSONReader: RecordReader {
 
     private func nestedKey(_ scratch: inout [UInt8]) throws {
         skipWhitespace()
-        guard peek() == UInt8(ascii: "\"") else { throw syntaxError("expected a key in quotes, found \(describeByte(peek()))", hint: nil) }
+        guard peek() == UInt8(ascii: "\"") else {
+            throw syntaxError("expected a key in quotes, found \(describeByte(peek()))", hint: nil)
+        }
         appendQuoted(try string(into: &scratch))
         skipWhitespace()
         try expect(UInt8(ascii: ":"), "':' after a key")
@@ -511,19 +581,23 @@ public final class JSONReader: RecordReader {
     }
 
     private func expect(_ byte: UInt8, _ what: String) throws {
-        guard let found = peek(), found == byte else { throw syntaxError("expected \(what), found \(describeByte(peek()))", hint: nil) }
+        guard let found = peek(), found == byte else {
+            throw syntaxError("expected \(what), found \(describeByte(peek()))", hint: nil)
+        }
         advance()
     }
 
     private func location(column: String? = nil, back: Int = 0) -> Location {
-        Location(file: inputName, line: line, record: nil, column: column,
-                 lineColumn: bufferFileOffset + position - back - lineStartOffset + 1)
+        Location(
+            file: inputName, line: line, record: nil, column: column,
+            lineColumn: bufferFileOffset + position - back - lineStartOffset + 1)
     }
 
     private func syntaxError(_ message: String, hint: String?, back: Int = 0) -> FerryError {
         if let pendingFailure { return pendingFailure }
-        return FerryError(.input, "invalid JSON: \(message)", at: location(back: back),
-                          hint: hint ?? "fix the JSON at this place (a validator such as `jq . FILE` shows the same spot)")
+        return FerryError(
+            .input, "invalid JSON: \(message)", at: location(back: back),
+            hint: hint ?? "fix the JSON at this place (a validator such as `jq . FILE` shows the same spot)")
     }
 
     private func describeByte(_ byte: UInt8?) -> String {
@@ -548,8 +622,11 @@ public final class JSONReader: RecordReader {
         notedTotals = true
         if pages > 0 {
             var note = "read \(pages) API page\(pages == 1 ? "" : "s")"
-            if let first = pageCounts.first, pageCounts.allSatisfy({ $0 == first }), let total = Int(first), total != recordsRead {
-                note += "; the pages say \(total) records in all but the file holds \(recordsRead): \(total > recordsRead ? "some pages are missing" : "some pages are repeated")"
+            if let first = pageCounts.first, pageCounts.allSatisfy({ $0 == first }), let total = Int(first),
+                total != recordsRead
+            {
+                note +=
+                    "; the pages say \(total) records in all but the file holds \(recordsRead): \(total > recordsRead ? "some pages are missing" : "some pages are repeated")"
             }
             diagnostics.append(Diagnostic(note, at: Location(file: inputName)))
         }

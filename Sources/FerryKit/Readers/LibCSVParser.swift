@@ -26,8 +26,10 @@ final class LibCSVParser {
     }
 
     /// Feeds a chunk; the callbacks run for every field and record end in it.
-    func parse(_ chunk: UnsafeRawBufferPointer, context: UnsafeMutableRawPointer,
-               field: FieldCallback, record: RecordCallback) {
+    func parse(
+        _ chunk: UnsafeRawBufferPointer, context: UnsafeMutableRawPointer,
+        field: FieldCallback, record: RecordCallback
+    ) {
         guard let base = chunk.baseAddress, chunk.count > 0 else { return }
         let consumed = csv_parse(parser, base, chunk.count, field, record, context)
         // Without CSV_STRICT the only failure is running out of memory for a field.
@@ -78,9 +80,13 @@ func lineBreaks(in bytes: UnsafeRawBufferPointer) -> Int {
     var breaks = 0
     var previousCR = false
     for byte in bytes {
-        if byte == 0x0A { if !previousCR { breaks += 1 } ; previousCR = false }
-        else if byte == 0x0D { breaks += 1; previousCR = true }
-        else { previousCR = false }
+        if byte == 0x0A {
+            if !previousCR { breaks += 1 }; previousCR = false
+        } else if byte == 0x0D {
+            breaks += 1; previousCR = true
+        } else {
+            previousCR = false
+        }
     }
     return breaks
 }

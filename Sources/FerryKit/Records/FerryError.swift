@@ -12,8 +12,10 @@ public struct Location: Sendable, Equatable, CustomStringConvertible {
     /// Offset in bytes from the start of the file (encoding errors).
     public var byteOffset: Int?
 
-    public init(file: String, line: Int? = nil, record: Int? = nil, column: String? = nil,
-                lineColumn: Int? = nil, byteOffset: Int? = nil) {
+    public init(
+        file: String, line: Int? = nil, record: Int? = nil, column: String? = nil,
+        lineColumn: Int? = nil, byteOffset: Int? = nil
+    ) {
         self.file = file
         self.line = line
         self.record = record

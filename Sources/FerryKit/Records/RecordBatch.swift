@@ -65,16 +65,20 @@ public struct RecordBatch: Sendable {
     public mutating func appendField(column: Int, kind: ValueKind, _ value: UnsafeRawBufferPointer) {
         let start = bytes.count
         bytes.append(contentsOf: value)
-        fields.append(FieldSlot(column: Int32(truncatingIfNeeded: column), start: Int32(truncatingIfNeeded: start),
-                                end: Int32(truncatingIfNeeded: bytes.count), kind: kind))
+        fields.append(
+            FieldSlot(
+                column: Int32(truncatingIfNeeded: column), start: Int32(truncatingIfNeeded: start),
+                end: Int32(truncatingIfNeeded: bytes.count), kind: kind))
     }
 
     /// Adds a field to the open record from a byte collection.
     public mutating func appendField(column: Int, kind: ValueKind, bytes value: some Collection<UInt8>) {
         let start = bytes.count
         bytes.append(contentsOf: value)
-        fields.append(FieldSlot(column: Int32(truncatingIfNeeded: column), start: Int32(truncatingIfNeeded: start),
-                                end: Int32(truncatingIfNeeded: bytes.count), kind: kind))
+        fields.append(
+            FieldSlot(
+                column: Int32(truncatingIfNeeded: column), start: Int32(truncatingIfNeeded: start),
+                end: Int32(truncatingIfNeeded: bytes.count), kind: kind))
     }
 
     /// Starts a field whose bytes will be appended piece by piece with `appendFieldBytes`.
@@ -85,8 +89,10 @@ public struct RecordBatch: Sendable {
 
     /// Closes a field begun with `beginField`.
     public mutating func endField(column: Int, kind: ValueKind, start: Int) {
-        fields.append(FieldSlot(column: Int32(truncatingIfNeeded: column), start: Int32(truncatingIfNeeded: start),
-                                end: Int32(truncatingIfNeeded: bytes.count), kind: kind))
+        fields.append(
+            FieldSlot(
+                column: Int32(truncatingIfNeeded: column), start: Int32(truncatingIfNeeded: start),
+                end: Int32(truncatingIfNeeded: bytes.count), kind: kind))
     }
 
     /// Moves a field to another column (a JSON reader that learns late what a key means).
@@ -100,14 +106,17 @@ public struct RecordBatch: Sendable {
     /// Bytes held by the open record so far.
     public var openRecordByteCount: Int {
         guard openRecordFirstField >= 0 else { return 0 }
-        return bytes.count - (openRecordFirstField < fields.count ? Int(fields[openRecordFirstField].start) : bytes.count)
+        return bytes.count
+            - (openRecordFirstField < fields.count ? Int(fields[openRecordFirstField].start) : bytes.count)
     }
 
     /// Closes the open record.
     public mutating func endRecord(number: Int, line: Int) {
         precondition(openRecordFirstField >= 0, "endRecord without beginRecord")
-        records.append(RecordSlot(firstField: Int32(openRecordFirstField), fieldCount: Int32(fields.count - openRecordFirstField),
-                                  number: number, line: line))
+        records.append(
+            RecordSlot(
+                firstField: Int32(openRecordFirstField), fieldCount: Int32(fields.count - openRecordFirstField),
+                number: number, line: line))
         openRecordFirstField = -1
     }
 
@@ -117,7 +126,8 @@ public struct RecordBatch: Sendable {
         guard openRecordFirstField >= 0 else { return }
         other.beginRecord()
         for field in fields[openRecordFirstField...] {
-            other.appendField(column: Int(field.column), kind: field.kind, bytes: bytes[Int(field.start)..<Int(field.end)])
+            other.appendField(
+                column: Int(field.column), kind: field.kind, bytes: bytes[Int(field.start)..<Int(field.end)])
         }
         discardOpenRecord()
     }
@@ -125,7 +135,9 @@ public struct RecordBatch: Sendable {
     /// Copies the fields of a record of any batch into the open record; `column` renumbers them.
     public mutating func appendFields(of record: RecordView, column: (Int32) -> Int = { Int($0) }) {
         for field in record.fields {
-            record.batch.withValue(field) { appendField(column: column(field.column), kind: field.kind, UnsafeRawBufferPointer($0)) }
+            record.batch.withValue(field) {
+                appendField(column: column(field.column), kind: field.kind, UnsafeRawBufferPointer($0))
+            }
         }
     }
 

@@ -77,7 +77,9 @@ public struct DuplicateFinder: Sendable {
                 radixSort(&sorted)
                 var position = 1
                 while position < sorted.count {
-                    if sorted[position] == sorted[position - 1], repeated.last != sorted[position] { repeated.append(sorted[position]) }
+                    if sorted[position] == sorted[position - 1], repeated.last != sorted[position] {
+                        repeated.append(sorted[position])
+                    }
                     position += 1
                 }
             }

@@ -37,8 +37,15 @@ public enum PIIMask {
         var digits = 0, letters = 0, spaces = 0
         var at = false
         for byte in value.utf8 {
-            if isASCIIDigit(byte) { digits += 1 } else if isASCIILetter(byte) || byte >= 0x80 { letters += 1 }
-            else if byte == 0x20 { spaces += 1 } else if byte == 0x40 { at = true }
+            if isASCIIDigit(byte) {
+                digits += 1
+            } else if isASCIILetter(byte) || byte >= 0x80 {
+                letters += 1
+            } else if byte == 0x20 {
+                spaces += 1
+            } else if byte == 0x40 {
+                at = true
+            }
         }
         if at { return .email }
         if digits >= 6 { return letters > 0 && letters <= 2 ? .taxId : .phone }
@@ -63,7 +70,8 @@ public enum PIIMask {
     static func maskTaxId(_ value: String) -> String {
         let characters = Array(value.filter { $0.isLetter || $0.isNumber })
         guard characters.count > 4 else { return String(repeating: "*", count: characters.count) }
-        return String(characters.prefix(2)) + String(repeating: "*", count: characters.count - 3) + String(characters.last!)
+        return String(characters.prefix(2)) + String(repeating: "*", count: characters.count - 3)
+            + String(characters.last!)
     }
 
     /// `+34612345678` → `+34 6** *** *78`: the country code, the first digit and the last two.
@@ -72,13 +80,16 @@ public enum PIIMask {
         var prefix = ""
         if value.hasPrefix("+") || value.hasPrefix("00") {
             if value.hasPrefix("00") { digits.removeFirst(2) }
-            let codeLength = digits.hasPrefix("34") || digits.hasPrefix("33") || digits.hasPrefix("44") || digits.hasPrefix("49") ? 2
+            let codeLength =
+                digits.hasPrefix("34") || digits.hasPrefix("33") || digits.hasPrefix("44") || digits.hasPrefix("49")
+                ? 2
                 : digits.hasPrefix("1") || digits.hasPrefix("7") ? 1 : min(3, max(0, digits.count - 6))
             prefix = "+" + digits.prefix(codeLength) + " "
             digits.removeFirst(codeLength)
         }
         guard digits.count >= 5 else { return prefix + String(repeating: "*", count: digits.count) }
-        let masked = Array(String(digits.prefix(1)) + String(repeating: "*", count: digits.count - 3) + String(digits.suffix(2)))
+        let masked = Array(
+            String(digits.prefix(1)) + String(repeating: "*", count: digits.count - 3) + String(digits.suffix(2)))
         var grouped = ""
         for (index, character) in masked.enumerated() {
             if index > 0, index % 3 == 0 { grouped += " " }

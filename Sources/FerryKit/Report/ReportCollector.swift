@@ -77,11 +77,15 @@ public final class ReportCollector {
 
     /// `observe` with what the report needs of the Customer already taken out (by a worker thread,
     /// or by the compiled path, which has no Customer).
-    func observe(_ record: RecordView, seen: RecordObservation, issues: some Collection<RecordIssue>, output: RecordView?) {
+    func observe(
+        _ record: RecordView, seen: RecordObservation, issues: some Collection<RecordIssue>, output: RecordView?
+    ) {
         recordsObserved += 1
         for issue in issues {
-            reasonCounts[ReasonKey(field: issue.field, column: issue.field == nil ? issue.column : nil,
-                                   message: issue.message, action: issue.action), default: 0] += 1
+            reasonCounts[
+                ReasonKey(
+                    field: issue.field, column: issue.field == nil ? issue.column : nil,
+                    message: issue.message, action: issue.action), default: 0] += 1
         }
         if seen.consentBits != 0 {
             for position in consentYes.indices {
@@ -104,8 +108,10 @@ public final class ReportCollector {
 
     /// What the target made of a record after it was mapped (`migrate`): a refusal, a lost answer.
     func observeOutcome(_ issue: RecordIssue) {
-        reasonCounts[ReasonKey(field: issue.field, column: issue.field == nil ? issue.column : nil,
-                               message: issue.message, action: issue.action), default: 0] += 1
+        reasonCounts[
+            ReasonKey(
+                field: issue.field, column: issue.field == nil ? issue.column : nil,
+                message: issue.message, action: issue.action), default: 0] += 1
     }
 
     private func takeSamples(_ record: RecordView, output: RecordView) {
@@ -122,22 +128,30 @@ public final class ReportCollector {
             let sample = RunReport.Sample(before: parts.joined(separator: " | "), after: after)
             if sample.before != sample.after {
                 if !samples[column].contains(sample) { samples[column].append(sample) }
-            } else if unchangedSamples[column].count < Self.samplesPerColumn, !unchangedSamples[column].contains(sample) {
+            } else if unchangedSamples[column].count < Self.samplesPerColumn, !unchangedSamples[column].contains(sample)
+            {
                 unchangedSamples[column].append(sample)
             }
         }
     }
 
     /// The report, masked unless `showPII`.
-    public func report(result: MappedConversionResult, inputPath: String, showPII: Bool, createdAt: String) -> RunReport {
+    public func report(result: MappedConversionResult, inputPath: String, showPII: Bool, createdAt: String) -> RunReport
+    {
         let masked = !showPII
         // Fill rates are of the records the mapping wrote: for a migration, of the payloads built,
         // whatever the API then made of them.
         let written = recordsOutput
+        // Most frequent first; ties in a fixed order, so two reports of the same input are the same.
         let reasons = reasonCounts.map { key, count in (key, count) }
-            .sorted { ($1.1, $0.0.message) < ($0.1, $1.0.message) }
+            .sorted { a, b in
+                (b.1, a.0.message, a.0.field?.rawValue ?? a.0.column ?? "", a.0.action.rawValue)
+                    < (a.1, b.0.message, b.0.field?.rawValue ?? b.0.column ?? "", b.0.action.rawValue)
+            }
         func reasonEntry(_ key: ReasonKey, _ count: Int) -> RunReport.Reason {
-            RunReport.Reason(reason: key.message, action: key.action.rawValue, count: count, field: key.field?.rawValue ?? key.column)
+            RunReport.Reason(
+                reason: key.message, action: key.action.rawValue, count: count, field: key.field?.rawValue ?? key.column
+            )
         }
 
         // Per target column.
@@ -148,16 +162,21 @@ public final class ReportCollector {
             var origins = sourceRulesOfColumn[column].map { index in
                 let sourceRule = source.rules[index]
                 let missing = zip(sourceRule.columns, binding.ruleColumns[index]).filter { $0.1 < 0 }.map(\.0)
-                return RunReport.Origin(columns: sourceRule.columns, transforms: sourceRule.transforms.map(\.name) + sourceRule.codecNames,
-                                        fields: sourceRule.fields.map(\.rawValue), missingColumns: missing, derivedFrom: nil)
+                return RunReport.Origin(
+                    columns: sourceRule.columns, transforms: sourceRule.transforms.map(\.name) + sourceRule.codecNames,
+                    fields: sourceRule.fields.map(\.rawValue), missingColumns: missing, derivedFrom: nil)
             }
             for field in ruleFields where !origins.contains(where: { $0.fields.contains(field.rawValue) }) {
                 if let from = Profile.derivation(of: field, reading: source.fieldsRead) {
-                    origins.append(RunReport.Origin(columns: [], transforms: [], fields: [field.rawValue], missingColumns: [], derivedFrom: from))
+                    origins.append(
+                        RunReport.Origin(
+                            columns: [], transforms: [], fields: [field.rawValue], missingColumns: [], derivedFrom: from
+                        ))
                 }
             }
             if let rule, rule.fields.isEmpty, origins.isEmpty, inputColumns.contains(name) {
-                origins.append(RunReport.Origin(columns: [name], transforms: [], fields: [], missingColumns: [], derivedFrom: nil))
+                origins.append(
+                    RunReport.Origin(columns: [name], transforms: [], fields: [], missingColumns: [], derivedFrom: nil))
             }
             let ownReasons = reasons.filter { key, _ in key.field.map(ruleFields.contains) ?? false }
             var losses = rule?.losses ?? []
@@ -166,30 +185,36 @@ public final class ReportCollector {
                     if case .lossy(let text) = transform.inverse, !losses.contains(text) { losses.append(text) }
                 }
             }
-            let sensitive = (rule?.sensitive ?? false) || sourceRulesOfColumn[column].contains { source.rules[$0].sensitive }
+            let sensitive =
+                (rule?.sensitive ?? false) || sourceRulesOfColumn[column].contains { source.rules[$0].sensitive }
             let chosen = (samples[column] + unchangedSamples[column]).prefix(Self.samplesPerColumn)
-            fields.append(RunReport.Field(
-                column: name, fields: ruleFields.map(\.rawValue), from: origins,
-                transforms: rule?.transforms.map(\.name) ?? [],
-                constant: rule?.constant, defaultValue: rule?.defaultValue, required: rule?.required ?? false,
-                filled: outputFilled[column], fillRate: written == 0 ? 0 : Double(outputFilled[column]) / Double(written),
-                failed: ownReasons.filter { $0.0.action != .noted }.reduce(0) { $0 + $1.1 },
-                reasons: ownReasons.prefix(5).map(reasonEntry),
-                samples: chosen.map { sample in
-                    guard masked else { return sample }
-                    return RunReport.Sample(before: maskSample(sample.before, fields: ruleFields, sensitive: sensitive),
-                                            after: maskSample(sample.after, fields: ruleFields, sensitive: sensitive))
-                },
-                lossy: !losses.isEmpty, losses: losses, sensitive: sensitive,
-                absentSentAsNo: rule.map { $0.systemDefault == true && $0.fields.first?.isConsent == true } ?? false))
+            fields.append(
+                RunReport.Field(
+                    column: name, fields: ruleFields.map(\.rawValue), from: origins,
+                    transforms: rule?.transforms.map(\.name) ?? [],
+                    constant: rule?.constant, defaultValue: rule?.defaultValue, required: rule?.required ?? false,
+                    filled: outputFilled[column],
+                    fillRate: written == 0 ? 0 : Double(outputFilled[column]) / Double(written),
+                    failed: ownReasons.filter { $0.0.action != .noted }.reduce(0) { $0 + $1.1 },
+                    reasons: ownReasons.prefix(5).map(reasonEntry),
+                    samples: chosen.map { sample in
+                        guard masked else { return sample }
+                        return RunReport.Sample(
+                            before: maskSample(sample.before, fields: ruleFields, sensitive: sensitive),
+                            after: maskSample(sample.after, fields: ruleFields, sensitive: sensitive))
+                    },
+                    lossy: !losses.isEmpty, losses: losses, sensitive: sensitive,
+                    absentSentAsNo: rule.map { $0.systemDefault == true && $0.fields.first?.isConsent == true } ?? false
+                ))
         }
 
         // What stays behind.
         let claimed = binding.claimed
         let targetKeepsExtras = target.extrasColumn != nil
         let unused = inputColumns.indices.filter { $0 < claimed.count && !claimed[$0] }.map { index in
-            RunReport.SourceColumn(column: inputColumns[index], filled: index < inputFilled.count ? inputFilled[index] : 0,
-                                   written: targetKeepsExtras || target.columnIndex[inputColumns[index]] != nil)
+            RunReport.SourceColumn(
+                column: inputColumns[index], filled: index < inputFilled.count ? inputFilled[index] : 0,
+                written: targetKeepsExtras || target.columnIndex[inputColumns[index]] != nil)
         }
         let available = source.fieldsFilled
         var requiredWithoutSource: [RunReport.TargetColumn] = []
@@ -197,11 +222,16 @@ public final class ReportCollector {
         var readOnly: [RunReport.TargetColumn] = []
         var listed = Set<String>()
         for rule in target.rules where listed.insert(rule.displayName).inserted {
-            let entry = RunReport.TargetColumn(column: rule.displayName, fields: rule.fields.map(\.rawValue), required: rule.required)
+            let entry = RunReport.TargetColumn(
+                column: rule.displayName, fields: rule.fields.map(\.rawValue), required: rule.required)
             if rule.readOnly { readOnly.append(entry); continue }
-            guard rule.constant == nil, rule.defaultValue == nil, !(rule.lookup?.isEmpty ?? false), rule.systemDefault != true else { continue }
-            let unfilled = rule.fields.isEmpty
-                ? !inputColumns.contains(rule.columns[0]) && !source.rules.contains { $0.fields.isEmpty && $0.columns == rule.columns }
+            guard rule.constant == nil, rule.defaultValue == nil, !(rule.lookup?.isEmpty ?? false),
+                rule.systemDefault != true
+            else { continue }
+            let unfilled =
+                rule.fields.isEmpty
+                ? !inputColumns.contains(rule.columns[0])
+                    && !source.rules.contains { $0.fields.isEmpty && $0.columns == rule.columns }
                 : rule.fields.allSatisfy { !available.contains($0) }
             if unfilled {
                 if rule.required { requiredWithoutSource.append(entry) } else { optionalWithoutSource.append(entry) }
@@ -212,17 +242,20 @@ public final class ReportCollector {
         for field in CustomerField.allCases where sensitiveFields.contains(field) {
             let columns = source.rules.filter { $0.fields.contains(field) }.flatMap(\.columns)
             let moves = field.isHealthData ? target.writesHealthData : target.fieldsWritten.contains(field)
-            sensitive.append(RunReport.SensitiveField(field: field.rawValue, sourceColumns: columns,
-                                                      records: field.isHealthData ? customersWithHealthData : 0, moves: moves))
+            sensitive.append(
+                RunReport.SensitiveField(
+                    field: field.rawValue, sourceColumns: columns,
+                    records: field.isHealthData ? customersWithHealthData : 0, moves: moves))
         }
 
         // Duplicates.
         let found = duplicates.summary(listing: Self.groupsListed)
 
         let issues = result.issues.kept.prefix(Self.issuesListed).map { issue in
-            RunReport.Issue(record: issue.record, line: issue.line, column: issue.column, field: issue.field?.rawValue,
-                            value: issue.value.map { masked ? PIIMask.mask($0, field: issue.field) : $0 },
-                            reason: issue.reason(masked: masked), action: issue.action.rawValue)
+            RunReport.Issue(
+                record: issue.record, line: issue.line, column: issue.column, field: issue.field?.rawValue,
+                value: issue.value.map { masked ? PIIMask.mask($0, field: issue.field) : $0 },
+                reason: issue.reason(masked: masked), action: issue.action.rawValue)
         }
         let consentFields = CustomerField.allCases.filter(\.isConsent).filter {
             available.contains($0) || target.fieldsWritten.contains($0)
@@ -234,9 +267,10 @@ public final class ReportCollector {
             input: RunReport.Input(path: inputPath, description: result.inputDescription, columns: inputColumns),
             source: RunReport.Side(name: source.name, file: source.file),
             target: RunReport.Side(name: target.name, file: target.file),
-            totals: RunReport.Totals(read: totals.read, written: totals.written, rejected: totals.rejected, skipped: totals.skipped,
-                                     uncertain: totals.uncertain, warnings: warnings, duplicateRecords: found.duplicateRecords,
-                                     balances: totals.balances, accounting: totals.accountingLine),
+            totals: RunReport.Totals(
+                read: totals.read, written: totals.written, rejected: totals.rejected, skipped: totals.skipped,
+                uncertain: totals.uncertain, warnings: warnings, duplicateRecords: found.duplicateRecords,
+                balances: totals.balances, accounting: totals.accountingLine),
             seconds: result.seconds,
             duplicates: RunReport.Duplicates(
                 groups: Dictionary(uniqueKeysWithValues: found.groups.map { ($0.key.rawValue, $0.value) }),
@@ -244,15 +278,17 @@ public final class ReportCollector {
                 list: found.listed.map { RunReport.DuplicateGroup(key: $0.key.rawValue, records: $0.records) },
                 notListed: found.notListed),
             fields: fields,
-            leftBehind: RunReport.LeftBehind(unusedColumns: unused, requiredWithoutSource: requiredWithoutSource,
-                                             optionalWithoutSource: optionalWithoutSource, readOnly: readOnly,
-                                             sensitive: sensitive, extrasNotWritten: result.stats.extrasNotWritten),
+            leftBehind: RunReport.LeftBehind(
+                unusedColumns: unused, requiredWithoutSource: requiredWithoutSource,
+                optionalWithoutSource: optionalWithoutSource, readOnly: readOnly,
+                sensitive: sensitive, extrasNotWritten: result.stats.extrasNotWritten),
             consents: consentFields.map { field in
                 let position = WriteStats.consents.firstIndex(of: field)!
                 let counts = (yes: consentYes[position], no: consentNo[position])
-                return RunReport.Consent(field: field.rawValue, yes: counts.yes, no: counts.no,
-                                         absent: recordsObserved - counts.yes - counts.no,
-                                         writtenAsNo: result.stats.consentsWrittenAs(no: field))
+                return RunReport.Consent(
+                    field: field.rawValue, yes: counts.yes, no: counts.no,
+                    absent: recordsObserved - counts.yes - counts.no,
+                    writtenAsNo: result.stats.consentsWrittenAs(no: field))
             },
             outcomes: reasons.map(reasonEntry),
             issues: Array(issues),
@@ -262,7 +298,9 @@ public final class ReportCollector {
 
     private func maskSample(_ text: String, fields: [CustomerField], sensitive: Bool) -> String {
         let parts = text.components(separatedBy: " | ")
-        if parts.count > 1 { return parts.map { maskSample($0, fields: fields, sensitive: sensitive) }.joined(separator: " | ") }
+        if parts.count > 1 {
+            return parts.map { maskSample($0, fields: fields, sensitive: sensitive) }.joined(separator: " | ")
+        }
         if fields.contains(where: \.isHealthData) { return PIIMask.mask(text, as: .healthData) }
         if let kind = fields.lazy.compactMap(PIIMask.kind(of:)).first { return PIIMask.mask(text, as: kind) }
         if fields.isEmpty { return PIIMask.mask(text, as: PIIMask.guessKind(text)) }
@@ -275,7 +313,9 @@ extension Profile {
     var fieldsFilled: Set<CustomerField> {
         var fields = Set(rules.filter { !($0.lookup?.isEmpty ?? false) }.flatMap(\.fields))
         // In the order of `allCases`, so a derived field (provinceCode) can derive the next (province).
-        for field in CustomerField.allCases where Profile.derivation(of: field, reading: fields) != nil { fields.insert(field) }
+        for field in CustomerField.allCases where Profile.derivation(of: field, reading: fields) != nil {
+            fields.insert(field)
+        }
         return fields
     }
 
@@ -285,7 +325,8 @@ extension Profile {
         switch field {
         case .taxIdType, .kind: return fields.contains(.taxId) ? "taxId" : nil
         case .provinceCode: return fields.contains(.postalCode) ? "postalCode" : nil
-        case .province: return fields.contains(.provinceCode) ? "provinceCode" : fields.contains(.postalCode) ? "postalCode" : nil
+        case .province:
+            return fields.contains(.provinceCode) ? "provinceCode" : fields.contains(.postalCode) ? "postalCode" : nil
         case .countryCode: return "default ES"
         default: return nil
         }

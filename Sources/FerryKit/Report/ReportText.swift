@@ -6,8 +6,15 @@ public enum ReportFormat: String, Sendable, CaseIterable {
 
     public init?(path: String) {
         let lower = path.lowercased()
-        if lower.hasSuffix(".json") { self = .json } else if lower.hasSuffix(".md") || lower.hasSuffix(".markdown") { self = .markdown }
-        else if lower.hasSuffix(".html") || lower.hasSuffix(".htm") { self = .html } else { return nil }
+        if lower.hasSuffix(".json") {
+            self = .json
+        } else if lower.hasSuffix(".md") || lower.hasSuffix(".markdown") {
+            self = .markdown
+        } else if lower.hasSuffix(".html") || lower.hasSuffix(".htm") {
+            self = .html
+        } else {
+            return nil
+        }
     }
 
     public func render(_ report: RunReport) throws -> String {
@@ -36,7 +43,10 @@ extension RunReport {
     var writtenLabel: String { kind == .plan ? "would be written" : kind == .migrate ? "created" : "written" }
 
     var totalsRows: [(String, Int)] {
-        [("read", totals.read), (writtenLabel, totals.written), ("rejected", totals.rejected), ("skipped", totals.skipped)]
+        [
+            ("read", totals.read), (writtenLabel, totals.written), ("rejected", totals.rejected),
+            ("skipped", totals.skipped),
+        ]
             + (totals.uncertain > 0 ? [("uncertain", totals.uncertain)] : [])
             + [("warnings", totals.warnings), ("duplicates in the input", totals.duplicateRecords)]
     }
@@ -45,8 +55,12 @@ extension RunReport {
     func chain(_ field: Field) -> String {
         if let constant = field.constant { return "constant \"\(constant)\"" }
         var parts = field.from.map { origin in
-            if let derived = origin.derivedFrom { return derived.hasPrefix("default") ? derived : "derived from \(derived)" }
-            let columns = origin.columns.map { origin.missingColumns.contains($0) ? "`\($0)` (not in the input)" : "`\($0)`" }
+            if let derived = origin.derivedFrom {
+                return derived.hasPrefix("default") ? derived : "derived from \(derived)"
+            }
+            let columns = origin.columns.map {
+                origin.missingColumns.contains($0) ? "`\($0)` (not in the input)" : "`\($0)`"
+            }
             return columns.joined(separator: " + ") + origin.transforms.map { " → \($0)" }.joined()
         }
         if parts.isEmpty { parts = [field.absentSentAsNo ? "nothing (sent as an explicit no)" : "nothing"] }
@@ -60,7 +74,9 @@ extension RunReport {
     var duplicateSummary: String {
         guard totals.duplicateRecords > 0 else { return "no two records share a tax id, e-mail or mobile" }
         return DuplicateFinder.Key.allCases.compactMap { key in
-            duplicates.groups[key.rawValue].map { "\($0) group\($0 == 1 ? "" : "s") by \(key.rawValue) (\(duplicates.records[key.rawValue] ?? 0) records)" }
+            duplicates.groups[key.rawValue].map {
+                "\($0) group\($0 == 1 ? "" : "s") by \(key.rawValue) (\(duplicates.records[key.rawValue] ?? 0) records)"
+            }
         }.joined(separator: ", ")
     }
 
@@ -91,13 +107,16 @@ struct TextTable {
                 return numeric.contains(index) && rowIndex > 0 ? pad + cell : cell + pad
             }.joined(separator: "  ")
             let trimmed = String(line.reversed().drop(while: { $0 == " " }).reversed())
-            return rowIndex == 0 ? trimmed + "\n" + widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ") : trimmed
+            return rowIndex == 0
+                ? trimmed + "\n" + widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ") : trimmed
         }.joined(separator: "\n")
     }
 
     func markdown() -> String {
         func line(_ cells: [String]) -> String {
-            "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }.joined(separator: " | ") + " |"
+            "| "
+                + cells.map { $0.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+                .joined(separator: " | ") + " |"
         }
         let rule = "|" + headers.indices.map { numeric.contains($0) ? "---:|" : "---|" }.joined()
         return ([line(headers), rule] + rows.map(line)).joined(separator: "\n")
@@ -115,30 +134,41 @@ extension RunReport {
         func bold(_ text: String) -> String { color ? "\u{1B}[1m\(text)\u{1B}[0m" : text }
         func tint(_ text: String, _ code: Int) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
         var out: [String] = [bold(title), ""]
-        out.append(totalsRows.map { label, value in
-            let text = "\(value) \(label)"
-            if label == "rejected", value > 0 { return tint(text, 31) }
-            if label == "warnings" || label.hasPrefix("duplicates"), value > 0 { return tint(text, 33) }
-            return text
-        }.joined(separator: " · "))
+        out.append(
+            totalsRows.map { label, value in
+                let text = "\(value) \(label)"
+                if label == "rejected", value > 0 { return tint(text, 31) }
+                if label == "warnings" || label.hasPrefix("duplicates"), value > 0 { return tint(text, 33) }
+                return text
+            }.joined(separator: " · "))
         out.append("")
         out.append(bold("Fields of \(target.name)"))
         let shown = fields.filter { $0.filled > 0 || !$0.from.isEmpty || $0.constant != nil || $0.required }
-        out.append(TextTable(
-            headers: ["column", "from", "filled", "failed", "example"],
-            rows: shown.map { field in
-                [field.column + (field.required ? " *" : ""), chain(field), percent(field.fillRate), field.failed == 0 ? "" : "\(field.failed)",
-                 field.samples.first.map { "\($0.before) → \($0.after)" } ?? ""]
-            },
-            numeric: [2, 3]).terminal(maxWidth: 48))
-        if shown.count < fields.count { out.append("\(fields.count - shown.count) more columns nothing fills (see Left behind)") }
+        out.append(
+            TextTable(
+                headers: ["column", "from", "filled", "failed", "example"],
+                rows: shown.map { field in
+                    [
+                        field.column + (field.required ? " *" : ""), chain(field), percent(field.fillRate),
+                        field.failed == 0 ? "" : "\(field.failed)",
+                        field.samples.first.map { "\($0.before) → \($0.after)" } ?? "",
+                    ]
+                },
+                numeric: [2, 3]
+            ).terminal(maxWidth: 48))
+        if shown.count < fields.count {
+            out.append("\(fields.count - shown.count) more columns nothing fills (see Left behind)")
+        }
         out.append("(* required)" + (masked ? "; personal data masked, --show-pii to see it" : ""))
         if !outcomes.isEmpty {
             out.append("")
             out.append(bold("Reasons"))
-            out.append(TextTable(headers: ["count", "action", "field", "reason"],
-                                 rows: outcomes.prefix(12).map { ["\($0.count)", $0.action, $0.field ?? "", $0.reason] },
-                                 numeric: [0]).terminal(maxWidth: 90))
+            out.append(
+                TextTable(
+                    headers: ["count", "action", "field", "reason"],
+                    rows: outcomes.prefix(12).map { ["\($0.count)", $0.action, $0.field ?? "", $0.reason] },
+                    numeric: [0]
+                ).terminal(maxWidth: 90))
             if outcomes.count > 12 { out.append("… and \(outcomes.count - 12) more reasons in the report file") }
         }
         out.append("")
@@ -147,7 +177,9 @@ extension RunReport {
         out.append("")
         out.append(bold("Duplicates") + ": " + duplicateSummary)
         for group in duplicates.list.prefix(5) { out.append("  " + groupText(group)) }
-        if duplicates.list.count + duplicates.notListed > 5 { out.append("  … \(duplicates.list.count + duplicates.notListed - 5) more groups in the report file") }
+        if duplicates.list.count + duplicates.notListed > 5 {
+            out.append("  … \(duplicates.list.count + duplicates.notListed - 5) more groups in the report file")
+        }
         if !consents.isEmpty {
             out.append("")
             out.append(bold("Consents") + " (yes / no / not given)")
@@ -158,7 +190,8 @@ extension RunReport {
             }
         }
         out.append("")
-        out.append(totals.balances ? totals.accounting : tint(totals.accounting + " — does not balance: a bug in Ferry", 31))
+        out.append(
+            totals.balances ? totals.accounting : tint(totals.accounting + " — does not balance: a bug in Ferry", 31))
         return out.joined(separator: "\n")
     }
 
@@ -169,22 +202,31 @@ extension RunReport {
         } else {
             let list = leftBehind.unusedColumns.map { "\($0.column) (\($0.filled) values)" }.joined(separator: ", ")
             let kept = leftBehind.unusedColumns.allSatisfy(\.written)
-            lines.append("  source columns no entry reads, kept in extras\(kept ? "" : ", which \(target.name) has no place for"): \(list)")
+            lines.append(
+                "  source columns no entry reads, kept in extras\(kept ? "" : ", which \(target.name) has no place for"): \(list)"
+            )
         }
         if !leftBehind.requiredWithoutSource.isEmpty {
-            lines.append("  required by \(target.name) but nothing in the source fills them (records will be rejected): "
-                         + leftBehind.requiredWithoutSource.map(\.column).joined(separator: ", "))
+            lines.append(
+                "  required by \(target.name) but nothing in the source fills them (records will be rejected): "
+                    + leftBehind.requiredWithoutSource.map(\.column).joined(separator: ", "))
         }
         if !leftBehind.optionalWithoutSource.isEmpty {
-            lines.append("  \(target.name) columns nothing fills: " + leftBehind.optionalWithoutSource.map(\.column).joined(separator: ", "))
+            lines.append(
+                "  \(target.name) columns nothing fills: "
+                    + leftBehind.optionalWithoutSource.map(\.column).joined(separator: ", "))
         }
         if !leftBehind.readOnly.isEmpty {
-            lines.append("  read-only in \(target.name), never written: " + leftBehind.readOnly.map(\.column).joined(separator: ", "))
+            lines.append(
+                "  read-only in \(target.name), never written: "
+                    + leftBehind.readOnly.map(\.column).joined(separator: ", "))
         }
         for field in leftBehind.sensitive {
             let from = field.sourceColumns.isEmpty ? "" : " (from \(field.sourceColumns.joined(separator: ", ")))"
             let records = field.records > 0 ? "; \(field.records) records have it" : ""
-            lines.append("  sensitive: \(field.field)\(from) \(field.moves ? "MOVES to \(target.name)" : "stays behind")\(records)")
+            lines.append(
+                "  sensitive: \(field.field)\(from) \(field.moves ? "MOVES to \(target.name)" : "stays behind")\(records)"
+            )
         }
         if leftBehind.extrasNotWritten > 0 {
             lines.append("  \(leftBehind.extrasNotWritten) records have extras \(target.name) has no place for")
@@ -195,34 +237,46 @@ extension RunReport {
     /// The report as Markdown, for tickets and pull requests.
     public func markdown() -> String {
         var out: [String] = ["# \(title)", ""]
-        out.append("Made \(createdAt) by `ferry \(kind.rawValue)` in \(duration). Input: \(input.description). "
-                   + "Source mapping: `\(source.file)`. Target mapping: `\(target.file)`."
-                   + (masked ? " Personal data is masked (`--show-pii` shows it)." : " **Personal data is not masked.**"))
+        out.append(
+            "Made \(createdAt) by `ferry \(kind.rawValue)` in \(duration). Input: \(input.description). "
+                + "Source mapping: `\(source.file)`. Target mapping: `\(target.file)`."
+                + (masked ? " Personal data is masked (`--show-pii` shows it)." : " **Personal data is not masked.**"))
         out.append("")
         out.append("## Totals")
         out.append("")
-        out.append(TextTable(headers: ["records", "count"], rows: totalsRows.map { [$0.0, "\($0.1)"] }, numeric: [1]).markdown())
+        out.append(
+            TextTable(headers: ["records", "count"], rows: totalsRows.map { [$0.0, "\($0.1)"] }, numeric: [1])
+                .markdown())
         out.append("")
         out.append("`\(totals.accounting)`" + (totals.balances ? "" : " — **does not balance: a bug in Ferry**"))
         out.append("")
         out.append("## Fields of \(target.name)")
         out.append("")
-        out.append(TextTable(
-            headers: ["column", "from", "filled", "failed", "main reasons", "before → after", "lossy"],
-            rows: fields.map { field in
-                ["`\(field.column)`" + (field.required ? " (required)" : "") + (field.sensitive ? " (sensitive)" : ""),
-                 chain(field), "\(field.filled) (\(percent(field.fillRate)))", "\(field.failed)",
-                 field.reasons.prefix(3).map { "\($0.reason) (\($0.count) \($0.action))" }.joined(separator: "<br>"),
-                 field.samples.map { "`\($0.before)` → `\($0.after)`" }.joined(separator: "<br>"),
-                 field.losses.joined(separator: "<br>")]
-            },
-            numeric: [3]).markdown())
+        out.append(
+            TextTable(
+                headers: ["column", "from", "filled", "failed", "main reasons", "before → after", "lossy"],
+                rows: fields.map { field in
+                    [
+                        "`\(field.column)`" + (field.required ? " (required)" : "")
+                            + (field.sensitive ? " (sensitive)" : ""),
+                        chain(field), "\(field.filled) (\(percent(field.fillRate)))", "\(field.failed)",
+                        field.reasons.prefix(3).map { "\($0.reason) (\($0.count) \($0.action))" }.joined(
+                            separator: "<br>"),
+                        field.samples.map { "`\($0.before)` → `\($0.after)`" }.joined(separator: "<br>"),
+                        field.losses.joined(separator: "<br>"),
+                    ]
+                },
+                numeric: [3]
+            ).markdown())
         out.append("")
         if !outcomes.isEmpty {
             out.append("## Reasons")
             out.append("")
-            out.append(TextTable(headers: ["count", "action", "field", "reason"],
-                                 rows: outcomes.map { ["\($0.count)", $0.action, $0.field ?? "", $0.reason] }, numeric: [0]).markdown())
+            out.append(
+                TextTable(
+                    headers: ["count", "action", "field", "reason"],
+                    rows: outcomes.map { ["\($0.count)", $0.action, $0.field ?? "", $0.reason] }, numeric: [0]
+                ).markdown())
             out.append("")
         }
         out.append("## Left behind")
@@ -232,9 +286,12 @@ extension RunReport {
         if !consents.isEmpty {
             out.append("## Consents")
             out.append("")
-            out.append(TextTable(headers: ["consent", "yes", "no", "not given", "not given, sent as no"],
-                                 rows: consents.map { [$0.field, "\($0.yes)", "\($0.no)", "\($0.absent)", "\($0.writtenAsNo)"] },
-                                 numeric: [1, 2, 3, 4]).markdown())
+            out.append(
+                TextTable(
+                    headers: ["consent", "yes", "no", "not given", "not given, sent as no"],
+                    rows: consents.map { [$0.field, "\($0.yes)", "\($0.no)", "\($0.absent)", "\($0.writtenAsNo)"] },
+                    numeric: [1, 2, 3, 4]
+                ).markdown())
             out.append("")
         }
         out.append("## Duplicates in the input")
@@ -249,9 +306,17 @@ extension RunReport {
         if !issues.isEmpty {
             out.append("## Issues")
             out.append("")
-            out.append(TextTable(headers: ["record", "line", "column", "field", "value", "reason", "action"],
-                                 rows: issues.map { ["\($0.record)", "\($0.line)", $0.column ?? "", $0.field ?? "", $0.value ?? "", $0.reason, $0.action] },
-                                 numeric: [0, 1]).markdown())
+            out.append(
+                TextTable(
+                    headers: ["record", "line", "column", "field", "value", "reason", "action"],
+                    rows: issues.map {
+                        [
+                            "\($0.record)", "\($0.line)", $0.column ?? "", $0.field ?? "", $0.value ?? "", $0.reason,
+                            $0.action,
+                        ]
+                    },
+                    numeric: [0, 1]
+                ).markdown())
             if issuesNotListed > 0 { out.append("\n… and \(issuesNotListed) more.") }
             out.append("")
         }

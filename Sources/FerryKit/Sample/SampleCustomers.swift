@@ -25,7 +25,8 @@ public struct SampleCustomers {
                 while row < end {
                     row += 1
                     batch.beginRecord()
-                    for (column, value) in customer(number: row, random: &random, totalWeight: totalWeight).enumerated() {
+                    for (column, value) in customer(number: row, random: &random, totalWeight: totalWeight).enumerated()
+                    {
                         batch.appendField(column: column, kind: .string, bytes: value.utf8)
                     }
                     batch.endRecord(number: row, line: row + 1)
@@ -42,8 +43,11 @@ public struct SampleCustomers {
     private func customer(number: Int, random: inout SplitMix64, totalWeight: Int) -> [String] {
         let female = random.chance(0.52)
         let given = female ? random.pick(SpanishData.femaleNames) : random.pick(SpanishData.maleNames)
-        let surname1 = random.chance(0.06) ? random.pick(SpanishData.compoundSurnames) : random.pick(SpanishData.surnames)
-        let surname2 = random.chance(0.05) ? "" : random.chance(0.06) ? random.pick(SpanishData.compoundSurnames) : random.pick(SpanishData.surnames)
+        let surname1 =
+            random.chance(0.06) ? random.pick(SpanishData.compoundSurnames) : random.pick(SpanishData.surnames)
+        let surname2 =
+            random.chance(0.05)
+            ? "" : random.chance(0.06) ? random.pick(SpanishData.compoundSurnames) : random.pick(SpanishData.surnames)
         let province = pickProvince(&random, totalWeight: totalWeight)
         let town = province.towns[random.below(province.towns.count)]
         let postalBase = Int(town.postalCode)!
@@ -57,11 +61,13 @@ public struct SampleCustomers {
             mobile(&random),
             random.chance(0.6) ? "" : landline(province.landlinePrefix, &random),
             random.chance(0.12) ? "" : email(given, surname1, &random),
-            random.chance(0.08) ? "" : "\(random.pick(SpanishData.streets)), \(1 + random.below(180))\(random.pick(SpanishData.doors))",
+            random.chance(0.08)
+                ? "" : "\(random.pick(SpanishData.streets)), \(1 + random.below(180))\(random.pick(SpanishData.doors))",
             town.name,
             postalCode,
             province.name,
-            random.chance(0.1) ? "" : "\(pad(1 + random.below(28), 2))/\(pad(1 + random.below(12), 2))/\(1935 + random.below(72))",
+            random.chance(0.1)
+                ? "" : "\(pad(1 + random.below(28), 2))/\(pad(1 + random.below(12), 2))/\(1935 + random.below(72))",
             random.chance(0.05) ? "" : (female ? "m" : "h"),
             random.chance(0.2) ? "" : (random.chance(0.55) ? "1" : "0"),
             random.chance(0.55) ? "" : random.pick(SpanishData.notes),
@@ -98,7 +104,8 @@ public struct SampleCustomers {
 
     private func mobile(_ random: inout SplitMix64) -> String {
         if random.chance(0.04) { return "" }
-        let first = random.chance(0.9) ? "6" : "7\(1 + random.below(4))"  // 71–74: the 7 ranges libphonenumber knows as mobile
+        // 71–74: the 7 ranges libphonenumber knows as mobile.
+        let first = random.chance(0.9) ? "6" : "7\(1 + random.below(4))"
         let number = first + pad(random.below(first.count == 1 ? 100_000_000 : 10_000_000), first.count == 1 ? 8 : 7)
         let d = Array(number)
         switch random.below(20) {
@@ -122,11 +129,15 @@ public struct SampleCustomers {
 
     /// Lower case, accents removed, only letters, digits and hyphens.
     private func asciiFolded(_ text: String) -> String {
-        let table: [Character: Character] = ["á": "a", "é": "e", "í": "i", "ó": "o", "ú": "u", "ü": "u", "ñ": "n", "ç": "c", "'": "-"]
-        return String(text.lowercased().compactMap { character -> Character? in
-            if let plain = table[character] { return plain }
-            return character.isASCII && (character.isLetter || character.isNumber || character == "-") ? character : nil
-        })
+        let table: [Character: Character] = [
+            "á": "a", "é": "e", "í": "i", "ó": "o", "ú": "u", "ü": "u", "ñ": "n", "ç": "c", "'": "-",
+        ]
+        return String(
+            text.lowercased().compactMap { character -> Character? in
+                if let plain = table[character] { return plain }
+                return character.isASCII && (character.isLetter || character.isNumber || character == "-")
+                    ? character : nil
+            })
     }
 
     private func pow10(_ n: Int) -> Int { (0..<n).reduce(1) { value, _ in value * 10 } }

@@ -4,9 +4,10 @@ public struct ColumnContent: Sendable {
     /// The kind of value most of the column holds.
     public enum Kind: String, Sendable {
         case empty, taxId = "tax id", email = "e-mail", mobilePhone = "mobile phone", landlinePhone = "landline phone",
-             phone, date, postalCode = "postal code", boolean = "yes/no", gender, province, provinceCode = "province code",
-             countryCode = "country code", givenName = "given name", surname, surnames = "two surnames", street,
-             sequence = "record number", integer = "whole number", decimal = "number", freeText = "free text", text
+            phone, date, postalCode = "postal code", boolean = "yes/no", gender, province, provinceCode =
+            "province code",
+            countryCode = "country code", givenName = "given name", surname, surnames = "two surnames", street,
+            sequence = "record number", integer = "whole number", decimal = "number", freeText = "free text", text
     }
 
     public var kind: Kind
@@ -54,13 +55,16 @@ public struct ColumnContent: Sendable {
             if phone.kind == .mobile { mobiles += 1 } else if phone.kind == .landline { landlines += 1 }
         }
         if Double(phones) / count >= 0.8 {
-            let kind: Kind = Double(mobiles) >= 0.7 * Double(phones) ? .mobilePhone
+            let kind: Kind =
+                Double(mobiles) >= 0.7 * Double(phones)
+                ? .mobilePhone
                 : Double(landlines) >= 0.7 * Double(phones) ? .landlinePhone : .phone
             return result.with(kind, Double(phones) / count)
         }
 
         // Dates, in the format that reads the most values (Spanish day-first wins a tie).
-        if share({ $0.utf8.contains { isASCIIDigit($0) } && ($0.contains("/") || $0.contains("-") || $0.contains(".")) }) >= 0.8 {
+        if share({ $0.utf8.contains { isASCIIDigit($0) } && ($0.contains("/") || $0.contains("-") || $0.contains(".")) }
+        ) >= 0.8 {
             var best: (DateFormat, Int)?
             for format in dateFormats {
                 let read = values.lazy.filter { (try? format.parse($0).get()) != nil }.count
@@ -82,7 +86,9 @@ public struct ColumnContent: Sendable {
             var steps = 0
             for index in numbers.indices.dropFirst() where numbers[index] == numbers[index - 1] + 1 { steps += 1 }
             if numbers.count > 2, Double(steps) >= 0.9 * Double(numbers.count - 1) { return result.with(.sequence, 1) }
-            let postal = share { ($0.utf8.count == 5 || $0.utf8.count == 4) && (try? PostalCode.parse($0).get()) != nil }
+            let postal = share {
+                ($0.utf8.count == 5 || $0.utf8.count == 4) && (try? PostalCode.parse($0).get()) != nil
+            }
             if postal >= 0.9, values.contains(where: { $0.utf8.count == 5 }) { return result.with(.postalCode, postal) }
         }
 
@@ -96,12 +102,18 @@ public struct ColumnContent: Sendable {
             result.genderValues = genders
             return result.with(.gender, 1)
         }
-        if allDigits, values.allSatisfy({ $0.utf8.count == 2 && Province.name(ofCode: $0) != nil }) { return result.with(.provinceCode, 1) }
+        if allDigits, values.allSatisfy({ $0.utf8.count == 2 && Province.name(ofCode: $0) != nil }) {
+            return result.with(.provinceCode, 1)
+        }
         let provinces = share { Province.code(ofName: $0) != nil && !$0.utf8.allSatisfy(isASCIIDigit) }
         if provinces >= 0.9 { return result.with(.province, provinces) }
-        if values.allSatisfy({ $0.utf8.count == 2 && countryCodes.contains($0.uppercased()) }) { return result.with(.countryCode, 1) }
+        if values.allSatisfy({ $0.utf8.count == 2 && countryCodes.contains($0.uppercased()) }) {
+            return result.with(.countryCode, 1)
+        }
         if allDigits { return result.with(.integer, 1) }
-        if values.allSatisfy({ FieldCodec.number($0, decimalComma: $0.contains(",")) != nil }) { return result.with(.decimal, 1) }
+        if values.allSatisfy({ FieldCodec.number($0, decimalComma: $0.contains(",")) != nil }) {
+            return result.with(.decimal, 1)
+        }
 
         // Words: streets, names, free text.
         result.mostlyCapitals = share { value in value.contains { $0.isLetter } && value == value.uppercased() } >= 0.5
@@ -130,13 +142,18 @@ public struct ColumnContent: Sendable {
         return copy
     }
 
-    static let dateFormats: [DateFormat] = (["dd/MM/yyyy", "d/M/yyyy", "yyyy-MM-dd", "dd-MM-yyyy", "dd.MM.yyyy", "MM/dd/yyyy",
-                                            "M/d/yyyy", "yyyy/MM/dd", "dd/MM/yyyy HH:mm", "dd/MM/yyyy HH:mm:ss",
-                                            "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm", "iso_datetime"] as [String])
+    static let dateFormats: [DateFormat] =
+        ([
+            "dd/MM/yyyy", "d/M/yyyy", "yyyy-MM-dd", "dd-MM-yyyy", "dd.MM.yyyy", "MM/dd/yyyy",
+            "M/d/yyyy", "yyyy/MM/dd", "dd/MM/yyyy HH:mm", "dd/MM/yyyy HH:mm:ss",
+            "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm", "iso_datetime",
+        ] as [String])
         .compactMap { try? DateFormat($0) }
 
-    static let countryCodes: Set<String> = ["ES", "FR", "PT", "DE", "IT", "GB", "UK", "US", "AD", "MA", "NL", "BE", "CH", "IE",
-                                            "AR", "MX", "CO", "VE", "PE", "EC", "CL", "UY", "BR", "RO", "BG", "PL", "CN", "RU"]
+    static let countryCodes: Set<String> = [
+        "ES", "FR", "PT", "DE", "IT", "GB", "UK", "US", "AD", "MA", "NL", "BE", "CH", "IE",
+        "AR", "MX", "CO", "VE", "PE", "EC", "CL", "UY", "BR", "RO", "BG", "PL", "CN", "RU",
+    ]
 
     /// `12.345.678-Z`, `x1234567l`, `B12345678`: the shape of a tax id, even with a wrong letter.
     static func looksLikeTaxId(_ value: String) -> Bool {
@@ -145,7 +162,8 @@ public struct ColumnContent: Sendable {
         let letters = characters.filter(\.isLetter).count
         guard letters >= 1, letters <= 2 else { return false }
         let first = characters.first!, last = characters.last!
-        return (first.isNumber && last.isLetter) || "XYZKLM".contains(first) || ("ABCDEFGHJNPQRSUVW".contains(first) && characters.dropFirst().prefix(7).allSatisfy(\.isNumber))
+        return (first.isNumber && last.isLetter) || "XYZKLM".contains(first)
+            || ("ABCDEFGHJNPQRSUVW".contains(first) && characters.dropFirst().prefix(7).allSatisfy(\.isNumber))
     }
 
     static func looksLikePhone(_ value: String) -> Bool {
@@ -161,7 +179,9 @@ public struct ColumnContent: Sendable {
             (.digits, ["1", "0"]), (.words, ["true", "false"]), (.spanish, ["sí", "si", "no"]), (.letters, ["s", "n"]),
             (.mark, ["x"]),
         ]
-        for (style, allowed) in styles where distinct.isSubset(of: allowed) && (distinct.count > 1 || style == .mark) { return style }
+        for (style, allowed) in styles where distinct.isSubset(of: allowed) && (distinct.count > 1 || style == .mark) {
+            return style
+        }
         if distinct.isSubset(of: ["yes", "no", "y", "n"]), distinct.count > 1 { return .words }
         return nil
     }
@@ -171,14 +191,22 @@ public struct ColumnContent: Sendable {
         var counts: [String: Int] = [:]
         for value in values { counts[value, default: 0] += 1 }
         let folded = Set(counts.keys.map { HeaderVocabulary.fold($0) })
-        let spanish: [String: String] = ["h": "male", "m": "female", "hombre": "male", "mujer": "female", "v": "male",
-                                         "varon": "male", "masculino": "male", "femenino": "female", "otro": "other", "o": "other"]
-        let english: [String: String] = ["m": "male", "f": "female", "male": "male", "female": "female", "other": "other",
-                                         "o": "other", "x": "other", "man": "male", "woman": "female"]
+        let spanish: [String: String] = [
+            "h": "male", "m": "female", "hombre": "male", "mujer": "female", "v": "male",
+            "varon": "male", "masculino": "male", "femenino": "female", "otro": "other", "o": "other",
+        ]
+        let english: [String: String] = [
+            "m": "male", "f": "female", "male": "male", "female": "female", "other": "other",
+            "o": "other", "x": "other", "man": "male", "woman": "female",
+        ]
         let table: [String: String]
-        if folded.isSubset(of: Set(spanish.keys)) && !folded.contains("f") { table = spanish }
-        else if folded.isSubset(of: Set(english.keys)) { table = english }
-        else { return nil }
+        if folded.isSubset(of: Set(spanish.keys)) && !folded.contains("f") {
+            table = spanish
+        } else if folded.isSubset(of: Set(english.keys)) {
+            table = english
+        } else {
+            return nil
+        }
         guard folded.count >= 2 || folded.contains(where: { $0.count > 1 }) else { return nil }
         var spelling: [String: (String, Int)] = [:]
         for (value, count) in counts {
@@ -191,9 +219,11 @@ public struct ColumnContent: Sendable {
     static func startsWithStreetType(_ value: String) -> Bool {
         let folded = HeaderVocabulary.fold(value)
         let first = folded.split(separator: " ").first.map(String.init) ?? ""
-        return ["calle", "c", "cl", "avda", "avenida", "av", "plaza", "pza", "pl", "paseo", "po", "rua", "carrer", "camino",
-                "ctra", "carretera", "ronda", "travesia", "via", "urbanizacion", "urb", "pasaje", "glorieta", "callejon",
-                "street", "st", "avenue", "road", "poligono", "barrio", "cami", "passeig", "placa", "gran"].contains(first)
+        return [
+            "calle", "c", "cl", "avda", "avenida", "av", "plaza", "pza", "pl", "paseo", "po", "rua", "carrer", "camino",
+            "ctra", "carretera", "ronda", "travesia", "via", "urbanizacion", "urb", "pasaje", "glorieta", "callejon",
+            "street", "st", "avenue", "road", "poligono", "barrio", "cami", "passeig", "placa", "gran",
+        ].contains(first)
             && value.count > 6
     }
 

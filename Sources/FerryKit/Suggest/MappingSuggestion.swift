@@ -30,8 +30,9 @@ public struct MappingSuggestion: Sendable {
         var first = FirstValues()
         var batch = RecordBatch()
         while !first.isComplete, try reader.read(into: &batch) { first.add(batch) }
-        return MappingSuggestion(file: reader.inputName, inputDescription: input.description, records: first.records,
-                                 columns: decide(headers: reader.columns, contents: first.contents(columns: reader.columns.count)))
+        return MappingSuggestion(
+            file: reader.inputName, inputDescription: input.description, records: first.records,
+            columns: decide(headers: reader.columns, contents: first.contents(columns: reader.columns.count)))
     }
 
     /// Weighs headers against values and assigns fields, surest first.
@@ -57,52 +58,75 @@ public struct MappingSuggestion: Sendable {
 
     /// What a column could be, each with a confidence: the header's meaning when the values agree
     /// or say nothing, the values' kind when they contradict the header or it is blank.
-    static func candidates(header: String, content: ColumnContent) -> [(fields: [CustomerField], confidence: Double, reason: String)] {
+    static func candidates(header: String, content: ColumnContent) -> [(
+        fields: [CustomerField], confidence: Double, reason: String
+    )] {
         let said = HeaderVocabulary.meaning(of: header)
         let sharePercent = Int((content.share * 100).rounded())
-        let valuesSay = "\(sharePercent)% of the values are \(content.kind == .surnames ? "two surnames" : content.kind.rawValue)"
+        let valuesSay =
+            "\(sharePercent)% of the values are \(content.kind == .surnames ? "two surnames" : content.kind.rawValue)"
         var result: [([CustomerField], Double, String)] = []
         let fromContent = fields(forContent: content)
 
         if let said {
-            let headerFields: [[CustomerField]] = switch said.meaning {
-            // "Apellido" or "Last name" holding both surnames, as Spanish customers have.
-            case .field(.familyName1) where content.kind == .surnames && genericSurnameHeaders.contains(said.matched):
-                [[.familyName1, .familyName2], [.familyName1]]
-            case .field(let field): [[field]]
-            case .surnames: [[.familyName1, .familyName2]]
-            case .phone:
-                switch content.kind {
-                case .landlinePhone: [[.landlinePhone], [.otherPhone]]
-                case .mobilePhone: [[.mobilePhone], [.otherPhone]]
-                default: [[.mobilePhone], [.landlinePhone], [.otherPhone]]
+            let headerFields: [[CustomerField]] =
+                switch said.meaning {
+                // "Apellido" or "Last name" holding both surnames, as Spanish customers have.
+                case .field(.familyName1)
+                where content.kind == .surnames && genericSurnameHeaders.contains(said.matched):
+                    [[.familyName1, .familyName2], [.familyName1]]
+                case .field(let field): [[field]]
+                case .surnames: [[.familyName1, .familyName2]]
+                case .phone:
+                    switch content.kind {
+                    case .landlinePhone: [[.landlinePhone], [.otherPhone]]
+                    case .mobilePhone: [[.mobilePhone], [.otherPhone]]
+                    default: [[.mobilePhone], [.landlinePhone], [.otherPhone]]
+                    }
                 }
-            }
             let headerSays = "the header '\(header)' says \(said.matched)"
             let agrees = headerFields.first.map { compatible($0, content) } ?? false
             if content.isDistinctive && !agrees {
                 // The values overrule a header that says something else.
                 for (rank, option) in fromContent.enumerated() {
-                    result.append((option, 0.9 * content.share - Double(rank) * 0.2, "\(valuesSay), whatever the header '\(header)' says"))
+                    result.append(
+                        (
+                            option, 0.9 * content.share - Double(rank) * 0.2,
+                            "\(valuesSay), whatever the header '\(header)' says"
+                        ))
                 }
             } else {
                 for (rank, option) in headerFields.enumerated() {
                     var confidence = said.confidence - Double(rank) * 0.3
-                    if agrees, content.kind != .empty, content.kind != .text { confidence = min(0.99, confidence + 0.04) }
-                    result.append((option, confidence, headerSays + (agrees && content.kind != .text && content.kind != .empty ? ", and \(valuesSay)" : "")))
+                    if agrees, content.kind != .empty, content.kind != .text {
+                        confidence = min(0.99, confidence + 0.04)
+                    }
+                    result.append(
+                        (
+                            option, confidence,
+                            headerSays
+                                + (agrees && content.kind != .text && content.kind != .empty
+                                    ? ", and \(valuesSay)" : "")
+                        ))
                 }
             }
         } else {
             let weight = content.isDistinctive ? 0.9 : 0.6
             for (rank, option) in fromContent.enumerated() {
-                result.append((option, weight * content.share - Double(rank) * 0.2, "\(valuesSay); the header '\(header)' says nothing"))
+                result.append(
+                    (
+                        option, weight * content.share - Double(rank) * 0.2,
+                        "\(valuesSay); the header '\(header)' says nothing"
+                    ))
             }
         }
         return result.filter { $0.1 >= 0.3 }.map { (fields: $0.0, confidence: $0.1, reason: $0.2) }
     }
 
     /// Headers for "the surname" that do not say which one.
-    static let genericSurnameHeaders: Set<String> = ["apellido", "last name", "lastname", "surname", "family name", "last", "cognom"]
+    static let genericSurnameHeaders: Set<String> = [
+        "apellido", "last name", "lastname", "surname", "family name", "last", "cognom",
+    ]
 
     /// The fields a kind of value fits, best first.
     static func fields(forContent content: ColumnContent) -> [[CustomerField]] {
@@ -183,16 +207,17 @@ extension MappingSuggestion.Column {
     /// values look like, is personal data.
     public func masked(_ value: String) -> String {
         if let field = fields.first, PIIMask.kind(of: field) != nil { return PIIMask.mask(value, field: field) }
-        let kind: PIIMask.Kind? = switch content.kind {
-        case .taxId: .taxId
-        case .email: .email
-        case .mobilePhone, .landlinePhone, .phone: .phone
-        case .givenName, .surname, .surnames: .name
-        case .street: .street
-        case .freeText: .freeText
-        case .date: content.mostlyOld ? .date : nil
-        default: nil
-        }
+        let kind: PIIMask.Kind? =
+            switch content.kind {
+            case .taxId: .taxId
+            case .email: .email
+            case .mobilePhone, .landlinePhone, .phone: .phone
+            case .givenName, .surname, .surnames: .name
+            case .street: .street
+            case .freeText: .freeText
+            case .date: content.mostlyOld ? .date : nil
+            default: nil
+            }
         return kind.map { PIIMask.mask(value, as: $0) } ?? value
     }
 }
@@ -226,7 +251,10 @@ extension MappingSuggestion {
             lines.append("# Not mapped; their values travel in `extras`, and no column is mapped twice:")
             for column in unmatched {
                 let what = column.content.kind == .empty ? "always empty" : "\(column.content.kind.rawValue) values"
-                let header = HeaderVocabulary.meaning(of: column.name).map { ", the header suggests \($0.matched) but that field is taken" } ?? ""
+                let header =
+                    HeaderVocabulary.meaning(of: column.name).map {
+                        ", the header suggests \($0.matched) but that field is taken"
+                    } ?? ""
                 lines.append("#   \(column.name.isEmpty ? "(blank)" : column.name): \(what)\(header)")
             }
         }
@@ -246,7 +274,10 @@ extension MappingSuggestion {
         case .provinceCode:
             if content.kind != .provinceCode { lines.append("transforms: [province_code]") }
         case .gender where !content.genderValues.isEmpty:
-            lines.append("values: {" + content.genderValues.map { "\($0.canonical): \(JSONText.quoted($0.column))" }.joined(separator: ", ") + "}")
+            lines.append(
+                "values: {"
+                    + content.genderValues.map { "\($0.canonical): \(JSONText.quoted($0.column))" }.joined(
+                        separator: ", ") + "}")
         default:
             break
         }

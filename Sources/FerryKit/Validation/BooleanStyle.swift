@@ -35,9 +35,9 @@ public enum BooleanStyle: String, Sendable, CaseIterable {
         // The spellings, packed the same way (a test checks each against its text).
         switch folded {
         case 0x31, 0x7472_7565, 0x74, 0x73, 0x7369, 0x73_c3ad, 0x73_c38d, 0x79, 0x79_6573, 0x78, 0x6f6e:
-            return true     // 1 true t s si sí sÍ y yes x on
+            return true  // 1 true t s si sí sÍ y yes x on
         case 0x30, 0x66_616c_7365, 0x66, 0x6e, 0x6e6f, 0x6f_6666:
-            return false    // 0 false f n no off
+            return false  // 0 false f n no off
         default:
             return nil
         }
@@ -45,8 +45,10 @@ public enum BooleanStyle: String, Sendable, CaseIterable {
 
     /// The spellings `parse` knows, for the test that holds the packed values to them.
     static let spellings: [(text: String, value: Bool)] = [
-        ("1", true), ("true", true), ("t", true), ("s", true), ("si", true), ("sí", true), ("sÍ", true), ("y", true), ("yes", true),
-        ("x", true), ("on", true), ("0", false), ("false", false), ("f", false), ("n", false), ("no", false), ("off", false),
+        ("1", true), ("true", true), ("t", true), ("s", true), ("si", true), ("sí", true), ("sÍ", true), ("y", true),
+        ("yes", true),
+        ("x", true), ("on", true), ("0", false), ("false", false), ("f", false), ("n", false), ("no", false),
+        ("off", false),
     ]
 
     /// The text for a value, and whether it is a JSON literal rather than a string.

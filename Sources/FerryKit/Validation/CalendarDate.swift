@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A day of the Gregorian calendar that exists (no 31 February), written `YYYY-MM-DD` in the
@@ -14,7 +14,8 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
     /// Nil when the day does not exist.
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month), day >= 1,
-              day <= CalendarDate.days(inMonth: month, year: year) else { return nil }
+            day <= CalendarDate.days(inMonth: month, year: year)
+        else { return nil }
         self.year = year
         self.month = month
         self.day = day
@@ -50,7 +51,8 @@ public func utcTimestamp() -> String {
     var parts = tm()
     gmtime_r(&now, &parts)
     func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-    return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+    return
+        "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
 }
 
 /// A date layout declared in a mapping (`dd/MM/yyyy`, `yyyy-MM-dd`, `yyyy-MM-dd'T'HH:mm:ss`...).
@@ -86,7 +88,8 @@ public struct DateFormat: Sendable, Equatable, CustomStringConvertible {
         }
         tokens = try DateFormat.tokens(of: pattern)
         guard tokens.contains(.year), tokens.contains(where: { if case .month = $0 { true } else { false } }),
-              tokens.contains(where: { if case .day = $0 { true } else { false } }) else {
+            tokens.contains(where: { if case .day = $0 { true } else { false } })
+        else {
             throw ValidationFailure("date format '\(pattern)' needs a year (yyyy), a month (MM) and a day (dd)")
         }
     }
@@ -116,7 +119,9 @@ public struct DateFormat: Sendable, Equatable, CustomStringConvertible {
                 index = close + 1
                 continue
             case (let letter, _) where isASCIILetter(letter):
-                throw ValidationFailure("date format '\(pattern)' has '\(String(repeating: Character(UnicodeScalar(letter)), count: run))', which is not one of yyyy, MM, M, dd, d, HH, mm, ss, SSS, Z")
+                throw ValidationFailure(
+                    "date format '\(pattern)' has '\(String(repeating: Character(UnicodeScalar(letter)), count: run))', which is not one of yyyy, MM, M, dd, d, HH, mm, ss, SSS, Z"
+                )
             default:
                 for _ in 0..<run { tokens.append(.literal(byte)) }
             }
@@ -132,7 +137,10 @@ public struct DateFormat: Sendable, Equatable, CustomStringConvertible {
         case .date(let date): return .success(date)
         case .noMatch: return .failure(ValidationFailure("not a date in the format \(pattern)"))
         case .noSuchDay:
-            return .failure(ValidationFailure("no such day in the calendar (format \(pattern))", detail: "no such day: \(text) (format \(pattern))"))
+            return .failure(
+                ValidationFailure(
+                    "no such day in the calendar (format \(pattern))",
+                    detail: "no such day: \(text) (format \(pattern))"))
         }
     }
 
@@ -200,7 +208,9 @@ public struct DateFormat: Sendable, Equatable, CustomStringConvertible {
     /// Writes a date in this format (times are written as midnight UTC).
     public func format(_ date: CalendarDate) -> String {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: formattedCapacity) { out in
-            String(decoding: UnsafeBufferPointer(start: out.baseAddress, count: write(date, into: out.baseAddress!)), as: UTF8.self)
+            String(
+                decoding: UnsafeBufferPointer(start: out.baseAddress, count: write(date, into: out.baseAddress!)),
+                as: UTF8.self)
         }
     }
 
@@ -213,7 +223,9 @@ public struct DateFormat: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Writes a date with a format's tokens.
-    static func write(_ date: CalendarDate, tokens: UnsafeBufferPointer<Token>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+    static func write(_ date: CalendarDate, tokens: UnsafeBufferPointer<Token>, into out: UnsafeMutablePointer<UInt8>)
+        -> Int
+    {
         var count = 0
         @inline(__always) func put(_ value: Int, width: Int) {
             var digits = 1, rest = value / 10

@@ -1,8 +1,9 @@
 import CPhoneNumber
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A phone number that exists, in E.164 form (`+34612345678`). Spanish numbers of the common shapes
@@ -51,8 +52,11 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
         switch library(text, region: region) {
         case .success(let phone): return .success(phone)
         case .failure(let failure):
-            return .failure(ValidationFailure(failure.unparseable ? "not a phone number"
-                : "no phone number of \(region) or any other country has this shape (wrong length or prefix)"))
+            return .failure(
+                ValidationFailure(
+                    failure.unparseable
+                        ? "not a phone number"
+                        : "no phone number of \(region) or any other country has this shape (wrong length or prefix)"))
         }
     }
 
@@ -70,9 +74,15 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
                 let kind = bytes.withMemoryRebound(to: CChar.self) { chars in
                     ferry_phone_parse(chars.baseAddress, chars.count, region, out.baseAddress, out.count)
                 }
-                guard kind > 0 else { return .failure(LibraryFailure(unparseable: kind == FERRY_PHONE_UNPARSEABLE.rawValue)) }
-                let mapped: Kind = kind == FERRY_PHONE_MOBILE.rawValue ? .mobile : kind == FERRY_PHONE_FIXED_LINE.rawValue ? .landline
-                    : kind == FERRY_PHONE_FIXED_OR_MOBILE.rawValue ? .either : .other
+                guard kind > 0 else {
+                    return .failure(LibraryFailure(unparseable: kind == FERRY_PHONE_UNPARSEABLE.rawValue))
+                }
+                let mapped: Kind =
+                    kind == FERRY_PHONE_MOBILE.rawValue
+                    ? .mobile
+                    : kind == FERRY_PHONE_FIXED_LINE.rawValue
+                        ? .landline
+                        : kind == FERRY_PHONE_FIXED_OR_MOBILE.rawValue ? .either : .other
                 return .success(PhoneNumber(e164: String(cString: out.baseAddress!), kind: mapped))
             }
         }
@@ -80,14 +90,22 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
 
     /// libphonenumber on bytes, for the compiled path: the E.164 form goes to `out` (room for 32
     /// bytes) and its length and kind are returned; nil when the library refuses the number.
-    static func library(_ text: UnsafeBufferPointer<UInt8>, region: String, into out: UnsafeMutablePointer<UInt8>) -> (count: Int, kind: Kind)? {
+    static func library(_ text: UnsafeBufferPointer<UInt8>, region: String, into out: UnsafeMutablePointer<UInt8>) -> (
+        count: Int, kind: Kind
+    )? {
         guard text.contains(where: isASCIIDigit) else { return nil }
         let kind = text.withMemoryRebound(to: CChar.self) { chars in
-            out.withMemoryRebound(to: CChar.self, capacity: 32) { ferry_phone_parse(chars.baseAddress, chars.count, region, $0, 32) }
+            out.withMemoryRebound(to: CChar.self, capacity: 32) {
+                ferry_phone_parse(chars.baseAddress, chars.count, region, $0, 32)
+            }
         }
         guard kind > 0 else { return nil }
-        let mapped: Kind = kind == FERRY_PHONE_MOBILE.rawValue ? .mobile : kind == FERRY_PHONE_FIXED_LINE.rawValue ? .landline
-            : kind == FERRY_PHONE_FIXED_OR_MOBILE.rawValue ? .either : .other
+        let mapped: Kind =
+            kind == FERRY_PHONE_MOBILE.rawValue
+            ? .mobile
+            : kind == FERRY_PHONE_FIXED_LINE.rawValue
+                ? .landline
+                : kind == FERRY_PHONE_FIXED_OR_MOBILE.rawValue ? .either : .other
         return (strlen(UnsafeRawPointer(out).assumingMemoryBound(to: CChar.self)), mapped)
     }
 
@@ -119,7 +137,9 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
         var text = e164
         return text.withUTF8 { bytes in
             withUnsafeTemporaryAllocation(of: CChar.self, capacity: 8) { out in
-                let status = bytes.withMemoryRebound(to: CChar.self) { ferry_phone_region($0.baseAddress, $0.count, out.baseAddress, out.count) }
+                let status = bytes.withMemoryRebound(to: CChar.self) {
+                    ferry_phone_region($0.baseAddress, $0.count, out.baseAddress, out.count)
+                }
                 return status == 0 ? String(cString: out.baseAddress!) : nil
             }
         }
@@ -131,7 +151,9 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
         var text = e164
         return text.withUTF8 { bytes in
             withUnsafeTemporaryAllocation(of: CChar.self, capacity: 48) { out in
-                let length = bytes.withMemoryRebound(to: CChar.self) { ferry_phone_format($0.baseAddress, $0.count, style, out.baseAddress, out.count) }
+                let length = bytes.withMemoryRebound(to: CChar.self) {
+                    ferry_phone_format($0.baseAddress, $0.count, style, out.baseAddress, out.count)
+                }
                 return length < 0 ? nil : String(cString: out.baseAddress!)
             }
         }
@@ -145,7 +167,9 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
         return copy.withUTF8 { input in
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 12) { out in
                 spanishFastPath(input, into: out.baseAddress!).map {
-                    PhoneNumber(e164: String(decoding: UnsafeBufferPointer(start: out.baseAddress, count: 12), as: UTF8.self), kind: $0)
+                    PhoneNumber(
+                        e164: String(decoding: UnsafeBufferPointer(start: out.baseAddress, count: 12), as: UTF8.self),
+                        kind: $0)
                 }
             }
         }
@@ -153,7 +177,9 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
 
     /// The fast path on bytes: the E.164 form (12 bytes) is written to `out` and the kind returned.
     static func spanishFastPath(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Kind? {
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+        )
         var count = 0
         var plus = false
         for byte in text {
@@ -161,7 +187,7 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
                 guard count < 13 else { return nil }
                 withUnsafeMutableBytes(of: &digits) { $0[count] = byte }
                 count += 1
-            } else if byte == 0x2B { // '+'
+            } else if byte == 0x2B {  // '+'
                 guard count == 0, !plus else { return nil }
                 plus = true
             } else if byte != 0x20 && byte != 0x2D && byte != 0x2E && byte != 0x09 {
@@ -185,9 +211,13 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
             switch a {
             case 6: kind = .mobile
             case 7 where b >= 1 && b <= 4 || b == 8: kind = .mobile
-            case 9 where b == 1 || b == 3 || b == 5 || (b == 2 || b == 6 || b == 8) && n[2] != 0x39 || b == 4 && n[2] != 0x30
-                || b == 7 && n[2] != 0x30 && n[2] != 0x33: kind = .landline
-            case 8 where b == 1 || b == 3 || b == 5 || b == 6 || (b == 2 || b == 8) && n[2] != 0x39 || (b == 4 || b == 7) && n[2] != 0x30:
+            case 9
+            where b == 1 || b == 3 || b == 5 || (b == 2 || b == 6 || b == 8) && n[2] != 0x39 || b == 4 && n[2] != 0x30
+                || b == 7 && n[2] != 0x30 && n[2] != 0x33:
+                kind = .landline
+            case 8
+            where b == 1 || b == 3 || b == 5 || b == 6 || (b == 2 || b == 8) && n[2] != 0x39
+                || (b == 4 || b == 7) && n[2] != 0x30:
                 kind = .landline
             default: return nil
             }

@@ -5,7 +5,9 @@ public enum PostalCode {
     public static func parse(_ text: String) -> Result<(code: String, restoredZero: Bool), ValidationFailure> {
         var digits: [UInt8] = []
         for byte in text.utf8 {
-            if isASCIIDigit(byte) { digits.append(byte) } else if byte != 0x20 && byte != 0x09 {
+            if isASCIIDigit(byte) {
+                digits.append(byte)
+            } else if byte != 0x20 && byte != 0x09 {
                 return .failure(ValidationFailure("a Spanish postal code has only digits"))
             }
         }

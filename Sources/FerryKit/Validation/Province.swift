@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A lower-case letter without its accent (`á` → `a`, `ñ` → `n`, `ç` → `c`); other characters as they are.
@@ -48,7 +48,9 @@ public enum Province {
         var slot = Int(hash & UInt64(officialNameSlots.count - 1))
         while let index = officialNameSlots[slot] {
             let name = officialNameBytes[index]
-            if name.count == text.count, name.withUnsafeBufferPointer({ memcmp($0.baseAddress!, text.baseAddress!, text.count) == 0 }) {
+            if name.count == text.count,
+                name.withUnsafeBufferPointer({ memcmp($0.baseAddress!, text.baseAddress!, text.count) == 0 })
+            {
                 out[0] = UInt8(0x30 + (index + 1) / 10); out[1] = UInt8(0x30 + (index + 1) % 10)
                 return true
             }
@@ -104,7 +106,8 @@ public enum Province {
             ("gipuzkoa guipuzcoa", "20"), ("lerida", "25"), ("rioja", "26"), ("orense", "32"), ("palmas", "35"),
             ("tenerife", "38"), ("sta cruz de tenerife", "38"), ("vizcaya", "48"), ("bizkaia vizcaya", "48"),
             ("castello", "12"), ("castellon de la plana", "12"), ("castello de la plana", "12"),
-            ("valencia valencia", "46"), ("navarra nafarroa", "31"), ("nafarroa", "31"), ("principado de asturias", "33"),
+            ("valencia valencia", "46"), ("navarra nafarroa", "31"), ("nafarroa", "31"),
+            ("principado de asturias", "33"),
         ]
         for (name, code) in others { table[name] = code }
         return table

@@ -1,7 +1,9 @@
 /// Spanish personal names: capitalisation and compound surnames.
 public enum SpanishName {
     /// Words that stay lower case inside a name and bind to the word after them (`de la Fuente`).
-    static let particles: Set<String> = ["de", "del", "la", "las", "los", "el", "da", "das", "do", "dos", "van", "von", "der", "di"]
+    static let particles: Set<String> = [
+        "de", "del", "la", "las", "los", "el", "da", "das", "do", "dos", "van", "von", "der", "di",
+    ]
     /// Words that join two surnames (`Ortega y Gasset`, `Vilaró i Puig`).
     static let conjunctions: Set<String> = ["y", "i", "e"]
     /// Capitalised words that bind to the word after them (`San Martín`, `Santa María`).
@@ -39,7 +41,13 @@ public enum SpanishName {
         var latinUpper = false, latinLower = false
         var previous: UInt8 = 0
         for byte in text {
-            if byte &- 0x41 < 26 { asciiUpper = true } else if byte &- 0x61 < 26 { asciiLower = true } else if byte >= 0x80 { ascii = false }
+            if byte &- 0x41 < 26 {
+                asciiUpper = true
+            } else if byte &- 0x61 < 26 {
+                asciiLower = true
+            } else if byte >= 0x80 {
+                ascii = false
+            }
             if previous == 0xC3 {
                 if byte >= 0x80 && byte <= 0x9E && byte != 0x97 { latinUpper = true }
                 if byte >= 0x9F && byte <= 0xBF && byte != 0xB7 { latinLower = true }
@@ -76,9 +84,10 @@ public enum SpanishName {
         return particleWords.contains(packed)
     }
 
-    private static let particleWords: Set<UInt32> = Set((particles.union(conjunctions)).map { word in
-        word.utf8.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-    })
+    private static let particleWords: Set<UInt32> = Set(
+        (particles.union(conjunctions)).map { word in
+            word.utf8.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        })
 
     /// Capitalises each part of a word split by `-` or `'` (`o'neill` → `O'Neill`).
     private static func capitalizedParts(_ word: Substring) -> String {
@@ -120,8 +129,11 @@ public enum SpanishName {
         case 1: return (units[0].joined(separator: " "), nil, true)
         case 2: return (units[0].joined(separator: " "), units[1].joined(separator: " "), true)
         default:
-            return (units[0].joined(separator: " "), units.dropFirst().map { $0.joined(separator: " ") }.joined(separator: " "),
-                    sawConjunction && units.count == 2)
+            return (
+                units[0].joined(separator: " "),
+                units.dropFirst().map { $0.joined(separator: " ") }.joined(separator: " "),
+                sawConjunction && units.count == 2
+            )
         }
     }
 

@@ -37,7 +37,11 @@ public struct TaxID: Sendable, Hashable, CustomStringConvertible {
         var copy = text
         let valid: TaxID? = copy.withUTF8 { input in
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 12) { out in
-                normalize(input, into: out.baseAddress!).map { TaxID(value: String(decoding: UnsafeBufferPointer(start: out.baseAddress, count: 9), as: UTF8.self), kind: $0) }
+                normalize(input, into: out.baseAddress!).map {
+                    TaxID(
+                        value: String(decoding: UnsafeBufferPointer(start: out.baseAddress, count: 9), as: UTF8.self),
+                        kind: $0)
+                }
             }
         }
         if let valid { return .success(valid) }
@@ -121,8 +125,8 @@ public struct TaxID: Sendable, Hashable, CustomStringConvertible {
     /// Public bodies and foreign entities use a letter; companies (A, B, E, H) a digit; others either.
     private static func cifWantsLetter(_ first: UInt8) -> Bool? {
         switch first {
-        case 0x50, 0x51, 0x52, 0x53, 0x4E, 0x57: true   // P Q R S N W
-        case 0x41, 0x42, 0x45, 0x48: false              // A B E H
+        case 0x50, 0x51, 0x52, 0x53, 0x4E, 0x57: true  // P Q R S N W
+        case 0x41, 0x42, 0x45, 0x48: false  // A B E H
         default: nil
         }
     }
@@ -141,17 +145,22 @@ public struct TaxID: Sendable, Hashable, CustomStringConvertible {
         }
         let first = bytes[0]
         func letterFailure(_ kind: Kind, number: Int) -> ValidationFailure {
-            ValidationFailure("the check letter of this \(kind.rawValue) is wrong",
-                              detail: "the check letter of this \(kind.rawValue) should be \(Character(UnicodeScalar(dniLetters[number % 23]))), not \(Character(UnicodeScalar(bytes[8])))")
+            ValidationFailure(
+                "the check letter of this \(kind.rawValue) is wrong",
+                detail:
+                    "the check letter of this \(kind.rawValue) should be \(Character(UnicodeScalar(dniLetters[number % 23]))), not \(Character(UnicodeScalar(bytes[8])))"
+            )
         }
         if isASCIIDigit(first) {
-            if bytes.count == 8, isASCIILetter(bytes[7]), bytes[0..<7].allSatisfy(isASCIIDigit) { bytes.insert(0x30, at: 0) }
+            if bytes.count == 8, isASCIILetter(bytes[7]), bytes[0..<7].allSatisfy(isASCIIDigit) {
+                bytes.insert(0x30, at: 0)
+            }
             guard bytes.count == 9, bytes[0..<8].allSatisfy(isASCIIDigit), isASCIILetter(bytes[8]) else {
                 return ValidationFailure("a DNI is 8 digits and a letter")
             }
             return letterFailure(.dni, number: number(bytes[0..<8]))
         }
-        if first == 0x58 || first == 0x59 || first == 0x5A { // X Y Z
+        if first == 0x58 || first == 0x59 || first == 0x5A {  // X Y Z
             guard bytes.count == 9, bytes[1..<8].allSatisfy(isASCIIDigit), isASCIILetter(bytes[8]) else {
                 return ValidationFailure("a NIE is X, Y or Z, 7 digits and a letter")
             }
@@ -164,12 +173,19 @@ public struct TaxID: Sendable, Hashable, CustomStringConvertible {
             let control = bytes.withUnsafeBufferPointer { cifControl($0.baseAddress!) }
             let letter = cifControlLetters[control]
             let wantsLetter = cifWantsLetter(bytes[0])
-            let expected = wantsLetter == true ? "\(Character(UnicodeScalar(letter)))"
+            let expected =
+                wantsLetter == true
+                ? "\(Character(UnicodeScalar(letter)))"
                 : wantsLetter == false ? "\(control)" : "\(control) or \(Character(UnicodeScalar(letter)))"
-            return ValidationFailure("the control character of this CIF is wrong",
-                                     detail: "the control character of this CIF should be \(expected), not \(Character(UnicodeScalar(bytes[8])))")
+            return ValidationFailure(
+                "the control character of this CIF is wrong",
+                detail:
+                    "the control character of this CIF should be \(expected), not \(Character(UnicodeScalar(bytes[8])))"
+            )
         }
-        return ValidationFailure("not a DNI, NIE or CIF", detail: "not a DNI, NIE or CIF: it starts with '\(String(decoding: [first], as: UTF8.self))'")
+        return ValidationFailure(
+            "not a DNI, NIE or CIF",
+            detail: "not a DNI, NIE or CIF: it starts with '\(String(decoding: [first], as: UTF8.self))'")
     }
 
     private static func number(_ digits: ArraySlice<UInt8>) -> Int {

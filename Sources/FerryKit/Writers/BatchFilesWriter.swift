@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Writes records as numbered JSON array files of at most `size` records each (`batch-000001.json`,
@@ -25,11 +25,13 @@ public final class BatchFilesWriter: RecordWriter {
         var info = stat()
         if stat(folder, &info) == 0 {
             guard (info.st_mode & S_IFMT) == S_IFDIR else {
-                throw FerryError(.usage, "with --batch-size, -o names a folder, and \(folder) is a file", hint: "give a folder path")
+                throw FerryError(
+                    .usage, "with --batch-size, -o names a folder, and \(folder) is a file", hint: "give a folder path")
             }
             if let existing = BatchFilesWriter.firstBatchFile(in: folder) {
-                throw FerryError(.output, "\(folder) already holds batch files (\(existing))",
-                                 hint: "choose an empty folder, so batches of two runs cannot be mixed")
+                throw FerryError(
+                    .output, "\(folder) already holds batch files (\(existing))",
+                    hint: "choose an empty folder, so batches of two runs cannot be mixed")
             }
         } else if mkdir(folder, 0o700) != 0 {
             throw FerryError(.output, "cannot create the folder \(folder): \(String(cString: strerror(errno)))")
@@ -40,7 +42,9 @@ public final class BatchFilesWriter: RecordWriter {
         guard let directory = opendir(folder) else { return nil }
         defer { closedir(directory) }
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
             if name.hasPrefix("batch-") || name == "manifest.json" { return name }
         }
         return nil
@@ -68,7 +72,9 @@ public final class BatchFilesWriter: RecordWriter {
     }
 
     private func open(columns: [String]) throws {
-        let name = "batch-" + String(repeating: "0", count: max(0, 6 - String(manifest.count + 1).count)) + String(manifest.count + 1) + ".json"
+        let name =
+            "batch-" + String(repeating: "0", count: max(0, 6 - String(manifest.count + 1).count))
+            + String(manifest.count + 1) + ".json"
         let file = try OutputFile(path: folder + "/" + name)
         let writer = JSONWriter(file: file, layout: .array)
         try writer.begin(columns: columns)
@@ -89,7 +95,8 @@ public final class BatchFilesWriter: RecordWriter {
 
     public func finish() throws {
         try close()
-        var text = "{\n  \"batch_size\": \(size),\n  \"records\": \(manifest.reduce(0) { $0 + $1.records.count }),\n  \"files\": ["
+        var text =
+            "{\n  \"batch_size\": \(size),\n  \"records\": \(manifest.reduce(0) { $0 + $1.records.count }),\n  \"files\": ["
         for (index, entry) in manifest.enumerated() {
             text += index == 0 ? "\n" : ",\n"
             text += "    {\"file\": \"\(entry.file)\", \"records\": \(entry.records.count), \"input_records\": ["

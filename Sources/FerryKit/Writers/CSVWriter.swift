@@ -44,7 +44,8 @@ public final class CSVWriter: RecordWriter {
             if index > 0 { file.pending.append(options.delimiter) }
             var bytes = Array(name.utf8)
             bytes.withUnsafeMutableBytes {
-                CSVWriter.appendValue(UnsafeRawBufferPointer($0), alone: columns.count == 1, options: options, to: &file.pending)
+                CSVWriter.appendValue(
+                    UnsafeRawBufferPointer($0), alone: columns.count == 1, options: options, to: &file.pending)
             }
         }
         if options.crlf { file.pending.append(0x0D) }
@@ -72,7 +73,9 @@ public final class CSVWriter: RecordWriter {
     }
 
     /// Appends a batch's records as CSV lines of `width` columns; `slots` is scratch of that width.
-    static func encode(_ batch: RecordBatch, width: Int, options: CSVWriteOptions, slots: inout [Int32], into out: inout [UInt8]) {
+    static func encode(
+        _ batch: RecordBatch, width: Int, options: CSVWriteOptions, slots: inout [Int32], into out: inout [UInt8]
+    ) {
         batch.bytes.withUnsafeBytes { bytes in
             for record in batch.records {
                 let first = Int(record.firstField)
@@ -91,8 +94,9 @@ public final class CSVWriter: RecordWriter {
                     let index = inOrder ? first + column : Int(slots[column])
                     guard index >= 0 else { continue }
                     let field = batch.fields[index]
-                    appendValue(UnsafeRawBufferPointer(rebasing: bytes[Int(field.start)..<Int(field.end)]), alone: width == 1,
-                                options: options, to: &out)
+                    appendValue(
+                        UnsafeRawBufferPointer(rebasing: bytes[Int(field.start)..<Int(field.end)]), alone: width == 1,
+                        options: options, to: &out)
                 }
                 if options.crlf { out.append(0x0D) }
                 out.append(0x0A)
@@ -103,12 +107,15 @@ public final class CSVWriter: RecordWriter {
     /// Whether a spreadsheet would take a value starting with `first` for a formula.
     @inline(__always)
     static func startsFormula(_ first: UInt8) -> Bool {
-        first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-") || first == UInt8(ascii: "@")
+        first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-")
+            || first == UInt8(ascii: "@")
             || first == 0x09 || first == 0x0D
     }
 
     @inline(__always)
-    private static func appendValue(_ value: UnsafeRawBufferPointer, alone: Bool, options: CSVWriteOptions, to out: inout [UInt8]) {
+    private static func appendValue(
+        _ value: UnsafeRawBufferPointer, alone: Bool, options: CSVWriteOptions, to out: inout [UInt8]
+    ) {
         let delimiter = options.delimiter
         var needsQuotes = value.isEmpty && alone
         for byte in value where byte == delimiter || byte == 0x22 || byte == 0x0A || byte == 0x0D {

@@ -24,7 +24,9 @@ enum JSONText {
             case 0x08: out.append(UInt8(ascii: "b"))
             case 0x0C: out.append(UInt8(ascii: "f"))
             default:
-                out.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]])
+                out.append(contentsOf: [
+                    UInt8(ascii: "u"), 0x30, 0x30, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)],
+                ])
             }
             i += 1
             runStart = i
@@ -58,7 +60,11 @@ extension JSONText {
     static func objectMembers(_ text: String) -> [(key: String, value: String, kind: ValueKind)]? {
         let bytes = Array(text.utf8)
         var index = 0
-        func skipSpace() { while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 { index += 1 } }
+        func skipSpace() {
+            while index < bytes.count,
+                bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09
+            { index += 1 }
+        }
         func string() -> String? {
             guard index < bytes.count, bytes[index] == 0x22 else { return nil }
             index += 1
@@ -74,10 +80,15 @@ extension JSONText {
                 if let byte = unescaped(escaped) { out.append(byte); continue }
                 switch escaped {
                 case UInt8(ascii: "u"):
-                    guard index + 4 <= bytes.count, var scalar = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16) else { return nil }
+                    guard index + 4 <= bytes.count,
+                        var scalar = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
+                    else { return nil }
                     index += 4
-                    if (0xD800..<0xDC00).contains(scalar), index + 6 <= bytes.count, bytes[index] == 0x5C, bytes[index + 1] == UInt8(ascii: "u"),
-                       let low = UInt32(String(decoding: bytes[index + 2..<index + 6], as: UTF8.self), radix: 16), (0xDC00..<0xE000).contains(low) {
+                    if (0xD800..<0xDC00).contains(scalar), index + 6 <= bytes.count, bytes[index] == 0x5C,
+                        bytes[index + 1] == UInt8(ascii: "u"),
+                        let low = UInt32(String(decoding: bytes[index + 2..<index + 6], as: UTF8.self), radix: 16),
+                        (0xDC00..<0xE000).contains(low)
+                    {
                         scalar = self.scalar(high: scalar, low: low)
                         index += 6
                     }
@@ -113,7 +124,8 @@ extension JSONText {
                 return nil
             default:
                 while index < bytes.count, bytes[index] != UInt8(ascii: ","), bytes[index] != UInt8(ascii: "}"),
-                      bytes[index] != 0x20, bytes[index] != 0x0A { index += 1 }
+                    bytes[index] != 0x20, bytes[index] != 0x0A
+                { index += 1 }
                 let literal = String(decoding: bytes[start..<index], as: UTF8.self)
                 switch literal {
                 case "true", "false": return (literal, .bool)
@@ -127,7 +139,9 @@ extension JSONText {
         index += 1
         var members: [(key: String, value: String, kind: ValueKind)] = []
         skipSpace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; skipSpace(); return index == bytes.count ? members : nil }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1; skipSpace(); return index == bytes.count ? members : nil
+        }
         while true {
             skipSpace()
             guard let key = string() else { return nil }

@@ -49,7 +49,8 @@ public final class JSONWriter: RecordWriter {
     public func makeEncoder() -> BatchEncoder? {
         let layout = layout, keys = keys
         return BatchEncoder { batch, out in
-            out.reserveCapacity(out.count + batch.byteCount + batch.byteCount / 4 + batch.fields.count * 24 + batch.count * 4)
+            out.reserveCapacity(
+                out.count + batch.byteCount + batch.byteCount / 4 + batch.fields.count * 24 + batch.count * 4)
             keys.withBuffers { keys in
                 batch.bytes.withUnsafeBytes { bytes in
                     batch.fields.withUnsafeBufferPointer { fields in
@@ -77,8 +78,10 @@ public final class JSONWriter: RecordWriter {
 
     /// Appends one record as a JSON object; `keys` holds `"name":` per column.
     @inline(__always)
-    static func appendObject(_ record: RecordSlot, bytes: UnsafeRawBufferPointer, fields: UnsafeBufferPointer<FieldSlot>,
-                             keys: JSONKeys.Buffers, to out: inout [UInt8]) {
+    static func appendObject(
+        _ record: RecordSlot, bytes: UnsafeRawBufferPointer, fields: UnsafeBufferPointer<FieldSlot>,
+        keys: JSONKeys.Buffers, to out: inout [UInt8]
+    ) {
         out.append(UInt8(ascii: "{"))
         let first = Int(record.firstField)
         for k in 0..<Int(record.fieldCount) {
@@ -96,7 +99,9 @@ public final class JSONWriter: RecordWriter {
     }
 
     public func finish() throws {
-        if layout == .array { file.pending.append(contentsOf: wroteRecord ? [0x0A, UInt8(ascii: "]"), 0x0A] : [UInt8(ascii: "]"), 0x0A]) }
+        if layout == .array {
+            file.pending.append(contentsOf: wroteRecord ? [0x0A, UInt8(ascii: "]"), 0x0A] : [UInt8(ascii: "]"), 0x0A])
+        }
         try file.commit()
     }
 

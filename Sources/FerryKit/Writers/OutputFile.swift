@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import NIOConcurrencyHelpers
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Where output goes: a file written under a temporary name and renamed into place only when the run
 /// completes (so a failed run never leaves a half-written file where a good one is expected), or
@@ -49,15 +50,17 @@ public final class OutputFile {
         let base = path.split(separator: "/").last.map(String.init) ?? path
         var info = stat()
         if stat(directory.isEmpty ? "/" : directory, &info) != 0 {
-            throw FerryError(.output, "the output folder '\(directory)' does not exist", at: Location(file: path),
-                             hint: "create the folder first, or choose another output path")
+            throw FerryError(
+                .output, "the output folder '\(directory)' does not exist", at: Location(file: path),
+                hint: "create the folder first, or choose another output path")
         }
         var template = Array("\(directory.isEmpty ? "" : directory)/.\(base).ferry-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else {
             let reason = String(cString: strerror(errno))
-            throw FerryError(.output, "cannot create the output file: \(reason)", at: Location(file: path),
-                             hint: "check that the folder exists and that you may write in it")
+            throw FerryError(
+                .output, "cannot create the output file: \(reason)", at: Location(file: path),
+                hint: "check that the folder exists and that you may write in it")
         }
         fchmod(fd, 0o600)
         self.fd = fd
@@ -90,11 +93,13 @@ public final class OutputFile {
                 if errno == EINTR { continue }
                 let code = errno
                 let reason = String(cString: strerror(code))
-                let hint = switch code {
-                case ENOSPC, EDQUOT: "free some disk space and run again; nothing was put in place of the output"
-                case EFBIG: "the output reached a file size limit (ulimit -f, or the file system's); raise it, or split the output with --batch-size, and run again"
-                default: "check the output path and run again"
-                }
+                let hint =
+                    switch code {
+                    case ENOSPC, EDQUOT: "free some disk space and run again; nothing was put in place of the output"
+                    case EFBIG:
+                        "the output reached a file size limit (ulimit -f, or the file system's); raise it, or split the output with --batch-size, and run again"
+                    default: "check the output path and run again"
+                    }
                 throw FerryError(.output, "writing failed: \(reason)", at: Location(file: name), hint: hint)
             }
             offset += n
@@ -112,14 +117,17 @@ public final class OutputFile {
         if fsync(fd) != 0 || close(fd) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(temporaryPath)
-            throw FerryError(.output, "writing failed: \(reason)", at: Location(file: finalPath), hint: "free some disk space and run again")
+            throw FerryError(
+                .output, "writing failed: \(reason)", at: Location(file: finalPath),
+                hint: "free some disk space and run again")
         }
         fd = -1
         if rename(temporaryPath, finalPath) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(temporaryPath)
-            throw FerryError(.output, "cannot move the output into place: \(reason)", at: Location(file: finalPath),
-                             hint: "check that the path is not a folder and that you may write there")
+            throw FerryError(
+                .output, "cannot move the output into place: \(reason)", at: Location(file: finalPath),
+                hint: "check that the path is not a folder and that you may write there")
         }
     }
 
@@ -135,5 +143,7 @@ public final class OutputFile {
 }
 
 #if canImport(Darwin)
-private enum Glibc { static func write(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int { Darwin.write(fd, p, n) } }
+    private enum Glibc {
+        static func write(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int { Darwin.write(fd, p, n) }
+    }
 #endif

@@ -27,7 +27,10 @@ public final class RejectsFile {
         let reasons = Redactor.shared.redact(reasons.joined(separator: "; "))
         for (offset, text) in [String(record.number), String(record.line), reasons].enumerated() {
             var value = text
-            value.withUTF8 { pending.appendField(column: -1 - offset, kind: offset < 2 ? .number : .string, UnsafeRawBufferPointer($0)) }
+            value.withUTF8 {
+                pending.appendField(
+                    column: -1 - offset, kind: offset < 2 ? .number : .string, UnsafeRawBufferPointer($0))
+            }
         }
         pending.endRecord(number: record.number, line: record.line)
         count += 1

@@ -14,7 +14,9 @@ struct JSONKey: Transform {
 
     func read(_ text: String) -> Result<String, ValidationFailure> {
         guard text.utf8.first == UInt8(ascii: "{") else { return .success(text) }
-        guard let members = JSONText.objectMembers(text) else { return .failure(ValidationFailure("not a JSON object")) }
+        guard let members = JSONText.objectMembers(text) else {
+            return .failure(ValidationFailure("not a JSON object"))
+        }
         guard let member = members.first(where: { $0.key == key }) else {
             return .failure(ValidationFailure("the object has no `\(key)` member"))
         }
