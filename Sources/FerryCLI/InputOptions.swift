@@ -1,5 +1,6 @@
 import ArgumentParser
 import FerryKit
+import Foundation
 
 /// How to read an input; what is not given is detected (`ferry inspect` shows what).
 struct InputOptions: ParsableArguments {
@@ -71,6 +72,13 @@ struct InputOptions: ParsableArguments {
             }
             options.csv.maxFieldBytes = bytes
             options.csv.maxRecordBytes = max(options.csv.maxRecordBytes, bytes * 4)
+        }
+        // How large the pieces are that a CSV file is cut into for parallel parsers: a knob for
+        // tests and scripts/golden, which cut small files into many pieces.
+        if let value = ProcessInfo.processInfo.environment["FERRY_CSV_CHUNK_BYTES"], let bytes = parseSize(value),
+            bytes > 0
+        {
+            options.csv.chunkBytes = bytes
         }
         return options
     }

@@ -196,10 +196,11 @@ struct ReadBatch: @unchecked Sendable {
     var fraction: Double?
 }
 
-/// Reads `reader` on this thread, hands each batch to `work` on `workers` threads, and gives the
-/// results to `put` on a writing thread in input order. `pool` recycles batches (`put` may give
-/// them back). Returns how many records were read; the first error of any side is thrown once all
-/// threads have stopped.
+/// Reads `input` and hands each batch to `work` on `workers` threads, and gives the results to
+/// `put` on a writing thread in input order. `pool` recycles batches (`put` may give them back).
+/// A CSV file is parsed on the workers too (`readChunks`); anything else is read on this thread.
+/// Returns how many records were read; the first error of any side is thrown once all threads have
+/// stopped.
 func readInOrder<Done>(
     _ input: OpenedInput, workers: Int, pool: BufferPool,
     work: @escaping @Sendable (Int, ReadBatch) -> Done, put: @escaping (Done) throws -> Void
@@ -218,12 +219,16 @@ func readInOrder<Done>(
     var read = 0
     var readFailure: (any Error)?
     do {
-        while true {
-            var batch = pool.batch()
-            guard try reader.read(into: &batch) else { break }
-            read += batch.count
-            guard ordered.submit(ReadBatch(records: batch, columns: reader.columns, fraction: input.fractionRead))
-            else { break }
+        if let (chunks, csv) = try input.chunks() {
+            read = try readChunks(chunks, of: csv, workers: workers, pool: pool) { ordered.submit($0) }
+        } else {
+            while true {
+                var batch = pool.batch()
+                guard try reader.read(into: &batch) else { break }
+                read += batch.count
+                guard ordered.submit(ReadBatch(records: batch, columns: reader.columns, fraction: input.fractionRead))
+                else { break }
+            }
         }
     } catch {
         readFailure = error
@@ -234,4 +239,88 @@ func readInOrder<Done>(
     ordered.close()
     if let failure = readFailure ?? writing.value.failure { throw failure }
     return read
+}
+
+/// A chunk parsed by a worker: its records and lines numbered from the chunk's start.
+private struct ParsedChunk: @unchecked Sendable {
+    var records: RecordBatch
+    var lines = 0
+    var blankLines = 0
+    var fraction: Double?
+    var failure: (any Error)?
+}
+
+/// Reads a CSV file with every core: this thread cuts it into chunks at record ends (`CSVChunks`),
+/// `workers` threads parse them with libcsv at once (a parser each), and a numbering thread takes
+/// them in order, numbers their records and lines from the file's start and hands them to `submit`
+/// (false stops the reading). What a chunk's parser throws is thrown with the file's numbers, in
+/// file order, as reading it straight through would. Returns how many records were read.
+private func readChunks(
+    _ chunks: CSVChunks, of reader: CSVReader, workers: Int, pool: BufferPool,
+    submit: @escaping (ReadBatch) -> Bool
+) throws -> Int {
+    let parsers = (0..<workers).map { _ in Handoff(CSVReader(chunkOf: reader)) }
+    let parsing = OrderedWork<(index: Int, chunk: CSVChunk), ParsedChunk>(workers: workers, limit: workers + 1) {
+        worker, job in
+        let parser = parsers[worker].value
+        var parsed = ParsedChunk(records: pool.batch(), fraction: job.chunk.fraction)
+        do {
+            parsed.lines = try job.chunk.bytes.withUnsafeBytes {
+                try parser.parse(chunk: $0, first: job.index == 0, last: job.chunk.last, into: &parsed.records)
+            }
+            parsed.blankLines = parser.blankLinesOfChunk
+        } catch {
+            parsed.failure = error
+        }
+        return parsed
+    }
+    let columns = reader.columns
+    let numbering = Handoff((records: 0, lines: 0, blankLines: 0, failure: (any Error)?.none, submit: submit))
+    let thread = JoinableThread {
+        while let parsed = parsing.next() {
+            if let failure = parsed.failure {
+                numbering.value.failure = renumbered(
+                    failure, afterRecords: numbering.value.records, lines: numbering.value.lines)
+                parsing.cancel()
+                return
+            }
+            var batch = parsed.records
+            batch.renumber(afterRecords: numbering.value.records, lines: numbering.value.lines)
+            numbering.value.records += batch.count
+            numbering.value.lines += parsed.lines
+            numbering.value.blankLines += parsed.blankLines
+            if batch.isEmpty {
+                pool.give(batch)
+            } else if !numbering.value.submit(ReadBatch(records: batch, columns: columns, fraction: parsed.fraction)) {
+                parsing.cancel()
+                return
+            }
+        }
+    }
+    var readFailure: (any Error)?
+    do {
+        var index = 0
+        while let chunk = try chunks.next() {
+            guard parsing.submit((index, chunk)) else { break }
+            index += 1
+        }
+    } catch {
+        readFailure = error
+    }
+    parsing.finishSubmitting()
+    thread.join()
+    parsing.close()
+    // A chunk's error lies before the place the reading stopped at.
+    if let failure = numbering.value.failure ?? readFailure { throw failure }
+    reader.finishReadInChunks(records: numbering.value.records, blankLines: numbering.value.blankLines)
+    return numbering.value.records
+}
+
+/// An error placed in a chunk, placed in the file.
+private func renumbered(_ error: any Error, afterRecords records: Int, lines: Int) -> any Error {
+    guard var error = error as? FerryError, var location = error.location else { return error }
+    location.record = location.record.map { $0 + records }
+    location.line = location.line.map { $0 + lines }
+    error.location = location
+    return error
 }

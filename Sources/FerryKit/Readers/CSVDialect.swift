@@ -59,6 +59,8 @@ public struct CSVReadOptions: Sendable {
     public var maxFieldBytes = 1 << 20
     /// Largest record accepted, in bytes.
     public var maxRecordBytes = 16 << 20
+    /// About how many bytes each parser gets when a file is read by several at once (`CSVChunks`).
+    public var chunkBytes = 1 << 20
 
     public init() {}
 }

@@ -16,7 +16,10 @@ public final class CSVReader: RecordReader {
     /// Number of columns in the header (or in the first record when there is no header).
     public private(set) var headerWidth = 0
 
-    private let parser: LibCSVParser
+    private var parser: LibCSVParser
+    /// A reader of one chunk of the file (`init(chunkOf:first:)`): it numbers from the chunk's start
+    /// and leaves the header's names to the reader of the whole file.
+    private let readsChunks: Bool
     /// What the per-field callback changes, behind a pointer: libcsv calls it for every field, and
     /// state reached through a pointer costs no exclusivity checks or reference counting there.
     private struct FieldState {
@@ -97,6 +100,7 @@ public final class CSVReader: RecordReader {
         }
         dialect = CSVDialectSniffer.sniff(sample, complete: input.hasReadEverything, options: options)
         parser = LibCSVParser(delimiter: dialect.delimiter, quote: dialect.quote)
+        readsChunks = false
         state = .allocate(capacity: 1)
         state.initialize(to: FieldState(maxFieldBytes: options.maxFieldBytes))
         state.pointee.reader = self
@@ -109,6 +113,73 @@ public final class CSVReader: RecordReader {
                 .input, "the file holds only blank lines", at: Location(file: input.source.name),
                 hint: "check that the export finished and that this is the right file")
         }
+    }
+
+    /// A reader for the chunks of `template`'s file that `CSVChunks` cuts: the same dialect, columns
+    /// and checks.
+    init(chunkOf template: CSVReader) {
+        input = template.input
+        options = template.options
+        dialect = template.dialect
+        columns = template.columns
+        headerWidth = template.headerWidth
+        parser = LibCSVParser(delimiter: dialect.delimiter, quote: dialect.quote)
+        readsChunks = true
+        state = .allocate(capacity: 1)
+        state.initialize(to: FieldState(maxFieldBytes: options.maxFieldBytes))
+        state.pointee.reader = self
+        state.pointee.headerPending = false
+    }
+
+    /// The bytes libcsv gets at a time from a chunk, as from the input when reading the whole file:
+    /// the size checks run after each.
+    private static let chunkPiece = 256 * 1024
+
+    /// Parses one chunk into `out`, numbering records and lines from 1 at the chunk's start, and
+    /// throws what reading the file straight through would at that place (numbered the same way).
+    /// Returns the physical lines the chunk holds. A chunk not `last` must end where a record ends;
+    /// the `first` starts with the header, which is skipped.
+    func parse(chunk: UnsafeRawBufferPointer, first: Bool, last: Bool, into out: inout RecordBatch) throws -> Int {
+        if !parser.isAtRecordStart { parser = LibCSVParser(delimiter: dialect.delimiter, quote: dialect.quote) }
+        state.pointee = FieldState(maxFieldBytes: options.maxFieldBytes)
+        state.pointee.reader = self
+        state.pointee.headerPending = first
+        (recordsRead, line, recordStartLine, previousTerminator, failure, blankLinesOfChunk) = (0, 1, 1, 0, nil, 0)
+        let context = UnsafeMutableRawPointer(state)
+        var offset = 0
+        while offset < chunk.count {
+            let piece = min(Self.chunkPiece, chunk.count - offset)
+            parser.parse(
+                UnsafeRawBufferPointer(rebasing: chunk[offset..<offset + piece]), context: context,
+                field: Self.onField, record: Self.onRecord)
+            offset += piece
+            noteOversize()
+            if let failure { throw failure }
+            try checkSizes()
+        }
+        if last {
+            try finishInput(context: context)
+        } else if !parser.isAtRecordStart || fieldsInRecord > 0 {
+            throw FerryError(
+                .input, "a chunk of the file was cut inside a record",
+                at: Location(file: inputName, line: recordStartLine, record: batch.count + 1),
+                hint: "this is a bug in Ferry, please report it; --workers 1 reads the file in one piece")
+        }
+        out.removeAll()
+        swap(&out, &batch)
+        return line - 1
+    }
+
+    /// Blank lines of the chunk `parse` read last.
+    private(set) var blankLinesOfChunk = 0
+
+    /// The totals of a file read in chunks by other readers, for the notes this reader ends with.
+    func finishReadInChunks(records: Int, blankLines: Int) {
+        recordsRead = records
+        self.blankLines = blankLines
+        batch.removeAll()
+        finished = true
+        noteTotals()
     }
 
     /// True when the file has a header and no records.
@@ -141,22 +212,27 @@ public final class CSVReader: RecordReader {
         noteOversize()
         if let failure { throw failure }
         if more == nil {
-            if parser.isInsideOpenQuote {
-                throw FerryError(
-                    .input, "a quoted field that starts here is never closed: the file ends inside it",
-                    at: Location(file: inputName, line: recordStartLine, record: recordsRead + batch.count + 1),
-                    hint:
-                        "add the closing \(CSVDialect.name(of: dialect.quote)) where the field ends, or remove the stray one"
-                )
-            }
-            parser.finish(context: context, field: Self.onField, record: Self.onRecord)
-            noteOversize()
-            if let failure { throw failure }
-            finished = true
-            headerPending = false
+            try finishInput(context: context)
             return
         }
         try checkSizes()
+    }
+
+    /// The input has ended: the last record is delivered, unless a quoted field is still open.
+    private func finishInput(context: UnsafeMutableRawPointer) throws {
+        if parser.isInsideOpenQuote {
+            throw FerryError(
+                .input, "a quoted field that starts here is never closed: the file ends inside it",
+                at: Location(file: inputName, line: recordStartLine, record: recordsRead + batch.count + 1),
+                hint:
+                    "add the closing \(CSVDialect.name(of: dialect.quote)) where the field ends, or remove the stray one"
+            )
+        }
+        parser.finish(context: context, field: Self.onField, record: Self.onRecord)
+        noteOversize()
+        if let failure { throw failure }
+        finished = true
+        headerPending = false
     }
 
     /// A field or record that grows past its limit stops the run before it can exhaust memory.
@@ -253,6 +329,7 @@ public final class CSVReader: RecordReader {
         if fieldsInRecord == 0 {
             if isLineBreak && !sameBreak {
                 blankLines += 1
+                blankLinesOfChunk += 1
                 line += 1
                 recordStartLine = line
             }
@@ -267,7 +344,7 @@ public final class CSVReader: RecordReader {
         if headerPending {
             headerPending = false
             if dialect.hasHeader {
-                setColumns(fromHeader: headerCells, line: startLine)
+                if !readsChunks { setColumns(fromHeader: headerCells, line: startLine) }
                 headerCells = []
                 return
             }

@@ -46,6 +46,9 @@ final class LibCSVParser {
         parser.pointee.pstate == 2 /* FIELD_BEGUN */ && parser.pointee.quoted != 0
     }
 
+    /// True between records: nothing of a record has been read since the last one ended.
+    var isAtRecordStart: Bool { parser.pointee.pstate == 0 /* ROW_NOT_BEGUN */ }
+
     /// Bytes of the field being read so far.
     var pendingFieldBytes: Int { parser.pointee.entry_pos }
 }

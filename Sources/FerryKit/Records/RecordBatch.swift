@@ -110,6 +110,16 @@ public struct RecordBatch: Sendable {
             - (openRecordFirstField < fields.count ? Int(fields[openRecordFirstField].start) : bytes.count)
     }
 
+    /// Adds `records` to every record's number and `lines` to its line: a batch read from a chunk
+    /// of a file, numbered from the chunk's start, numbered from the file's.
+    public mutating func renumber(afterRecords records: Int, lines: Int) {
+        guard records != 0 || lines != 0 else { return }
+        for index in self.records.indices {
+            self.records[index].number += records
+            self.records[index].line += lines
+        }
+    }
+
     /// Closes the open record.
     public mutating func endRecord(number: Int, line: Int) {
         precondition(openRecordFirstField >= 0, "endRecord without beginRecord")
