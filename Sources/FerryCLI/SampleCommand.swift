@@ -28,6 +28,13 @@ struct SampleCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Output format: csv (default), json or ndjson.", valueName: "format"))
     var format: String?
 
+    @Flag(
+        help: """
+            Damage most records as real exports are damaged: wrong DNI letters, impossible phones, provinces \
+            that contradict the postal code, dates that do not exist, names in capitals.
+            """)
+    var messy = false
+
     func validate() throws {
         guard rows >= 0 else { throw ValidationError("--rows must be 0 or more") }
         if let format, FileFormat(rawValue: format.lowercased()) == nil {
@@ -43,8 +50,8 @@ struct SampleCommand: ParsableCommand {
         var csv = CSVWriteOptions()
         csv.delimiter = UInt8(ascii: ";")
         csv.crlf = false
-        try SampleCustomers(seed: seed).write(
+        try SampleCustomers(seed: seed, messy: messy).write(
             rows: rows, to: chosen.writer(into: try OutputFile(path: output), csv: csv))
-        if output != "-" { Terminal.note("wrote \(rows) sample customers to \(output)") }
+        if output != "-" { Terminal.note("wrote \(rows) \(messy ? "messy " : "")sample customers to \(output)") }
     }
 }

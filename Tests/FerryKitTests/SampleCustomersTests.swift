@@ -8,6 +8,35 @@ import Testing
         try writeSample(rows: rows, seed: seed, scratch, name: name)
     }
 
+    /// `--messy`: most records carry at least one warning when read through the export's mapping,
+    /// of every kind the issue lists; the clean sample of the same seed hardly any.
+    @Test func aMessySampleHasAWarningInMostRecords() throws {
+        let scratch = Scratch()
+        func warned(messy: Bool) throws -> (records: Int, reasons: Set<String>) {
+            let path = scratch.path(messy ? "messy.csv" : "clean.csv")
+            var options = CSVWriteOptions()
+            options.delimiter = UInt8(ascii: ";")
+            try SampleCustomers(seed: 2, messy: messy).write(
+                rows: 400, to: CSVWriter(file: try OutputFile(path: path), options: options))
+            let source = try ProfileCatalog.load(
+                Repository.sampleData.appendingPathComponent("koibox-export.yaml").path)
+            let result = try MappedConversion(inputPath: path, source: source, target: try ProfileCatalog.load("movin"))
+                .run(into: FileFormat.ndjson.writer(into: try OutputFile(path: scratch.path("out.ndjson"))))
+            #expect(result.issues.total == result.issues.kept.count)
+            return (Set(result.issues.kept.map(\.record)).count, Set(result.issues.kept.map(\.message)))
+        }
+        let messy = try warned(messy: true), clean = try warned(messy: false)
+        #expect(messy.records > 300)
+        #expect(clean.records < 60)
+        for reason in [
+            "the check letter of this DNI is wrong", "not a phone number",
+            "the postal code is in another province than the one given; both kept, check the address",
+        ] {
+            #expect(messy.reasons.contains(reason), "\(reason) not in \(messy.reasons)")
+        }
+        #expect(messy.reasons.contains { $0.hasPrefix("not a date") || $0.contains("date") })
+    }
+
     @Test func theSameSeedGivesTheSameFileAndAnotherSeedAnother() throws {
         let scratch = Scratch()
         let a = try sample(rows: 500, seed: 3, scratch, name: "a.csv")

@@ -77,7 +77,7 @@ public struct Conversion {
             try writer.begin(columns: columns ?? reader.columns)
             // Columns fixed from the start (a CSV header): the workers can encode batches ahead.
             if workers > 1, !mayMeetNewColumns, let encoder = writer.makeEncoder() {
-                let pool = BufferPool(keep: workers + 2)
+                let pool = BufferPool(keep: 2 * workers + 4)
                 var written = 0
                 let read = try readInOrder(
                     input, workers: workers, pool: pool,

@@ -169,7 +169,7 @@ extension MappedConversion {
             step.keepsIssuesApart = true
             return Handoff(step)
         }
-        let pool = BufferPool(keep: workers + 2)
+        let pool = BufferPool(keep: 2 * workers + 4)
         let work: @Sendable (Int, ReadBatch) -> MappedBatch = { worker, job in
             var batch = MappedBatch(input: job.records, columns: job.columns, fraction: job.fraction)
             let state = steps[worker]

@@ -272,6 +272,7 @@ private func readChunks(
         } catch {
             parsed.failure = error
         }
+        pool.give(job.chunk.bytes)
         return parsed
     }
     let columns = reader.columns
@@ -300,7 +301,7 @@ private func readChunks(
     var readFailure: (any Error)?
     do {
         var index = 0
-        while let chunk = try chunks.next() {
+        while let chunk = try chunks.next(buffer: pool.bytes) {
             guard parsing.submit((index, chunk)) else { break }
             index += 1
         }

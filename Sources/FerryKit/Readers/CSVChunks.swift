@@ -104,8 +104,9 @@ final class CSVChunks {
             2 * max(reader.options.maxRecordBytes, reader.options.maxFieldBytes) + 3 * CSVReader.maxColumns + 2 * target
     }
 
-    /// The next chunk; nil after the last.
-    func next() throws -> CSVChunk? {
+    /// The next chunk; nil after the last. `buffer` gives the storage for the next chunk's bytes
+    /// (chunks handed back, so no fresh memory is touched for each).
+    func next(buffer: () -> [UInt8] = { [] }) throws -> CSVChunk? {
         while true {
             while pending.count < target, !ended {
                 if try input.nextChunk({ pending.append(contentsOf: $0) }) == nil { ended = true }
@@ -118,7 +119,8 @@ final class CSVChunks {
             }
             let cut = pending.withUnsafeBytes { CSVRecordBoundary.lastEnd(in: $0, delimiter: delimiter, quote: quote) }
             if let cut {
-                let rest = Array(pending[cut...])
+                var rest = buffer()
+                rest.append(contentsOf: pending[cut...])
                 pending.removeSubrange(cut...)
                 defer { pending = rest }
                 return CSVChunk(bytes: pending, last: false, fraction: fraction)

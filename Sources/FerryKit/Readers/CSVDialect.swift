@@ -60,7 +60,7 @@ public struct CSVReadOptions: Sendable {
     /// Largest record accepted, in bytes.
     public var maxRecordBytes = 16 << 20
     /// About how many bytes each parser gets when a file is read by several at once (`CSVChunks`).
-    public var chunkBytes = 1 << 20
+    public var chunkBytes = 256 << 10
 
     public init() {}
 }

@@ -8,8 +8,13 @@ public struct SampleCustomers {
     ]
 
     public let seed: UInt64
+    /// Damage most records the ways real exports are damaged (`ferry sample --messy`).
+    public let messy: Bool
 
-    public init(seed: UInt64 = 1) { self.seed = seed }
+    public init(seed: UInt64 = 1, messy: Bool = false) {
+        self.seed = seed
+        self.messy = messy
+    }
 
     /// Writes `rows` customers with `writer`, in batches.
     public func write(rows: Int, to writer: any RecordWriter) throws {
@@ -25,8 +30,9 @@ public struct SampleCustomers {
                 while row < end {
                     row += 1
                     batch.beginRecord()
-                    for (column, value) in customer(number: row, random: &random, totalWeight: totalWeight).enumerated()
-                    {
+                    var values = customer(number: row, random: &random, totalWeight: totalWeight)
+                    if messy { damage(&values, &random) }
+                    for (column, value) in values.enumerated() {
                         batch.appendField(column: column, kind: .string, bytes: value.utf8)
                     }
                     batch.endRecord(number: row, line: row + 1)
@@ -72,6 +78,38 @@ public struct SampleCustomers {
             random.chance(0.2) ? "" : (random.chance(0.55) ? "1" : "0"),
             random.chance(0.55) ? "" : random.pick(SpanishData.notes),
         ]
+    }
+
+    /// What messy exports hold: nine records in ten get one or two of a wrong DNI letter, an
+    /// impossible phone, a province that contradicts the postal code, a date that does not exist,
+    /// and names in capitals.
+    private func damage(_ values: inout [String], _ random: inout SplitMix64) {
+        guard random.chance(0.9) else { return }
+        for _ in 0..<(random.chance(0.3) ? 2 : 1) {
+            switch random.below(5) {
+            case 0:
+                var id = Array(values[4].uppercased())
+                if id.count == 9, let letter = Self.checkLetters.firstIndex(of: id[8]) {
+                    id[8] = Self.checkLetters[(letter + 1 + random.below(22)) % 23]
+                    values[4] = String(id)
+                } else {
+                    values[4] = "\(pad(random.below(100_000_000), 8))\(random.pick(["A", "I", "O", "U"]))"
+                }
+            case 1:
+                values[5] = random.pick([
+                    "6\(pad(random.below(1_000_000), 6))", "5\(pad(random.below(100_000_000), 8))", "000 000 000",
+                ])
+            case 2:
+                let others = SpanishData.provinces.filter { $0.name != values[11] }
+                values[11] = others[random.below(others.count)].name
+            case 3:
+                values[12] =
+                    random.pick(["31/02/", "30/02/", "00/05/", "12/13/", "32/01/"]) + String(1935 + random.below(72))
+            default:
+                values[1] = values[1].uppercased()
+                values[2] = values[2].uppercased()
+            }
+        }
     }
 
     private func pickProvince(_ random: inout SplitMix64, totalWeight: Int) -> SpanishData.Province {
