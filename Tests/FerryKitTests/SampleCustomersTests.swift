@@ -28,13 +28,9 @@ import Testing
         let messy = try warned(messy: true), clean = try warned(messy: false)
         #expect(messy.records > 300)
         #expect(clean.records < 60)
-        for reason in [
-            "the check letter of this DNI is wrong", "not a phone number",
-            "the postal code is in another province than the one given; both kept, check the address",
-        ] {
-            #expect(messy.reasons.contains(reason), "\(reason) not in \(messy.reasons)")
+        for reason in ["check letter of this DNI", "phone number", "another province", "no such day in the calendar"] {
+            #expect(messy.reasons.contains { $0.contains(reason) }, "\(reason) not in \(messy.reasons)")
         }
-        #expect(messy.reasons.contains { $0.hasPrefix("not a date") || $0.contains("date") })
     }
 
     @Test func theSameSeedGivesTheSameFileAndAnotherSeedAnother() throws {

@@ -19,8 +19,9 @@ enum CSVRecordBoundary {
         guard let base = text.baseAddress else { return nil }
         let start = base.assumingMemoryBound(to: UInt8.self)
         let end = text.count
-        func find(_ byte: UInt8, from: Int) -> Int? {
-            guard from < end, let found = memchr(base + from, Int32(byte), end - from) else { return nil }
+        func find(_ byte: UInt8, from: Int, to: Int? = nil) -> Int? {
+            let to = to ?? end
+            guard from < to, let found = memchr(base + from, Int32(byte), to - from) else { return nil }
             return UnsafeRawPointer(found) - base
         }
         // Forward, quote by quote: the stretches outside quoted fields, where line breaks end records.
@@ -53,14 +54,21 @@ enum CSVRecordBoundary {
             }
             break
         }
-        // Backward, from the last stretch: the last LF, or CR known not to be the first half of a CRLF.
+        // The last stretch with a line break holds the last record end: its last LF, or a later CR
+        // known not to be the first half of a CRLF (`memchr` line by line, never byte by byte).
         for stretch in outside.reversed() {
-            var at = stretch.to - 1
-            while at >= stretch.from {
-                let byte = start[at]
-                if byte == 0x0A || byte == 0x0D && at + 1 < end && start[at + 1] != 0x0A { return at + 1 }
-                at -= 1
+            var last: Int?
+            var from = stretch.from
+            while let at = find(0x0A, from: from, to: stretch.to) {
+                last = at + 1
+                from = at + 1
             }
+            from = last ?? stretch.from
+            while let at = find(0x0D, from: from, to: stretch.to) {
+                if at + 1 < end && start[at + 1] != 0x0A { last = at + 1 }
+                from = at + 1
+            }
+            if let last { return last }
         }
         return nil
     }
@@ -81,9 +89,9 @@ final class CSVChunks {
     private let delimiter: UInt8
     private let quote: UInt8
     private let target: Int
-    /// The most bytes held without finding a record end: past it the first record is larger than any
-    /// record or field the reader accepts (a quote doubles a byte at most), so the parser that gets
-    /// the chunk stops with that error.
+    /// The most bytes held without finding a record end: past it the first record is larger, as
+    /// written, than any record the reader accepts, and the parser that gets the chunk stops with the
+    /// error one reader would give (or, for a record that large only with its quotes, says so).
     private let limit: Int
     private var pending: [UInt8] = []
     private var ended = false
@@ -100,8 +108,7 @@ final class CSVChunks {
         delimiter = reader.dialect.delimiter
         quote = reader.dialect.quote
         self.target = max(target, 1)
-        limit =
-            2 * max(reader.options.maxRecordBytes, reader.options.maxFieldBytes) + 3 * CSVReader.maxColumns + 2 * target
+        limit = max(reader.options.maxRecordBytes, reader.options.maxFieldBytes) + 2 * target
     }
 
     /// The next chunk; nil after the last. `buffer` gives the storage for the next chunk's bytes

@@ -161,9 +161,10 @@ public final class CSVReader: RecordReader {
             try finishInput(context: context)
         } else if !parser.isAtRecordStart || fieldsInRecord > 0 {
             throw FerryError(
-                .input, "a chunk of the file was cut inside a record",
+                .input,
+                "a record is larger than \(describe(bytes: chunk.count)) as written, quotes included, and is read only whole",
                 at: Location(file: inputName, line: recordStartLine, record: batch.count + 1),
-                hint: "this is a bug in Ferry, please report it; --workers 1 reads the file in one piece")
+                hint: "pass the file on standard input (ferry convert - < FILE), which one reader reads whole")
         }
         out.removeAll()
         swap(&out, &batch)
