@@ -51,6 +51,12 @@ public final class ByteSource {
         return Int(info.st_size)
     }
 
+    /// The share of a file of `size` bytes read so far, for progress bars; nil when the size is
+    /// unknown (a pipe).
+    public func fraction(ofSize size: Int?) -> Double? {
+        size.map { Double(offset) / Double(max(1, $0)) }
+    }
+
     /// Reads up to `buffer.count` bytes; returns 0 only at the end of the input.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while true {

@@ -25,16 +25,17 @@ public struct OpenedInput {
     public let size: Int?
 
     /// The share of the input read so far, for progress bars; nil when the size is unknown (a pipe).
-    public var fractionRead: Double? { size.map { Double(decoded.source.offset) / Double(max(1, $0)) } }
+    public var fractionRead: Double? { decoded.source.fraction(ofSize: size) }
 
     /// The input cut into chunks that parsers on several threads read at once, when that is safe: a
     /// CSV file (not standard input, which cannot be read again) whose records all have the header's
     /// width (ragged rows can add columns while reading). nil: one reader reads it all.
     func chunks() throws -> (CSVChunks, CSVReader)? {
-        guard let csv = reader as? CSVReader, !csv.options.allowRagged, size != nil, decoded.source.path != nil else {
+        guard let csv = reader as? CSVReader, !csv.options.allowRagged, size != nil, let path = decoded.source.path
+        else {
             return nil
         }
-        return (try CSVChunks(reopening: csv, target: csv.options.chunkBytes), csv)
+        return (try CSVChunks(reopening: path, as: csv, target: csv.options.chunkBytes), csv)
     }
 
     /// One line for summaries: `CSV, utf-8 (valid UTF-8), delimiter ';', quote '"', header row, line ends CRLF`.

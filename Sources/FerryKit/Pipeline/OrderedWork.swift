@@ -268,7 +268,7 @@ private func readChunks(
             parsed.lines = try job.chunk.bytes.withUnsafeBytes {
                 try parser.parse(chunk: $0, first: job.index == 0, last: job.chunk.last, into: &parsed.records)
             }
-            parsed.blankLines = parser.blankLinesOfChunk
+            parsed.blankLines = parser.blankLines
         } catch {
             parsed.failure = error
         }

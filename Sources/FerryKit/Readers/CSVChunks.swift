@@ -97,11 +97,8 @@ final class CSVChunks {
     private var ended = false
     private let size: Int?
 
-    init(reopening reader: CSVReader, target: Int) throws {
-        guard let path = reader.input.source.path else {
-            throw FerryError(
-                .input, "standard input cannot be read twice", hint: "this is a bug in Ferry, please report it")
-        }
+    /// Opens the file at `path` again, to be cut as `reader` reads it.
+    init(reopening path: String, as reader: CSVReader, target: Int) throws {
         let source = try ByteSource(path: path)
         size = source.fileSize
         input = try DecodedInput(source: source, encoding: reader.options.encoding)
@@ -118,7 +115,7 @@ final class CSVChunks {
             while pending.count < target, !ended {
                 if try input.nextChunk({ pending.append(contentsOf: $0) }) == nil { ended = true }
             }
-            let fraction = size.map { Double(input.source.offset) / Double(max(1, $0)) }
+            let fraction = input.source.fraction(ofSize: size)
             if ended {
                 guard !pending.isEmpty else { return nil }
                 defer { pending = [] }

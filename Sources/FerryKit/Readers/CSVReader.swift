@@ -144,21 +144,16 @@ public final class CSVReader: RecordReader {
         state.pointee = FieldState(maxFieldBytes: options.maxFieldBytes)
         state.pointee.reader = self
         state.pointee.headerPending = first
-        (recordsRead, line, recordStartLine, previousTerminator, failure, blankLinesOfChunk) = (0, 1, 1, 0, nil, 0)
-        let context = UnsafeMutableRawPointer(state)
+        (recordsRead, line, recordStartLine, previousTerminator, failure, blankLines) = (0, 1, 1, 0, nil, 0)
         var offset = 0
         while offset < chunk.count {
             let piece = min(Self.chunkPiece, chunk.count - offset)
-            parser.parse(
-                UnsafeRawBufferPointer(rebasing: chunk[offset..<offset + piece]), context: context,
-                field: Self.onField, record: Self.onRecord)
+            try consume(UnsafeRawBufferPointer(rebasing: chunk[offset..<offset + piece]))
             offset += piece
-            noteOversize()
-            if let failure { throw failure }
             try checkSizes()
         }
         if last {
-            try finishInput(context: context)
+            try finishInput()
         } else if !parser.isAtRecordStart || fieldsInRecord > 0 {
             throw FerryError(
                 .input,
@@ -170,9 +165,6 @@ public final class CSVReader: RecordReader {
         swap(&out, &batch)
         return line - 1
     }
-
-    /// Blank lines of the chunk `parse` read last.
-    private(set) var blankLinesOfChunk = 0
 
     /// The totals of a file read in chunks by other readers, for the notes this reader ends with.
     func finishReadInChunks(records: Int, blankLines: Int) {
@@ -204,23 +196,25 @@ public final class CSVReader: RecordReader {
         state.deallocate()
     }
 
-    /// Parses one more chunk (or finishes the input).
+    /// Parses one more chunk of the input (or finishes it).
     private func fill() throws {
-        let context = UnsafeMutableRawPointer(state)
-        let more: Void? = try input.nextChunk { chunk in
-            parser.parse(chunk, context: context, field: Self.onField, record: Self.onRecord)
-        }
-        noteOversize()
-        if let failure { throw failure }
-        if more == nil {
-            try finishInput(context: context)
+        guard try input.nextChunk(consume) != nil else {
+            try finishInput()
             return
         }
         try checkSizes()
     }
 
+    /// Gives libcsv the next bytes; throws what its callbacks found wrong in them.
+    private func consume(_ bytes: UnsafeRawBufferPointer) throws {
+        parser.parse(bytes, context: UnsafeMutableRawPointer(state), field: Self.onField, record: Self.onRecord)
+        noteOversize()
+        if let failure { throw failure }
+    }
+
     /// The input has ended: the last record is delivered, unless a quoted field is still open.
-    private func finishInput(context: UnsafeMutableRawPointer) throws {
+    private func finishInput() throws {
+        let context = UnsafeMutableRawPointer(state)
         if parser.isInsideOpenQuote {
             throw FerryError(
                 .input, "a quoted field that starts here is never closed: the file ends inside it",
@@ -330,7 +324,6 @@ public final class CSVReader: RecordReader {
         if fieldsInRecord == 0 {
             if isLineBreak && !sameBreak {
                 blankLines += 1
-                blankLinesOfChunk += 1
                 line += 1
                 recordStartLine = line
             }

@@ -13,6 +13,16 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
     /// What line a number is.
     public enum Kind: String, Sendable {
         case mobile, landline, either, other
+
+        /// The kind of a number `ferry_phone_parse` accepted (its positive answer).
+        init(library kind: Int32) {
+            switch kind {
+            case FERRY_PHONE_MOBILE.rawValue: self = .mobile
+            case FERRY_PHONE_FIXED_LINE.rawValue: self = .landline
+            case FERRY_PHONE_FIXED_OR_MOBILE.rawValue: self = .either
+            default: self = .other
+            }
+        }
     }
 
     /// How a number is written for a target.
@@ -77,13 +87,7 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
                 guard kind > 0 else {
                     return .failure(LibraryFailure(unparseable: kind == FERRY_PHONE_UNPARSEABLE.rawValue))
                 }
-                let mapped: Kind =
-                    kind == FERRY_PHONE_MOBILE.rawValue
-                    ? .mobile
-                    : kind == FERRY_PHONE_FIXED_LINE.rawValue
-                        ? .landline
-                        : kind == FERRY_PHONE_FIXED_OR_MOBILE.rawValue ? .either : .other
-                return .success(PhoneNumber(e164: String(cString: out.baseAddress!), kind: mapped))
+                return .success(PhoneNumber(e164: String(cString: out.baseAddress!), kind: Kind(library: kind)))
             }
         }
     }
@@ -100,13 +104,7 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
             }
         }
         guard kind > 0 else { return nil }
-        let mapped: Kind =
-            kind == FERRY_PHONE_MOBILE.rawValue
-            ? .mobile
-            : kind == FERRY_PHONE_FIXED_LINE.rawValue
-                ? .landline
-                : kind == FERRY_PHONE_FIXED_OR_MOBILE.rawValue ? .either : .other
-        return (strlen(UnsafeRawPointer(out).assumingMemoryBound(to: CChar.self)), mapped)
+        return (strlen(UnsafeRawPointer(out).assumingMemoryBound(to: CChar.self)), Kind(library: kind))
     }
 
     private struct LibraryFailure: Error {
