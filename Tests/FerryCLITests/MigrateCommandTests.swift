@@ -693,20 +693,9 @@ extension Ferry {
             Thread.detachNewThread {
                 continuation.resume(
                     with: Result {
-                        let process = Process()
-                        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-                        process.arguments = ["-c", "set -o pipefail; " + command]
-                        process.environment = environment
-                        let output = Pipe(), errors = Pipe()
-                        process.standardOutput = output
-                        process.standardError = errors
-                        try process.run()
-                        let out = output.fileHandleForReading.readDataToEndOfFile()
-                        let err = errors.fileHandleForReading.readDataToEndOfFile()
-                        process.waitUntilExit()
-                        return Run(
-                            status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-                            stderr: String(decoding: err, as: UTF8.self))
+                        try Ferry.run(
+                            ["-c", "set -o pipefail; " + command], executable: URL(fileURLWithPath: "/bin/bash"),
+                            environment: environment)
                     })
             }
         }
