@@ -104,9 +104,7 @@ struct ConvertCommand: ParsableCommand {
         let collector =
             reportOptions.report == nil ? nil : ReportCollector(kind: .convert, source: source, target: target)
         let bar = ProgressBar(quiet: quiet)
-        var conversion = MappedConversion(inputPath: input, readOptions: readOptions, source: source, target: target)
-        // Every record the ordinary way, to check the compiled path against it (docs/performance.md).
-        conversion.usesCompiledMapping = ProcessInfo.processInfo.environment["FERRY_ORDINARY_MAPPING"] != "1"
+        let conversion = MappedConversion(inputPath: input, readOptions: readOptions, source: source, target: target)
         let result = try conversion.run(into: writer, rejects: rejectsFile, report: collector, progress: bar.update)
         bar.finish()
         if let collector { _ = try reportOptions.finish(collector, result: result, input: input) }

@@ -378,7 +378,8 @@ private struct RunState {
         // records Ferry refuses, by their content. Then what the journal says of this batch.
         var accepted: [(index: Int, label: String?, key: String?)] = []
         var refused: [(index: Int, reasons: [RecordIssue])] = []
-        step.map(input, columns: columns, into: &output, report: report) { at, customer in
+        step.map(input, columns: columns, into: &output, report: report) { at, customerOf in
+            let customer = customerOf()
             let key = identityFields.lazy.compactMap { field in
                 customer[field].map { field.rawValue + "=" + $0.description }
             }.first

@@ -45,8 +45,6 @@ public struct MappedConversionResult: Sendable {
     public var notes: [Diagnostic]
     public var diagnostics: [Diagnostic]
     public var seconds: Double
-    /// Records mapped by the compiled, byte-level path (the rest went the ordinary way).
-    public var compiledRecords = 0
 }
 
 /// Reads records with a source profile into canonical Customers and writes them with a target
@@ -56,9 +54,6 @@ public struct MappedConversion {
     public let readOptions: ReadOptions
     public let source: Profile
     public let target: Profile
-    /// Whether records may take the compiled, byte-level path (`CompiledMapping`); off, every record
-    /// goes the ordinary way. The output is the same: `FERRY_ORDINARY_MAPPING=1` lets anyone check.
-    public var usesCompiledMapping = true
 
     /// Threads that map batches while one thread reads and writes; 1 maps on the reading thread.
     public var workers = availableProcessors()
@@ -82,10 +77,9 @@ public struct MappedConversion {
             let input = try InputFile.open(inputPath, options: readOptions)
             let reader = input.reader
             var step = MappingStep(source: source, target: target)
-            step.usesCompiledMapping = usesCompiledMapping
             let columns = target.writtenColumns
             try writer.begin(columns: columns)
-            if usesCompiledMapping, workers > 1, let encoder = writer.makeEncoder() {
+            if workers > 1, let encoder = writer.makeEncoder() {
                 return try runInParallel(
                     input: input, writer: writer, encoder: encoder, rejects: rejects, report: report,
                     progress: progress, started: started)
@@ -96,20 +90,11 @@ public struct MappedConversion {
             while try reader.read(into: &inBatch) {
                 totals.read += inBatch.count
                 outBatch.removeAll()
-                if let report {
-                    step.map(inBatch, columns: reader.columns, into: &outBatch, report: report) { _, _ in
-                        totals.written += 1
-                    } rejected: { _, record, reasons in
-                        totals.rejected += 1
-                        rejects?.add(record, reasons: reasons.map(\.rejectReason))
-                    }
-                } else {
-                    step.mapWithoutCustomers(inBatch, columns: reader.columns, into: &outBatch) { _ in
-                        totals.written += 1
-                    } rejected: { _, record, reasons in
-                        totals.rejected += 1
-                        rejects?.add(record, reasons: reasons.map(\.rejectReason))
-                    }
+                step.map(inBatch, columns: reader.columns, into: &outBatch, report: report) { _, _ in
+                    totals.written += 1
+                } rejected: { _, record, reasons in
+                    totals.rejected += 1
+                    rejects?.add(record, reasons: reasons.map(\.rejectReason))
                 }
                 try writer.write(outBatch, columns: columns)
                 try rejects?.flush(inputColumns: reader.columns)
@@ -125,8 +110,7 @@ public struct MappedConversion {
             try writer.finish()
             return MappedConversionResult(
                 totals: totals, inputDescription: input.description, issues: step.log, stats: step.stats,
-                notes: step.notes, diagnostics: reader.diagnostics, seconds: monotonicSeconds() - started,
-                compiledRecords: step.compiledRecords)
+                notes: step.notes, diagnostics: reader.diagnostics, seconds: monotonicSeconds() - started)
         } catch {
             writer.abandon()
             rejects?.abandon()
@@ -180,18 +164,17 @@ extension MappedConversion {
                 batch.seen = Array(repeating: RecordObservation(), count: count)
                 batch.issuesEnd = Array(repeating: 0, count: count)
                 batch.outputIndex = Array(repeating: -1, count: count)
-                state.value.mapWithoutCustomers(batch.input, columns: batch.columns, into: &output) {
-                    index, seen, issues in
+                state.value.map(batch.input, columns: batch.columns, into: &output) { index, seen, issues in
                     batch.seen[index] = seen
                     batch.issuesEnd[index] = Int32(issues)
-                } accepted: { index in
+                } accepted: { index, _ in
                     batch.outputIndex[index] = Int32(batch.written)
                     batch.written += 1
                 } rejected: { index, _, reasons in
                     batch.rejected.append((index, reasons.map(\.rejectReason)))
                 }
             } else {
-                state.value.mapWithoutCustomers(batch.input, columns: batch.columns, into: &output) { _ in
+                state.value.map(batch.input, columns: batch.columns, into: &output) { _, _ in
                     batch.written += 1
                 } rejected: { index, _, reasons in
                     batch.rejected.append((index, reasons.map(\.rejectReason)))
@@ -253,8 +236,7 @@ extension MappedConversion {
         for step in steps { stats.add(step.value.stats) }
         return MappedConversionResult(
             totals: totals, inputDescription: input.description, issues: log, stats: stats,
-            notes: notes, diagnostics: reader.diagnostics, seconds: monotonicSeconds() - started,
-            compiledRecords: steps.reduce(0) { $0 + $1.value.compiledRecords })
+            notes: notes, diagnostics: reader.diagnostics, seconds: monotonicSeconds() - started)
     }
 }
 

@@ -14,22 +14,11 @@ public struct DuplicateFinder: Sendable {
 
     public init() {}
 
-    /// Adds a record's keys. Records are added in input order, numbered from 1.
-    public mutating func add(record: Int, line: Int, customer: Customer) {
-        add(record: record, line: line, keys: Keys(customer))
-    }
-
     /// A record's key hashes (0 where it has no value), worked out where the record is mapped.
     struct Keys: Sendable {
         var taxId: UInt64 = 0, email: UInt64 = 0, mobile: UInt64 = 0
 
         init() {}
-
-        init(_ customer: Customer) {
-            if let taxId = customer.taxId { self.taxId = DuplicateFinder.hash(taxId.value.utf8, seed: 1) }
-            if let email = customer.email { self.email = DuplicateFinder.hash(email.lowercased().utf8, seed: 2) }
-            if let mobile = customer.mobilePhone { self.mobile = DuplicateFinder.hash(mobile.e164.utf8, seed: 3) }
-        }
     }
 
     mutating func add(record: Int, line: Int, keys: Keys) {

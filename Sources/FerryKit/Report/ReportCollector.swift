@@ -69,14 +69,8 @@ public final class ReportCollector {
         }
     }
 
-    /// One record's way through: what the source read, its issues, and what the target wrote (nil
-    /// when the record was rejected).
-    func observe(_ record: RecordView, customer: Customer, issues: some Collection<RecordIssue>, output: RecordView?) {
-        observe(record, seen: RecordObservation(customer), issues: issues, output: output)
-    }
-
-    /// `observe` with what the report needs of the Customer already taken out (by a worker thread,
-    /// or by the compiled path, which has no Customer).
+    /// One record's way through: what the mapping plan saw of it (`MappingPlan.observation`), its
+    /// issues, and what the target wrote (nil when the record was rejected).
     func observe(
         _ record: RecordView, seen: RecordObservation, issues: some Collection<RecordIssue>, output: RecordView?
     ) {
@@ -340,7 +334,7 @@ extension FieldRule {
     }
 }
 
-/// What a report counts of one record's Customer: its consents, whether it holds health data, and
+/// What a report counts of one record: its consents, whether it holds health data, and
 /// the hashes of its duplicate keys.
 struct RecordObservation: Sendable {
     /// Per consent (in `WriteStats.consents` order), two bits: 0 absent, 1 no, 2 yes.
@@ -349,14 +343,6 @@ struct RecordObservation: Sendable {
     var keys = DuplicateFinder.Keys()
 
     init() {}
-
-    init(_ customer: Customer) {
-        for (position, field) in WriteStats.consents.enumerated() {
-            if case .bool(let given)? = customer[field] { setConsent(position, given) }
-        }
-        hasClinicalNotes = customer.clinicalNotes != nil
-        keys = DuplicateFinder.Keys(customer)
-    }
 
     mutating func setConsent(_ position: Int, _ given: Bool) {
         consentBits |= UInt16(given ? 2 : 1) << UInt16(2 * position)

@@ -20,7 +20,7 @@ public struct TaxID: Sendable, Hashable, CustomStringConvertible {
         self.kind = .other
     }
 
-    private init(value: String, kind: Kind) {
+    init(value: String, kind: Kind) {
         self.value = value
         self.kind = kind
     }

@@ -4,27 +4,26 @@
     import Darwin
 #endif
 
-/// The hot path of a conversion: a source and a target mapping, bound to one input's columns and
-/// compiled into tables of plain data that work on bytes. It maps the common record (every value
-/// valid, nothing to note) straight from the input batch into the output batch, with no `String`,
-/// `Customer`, allocation or reference count touched per record. Anything else it declines, and
-/// `MappingStep` maps that record the ordinary way, which finds and words the issues.
+/// A source and a target mapping, bound to one input's columns and compiled into one plan that
+/// every record goes through: tables of plain data that read, check and write values on bytes, with
+/// no `String`, `Customer`, allocation or reference count touched for the common value.
 ///
-/// What it accepts it must map exactly as `Profile.read` and `Profile.write` would: every check is
-/// the byte-level core those use too (`TaxID.normalize`, `EmailAddress.normalize`, the transforms'
-/// `readBytes`...), and `CompiledMappingTests` holds the two paths to the same output, rejects,
-/// issues and counts. Mappings it cannot compile (lookup tables, split surnames, an `extras`
-/// column) yield nil; a type it does not handle (decimals, foreign phones) declines the records
-/// that have a value there.
-struct CompiledMapping {
+/// A value the byte code cannot take (Unicode case rules, decimals, foreign phones, lookup tables, a
+/// surname split, a value that fails its check and must be worded) takes the general code of its
+/// rule (`FieldRule.read`, `FieldRule.write`) for that value only; the rest of the record stays on
+/// bytes. Either way the record's canonical values live here, as `Value`s, and issues are found and
+/// worded once. `Profile.read` and `Profile.write` are this plan with one half.
+struct MappingPlan {
     /// One canonical value of the record being mapped: where its bytes are and what it is.
     /// `tag` 0 means absent; for tax ids it is the kind's position + 1, for phones `Kind.tag`, for
-    /// yes/no 1 (no) or 2 (yes). Dates and whole numbers keep their value in `start`.
+    /// yes/no 1 (no) or 2 (yes); `unchecked` is text kept by `invalid: keep` in a field of another
+    /// type. Dates and whole numbers keep their value in `start`, decimals their bit pattern.
     struct Value {
         var start: Int
         var count: Int
         var inArena: Bool
         var tag: UInt8
+        static let unchecked: UInt8 = 0xFE
     }
 
     /// Where something is in one of the constant pools; `count` −1 means none.
@@ -37,15 +36,17 @@ struct CompiledMapping {
     }
 
     enum TransformOp: UInt8 {
-        case trim, collapseSpaces, nameCase, upper, lower, digits, provinceCode, plainText, declines
+        case trim, collapseSpaces, nameCase, upper, lower, digits, provinceCode, plainText, general
     }
     enum ReadOp: UInt8 { case extra, emptyLookup, value }
+    /// `general`: every value of the rule takes the general code.
     enum CheckOp: UInt8 {
         case text, choice, taxId, phone, email, postalCode, provinceCode, countryCode, language, date, boolean, integer,
-            declines
+            general
     }
-    enum WriteOp: UInt8 { case constant, extra, value, surnames }
-    enum FormatOp: UInt8 { case text, boolean, integer, date, taxId, phone, declines }
+    /// `general`: the rule is written by the general code.
+    enum WriteOp: UInt8 { case constant, extra, value, surnames, general }
+    enum FormatOp: UInt8 { case text, boolean, integer, date, taxId, phone, general }
 
     /// A pair of spellings in the byte pool: the system's and the canonical one (or the reverse).
     struct Choice {
@@ -55,6 +56,8 @@ struct CompiledMapping {
 
     struct ReadRule {
         var op: ReadOp
+        /// The rule's position in the source mapping, for the general code and for issues.
+        var rule: Int
         /// The canonical field's position, or the extra's name.
         var target: Int
         var check: CheckOp
@@ -75,6 +78,9 @@ struct CompiledMapping {
 
     struct WriteRule {
         var op: WriteOp
+        /// The rule's position in the target mapping.
+        var rule: Int
+        /// The output column, −1 when the target has none of that name.
         var column: Int
         /// The canonical field's position (the first surname for `surnames`), or the extra's name.
         var source: Int
@@ -107,12 +113,10 @@ struct CompiledMapping {
         let writes: UnsafeMutablePointer<WriteRule>
         let positions: UnsafeMutablePointer<Int>
         let values: UnsafeMutablePointer<Value>
-        let extras: UnsafeMutablePointer<(name: Int, value: Value, kind: ValueKind)>
-        let extraUsed: UnsafeMutablePointer<Bool>
         var arena: UnsafeMutablePointer<UInt8>
         static let arenaCapacity = 4096
 
-        init(_ builder: Builder, reads: [ReadRule], writes: [WriteRule], columns: Int, extras: Int) {
+        init(_ builder: Builder, reads: [ReadRule], writes: [WriteRule], columns: Int) {
             func copy<T>(_ array: [T]) -> UnsafeMutablePointer<T> {
                 let pointer = UnsafeMutablePointer<T>.allocate(capacity: max(array.count, 1))
                 pointer.initialize(from: array, count: array.count)
@@ -127,9 +131,7 @@ struct CompiledMapping {
             self.writes = copy(writes)
             positions = .allocate(capacity: max(columns, 1))
             values = copy(
-                Array(repeating: Value(start: 0, count: 0, inArena: false, tag: 0), count: CompiledMapping.fieldCount))
-            self.extras = .allocate(capacity: max(extras, 1))
-            extraUsed = .allocate(capacity: max(extras, 1))
+                Array(repeating: Value(start: 0, count: 0, inArena: false, tag: 0), count: MappingPlan.fieldCount))
             arena = .allocate(capacity: Self.arenaCapacity)
         }
 
@@ -138,7 +140,7 @@ struct CompiledMapping {
                 UnsafeMutableRawPointer(bytes), UnsafeMutableRawPointer(ints), UnsafeMutableRawPointer(ops),
                 UnsafeMutableRawPointer(choices), UnsafeMutableRawPointer(tokens), UnsafeMutableRawPointer(reads),
                 UnsafeMutableRawPointer(writes), UnsafeMutableRawPointer(positions), UnsafeMutableRawPointer(values),
-                UnsafeMutableRawPointer(extras), UnsafeMutableRawPointer(extraUsed), UnsafeMutableRawPointer(arena),
+                UnsafeMutableRawPointer(arena),
             ] {
                 pointer.deallocate()
             }
@@ -192,22 +194,28 @@ struct CompiledMapping {
     private let readCount: Int
     private let writes: UnsafeMutablePointer<WriteRule>
     private let writeCount: Int
+    private let source: Profile?
+    private let target: Profile?
     /// Input columns no rule claims, kept as extras: input column and extra name, in pairs in `ints`.
     private let unclaimed: Span
+    /// The input column holding extras as one JSON object (−1: none).
+    private let extrasInput: Int
     /// Input column → position of its first field in the record (−1 when absent).
     private let positions: UnsafeMutablePointer<Int>
     /// Canonical field (in `CustomerField.allCases` order) → its value in the record.
     private let values: UnsafeMutablePointer<Value>
-    private let extras: UnsafeMutablePointer<(name: Int, value: Value, kind: ValueKind)>
-    private let extraUsed: UnsafeMutablePointer<Bool>
-    private var extraCount = 0
-    /// The output column that holds unwritten extras as a JSON object (−1: none), and each extra
-    /// name's `"name":` key.
+    /// The record's extras in the order met: a name known when compiling (its position in `names`)
+    /// or, below zero, one met in the record (`~name` in `recordNames`).
+    private var extras: [(name: Int, value: Value, kind: ValueKind)] = []
+    private var extraUsed: [Bool] = []
+    private var recordNames: [String] = []
+    private let names: [String]
+    private let nameIDs: [String: Int]
+    /// The output column that holds unwritten extras as a JSON object (−1: none), and each known
+    /// extra name's `"name":` key.
     private let extrasColumn: Int
     private let extraKeys: [[UInt8]]
     private var extrasObject: [UInt8] = []
-    /// Consents (field positions) the record being written sends as an explicit no.
-    private var pendingConsents: [Int] = []
     private var arena: Arena
     private let writesHealthData: Bool
     private let columnCount: Int
@@ -221,10 +229,9 @@ struct CompiledMapping {
     private static let mobileIndex = index(.mobilePhone), countryIndex = index(.countryCode),
         clinicalIndex = index(.clinicalNotes)
 
-    /// Compiles a pair of mappings for an input with `columns` (bound as `binding` says); nil when
-    /// the mappings use something only the ordinary path does.
-    init?(source: Profile, target: Profile, binding: SourceBinding, columns: [String]) {
-        guard binding.extrasIndex < 0 else { return nil }
+    /// Compiles a pair of mappings for an input with `columns` (bound as `binding` says). Without a
+    /// source, the record's values come from `load`; without a target, they go to `customer`.
+    init(source: Profile?, target: Profile?, binding: SourceBinding, columns: [String]) {
         var pool = Builder()
         var names: [String] = []
         var nameIDs: [String: Int] = [:]
@@ -235,11 +242,10 @@ struct CompiledMapping {
             return names.count - 1
         }
         var reads: [ReadRule] = []
-        for (rule, indices) in zip(source.rules, binding.ruleColumns) where rule.constant == nil {
-            guard rule.split == nil, rule.fields.count <= 1 else { return nil }
-            if let lookup = rule.lookup, !lookup.isEmpty { return nil }
+        for (position, (rule, indices)) in zip(source?.rules ?? [], binding.ruleColumns).enumerated()
+        where rule.constant == nil {
             var read = ReadRule(
-                op: .value, target: 0, check: .declines, columns: pool.ints(indices),
+                op: .value, rule: position, target: 0, check: .general, columns: pool.ints(indices),
                 join: pool.bytes(rule.join ?? " "),
                 defaultValue: pool.bytes(rule.defaultValue), required: rule.required,
                 transforms: pool.ops(rule.transforms.map(Self.readOp)), choices: .none, choicesAreValues: false,
@@ -250,120 +256,51 @@ struct CompiledMapping {
                 (read.op, read.target) = (.emptyLookup, nameID(rule.displayName))
             } else {
                 read.target = Self.index(rule.fields[0])
-                let codec = rule.codecs[0]
-                switch codec.field.valueType {
-                case .text: read.check = codec.values == nil ? .text : .declines
-                case .choice(let allowed):
-                    read.check = .choice
-                    if let values = codec.values {
-                        // Unicode's case rules could match a non-ASCII spelling to ASCII text.
-                        guard values.allSatisfy({ $0.column.utf8.allSatisfy { $0 < 0x80 } }) else { return nil }
-                        read.choices = pool.choices(values.map { ($0.column, $0.canonical) })
-                        read.choicesAreValues = true
-                    } else {
-                        read.choices = pool.choices(allowed.map { ($0, $0) })
-                    }
-                case .taxId: read.check = .taxId
-                case .phone: read.check = codec.region == "ES" ? .phone : .declines
-                case .email: read.check = .email
-                case .postalCode: read.check = .postalCode
-                case .provinceCode: read.check = .provinceCode
-                case .countryCode: read.check = .countryCode
-                case .language: read.check = .language
-                case .date:
-                    read.check = .date
-                    read.tokens = pool.tokens(codec.dateFormat)
-                    read.birth = codec.field == .birthDate
-                    read.today = codec.today.year * 10_000 + codec.today.month * 100 + codec.today.day
-                case .boolean:
-                    read.check = .boolean
-                    read.booleans = codec.booleans
-                case .integer(let range):
-                    read.check = codec.decimalComma ? .declines : .integer
-                    read.range = range
-                case .decimal: read.check = .declines
-                }
+                read.check = Self.check(rule, &read, &pool)
             }
             reads.append(read)
         }
         unclaimed = pool.ints(
             binding.claimed.enumerated().filter { !$0.element }.flatMap { [$0.offset, nameID(columns[$0.offset])] })
+        extrasInput = source == nil ? -1 : binding.extrasIndex
 
         var writes: [WriteRule] = []
-        for rule in target.rules where !rule.readOnly {
-            guard rule.columns.count == 1, let column = target.columnIndex[rule.columns[0]] else { return nil }
-            if let lookup = rule.lookup, !lookup.isEmpty { return nil }
+        for (position, rule) in (target?.rules ?? []).enumerated() where !rule.readOnly {
+            let column = rule.columns.count == 1 ? target!.columnIndex[rule.columns[0]] ?? -1 : -1
             var write = WriteRule(
-                op: .value, column: column, source: -1, second: -1, constant: .none, constantKind: .string,
-                format: .declines,
-                kind: nil, choices: .none, yes: .none, yesKind: .string, no: .none, noKind: .string, tokens: .none,
-                nationalDigits: false, consentDefault: -1, defaultValue: pool.bytes(rule.defaultValue),
-                defaultKind: rule.writtenKind ?? .string, required: rule.required,
+                op: .general, rule: position, column: column, source: -1, second: -1, constant: .none,
+                constantKind: .string, format: .general, kind: nil, choices: .none, yes: .none, yesKind: .string,
+                no: .none, noKind: .string, tokens: .none, nationalDigits: false, consentDefault: -1,
+                defaultValue: pool.bytes(rule.defaultValue), defaultKind: rule.writtenKind ?? .string,
+                required: rule.required,
                 transforms: pool.ops(rule.transforms.reversed().filter { !$0.writesUnchanged }.map(Self.writeOp)))
             if let constant = rule.constant {
                 (write.op, write.constant, write.constantKind) = (
                     .constant, pool.bytes(constant), rule.writtenKind ?? .string
                 )
+                write.column = target!.columnIndex[rule.columns[0]] ?? -1
             } else if rule.fields.isEmpty {
-                // An extra no source rule produces never matches (−1).
-                (write.op, write.source) = (.extra, names.firstIndex(of: rule.columns[0]) ?? -1)
+                (write.op, write.source) = (.extra, nameID(rule.columns[0]))
+                write.column = target!.columnIndex[rule.columns[0]] ?? -1
             } else if rule.lookup?.isEmpty == true
                 || rule.fields.contains(where: \.isHealthData) && !rule.allowsHealthData
             {
                 continue
-            } else if rule.split == .surnames {
-                guard rule.fields.allSatisfy({ $0.valueType == .text }) else { return nil }
-                (write.op, write.source, write.second) = (
-                    .surnames, Self.index(rule.fields[0]), Self.index(rule.fields[1])
-                )
-            } else {
-                guard rule.fields.count == 1 else { return nil }
-                let codec = rule.codecs[0]
-                write.source = Self.index(rule.fields[0])
-                write.kind = codec.jsonKind
-                if rule.systemDefault == true, rule.fields[0].isConsent { write.consentDefault = write.source }
-                switch codec.field.valueType {
-                case .text, .choice, .email, .postalCode, .provinceCode, .countryCode, .language:
-                    if codec.jsonKind == .bool || codec.jsonKind == .number && codec.values != nil {
-                        write.format = .declines
-                    } else {
-                        write.format = .text
-                        if let values = codec.values {
-                            write.choices = pool.choices(values.map { ($0.canonical, $0.column) })
-                        }
-                    }
-                case .boolean:
-                    write.format = .boolean
-                    let (no, noLiteral) = codec.booleans.format(false), (yes, yesLiteral) = codec.booleans.format(true)
-                    (write.no, write.noKind) = (pool.bytes(no), codec.jsonKind ?? (noLiteral ? .bool : .string))
-                    (write.yes, write.yesKind) = (pool.bytes(yes), codec.jsonKind ?? (yesLiteral ? .bool : .string))
-                case .integer: (write.format, write.kind) = (.integer, codec.jsonKind ?? .number)
-                case .date:
-                    (write.format, write.tokens, write.kind) = (
-                        .date, pool.tokens(codec.dateFormat), codec.jsonKind ?? .string
-                    )
-                case .taxId: (write.format, write.kind) = (.taxId, codec.jsonKind ?? .string)
-                case .phone:
-                    if codec.region == "ES", codec.phones == .e164 || codec.phones == .nationalDigits {
-                        (write.format, write.nationalDigits, write.kind) = (
-                            .phone, codec.phones == .nationalDigits, codec.jsonKind ?? .string
-                        )
-                    }
-                case .decimal: write.format = .declines
-                }
+            } else if column >= 0, rule.lookup == nil,
+                !(0..<Int(write.transforms.count)).contains(where: {
+                    pool.ops[Int(write.transforms.start) + $0] != .provinceCode
+                })
+            {
+                Self.format(rule, &write, &pool)
             }
             writes.append(write)
         }
         // Each extra's name as a JSON key (`"name":`), for a target that keeps extras in one column.
-        extraKeys = names.map { name in
-            var key: [UInt8] = []
-            JSONText.appendQuoted(name, to: &key)
-            key.append(UInt8(ascii: ":"))
-            return key
-        }
-        extrasColumn = target.extrasColumn.flatMap { target.columnIndex[$0] } ?? -1
-        let extrasMost = reads.count + binding.claimed.count
-        storage = Storage(pool, reads: reads, writes: writes, columns: columns.count, extras: extrasMost)
+        extraKeys = names.map(Self.jsonKey)
+        self.names = names
+        self.nameIDs = nameIDs
+        extrasColumn = target?.extrasColumn.flatMap { target?.columnIndex[$0] } ?? -1
+        storage = Storage(pool, reads: reads, writes: writes, columns: columns.count)
         bytes = storage.bytes
         ints = storage.ints
         ops = storage.ops
@@ -375,12 +312,101 @@ struct CompiledMapping {
         writeCount = writes.count
         positions = storage.positions
         values = storage.values
-        extras = storage.extras
-        extraUsed = storage.extraUsed
         arena = Arena(owner: storage)
-        writesHealthData = target.writesHealthData
+        self.source = source
+        self.target = target
+        writesHealthData = target?.writesHealthData ?? false
         columnCount = columns.count
-        targetColumnCount = target.writtenColumns.count
+        targetColumnCount = target?.writtenColumns.count ?? 0
+    }
+
+    /// How the byte code checks a rule's value, and its tables; `general` when it cannot.
+    private static func check(_ rule: FieldRule, _ read: inout ReadRule, _ pool: inout Builder) -> CheckOp {
+        guard rule.split == nil, rule.fields.count == 1, rule.lookup == nil,
+            !pool.ops[read.transforms.range].contains(.general)
+        else { return .general }
+        let codec = rule.codecs[0]
+        switch codec.field.valueType {
+        case .text: return codec.values == nil ? .text : .general
+        case .choice(let allowed):
+            if let values = codec.values {
+                // Unicode's case rules could match a non-ASCII spelling to ASCII text.
+                guard values.allSatisfy({ $0.column.utf8.allSatisfy { $0 < 0x80 } }) else { return .general }
+                read.choices = pool.choices(values.map { ($0.column, $0.canonical) })
+                read.choicesAreValues = true
+            } else {
+                read.choices = pool.choices(allowed.map { ($0, $0) })
+            }
+            return .choice
+        case .taxId: return .taxId
+        case .phone: return codec.region == "ES" ? .phone : .general
+        case .email: return .email
+        case .postalCode: return .postalCode
+        case .provinceCode: return .provinceCode
+        case .countryCode: return .countryCode
+        case .language: return .language
+        case .date:
+            read.tokens = pool.tokens(codec.dateFormat)
+            read.birth = codec.field == .birthDate
+            read.today = codec.today.year * 10_000 + codec.today.month * 100 + codec.today.day
+            return .date
+        case .boolean:
+            read.booleans = codec.booleans
+            return .boolean
+        case .integer(let range):
+            read.range = range
+            return codec.decimalComma ? .general : .integer
+        case .decimal: return .general
+        }
+    }
+
+    /// How the byte code writes a rule of one column, and its tables; `general` (the default) for
+    /// the values it cannot write.
+    private static func format(_ rule: FieldRule, _ write: inout WriteRule, _ pool: inout Builder) {
+        if rule.split == .surnames {
+            if rule.fields.allSatisfy({ $0.valueType == .text }) {
+                (write.op, write.source, write.second) = (.surnames, index(rule.fields[0]), index(rule.fields[1]))
+            }
+            return
+        }
+        guard rule.fields.count == 1 else { return }
+        let codec = rule.codecs[0]
+        write.op = .value
+        write.source = index(rule.fields[0])
+        write.kind = codec.jsonKind
+        if rule.systemDefault == true, rule.fields[0].isConsent { write.consentDefault = write.source }
+        switch codec.field.valueType {
+        case .text, .choice, .email, .postalCode, .provinceCode, .countryCode, .language:
+            if !(codec.jsonKind == .bool || codec.jsonKind == .number && codec.values != nil) {
+                write.format = .text
+                if let values = codec.values {
+                    write.choices = pool.choices(values.map { ($0.canonical, $0.column) })
+                }
+            }
+        case .boolean:
+            write.format = .boolean
+            let (no, noLiteral) = codec.booleans.format(false), (yes, yesLiteral) = codec.booleans.format(true)
+            (write.no, write.noKind) = (pool.bytes(no), codec.jsonKind ?? (noLiteral ? .bool : .string))
+            (write.yes, write.yesKind) = (pool.bytes(yes), codec.jsonKind ?? (yesLiteral ? .bool : .string))
+        case .integer: (write.format, write.kind) = (.integer, codec.jsonKind ?? .number)
+        case .date:
+            (write.format, write.tokens, write.kind) = (.date, pool.tokens(codec.dateFormat), codec.jsonKind ?? .string)
+        case .taxId: (write.format, write.kind) = (.taxId, codec.jsonKind ?? .string)
+        case .phone:
+            if codec.region == "ES", codec.phones == .e164 || codec.phones == .nationalDigits {
+                (write.format, write.nationalDigits, write.kind) = (
+                    .phone, codec.phones == .nationalDigits, codec.jsonKind ?? .string
+                )
+            }
+        case .decimal: break
+        }
+    }
+
+    private static func jsonKey(_ name: String) -> [UInt8] {
+        var key: [UInt8] = []
+        JSONText.appendQuoted(name, to: &key)
+        key.append(UInt8(ascii: ":"))
+        return key
     }
 
     private static func readOp(_ transform: any Transform) -> TransformOp {
@@ -393,12 +419,12 @@ struct CompiledMapping {
         case is DigitsOnly: .digits
         case is ProvinceCode: .provinceCode
         case is JSONKey: .plainText
-        default: .declines
+        default: .general
         }
     }
 
     private static func writeOp(_ transform: any Transform) -> TransformOp {
-        transform is ProvinceCode ? .provinceCode : .declines
+        transform is ProvinceCode ? .provinceCode : .general
     }
 
     /// Bytes made while mapping one record, addressed by offset so the buffer may grow.
@@ -441,46 +467,29 @@ struct CompiledMapping {
         }
     }
 
-    /// The outcome of mapping one record.
-    enum Outcome { case written, declined }
-
-    /// Maps one record of an input batch into `output`; `bytes` and `fields` are the batch's.
+    /// Maps one record of an input batch into `output` (`bytes` and `fields` are the batch's),
+    /// appending its issues; false when it is rejected, and then `output` holds nothing of it.
     mutating func map(
         _ slot: RecordSlot, fields: UnsafeBufferPointer<FieldSlot>, bytes input: UnsafeBufferPointer<UInt8>,
-        into output: inout RecordBatch, stats: inout WriteStats
-    ) -> Outcome {
+        into output: inout RecordBatch, issues: inout [RecordIssue], stats: inout WriteStats
+    ) -> Bool {
+        guard read(slot, fields: fields, bytes: input, issues: &issues) else { return false }
+        return write(number: slot.number, line: slot.line, input: input, into: &output, issues: &issues, stats: &stats)
+    }
+
+    /// Forgets the record before.
+    private mutating func begin() {
         arena.count = 0
-        extraCount = 0
+        extras.removeAll(keepingCapacity: true)
+        recordNames.removeAll(keepingCapacity: true)
         for i in 0..<Self.fieldCount { values[i].tag = 0 }
-        for i in 0..<columnCount { positions[i] = -1 }
-        let first = Int(slot.firstField), end = first + Int(slot.fieldCount)
-        for position in first..<end {
-            let column = Int(fields[position].column)
-            if column < columnCount, positions[column] < 0 { positions[column] = position }
-        }
-        guard read(fields: fields, input: input) else { return .declined }
-        pendingConsents.removeAll(keepingCapacity: true)
-        guard write(input: input, into: &output) else {
-            output.discardOpenRecord()
-            return .declined
-        }
-        output.endRecord(number: slot.number, line: slot.line)
-        // The counts `Profile.write` keeps, now that the record is written.
-        for field in pendingConsents { stats.consentWrittenAsNo(CustomerField.allCases[field]) }
-        if values[Self.clinicalIndex].tag != 0, !writesHealthData { stats.healthDataWithheld += 1 }
-        if extrasColumn < 0 {
-            for k in 0..<extraCount where !extraUsed[k] {
-                stats.extrasNotWritten += 1
-                break
-            }
-        }
-        return .written
     }
 
     /// What a report counts of the record just mapped (`input` is its batch's bytes).
     func observation(input: UnsafeBufferPointer<UInt8>) -> RecordObservation {
         var seen = RecordObservation()
-        for (position, field) in Self.consentIndices.enumerated() where values[field].tag != 0 {
+        for (position, field) in Self.consentIndices.enumerated() where values[field].tag == 1 || values[field].tag == 2
+        {
             seen.setConsent(position, values[field].tag == 2)
         }
         seen.hasClinicalNotes = values[Self.clinicalIndex].tag != 0
@@ -533,12 +542,58 @@ struct CompiledMapping {
 
     @inline(__always)
     private mutating func addExtra(_ name: Int, _ value: Value, _ kind: ValueKind) {
-        extras[extraCount] = (name, value, kind)
-        extraCount += 1
+        extras.append((name, value, kind))
     }
 
-    /// `Profile.read` for a record with nothing to note; false declines it.
-    private mutating func read(fields: UnsafeBufferPointer<FieldSlot>, input: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// An extra whose name the record gives (a key of an `extras` object, a Customer's extra).
+    private mutating func addExtra(named name: String, _ text: String, _ kind: ValueKind) {
+        var id = nameIDs[name] ?? -1
+        if id < 0 {
+            recordNames.append(name)
+            id = ~(recordNames.count - 1)
+        }
+        addExtra(id, storedText(text, tag: 1), kind)
+    }
+
+    private func extraName(_ id: Int) -> String { id >= 0 ? names[id] : recordNames[~id] }
+
+    /// The text of a value (for the general code and for issues).
+    private func string(_ value: Value, _ input: UnsafeBufferPointer<UInt8>) -> String {
+        String(decoding: resolve(value, input), as: UTF8.self)
+    }
+
+    /// Text copied into the arena, as a value.
+    private mutating func storedText(_ text: String, tag: UInt8) -> Value {
+        var text = text
+        let start = text.withUTF8 { arena.append($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
+        return Value(start: start, count: arena.count - start, inArena: true, tag: tag)
+    }
+
+    /// Reads one record into the plan's canonical values, appending its issues; false when the
+    /// record is rejected. Every rule's value takes the byte code, or the general code when the
+    /// byte code cannot take it.
+    mutating func read(
+        _ slot: RecordSlot, fields: UnsafeBufferPointer<FieldSlot>, bytes input: UnsafeBufferPointer<UInt8>,
+        issues: inout [RecordIssue]
+    ) -> Bool {
+        begin()
+        for i in 0..<columnCount { positions[i] = -1 }
+        let first = Int(slot.firstField), end = first + Int(slot.fieldCount)
+        for position in first..<end {
+            let column = Int(fields[position].column)
+            if column < columnCount, positions[column] < 0 { positions[column] = position }
+        }
+        var accepted = true
+        func issue(
+            _ column: String?, _ field: CustomerField?, _ value: String?, _ reason: ValidationFailure,
+            _ action: RecordIssue.Action
+        ) {
+            issues.append(
+                RecordIssue(
+                    record: slot.number, line: slot.line, column: column, field: field, value: value,
+                    message: reason.message, detail: reason.detail, action: action))
+            if action == .rejected { accepted = false }
+        }
         for r in 0..<readCount {
             let rule = UnsafePointer(reads + r)
             var value: Value?
@@ -565,41 +620,164 @@ struct CompiledMapping {
                     bytes + Int(rule.pointee.defaultValue.start), Int(rule.pointee.defaultValue.count))
                 value = Value(start: start, count: Int(rule.pointee.defaultValue.count), inArena: true, tag: 1)
             }
-            switch rule.pointee.op {
-            case .extra:
+            if rule.pointee.op == .extra {
                 if let value, rule.pointee.columns.count > 0, ints[Int(rule.pointee.columns.start)] >= 0 {
                     addExtra(rule.pointee.target, value, kind)
                 }
                 continue
-            case .emptyLookup:
-                guard let value else { if rule.pointee.required { return false }; continue }
-                addExtra(rule.pointee.target, value, .string)
+            }
+            guard let original = value else {
+                if rule.pointee.required {
+                    let fieldRule = source!.rules[rule.pointee.rule]
+                    issue(fieldRule.displayName, fieldRule.fields.first, nil, .requiredValueMissing, .rejected)
+                }
                 continue
-            case .value:
-                guard var current = value else { if rule.pointee.required { return false }; continue }
-                for t in rule.pointee.transforms.range {
-                    arena.reserve(current.count * 2 + 16)
-                    guard let count = transform(ops[t], resolve(current, input), into: arena.base + arena.count) else {
-                        return false
-                    }
-                    current = Value(start: arena.count, count: count, inArena: true, tag: 1)
-                    arena.count += count
-                }
-                if current.count == 0 {
-                    if rule.pointee.required { return false }
+            }
+            if rule.pointee.op == .emptyLookup {
+                addExtra(rule.pointee.target, original, .string)
+                continue
+            }
+            if rule.pointee.check != .general {
+                switch readBytes(original, rule, input) {
+                case .value(let checked):
+                    values[rule.pointee.target] = checked
                     continue
+                case .empty:
+                    if rule.pointee.required {
+                        let fieldRule = source!.rules[rule.pointee.rule]
+                        issue(
+                            fieldRule.displayName, fieldRule.fields.first, string(original, input),
+                            .requiredValueMissing, .rejected)
+                    }
+                    continue
+                case .general: break
                 }
-                guard let checked = check(current, rule, input) else { return false }
-                values[rule.pointee.target] = checked
+            }
+            // The general code, for this value only.
+            let fieldRule = source!.rules[rule.pointee.rule]
+            fieldRule.read(string(original, input)) { field, canonical in
+                store(canonical, at: Self.position(field))
+            } issue: { field, text, reason, action in
+                issue(fieldRule.displayName, field, text, reason, action)
+            }
+        }
+        if extrasInput >= 0, let (object, _) = raw(extrasInput, fields: fields, input: input) {
+            let text = string(object, input)
+            if let members = JSONText.objectMembers(text) {
+                for member in members where member.kind != .null {
+                    addExtra(named: member.key, member.value, member.kind)
+                }
+            } else {
+                let column = source!.extrasColumn
+                issue(column, nil, text, ValidationFailure("`extras` is not a JSON object; kept as one extra"), .noted)
+                addExtra(named: column ?? "extras", text, .string)
             }
         }
         for k in stride(from: Int(unclaimed.start), to: Int(unclaimed.start + unclaimed.count), by: 2) {
             if let (value, kind) = raw(ints[k], fields: fields, input: input) { addExtra(ints[k + 1], value, kind) }
         }
-        return complete()
+        complete(input, issue: issue)
+        return accepted
     }
 
-    /// A read transform on bytes; nil when the ordinary path must do it.
+    /// What the byte code made of a value.
+    private enum ByteReading {
+        case value(Value)
+        /// Nothing is left after the transforms.
+        case empty
+        /// The byte code cannot decide; the general code words what is wrong, if anything.
+        case general
+    }
+
+    /// A value through its rule's transforms and check on bytes.
+    @inline(__always)
+    private mutating func readBytes(
+        _ value: Value, _ rule: UnsafePointer<ReadRule>, _ input: UnsafeBufferPointer<UInt8>
+    )
+        -> ByteReading
+    {
+        var current = value
+        for t in rule.pointee.transforms.range {
+            arena.reserve(current.count * 2 + 16)
+            guard let count = transform(ops[t], resolve(current, input), into: arena.base + arena.count) else {
+                return .general
+            }
+            current = Value(start: arena.count, count: count, inArena: true, tag: 1)
+            arena.count += count
+        }
+        if current.count == 0 { return .empty }
+        guard let checked = check(current, rule, input) else { return .general }
+        return .value(checked)
+    }
+
+    /// A field's position in `values`.
+    private static func position(_ field: CustomerField) -> Int { positionOf[field]! }
+    private static let positionOf = Dictionary(
+        uniqueKeysWithValues: CustomerField.allCases.enumerated().map { ($1, $0) })
+
+    /// A canonical value (from the general code, or a Customer's) stored as the record's value.
+    private mutating func store(_ value: CanonicalValue, at field: Int) {
+        switch value {
+        case .text(let text):
+            switch CustomerField.allCases[field].valueType {
+            case .date, .boolean, .integer, .decimal, .taxId, .phone:
+                values[field] = storedText(text, tag: Value.unchecked)
+            default:
+                values[field] = storedText(text, tag: 1)
+            }
+        case .bool(let flag): values[field] = Value(start: 0, count: 0, inArena: false, tag: flag ? 2 : 1)
+        case .integer(let number): values[field] = Value(start: number, count: 0, inArena: false, tag: 1)
+        case .decimal(let number):
+            values[field] = Value(start: Int(truncatingIfNeeded: number.bitPattern), count: 0, inArena: false, tag: 1)
+        case .date(let date):
+            values[field] = Value(
+                start: date.year * 10_000 + date.month * 100 + date.day, count: 0, inArena: false, tag: 1)
+        case .taxId(let id):
+            values[field] = storedText(id.value, tag: UInt8(TaxID.Kind.allCases.firstIndex(of: id.kind)! + 1))
+        case .phone(let phone): values[field] = storedText(phone.e164, tag: phone.kind.tag)
+        }
+    }
+
+    /// The record's value of a field as a canonical value, for the general code and Customers.
+    private func canonical(_ field: Int, _ input: UnsafeBufferPointer<UInt8>) -> CanonicalValue? {
+        let value = values[field]
+        guard value.tag != 0 else { return nil }
+        if value.tag == Value.unchecked { return .text(string(value, input)) }
+        switch CustomerField.allCases[field].valueType {
+        case .date:
+            return CalendarDate(year: value.start / 10_000, month: value.start / 100 % 100, day: value.start % 100)
+                .map(CanonicalValue.date)
+        case .boolean: return .bool(value.tag == 2)
+        case .integer: return .integer(value.start)
+        case .decimal: return .decimal(Double(bitPattern: UInt64(truncatingIfNeeded: value.start)))
+        case .taxId: return .taxId(TaxID(value: string(value, input), kind: TaxID.Kind.allCases[Int(value.tag) - 1]))
+        case .phone: return .phone(PhoneNumber(e164: string(value, input), kind: PhoneNumber.Kind(tag: value.tag)))
+        default: return .text(string(value, input))
+        }
+    }
+
+    /// The record just read, as a Customer (`input` is its batch's bytes).
+    func customer(input: UnsafeBufferPointer<UInt8>) -> Customer {
+        var customer = Customer()
+        for (position, field) in CustomerField.allCases.enumerated() where values[position].tag != 0 {
+            customer[field] = canonical(position, input)
+        }
+        customer.extras = extras.map {
+            Customer.Extra(name: extraName($0.name), value: string($0.value, input), kind: $0.kind)
+        }
+        return customer
+    }
+
+    /// Takes a Customer as the record to write.
+    mutating func load(_ customer: Customer) {
+        begin()
+        for (position, field) in CustomerField.allCases.enumerated() {
+            if let value = customer[field] { store(value, at: position) }
+        }
+        for extra in customer.extras { addExtra(named: extra.name, extra.value, extra.kind) }
+    }
+
+    /// A read transform on bytes; nil when the general code must do it.
     @inline(__always)
     private func transform(_ op: TransformOp, _ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>)
         -> Int?
@@ -613,11 +791,11 @@ struct CompiledMapping {
         case .digits: DigitsOnly(argument: nil).readBytes(text, into: out)
         case .provinceCode: ProvinceCode(argument: nil).readBytes(text, into: out)
         case .plainText: text.first == UInt8(ascii: "{") ? nil : copyBytes(text, to: out)
-        case .declines: nil
+        case .general: nil
         }
     }
 
-    /// A value through its field's check; nil when it fails (the ordinary path words the failure).
+    /// A value through its field's check; nil when it fails (the general code words the failure).
     private mutating func check(_ value: Value, _ rule: UnsafePointer<ReadRule>, _ input: UnsafeBufferPointer<UInt8>)
         -> Value?
     {
@@ -683,7 +861,7 @@ struct CompiledMapping {
             }
             if let range = rule.pointee.range, !range.contains(number) { return nil }
             return Value(start: number, count: 0, inArena: false, tag: 1)
-        case .declines:
+        case .general:
             return nil
         }
     }
@@ -716,10 +894,14 @@ struct CompiledMapping {
         return true
     }
 
-    /// `Profile.complete` for a record with nothing to note; false when it would note something.
-    private mutating func complete() -> Bool {
+    /// Fills what the record implies (the tax id's type, the province of a postal code, the country)
+    /// and notes contradictions between columns.
+    private mutating func complete(
+        _ input: UnsafeBufferPointer<UInt8>,
+        issue: (String?, CustomerField?, String?, ValidationFailure, RecordIssue.Action) -> Void
+    ) {
         let taxId = values[Self.taxIdIndex]
-        if taxId.tag != 0, taxId.tag != Self.otherTaxIdTag {
+        if taxId.tag != 0, taxId.tag != Self.otherTaxIdTag, taxId.tag != Value.unchecked {
             if values[Self.taxIdTypeIndex].tag == 0 {
                 values[Self.taxIdTypeIndex] = storedConstant(Self.taxIdTypeNames[Int(taxId.tag) - 1])
             }
@@ -729,32 +911,56 @@ struct CompiledMapping {
         }
         let postal = values[Self.postalCodeIndex]
         if postal.tag != 0, postal.count == 5 {
-            let code = Value(start: postal.start, count: 2, inArena: postal.inArena, tag: 1)
+            var code = Value(start: postal.start, count: 2, inArena: postal.inArena, tag: 1)
+            let text = resolve(postal, input)
+            if text[0] >= 0x80 || text[1] >= 0x80 {
+                // The first two characters, as `PostalCode.provinceCode` takes them.
+                code = storedText(PostalCode.provinceCode(of: string(postal, input)), tag: 1)
+            }
             let stated = values[Self.provinceCodeIndex]
             if stated.tag != 0 {
-                // A province that disagrees with the postal code is noted: the ordinary path says so.
-                guard stated.inArena, code.inArena, stated.count == 2,
-                    arena.base[stated.start] == arena.base[code.start],
-                    arena.base[stated.start + 1] == arena.base[code.start + 1]
-                else { return false }
+                if !elementsEqual(resolve(stated, input), resolve(code, input)) {
+                    let postalCode = string(postal, input), given = string(stated, input)
+                    let fromPostalCode = string(code, input)
+                    if given != fromPostalCode {
+                        issue(
+                            "postalCode", .provinceCode, postalCode,
+                            ValidationFailure(
+                                "the postal code is in another province than the one given; both kept, check the address",
+                                detail:
+                                    "postal code \(postalCode) is in \(Province.name(ofCode: fromPostalCode) ?? fromPostalCode), but the province given is \(Province.name(ofCode: given) ?? given); both kept, check the address"
+                            ),
+                            .noted)
+                    }
+                }
             } else {
                 values[Self.provinceCodeIndex] = code
             }
         }
-        if values[Self.mobileIndex].tag == PhoneNumber.Kind.landline.tag { return false }
-        if values[Self.provinceIndex].tag == 0, values[Self.provinceCodeIndex].tag != 0 {
-            let code = values[Self.provinceCodeIndex]
-            guard code.inArena, code.count == 2 else { return false }
-            let number = Int(arena.base[code.start] &- 0x30) * 10 + Int(arena.base[code.start + 1] &- 0x30)
-            if number >= 1, number <= 52 {
-                values[Self.provinceIndex] = Province.officialNameBytes[number - 1].withUnsafeBufferPointer { name in
-                    let start = arena.append(name.baseAddress!, name.count)
-                    return Value(start: start, count: name.count, inArena: true, tag: 1)
+        let mobile = values[Self.mobileIndex]
+        if mobile.tag == PhoneNumber.Kind.landline.tag {
+            issue(
+                "mobilePhone", .mobilePhone, string(mobile, input),
+                ValidationFailure("this is a landline number in the mobile column; kept, but SMS will not reach it"),
+                .noted)
+        }
+        let code = values[Self.provinceCodeIndex]
+        if values[Self.provinceIndex].tag == 0, code.tag != 0 {
+            let text = resolve(code, input)
+            if code.count == 2, isASCIIDigit(text[0]), isASCIIDigit(text[1]) {
+                let number = Int(text[0] - 0x30) * 10 + Int(text[1] - 0x30)
+                if number >= 1, number <= 52 {
+                    values[Self.provinceIndex] = Province.officialNameBytes[number - 1].withUnsafeBufferPointer {
+                        name in
+                        let start = arena.append(name.baseAddress!, name.count)
+                        return Value(start: start, count: name.count, inArena: true, tag: 1)
+                    }
                 }
+            } else if let name = Province.name(ofCode: string(code, input)) {
+                values[Self.provinceIndex] = storedText(name, tag: 1)
             }
         }
         if values[Self.countryIndex].tag == 0 { values[Self.countryIndex] = storedConstant("ES") }
-        return true
     }
 
     private mutating func storedConstant(_ text: StaticString) -> Value {
@@ -766,19 +972,25 @@ struct CompiledMapping {
     private static let cifTag = UInt8(TaxID.Kind.allCases.firstIndex(of: .cif)! + 1)
     private static let otherTaxIdTag = UInt8(TaxID.Kind.allCases.firstIndex(of: .other)! + 1)
 
-    /// `Profile.write` for a record with nothing to note; false declines it. The consents written as
-    /// an explicit no wait in `pendingConsents` until the record is written.
-    private mutating func write(input: UnsafeBufferPointer<UInt8>, into output: inout RecordBatch) -> Bool {
+    /// Writes the record's canonical values as one record of the target into `output`, appending
+    /// its issues; false when it is rejected, and then `output` holds nothing of it. Every rule's
+    /// value takes the byte code, or the general code when the byte code cannot write it.
+    mutating func write(
+        number: Int, line: Int, input: UnsafeBufferPointer<UInt8>, into output: inout RecordBatch,
+        issues: inout [RecordIssue], stats: inout WriteStats
+    ) -> Bool {
         output.beginRecord()
+        var accepted = true
         var written = ColumnSet(count: targetColumnCount)
-        for k in 0..<extraCount { extraUsed[k] = false }
+        extraUsed.removeAll(keepingCapacity: true)
+        extraUsed.append(contentsOf: repeatElement(false, count: extras.count))
         for w in 0..<writeCount {
             let rule = UnsafePointer(writes + w)
             var value: Value?
             var kind = ValueKind.string
             switch rule.pointee.op {
             case .constant:
-                if written.insert(rule.pointee.column) {
+                if rule.pointee.column >= 0, written.insert(rule.pointee.column) {
                     output.appendField(
                         column: rule.pointee.column, kind: rule.pointee.constantKind,
                         UnsafeRawBufferPointer(pool(rule.pointee.constant)))
@@ -786,16 +998,21 @@ struct CompiledMapping {
                 continue
             case .extra:
                 var first = -1
-                // Every extra of that name counts as written, as in `Profile.write`.
-                for k in 0..<extraCount where extras[k].name == rule.pointee.source {
+                // Every extra of that name counts as written.
+                for k in extras.indices where isExtra(k, named: rule.pointee.source) {
                     if first < 0 { first = k }
                     extraUsed[k] = true
                 }
-                if first >= 0, written.insert(rule.pointee.column) {
+                if first >= 0, rule.pointee.column >= 0, written.insert(rule.pointee.column) {
                     output.appendField(
                         column: rule.pointee.column, kind: extras[first].kind,
                         UnsafeRawBufferPointer(resolve(extras[first].value, input)))
                 }
+                continue
+            case .general:
+                writeGeneral(
+                    rule, number: number, line: line, input: input, into: &output, written: &written,
+                    accepted: &accepted, issues: &issues, stats: &stats)
                 continue
             case .surnames:
                 let a = values[rule.pointee.source], b = values[rule.pointee.second]
@@ -817,44 +1034,72 @@ struct CompiledMapping {
             case .value:
                 let stored = values[rule.pointee.source]
                 if stored.tag != 0 {
-                    guard let (text, textKind) = format(stored, rule, input) else { return false }
+                    guard let (text, textKind) = format(stored, rule, input) else {
+                        writeGeneral(
+                            rule, number: number, line: line, input: input, into: &output, written: &written,
+                            accepted: &accepted, issues: &issues, stats: &stats)
+                        continue
+                    }
                     (value, kind) = (text, textKind)
                 } else if rule.pointee.consentDefault >= 0, rule.pointee.format == .boolean {
+                    // The target assumes yes when the consent is not sent; the source did not say yes.
                     (value, kind) = (self.stored(rule.pointee.no), rule.pointee.noKind)
-                    pendingConsents.append(rule.pointee.consentDefault)
+                    stats.consentWrittenAsNo(CustomerField.allCases[rule.pointee.consentDefault])
                 }
             }
             if value == nil, !rule.pointee.defaultValue.isNone {
                 (value, kind) = (self.stored(rule.pointee.defaultValue), rule.pointee.defaultKind)
             }
             guard var current = value else {
-                if rule.pointee.required { return false }
+                if rule.pointee.required {
+                    let fieldRule = target!.rules[rule.pointee.rule]
+                    issues.append(
+                        RecordIssue(
+                            record: number, line: line, column: fieldRule.displayName, field: fieldRule.fields.first,
+                            value: nil, message: ValidationFailure.requiredValueMissing.message, action: .rejected))
+                    accepted = false
+                }
                 continue
             }
-            for t in rule.pointee.transforms.range {
-                guard ops[t] == .provinceCode else { return false }
+            var transformed = true
+            for _ in rule.pointee.transforms.range {
                 arena.reserve(current.count * 2 + 16)
                 guard
                     let count = ProvinceCode(argument: nil).writeBytes(
                         resolve(current, input), into: arena.base + arena.count)
-                else { return false }
+                else {
+                    transformed = false
+                    break
+                }
                 current = Value(start: arena.count, count: count, inArena: true, tag: 1)
                 arena.count += count
+            }
+            guard transformed else {
+                writeGeneral(
+                    rule, number: number, line: line, input: input, into: &output, written: &written,
+                    accepted: &accepted, issues: &issues, stats: &stats)
+                continue
             }
             if written.insert(rule.pointee.column) {
                 output.appendField(
                     column: rule.pointee.column, kind: kind, UnsafeRawBufferPointer(resolve(current, input)))
             }
         }
-        if extrasColumn >= 0, (0..<extraCount).contains(where: { !extraUsed[$0] }), written.insert(extrasColumn) {
+        let unused = extraUsed.contains(false)
+        if unused, extrasColumn >= 0, written.insert(extrasColumn) {
             // The extras no rule wrote, as `JSONText.object` writes them.
             extrasObject.removeAll(keepingCapacity: true)
             extrasObject.append(UInt8(ascii: "{"))
             var first = true
-            for k in 0..<extraCount where !extraUsed[k] {
+            for k in extras.indices where !extraUsed[k] {
                 if !first { extrasObject.append(UInt8(ascii: ",")) }
                 first = false
-                extrasObject.append(contentsOf: extraKeys[extras[k].name])
+                let name = extras[k].name
+                if name >= 0 {
+                    extrasObject.append(contentsOf: extraKeys[name])
+                } else {
+                    extrasObject.append(contentsOf: Self.jsonKey(recordNames[~name]))
+                }
                 let text = UnsafeRawBufferPointer(resolve(extras[k].value, input))
                 switch extras[k].kind {
                 case .string: JSONText.appendQuoted(text, to: &extrasObject)
@@ -864,14 +1109,51 @@ struct CompiledMapping {
             }
             extrasObject.append(UInt8(ascii: "}"))
             extrasObject.withUnsafeBytes { output.appendField(column: extrasColumn, kind: .json, $0) }
+        } else if unused, extrasColumn < 0 {
+            stats.extrasNotWritten += 1
         }
+        if values[Self.clinicalIndex].tag != 0, !writesHealthData { stats.healthDataWithheld += 1 }
+        guard accepted else {
+            output.discardOpenRecord()
+            return false
+        }
+        output.endRecord(number: number, line: line)
         return true
+    }
+
+    /// Whether extra `k` has the known name `id`.
+    @inline(__always)
+    private func isExtra(_ k: Int, named id: Int) -> Bool {
+        let name = extras[k].name
+        return name == id || name < 0 && id >= 0 && recordNames[~name] == names[id]
+    }
+
+    /// One rule written by the general code.
+    private mutating func writeGeneral(
+        _ rule: UnsafePointer<WriteRule>, number: Int, line: Int, input: UnsafeBufferPointer<UInt8>,
+        into output: inout RecordBatch, written: inout ColumnSet, accepted: inout Bool, issues: inout [RecordIssue],
+        stats: inout WriteStats
+    ) {
+        let target = target!
+        let fieldRule = target.rules[rule.pointee.rule]
+        fieldRule.write(value: { canonical(Self.position($0), input) }, stats: &stats) { column, text, kind in
+            guard let index = target.columnIndex[column], written.insert(index) else { return }
+            var text = text
+            text.withUTF8 { output.appendField(column: index, kind: kind, UnsafeRawBufferPointer($0)) }
+        } issue: { field, value, reason, action in
+            issues.append(
+                RecordIssue(
+                    record: number, line: line, column: fieldRule.displayName, field: field, value: value,
+                    message: reason.message, detail: reason.detail, action: action))
+            if action == .rejected { accepted = false }
+        }
     }
 
     /// `FieldCodec.write` for a stored value; nil when the system cannot say it.
     private mutating func format(_ stored: Value, _ rule: UnsafePointer<WriteRule>, _ input: UnsafeBufferPointer<UInt8>)
         -> (Value, ValueKind)?
     {
+        if stored.tag == Value.unchecked { return nil }
         switch rule.pointee.format {
         case .text:
             if rule.pointee.kind == .number {
@@ -927,14 +1209,24 @@ struct CompiledMapping {
                 )
             }
             return (stored, rule.pointee.kind ?? .string)
-        case .declines:
+        case .general:
             return nil
         }
     }
 }
 
 extension PhoneNumber.Kind {
-    /// The kind's tag in a `CompiledMapping.Value`.
+    /// The kind of a tag in a `MappingPlan.Value`.
+    init(tag: UInt8) {
+        switch tag {
+        case 1: self = .mobile
+        case 2: self = .landline
+        case 3: self = .either
+        default: self = .other
+        }
+    }
+
+    /// The kind's tag in a `MappingPlan.Value`.
     var tag: UInt8 {
         switch self {
         case .mobile: 1
