@@ -66,12 +66,7 @@ final class FieldCodec: @unchecked Sendable {
             switch dateFormat.parse(text) {
             case .failure(let failure): return .failure(failure)
             case .success(let date):
-                if field == .birthDate {
-                    if date > today { return .failure(ValidationFailure("a birth date cannot be in the future")) }
-                    if date.year < 1900 {
-                        return .failure(ValidationFailure("a birth date before 1900 is not plausible"))
-                    }
-                }
+                if let failure = implausible(date) { return .failure(failure) }
                 return .success(.date(date))
             }
         case .boolean:
@@ -103,6 +98,14 @@ final class FieldCodec: @unchecked Sendable {
             }
             return .success(.decimal(value))
         }
+    }
+
+    /// Why a date that exists cannot be this field's (a birth date in the future or before 1900).
+    func implausible(_ date: CalendarDate) -> ValidationFailure? {
+        guard field == .birthDate else { return nil }
+        if date > today { return ValidationFailure("a birth date cannot be in the future") }
+        if date.year < 1900 { return ValidationFailure("a birth date before 1900 is not plausible") }
+        return nil
     }
 
     /// Canonical value → column text and its JSON kind; fails when the system has no way to say it.

@@ -16,14 +16,12 @@
 struct MappingPlan {
     /// One canonical value of the record being mapped: where its bytes are and what it is.
     /// `tag` 0 means absent; for tax ids it is the kind's position + 1, for phones `Kind.tag`, for
-    /// yes/no 1 (no) or 2 (yes); `unchecked` is text kept by `invalid: keep` in a field of another
-    /// type. Dates and whole numbers keep their value in `start`, decimals their bit pattern.
+    /// yes/no 1 (no) or 2 (yes). Dates and whole numbers keep their value in `start`, decimals their bit pattern.
     struct Value {
         var start: Int
         var count: Int
         var inArena: Bool
         var tag: UInt8
-        static let unchecked: UInt8 = 0xFE
     }
 
     /// Where something is in one of the constant pools; `count` −1 means none.
@@ -642,6 +640,18 @@ struct MappingPlan {
                 case .value(let checked):
                     values[rule.pointee.target] = checked
                     continue
+                case .failed(let reason, let part):
+                    // Worded by the check itself; `invalid:` says what follows.
+                    let fieldRule = source!.rules[rule.pointee.rule]
+                    fieldRule.failure(
+                        reason, field: fieldRule.fields[0], original: string(original, input),
+                        part: string(part, input)
+                    ) { field, canonical in
+                        store(canonical, at: Self.position(field))
+                    } issue: { field, text, reason, action in
+                        issue(fieldRule.displayName, field, text, reason, action)
+                    }
+                    continue
                 case .empty:
                     if rule.pointee.required {
                         let fieldRule = source!.rules[rule.pointee.rule]
@@ -685,6 +695,8 @@ struct MappingPlan {
         case value(Value)
         /// Nothing is left after the transforms.
         case empty
+        /// The value (after the transforms) fails its check, for this reason.
+        case failed(ValidationFailure, Value)
         /// The byte code cannot decide; the general code words what is wrong, if anything.
         case general
     }
@@ -706,8 +718,7 @@ struct MappingPlan {
             arena.count += count
         }
         if current.count == 0 { return .empty }
-        guard let checked = check(current, rule, input) else { return .general }
-        return .value(checked)
+        return check(current, rule, input)
     }
 
     /// A field's position in `values`.
@@ -718,13 +729,8 @@ struct MappingPlan {
     /// A canonical value (from the general code, or a Customer's) stored as the record's value.
     private mutating func store(_ value: CanonicalValue, at field: Int) {
         switch value {
-        case .text(let text):
-            switch CustomerField.allCases[field].valueType {
-            case .date, .boolean, .integer, .decimal, .taxId, .phone:
-                values[field] = storedText(text, tag: Value.unchecked)
-            default:
-                values[field] = storedText(text, tag: 1)
-            }
+        // `invalid: keep` keeps text only in fields of text (mapping files are checked for it).
+        case .text(let text): values[field] = storedText(text, tag: 1)
         case .bool(let flag): values[field] = Value(start: 0, count: 0, inArena: false, tag: flag ? 2 : 1)
         case .integer(let number): values[field] = Value(start: number, count: 0, inArena: false, tag: 1)
         case .decimal(let number):
@@ -742,7 +748,6 @@ struct MappingPlan {
     private func canonical(_ field: Int, _ input: UnsafeBufferPointer<UInt8>) -> CanonicalValue? {
         let value = values[field]
         guard value.tag != 0 else { return nil }
-        if value.tag == Value.unchecked { return .text(string(value, input)) }
         switch CustomerField.allCases[field].valueType {
         case .date:
             return CalendarDate(year: value.start / 10_000, month: value.start / 100 % 100, day: value.start % 100)
@@ -795,9 +800,10 @@ struct MappingPlan {
         }
     }
 
-    /// A value through its field's check; nil when it fails (the general code words the failure).
+    /// A value through its field's check. A check that is the whole of its type's check says why a
+    /// value fails, in its type's words; the others leave the failure to the general code.
     private mutating func check(_ value: Value, _ rule: UnsafePointer<ReadRule>, _ input: UnsafeBufferPointer<UInt8>)
-        -> Value?
+        -> ByteReading
     {
         // Room for any result first, so `text` (which may point into the arena) stays where it is.
         arena.reserve(value.count + 64)
@@ -805,64 +811,72 @@ struct MappingPlan {
         let out = arena.base + arena.count
         switch rule.pointee.check {
         case .text:
-            return value
+            return .value(value)
         case .choice:
             for c in rule.pointee.choices.range where elementsEqual(pool(choices[c].from), text) {
-                return stored(choices[c].to)
+                return .value(stored(choices[c].to))
             }
             for c in rule.pointee.choices.range where Self.asciiFoldedEqual(pool(choices[c].from), text) {
-                return stored(choices[c].to)
+                return .value(stored(choices[c].to))
             }
-            return nil
+            return .general
         case .taxId:
-            guard let kind = TaxID.normalize(text, into: out) else { return nil }
-            return claim(9, tag: UInt8(TaxID.Kind.allCases.firstIndex(of: kind)! + 1))
+            guard let kind = TaxID.normalize(text, into: out) else {
+                return .failed(TaxID.failure(String(decoding: text, as: UTF8.self)), value)
+            }
+            return .value(claim(9, tag: UInt8(TaxID.Kind.allCases.firstIndex(of: kind)! + 1)))
         case .phone:
-            if let kind = PhoneNumber.spanishFastPath(text, into: out) { return claim(12, tag: kind.tag) }
+            if let kind = PhoneNumber.spanishFastPath(text, into: out) { return .value(claim(12, tag: kind.tag)) }
             // What the fast path leaves to libphonenumber, as `PhoneNumber.parse` does.
             arena.reserve(32)
-            guard
-                let (count, kind) = PhoneNumber.library(
-                    resolve(value, input), region: "ES", into: arena.base + arena.count)
-            else { return nil }
-            return claim(count, tag: kind.tag)
+            switch PhoneNumber.library(resolve(value, input), region: "ES", into: arena.base + arena.count) {
+            case .success(let (count, kind)): return .value(claim(count, tag: kind.tag))
+            case .failure(let failure):
+                return .failed(PhoneNumber.failure(failure, text: string(value, input), region: "ES"), value)
+            }
         case .email:
-            guard let count = EmailAddress.normalize(text, into: out) else { return nil }
-            return claim(count, tag: 1)
+            guard let count = EmailAddress.normalize(text, into: out) else { return .general }
+            return .value(claim(count, tag: 1))
         case .postalCode:
-            guard PostalCode.normalize(text, into: out) else { return nil }
-            return claim(5, tag: 1)
+            guard PostalCode.normalize(text, into: out) else { return .general }
+            return .value(claim(5, tag: 1))
         case .provinceCode:
-            guard Province.exactCode(text, into: out) else { return nil }
-            return claim(2, tag: 1)
+            guard Province.exactCode(text, into: out) else { return .general }
+            return .value(claim(2, tag: 1))
         case .countryCode, .language:
-            guard text.count == 2, isASCIILetter(text[0]), isASCIILetter(text[1]) else { return nil }
+            guard text.count == 2, isASCIILetter(text[0]), isASCIILetter(text[1]) else { return .general }
             for i in 0..<2 { out[i] = rule.pointee.check == .countryCode ? asciiUpper(text[i]) : asciiLower(text[i]) }
-            return claim(2, tag: 1)
+            return .value(claim(2, tag: 1))
         case .date:
-            guard
-                case .date(let date) = DateFormat.read(
-                    text,
-                    tokens: UnsafeBufferPointer(
-                        start: tokens + Int(rule.pointee.tokens.start), count: Int(rule.pointee.tokens.count)))
-            else { return nil }
+            let reading = DateFormat.read(
+                text,
+                tokens: UnsafeBufferPointer(
+                    start: tokens + Int(rule.pointee.tokens.start), count: Int(rule.pointee.tokens.count)))
+            let codec = source!.rules[rule.pointee.rule].codecs[0]
+            guard case .date(let date) = reading else {
+                return .failed(codec.dateFormat.failure(reading, text: String(decoding: text, as: UTF8.self)), value)
+            }
             let packed = date.year * 10_000 + date.month * 100 + date.day
-            if rule.pointee.birth, packed > rule.pointee.today || date.year < 1900 { return nil }
-            return Value(start: packed, count: 0, inArena: false, tag: 1)
+            if rule.pointee.birth, packed > rule.pointee.today || date.year < 1900,
+                let failure = codec.implausible(date)
+            {
+                return .failed(failure, value)
+            }
+            return .value(Value(start: packed, count: 0, inArena: false, tag: 1))
         case .boolean:
-            guard let flag = rule.pointee.booleans.parse(text) else { return nil }
-            return Value(start: 0, count: 0, inArena: false, tag: flag ? 2 : 1)
+            guard let flag = rule.pointee.booleans.parse(text) else { return .general }
+            return .value(Value(start: 0, count: 0, inArena: false, tag: flag ? 2 : 1))
         case .integer:
-            guard text.count > 0, text.count <= 15 else { return nil }
+            guard text.count > 0, text.count <= 15 else { return .general }
             var number = 0
             for byte in text {
-                guard isASCIIDigit(byte) else { return nil }
+                guard isASCIIDigit(byte) else { return .general }
                 number = number * 10 + Int(byte - 0x30)
             }
-            if let range = rule.pointee.range, !range.contains(number) { return nil }
-            return Value(start: number, count: 0, inArena: false, tag: 1)
+            if let range = rule.pointee.range, !range.contains(number) { return .general }
+            return .value(Value(start: number, count: 0, inArena: false, tag: 1))
         case .general:
-            return nil
+            return .general
         }
     }
 
@@ -901,7 +915,7 @@ struct MappingPlan {
         issue: (String?, CustomerField?, String?, ValidationFailure, RecordIssue.Action) -> Void
     ) {
         let taxId = values[Self.taxIdIndex]
-        if taxId.tag != 0, taxId.tag != Self.otherTaxIdTag, taxId.tag != Value.unchecked {
+        if taxId.tag != 0, taxId.tag != Self.otherTaxIdTag {
             if values[Self.taxIdTypeIndex].tag == 0 {
                 values[Self.taxIdTypeIndex] = storedConstant(Self.taxIdTypeNames[Int(taxId.tag) - 1])
             }
@@ -1153,7 +1167,6 @@ struct MappingPlan {
     private mutating func format(_ stored: Value, _ rule: UnsafePointer<WriteRule>, _ input: UnsafeBufferPointer<UInt8>)
         -> (Value, ValueKind)?
     {
-        if stored.tag == Value.unchecked { return nil }
         switch rule.pointee.format {
         case .text:
             if rule.pointee.kind == .number {

@@ -127,19 +127,28 @@ extension FieldRule {
                     failed = failure
                 }
             }
-            let reason = failed!
-            switch invalid {
-            case .reject: issue(field, original, reason, .rejected)
-            case .drop: issue(field, original, reason, .dropped)
-            case .keep:
-                issue(
-                    field, original,
-                    ValidationFailure(
-                        reason.message + "; kept unchecked", detail: reason.detail.map { $0 + "; kept unchecked" }),
-                    .kept)
-                set(field, FieldRule.unchecked(field, part))
-            }
+            failure(failed!, field: field, original: original, part: part, set: set, issue: issue)
             failed = nil
+        }
+    }
+
+    /// What `invalid:` says to do with a value that failed: reject the record, drop the value, or
+    /// keep `part` (the value after the transforms) unchecked. `original` is the column's text.
+    func failure(
+        _ reason: ValidationFailure, field: CustomerField, original: String, part: String,
+        set: (CustomerField, CanonicalValue) -> Void,
+        issue: (CustomerField?, String?, ValidationFailure, RecordIssue.Action) -> Void
+    ) {
+        switch invalid {
+        case .reject: issue(field, original, reason, .rejected)
+        case .drop: issue(field, original, reason, .dropped)
+        case .keep:
+            issue(
+                field, original,
+                ValidationFailure(
+                    reason.message + "; kept unchecked", detail: reason.detail.map { $0 + "; kept unchecked" }),
+                .kept)
+            set(field, FieldRule.unchecked(field, part))
         }
     }
 

@@ -133,14 +133,18 @@ public struct DateFormat: Sendable, Equatable, CustomStringConvertible {
     /// Reads a date written in this format; fails on text that does not fit or a day that does not exist.
     public func parse(_ text: String) -> Result<CalendarDate, ValidationFailure> {
         var copy = text
-        switch copy.withUTF8({ read($0) }) {
-        case .date(let date): return .success(date)
-        case .noMatch: return .failure(ValidationFailure("not a date in the format \(pattern)"))
+        let reading = copy.withUTF8 { read($0) }
+        if case .date(let date) = reading { return .success(date) }
+        return .failure(failure(reading, text: text))
+    }
+
+    /// The words for a text this format does not read (`reading` is what `read` said of it).
+    func failure(_ reading: Reading, text: String) -> ValidationFailure {
+        switch reading {
+        case .date, .noMatch: ValidationFailure("not a date in the format \(pattern)")
         case .noSuchDay:
-            return .failure(
-                ValidationFailure(
-                    "no such day in the calendar (format \(pattern))",
-                    detail: "no such day: \(text) (format \(pattern))"))
+            ValidationFailure(
+                "no such day in the calendar (format \(pattern))", detail: "no such day: \(text) (format \(pattern))")
         }
     }
 
@@ -151,7 +155,7 @@ public struct DateFormat: Sendable, Equatable, CustomStringConvertible {
         tokens.withUnsafeBufferPointer { DateFormat.read(text, tokens: $0) }
     }
 
-    /// Reads a date from bytes with a format's tokens (the compiled path keeps its own copy of them).
+    /// Reads a date from bytes with a format's tokens (the mapping plan keeps its own copy of them).
     static func read(_ text: UnsafeBufferPointer<UInt8>, tokens: UnsafeBufferPointer<Token>) -> Reading {
         var index = 0, end = text.count
         while index < end, text[index] == 0x20 { index += 1 }

@@ -56,59 +56,70 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
     /// Parses `text`, taking `region` for numbers written without a country code.
     public static func parse(_ text: String, region: String = "ES") -> Result<PhoneNumber, ValidationFailure> {
         if region == "ES", let fast = spanishFastPath(text) { return .success(fast) }
-        guard text.utf8.contains(where: isASCIIDigit) else {
-            return .failure(ValidationFailure(text.isEmpty ? "the phone number is empty" : "a phone number has digits"))
-        }
-        switch library(text, region: region) {
-        case .success(let phone): return .success(phone)
-        case .failure(let failure):
-            return .failure(
-                ValidationFailure(
-                    failure.unparseable
-                        ? "not a phone number"
-                        : "no phone number of \(region) or any other country has this shape (wrong length or prefix)"))
+        var input = text
+        return input.withUTF8 { bytes in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { out in
+                library(bytes, region: region, into: out.baseAddress!)
+                    .map {
+                        PhoneNumber(
+                            e164: String(
+                                decoding: UnsafeBufferPointer(start: out.baseAddress, count: $0.count), as: UTF8.self),
+                            kind: $0.kind)
+                    }
+                    .mapError { failure($0, text: text, region: region) }
+            }
         }
     }
 
     /// Parses with libphonenumber only (for the test that holds the fast path to it).
     public static func parseWithLibrary(_ text: String, region: String = "ES") -> PhoneNumber? {
-        try? library(text, region: region).get()
-    }
-
-    /// libphonenumber's answer; the failure says whether the text could not be parsed at all (true)
-    /// or parsed into a number that cannot exist (false).
-    private static func library(_ text: String, region: String) -> Result<PhoneNumber, LibraryFailure> {
         var input = text
         return input.withUTF8 { bytes in
-            withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { out in
-                let kind = bytes.withMemoryRebound(to: CChar.self) { chars in
-                    ferry_phone_parse(chars.baseAddress, chars.count, region, out.baseAddress, out.count)
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { out in
+                guard case .success(let (count, kind)) = library(bytes, region: region, into: out.baseAddress!) else {
+                    return nil
                 }
-                guard kind > 0 else {
-                    return .failure(LibraryFailure(unparseable: kind == FERRY_PHONE_UNPARSEABLE.rawValue))
-                }
-                return .success(PhoneNumber(e164: String(cString: out.baseAddress!), kind: Kind(library: kind)))
+                return PhoneNumber(
+                    e164: String(decoding: UnsafeBufferPointer(start: out.baseAddress, count: count), as: UTF8.self),
+                    kind: kind)
             }
         }
     }
 
-    /// libphonenumber on bytes, for the compiled path: the E.164 form goes to `out` (room for 32
-    /// bytes) and its length and kind are returned; nil when the library refuses the number.
-    static func library(_ text: UnsafeBufferPointer<UInt8>, region: String, into out: UnsafeMutablePointer<UInt8>) -> (
-        count: Int, kind: Kind
-    )? {
-        guard text.contains(where: isASCIIDigit) else { return nil }
+    /// Why a text is not a phone number.
+    enum Failure: Error {
+        /// No digit at all.
+        case noDigits
+        /// libphonenumber could not read it as a number.
+        case unparseable
+        /// It reads as a number that cannot exist.
+        case impossible
+    }
+
+    /// The words for a failure, the same for every value that fails the same way.
+    static func failure(_ failure: Failure, text: String, region: String) -> ValidationFailure {
+        switch failure {
+        case .noDigits: ValidationFailure(text.isEmpty ? "the phone number is empty" : "a phone number has digits")
+        case .unparseable: ValidationFailure("not a phone number")
+        case .impossible:
+            ValidationFailure(
+                "no phone number of \(region) or any other country has this shape (wrong length or prefix)")
+        }
+    }
+
+    /// libphonenumber on bytes, for what the fast path leaves: the E.164 form goes to `out` (room for
+    /// 32 bytes) and its length and kind are returned.
+    static func library(_ text: UnsafeBufferPointer<UInt8>, region: String, into out: UnsafeMutablePointer<UInt8>)
+        -> Result<(count: Int, kind: Kind), Failure>
+    {
+        guard text.contains(where: isASCIIDigit) else { return .failure(.noDigits) }
         let kind = text.withMemoryRebound(to: CChar.self) { chars in
             out.withMemoryRebound(to: CChar.self, capacity: 32) {
                 ferry_phone_parse(chars.baseAddress, chars.count, region, $0, 32)
             }
         }
-        guard kind > 0 else { return nil }
-        return (strlen(UnsafeRawPointer(out).assumingMemoryBound(to: CChar.self)), Kind(library: kind))
-    }
-
-    private struct LibraryFailure: Error {
-        var unparseable: Bool
+        guard kind > 0 else { return .failure(kind == FERRY_PHONE_UNPARSEABLE.rawValue ? .unparseable : .impossible) }
+        return .success((strlen(UnsafeRawPointer(out).assumingMemoryBound(to: CChar.self)), Kind(library: kind)))
     }
 
     /// The number written in `style`; `region` is the one national styles are relative to.

@@ -132,7 +132,7 @@ public struct TaxID: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Why `text`, which `normalize` refused, is not a valid tax id.
-    private static func failure(_ text: String) -> ValidationFailure {
+    static func failure(_ text: String) -> ValidationFailure {
         var bytes: [UInt8] = []
         for byte in text.utf8 where byte != 0x20 && byte != 0x2E && byte != 0x2D && byte != 0x09 {
             bytes.append(asciiUpper(byte))
