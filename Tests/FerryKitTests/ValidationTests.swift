@@ -105,6 +105,50 @@ import Testing
         }
         #expect(checked > 20_000)
     }
+
+    /// What the fast path calls impossible in Spain, libphonenumber calls a number that cannot exist
+    /// (not one it cannot read, and never a valid one): every length and every nine-digit prefix it
+    /// covers, with random digits and separators.
+    @Test func impossibleShapesAreImpossibleForLibphonenumber() {
+        var random = SplitMix64(seed: 7)
+        var shapes: [(prefix: String, length: Int)] = []
+        for length in [3, 4, 5, 6, 7, 8, 10, 12, 13, 14, 15, 16, 17] {
+            for first in 1...9 { shapes.append((String(first), length)) }
+        }
+        for prefix in 10..<60 where prefix != 51 { shapes.append((String(prefix), 9)) }
+        var checked = 0
+        for shape in shapes {
+            for _ in 0..<150 {
+                var text = shape.prefix
+                while text.filter(\.isNumber).count < shape.length {
+                    if random.chance(0.15) { text += random.pick([" ", "-", "."]) }
+                    text += String(random.below(10))
+                }
+                var bytes = Array(text.utf8)
+                let impossible = bytes.withUnsafeMutableBufferPointer {
+                    PhoneNumber.impossibleInSpain(UnsafeBufferPointer($0))
+                }
+                #expect(impossible, "\(text)")
+                var out = [UInt8](repeating: 0, count: 32)
+                let library = bytes.withUnsafeMutableBufferPointer { input in
+                    out.withUnsafeMutableBufferPointer {
+                        PhoneNumber.library(UnsafeBufferPointer(input), region: "ES", into: $0.baseAddress!)
+                    }
+                }
+                guard case .failure(.impossible) = library else {
+                    Issue.record("\(text): libphonenumber says \(library)")
+                    return
+                }
+                checked += 1
+            }
+        }
+        #expect(checked > 10_000)
+        // What it leaves to libphonenumber: a country code, an international prefix, 51, 11 digits.
+        for text in ["+34 512 345 678", "0034512345678", "512345678", "34612345678", "1", "1.3", "612345678901234567"] {
+            var bytes = Array(text.utf8)
+            #expect(!bytes.withUnsafeMutableBufferPointer { PhoneNumber.impossibleInSpain(UnsafeBufferPointer($0)) })
+        }
+    }
 }
 
 @Suite struct EmailAddressTests {

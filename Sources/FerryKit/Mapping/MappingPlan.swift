@@ -828,6 +828,9 @@ struct MappingPlan {
         case .phone:
             if let kind = PhoneNumber.spanishFastPath(text, into: out) { return .value(claim(12, tag: kind.tag)) }
             // What the fast path leaves to libphonenumber, as `PhoneNumber.parse` does.
+            if PhoneNumber.impossibleInSpain(text) {
+                return .failed(PhoneNumber.failure(.impossible, text: string(value, input), region: "ES"), value)
+            }
             arena.reserve(32)
             switch PhoneNumber.library(resolve(value, input), region: "ES", into: arena.base + arena.count) {
             case .success(let (count, kind)): return .value(claim(count, tag: kind.tag))

@@ -58,7 +58,10 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
         if region == "ES", let fast = spanishFastPath(text) { return .success(fast) }
         var input = text
         return input.withUTF8 { bytes in
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { out in
+            if region == "ES", impossibleInSpain(bytes) {
+                return .failure(failure(.impossible, text: text, region: region))
+            }
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { out in
                 library(bytes, region: region, into: out.baseAddress!)
                     .map {
                         PhoneNumber(
@@ -181,6 +184,30 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
                         kind: $0)
                 }
             }
+        }
+    }
+
+    /// Whether plain digits (with spaces, dashes or dots) written without a country code cannot be
+    /// a Spanish number nor one of another country: a length no Spanish number has (3–8, 10, 12–17
+    /// digits, the first not 0; 11 may be `34` and nine digits), or nine digits starting 1–4 or 5
+    /// but not 51. libphonenumber says the same of each (a test sweeps every such shape), but only
+    /// after its regular expressions, the costliest step of a messy export.
+    static func impossibleInSpain(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        var count = 0
+        var first: UInt8 = 0, second: UInt8 = 0
+        for byte in text {
+            if isASCIIDigit(byte) {
+                if count == 0 { first = byte } else if count == 1 { second = byte }
+                count += 1
+            } else if byte != 0x20 && byte != 0x2D && byte != 0x2E {
+                return false
+            }
+        }
+        guard count >= 3, first != 0x30 else { return false }
+        switch count {
+        case 3...8, 10, 12...17: return true
+        case 9: return first <= 0x34 || first == 0x35 && second != 0x31
+        default: return false
         }
     }
 
