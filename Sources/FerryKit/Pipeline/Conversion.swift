@@ -86,7 +86,8 @@ public struct Conversion {
                         encoder.encode(batch.records, &bytes)
                         return (batch, bytes)
                     },
-                    put: { (batch: ReadBatch, bytes: [UInt8]) in
+                    put: { (done: (batch: ReadBatch, bytes: [UInt8]), _) in
+                        let (batch, bytes) = done
                         try writer.writeEncoded(bytes, records: batch.records.count)
                         written += batch.records.count
                         var totals = RunTotals()

@@ -193,7 +193,16 @@ extension MappedConversion {
         var log = IssueLog()
         var notes = source.notes + target.notes
         var reportBinding = SourceBinding(profile: source)
-        let read = try readInOrder(input, workers: workers, pool: pool, work: work) { batch in
+        let read = try readInOrder(input, workers: workers, pool: pool, work: work) { mapped, offset in
+            // The worker numbered records from its chunk's start; the file's numbers from here on.
+            var batch = mapped
+            batch.input.renumber(afterRecords: offset.records, lines: offset.lines)
+            if offset.records != 0 || offset.lines != 0 {
+                for index in batch.issues.indices {
+                    batch.issues[index].record += offset.records
+                    batch.issues[index].line += offset.lines
+                }
+            }
             if let report {
                 // The report sees every record in input order, as a single thread shows them.
                 _ = reportBinding.bind(columns: batch.columns)

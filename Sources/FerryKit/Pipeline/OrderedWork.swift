@@ -196,21 +196,32 @@ struct ReadBatch: @unchecked Sendable {
     var fraction: Double?
 }
 
+/// Where a batch's records lie in the input: what to add to the record and line numbers a worker
+/// saw (the numbers from its chunk's start) to have the file's.
+struct InputOffset: Sendable {
+    var records = 0
+    var lines = 0
+}
+
 /// Reads `input` and hands each batch to `work` on `workers` threads, and gives the results to
-/// `put` on a writing thread in input order. `pool` recycles batches (`put` may give them back).
-/// A CSV file is parsed on the workers too (`readChunks`); anything else is read on this thread.
-/// Returns how many records were read; the first error of any side is thrown once all threads have
-/// stopped.
+/// `put` on a writing thread in input order, with the offset of the batch's numbers. `pool`
+/// recycles batches (`put` may give them back). A CSV file is cut into chunks on this thread and
+/// each worker parses its chunk and works on it at once (`workOnChunks`); anything else is read on
+/// this thread, with the file's numbers (offset zero). Returns how many records were read; the
+/// first error of any side is thrown once all threads have stopped.
 func readInOrder<Done>(
     _ input: OpenedInput, workers: Int, pool: BufferPool,
-    work: @escaping @Sendable (Int, ReadBatch) -> Done, put: @escaping (Done) throws -> Void
+    work: @escaping @Sendable (Int, ReadBatch) -> Done, put: @escaping (Done, InputOffset) throws -> Void
 ) throws -> Int {
+    if let (chunks, csv) = try input.chunks() {
+        return try workOnChunks(chunks, of: csv, workers: workers, pool: pool, work: work, put: put)
+    }
     let reader = input.reader
     let ordered = OrderedWork<ReadBatch, Done>(workers: workers, limit: workers + 1, work: work)
     let writing = Handoff((put: put, failure: (any Error)?.none))
     let thread = JoinableThread {
         do {
-            while let done = ordered.next() { try writing.value.put(done) }
+            while let done = ordered.next() { try writing.value.put(done, InputOffset()) }
         } catch {
             writing.value.failure = error
             ordered.cancel()
@@ -219,16 +230,12 @@ func readInOrder<Done>(
     var read = 0
     var readFailure: (any Error)?
     do {
-        if let (chunks, csv) = try input.chunks() {
-            read = try readChunks(chunks, of: csv, workers: workers, pool: pool) { ordered.submit($0) }
-        } else {
-            while true {
-                var batch = pool.batch()
-                guard try reader.read(into: &batch) else { break }
-                read += batch.count
-                guard ordered.submit(ReadBatch(records: batch, columns: reader.columns, fraction: input.fractionRead))
-                else { break }
-            }
+        while true {
+            var batch = pool.batch()
+            guard try reader.read(into: &batch) else { break }
+            read += batch.count
+            guard ordered.submit(ReadBatch(records: batch, columns: reader.columns, fraction: input.fractionRead))
+            else { break }
         }
     } catch {
         readFailure = error
@@ -241,80 +248,91 @@ func readInOrder<Done>(
     return read
 }
 
-/// A chunk parsed by a worker: its records and lines numbered from the chunk's start.
-private struct ParsedChunk: @unchecked Sendable {
-    var records: RecordBatch
+/// A chunk parsed and worked on by a worker: what `work` made of its records, numbered from the
+/// chunk's start, and how many records and lines it held.
+private struct WorkedChunk<Done>: @unchecked Sendable {
+    var done: Done?
+    var records = 0
     var lines = 0
     var blankLines = 0
-    var fraction: Double?
     var failure: (any Error)?
 }
 
-/// Reads a CSV file with every core: this thread cuts it into chunks at record ends (`CSVChunks`),
-/// `workers` threads parse them with libcsv at once (a parser each), and a numbering thread takes
-/// them in order, numbers their records and lines from the file's start and hands them to `submit`
-/// (false stops the reading). What a chunk's parser throws is thrown with the file's numbers, in
-/// file order, as reading it straight through would. Returns how many records were read.
-private func readChunks(
+/// A CSV file with every core: this thread cuts it into chunks at record ends (`CSVChunks`), each of
+/// `workers` threads parses a chunk with its own libcsv parser and hands the records to `work` at
+/// once, while they are in its cache, and a writing thread takes the results in file order and gives
+/// them to `put` with the offset of the chunk in the file. What a chunk's parser throws is thrown
+/// with the file's numbers, in file order, as reading it straight through would.
+private func workOnChunks<Done>(
     _ chunks: CSVChunks, of reader: CSVReader, workers: Int, pool: BufferPool,
-    submit: @escaping (ReadBatch) -> Bool
+    work: @escaping @Sendable (Int, ReadBatch) -> Done, put: @escaping (Done, InputOffset) throws -> Void
 ) throws -> Int {
     let parsers = (0..<workers).map { _ in Handoff(CSVReader(chunkOf: reader)) }
-    let parsing = OrderedWork<(index: Int, chunk: CSVChunk), ParsedChunk>(workers: workers, limit: workers + 1) {
-        worker, job in
+    let columns = reader.columns
+    let ordered = OrderedWork<(index: Int, chunk: CSVChunk), WorkedChunk<Done>>(
+        workers: workers, limit: workers + 1
+    ) { worker, job in
         let parser = parsers[worker].value
-        var parsed = ParsedChunk(records: pool.batch(), fraction: job.chunk.fraction)
+        var worked = WorkedChunk<Done>()
+        var records = pool.batch()
         do {
-            parsed.lines = try job.chunk.bytes.withUnsafeBytes {
-                try parser.parse(chunk: $0, first: job.index == 0, last: job.chunk.last, into: &parsed.records)
+            worked.lines = try job.chunk.bytes.withUnsafeBytes {
+                try parser.parse(chunk: $0, first: job.index == 0, last: job.chunk.last, into: &records)
             }
-            parsed.blankLines = parser.blankLines
+            worked.blankLines = parser.blankLines
         } catch {
-            parsed.failure = error
+            worked.failure = error
         }
         pool.give(job.chunk.bytes)
-        return parsed
+        worked.records = records.count
+        if worked.failure == nil, !records.isEmpty {
+            worked.done = work(worker, ReadBatch(records: records, columns: columns, fraction: job.chunk.fraction))
+        } else {
+            pool.give(records)
+        }
+        return worked
     }
-    let columns = reader.columns
-    let numbering = Handoff((records: 0, lines: 0, blankLines: 0, failure: (any Error)?.none, submit: submit))
+    let writing = Handoff(
+        (offset: InputOffset(), blankLines: 0, put: put, failure: (any Error)?.none, parseFailed: false))
     let thread = JoinableThread {
-        while let parsed = parsing.next() {
-            if let failure = parsed.failure {
-                numbering.value.failure = renumbered(
-                    failure, afterRecords: numbering.value.records, lines: numbering.value.lines)
-                parsing.cancel()
+        while let worked = ordered.next() {
+            let offset = writing.value.offset
+            if let failure = worked.failure {
+                writing.value.failure = renumbered(failure, afterRecords: offset.records, lines: offset.lines)
+                writing.value.parseFailed = true
+                ordered.cancel()
                 return
             }
-            var batch = parsed.records
-            batch.renumber(afterRecords: numbering.value.records, lines: numbering.value.lines)
-            numbering.value.records += batch.count
-            numbering.value.lines += parsed.lines
-            numbering.value.blankLines += parsed.blankLines
-            if batch.isEmpty {
-                pool.give(batch)
-            } else if !numbering.value.submit(ReadBatch(records: batch, columns: columns, fraction: parsed.fraction)) {
-                parsing.cancel()
+            do {
+                if let done = worked.done { try writing.value.put(done, offset) }
+            } catch {
+                writing.value.failure = error
+                ordered.cancel()
                 return
             }
+            writing.value.offset.records += worked.records
+            writing.value.offset.lines += worked.lines
+            writing.value.blankLines += worked.blankLines
         }
     }
     var readFailure: (any Error)?
     do {
         var index = 0
         while let chunk = try chunks.next(buffer: pool.bytes) {
-            guard parsing.submit((index, chunk)) else { break }
+            guard ordered.submit((index, chunk)) else { break }
             index += 1
         }
     } catch {
         readFailure = error
     }
-    parsing.finishSubmitting()
+    ordered.finishSubmitting()
     thread.join()
-    parsing.close()
-    // A chunk's error lies before the place the reading stopped at.
-    if let failure = numbering.value.failure ?? readFailure { throw failure }
-    reader.finishReadInChunks(records: numbering.value.records, blankLines: numbering.value.blankLines)
-    return numbering.value.records
+    ordered.close()
+    // A chunk's error lies before the place the cutting stopped at.
+    if writing.value.parseFailed, let failure = writing.value.failure { throw failure }
+    if let failure = readFailure ?? writing.value.failure { throw failure }
+    reader.finishReadInChunks(records: writing.value.offset.records, blankLines: writing.value.blankLines)
+    return writing.value.offset.records
 }
 
 /// An error placed in a chunk, placed in the file.
