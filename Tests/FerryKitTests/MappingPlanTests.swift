@@ -113,4 +113,28 @@ import Testing
         #expect(results[0].issues.map(\.field) == [.provinceCode, .mobilePhone])
         #expect(results[0].issues[0].detail?.contains("Barcelona") == true)
     }
+
+    /// libphonenumber's answers are kept per text: a text met again gets the same number, kind and words.
+    @Test func libphonenumbersAnswersAreTheSameTheSecondTime() throws {
+        let scratch = Scratch()
+        let profile = try mapping(Self.yaml("drop"), scratch)
+        let phones = ["+1 202 555 0100", "000 000 000", "+33 6 12 34 56 78", "000 000 000", "+1 202 555 0100"]
+        let csv = Self.header + phones.map { "12345678Z;\($0);01/02/1990;ANA;28001;28\n" }.joined()
+        let input = scratch.file("phones.csv", csv)
+        var conversion = MappedConversion(
+            inputPath: input, source: profile, target: try ProfileCatalog.load("canonical"))
+        conversion.workers = 1
+        let output = scratch.path("out.ndjson")
+        let result = try conversion.run(into: FileFormat.ndjson.writer(into: try OutputFile(path: output)))
+        let lines = text(of: output).split(separator: "\n").map { line in
+            line.split(separator: ",").first { $0.hasPrefix("\"mobilePhone\"") }.map(String.init) ?? "-"
+        }
+        #expect(
+            lines == [
+                #""mobilePhone":"+12025550100""#, "-", #""mobilePhone":"+33612345678""#, "-",
+                #""mobilePhone":"+12025550100""#,
+            ])
+        #expect(result.issues.kept.map(\.record) == [2, 4])
+        #expect(Set(result.issues.kept.map(\.message)).count == 1)
+    }
 }

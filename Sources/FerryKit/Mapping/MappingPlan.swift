@@ -214,6 +214,9 @@ struct MappingPlan {
     private let extrasColumn: Int
     private let extraKeys: [[UInt8]]
     private var extrasObject: [UInt8] = []
+    /// libphonenumber's answers for the texts it was asked about, by text (see `check`).
+    private var phoneAnswers: [String: Result<(e164: [UInt8], kind: PhoneNumber.Kind), PhoneNumber.Failure>] = [:]
+    private static let phoneAnswersKept = 4096
     private var arena: Arena
     private let writesHealthData: Bool
     private let columnCount: Int
@@ -831,11 +834,28 @@ struct MappingPlan {
             if PhoneNumber.impossibleInSpain(text) {
                 return .failed(PhoneNumber.failure(.impossible, text: string(value, input), region: "ES"), value)
             }
+            // Exports repeat their junk (`000 000 000`, `0`): libphonenumber's answers are kept.
+            let key = string(value, input)
+            if let known = phoneAnswers[key] {
+                switch known {
+                case .success(let (e164, kind)):
+                    let start = e164.withUnsafeBufferPointer { arena.append($0.baseAddress!, $0.count) }
+                    return .value(Value(start: start, count: e164.count, inArena: true, tag: kind.tag))
+                case .failure(let failure):
+                    return .failed(PhoneNumber.failure(failure, text: key, region: "ES"), value)
+                }
+            }
             arena.reserve(32)
-            switch PhoneNumber.library(resolve(value, input), region: "ES", into: arena.base + arena.count) {
-            case .success(let (count, kind)): return .value(claim(count, tag: kind.tag))
+            let answer = PhoneNumber.library(resolve(value, input), region: "ES", into: arena.base + arena.count)
+            if phoneAnswers.count >= Self.phoneAnswersKept { phoneAnswers.removeAll(keepingCapacity: true) }
+            switch answer {
+            case .success(let (count, kind)):
+                phoneAnswers[key] = .success(
+                    (Array(UnsafeBufferPointer(start: arena.base + arena.count, count: count)), kind))
+                return .value(claim(count, tag: kind.tag))
             case .failure(let failure):
-                return .failed(PhoneNumber.failure(failure, text: string(value, input), region: "ES"), value)
+                phoneAnswers[key] = .failure(failure)
+                return .failed(PhoneNumber.failure(failure, text: key, region: "ES"), value)
             }
         case .email:
             guard let count = EmailAddress.normalize(text, into: out) else { return .general }
