@@ -120,6 +120,27 @@ import Testing
         for chunk in [1, 333, 8192] { #expect(try run(workers: 2, chunk: chunk) == whole) }
     }
 
+    /// `--batch-size` files list the file's record numbers, however the file was cut.
+    @Test func batchFilesNameTheFilesRecords() throws {
+        let scratch = Scratch()
+        // More than the first 256 KiB, which are read as one piece.
+        let input = try writeSample(rows: 2_000, seed: 4, scratch, name: "sample.csv")
+        let source = try ProfileCatalog.load(Repository.sampleData.appendingPathComponent("koibox-export.yaml").path)
+        let target = try ProfileCatalog.load("movin")
+        func manifest(chunk: Int) throws -> String {
+            var options = ReadOptions()
+            options.csv.chunkBytes = chunk
+            var conversion = MappedConversion(inputPath: input, readOptions: options, source: source, target: target)
+            conversion.workers = 2
+            let folder = scratch.path("batches-\(chunk)")
+            _ = try conversion.run(into: try BatchFilesWriter(folder: folder, size: 64))
+            return text(of: folder + "/manifest.json")
+        }
+        let whole = try manifest(chunk: 1 << 20)
+        #expect(whole.contains("\"batch_size\": 64"))
+        #expect(try manifest(chunk: 2048) == whole)
+    }
+
     /// An error in a later chunk names the file's record and line, and an earlier one wins.
     @Test func errorsArePlacedInTheWholeFile() throws {
         let scratch = Scratch()

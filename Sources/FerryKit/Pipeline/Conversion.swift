@@ -42,7 +42,7 @@ public struct Conversion {
     public let inputPath: String
     public let readOptions: ReadOptions
 
-    /// Threads that encode batches while one reads and one writes; 1 does it all on one thread.
+    /// Threads that encode batches while one reads and one writes.
     public var workers = availableProcessors()
 
     public init(inputPath: String, readOptions: ReadOptions = ReadOptions()) {
@@ -76,47 +76,33 @@ public struct Conversion {
             let reader = input.reader
             try writer.begin(columns: columns ?? reader.columns)
             // Columns fixed from the start (a CSV header): the workers can encode batches ahead.
-            if workers > 1, !mayMeetNewColumns, let encoder = writer.makeEncoder() {
-                let pool = BufferPool(keep: 2 * workers + 4)
-                var written = 0
-                let read = try readInOrder(
-                    input, workers: workers, pool: pool,
-                    work: { _, batch in
-                        var bytes = pool.bytes()
-                        encoder.encode(batch.records, &bytes)
-                        return (batch, bytes)
-                    },
-                    put: { (done: (batch: ReadBatch, bytes: [UInt8]), _) in
-                        let (batch, bytes) = done
+            // Otherwise the writing thread writes each batch with the columns known when it was read.
+            let encoder = mayMeetNewColumns ? nil : writer.makeEncoder()
+            let pool = BufferPool(keep: 2 * workers + 4)
+            var written = 0
+            let read = try readInOrder(
+                input, workers: max(1, workers), pool: pool,
+                work: { _, batch in
+                    var bytes = pool.bytes()
+                    encoder?.encode(batch.records, &bytes)
+                    return (batch, bytes)
+                },
+                put: { (done: (batch: ReadBatch, bytes: [UInt8]), _) in
+                    let (batch, bytes) = done
+                    if encoder != nil {
                         try writer.writeEncoded(bytes, records: batch.records.count)
-                        written += batch.records.count
-                        var totals = RunTotals()
-                        (totals.read, totals.written) = (written, written)
-                        progress?(RunProgress(totals: totals, fraction: batch.fraction))
-                        pool.give(batch.records)
-                        pool.give(bytes)
-                    })
-                var totals = RunTotals()
-                (totals.read, totals.written) = (read, written)
-                guard totals.balances else {
-                    throw FerryError(
-                        .output,
-                        "the accounting does not balance (\(totals.accountingLine)); this is a bug in Ferry, please report it"
-                    )
-                }
-                try writer.finish()
-                return ConversionResult(
-                    totals: totals, inputDescription: input.description, columns: reader.columns,
-                    diagnostics: reader.diagnostics, seconds: monotonicSeconds() - started)
-            }
+                    } else {
+                        try writer.write(batch.records, columns: columns ?? batch.columns)
+                    }
+                    written += batch.records.count
+                    var totals = RunTotals()
+                    (totals.read, totals.written) = (written, written)
+                    progress?(RunProgress(totals: totals, fraction: batch.fraction))
+                    pool.give(batch.records)
+                    pool.give(bytes)
+                })
             var totals = RunTotals()
-            var batch = RecordBatch()
-            while try reader.read(into: &batch) {
-                totals.read += batch.count
-                try writer.write(batch, columns: columns ?? reader.columns)
-                totals.written += batch.count
-                progress?(RunProgress(totals: totals, fraction: input.fractionRead))
-            }
+            (totals.read, totals.written) = (read, written)
             guard totals.balances else {
                 throw FerryError(
                     .output,

@@ -55,7 +55,7 @@ public struct MappedConversion {
     public let source: Profile
     public let target: Profile
 
-    /// Threads that map batches while one thread reads and writes; 1 maps on the reading thread.
+    /// Threads that map batches while one thread reads and another writes.
     public var workers = availableProcessors()
 
     public init(inputPath: String, readOptions: ReadOptions = ReadOptions(), source: Profile, target: Profile) {
@@ -75,42 +75,9 @@ public struct MappedConversion {
         let started = monotonicSeconds()
         do {
             let input = try InputFile.open(inputPath, options: readOptions)
-            let reader = input.reader
-            var step = MappingStep(source: source, target: target)
-            let columns = target.writtenColumns
-            try writer.begin(columns: columns)
-            if workers > 1, let encoder = writer.makeEncoder() {
-                return try runInParallel(
-                    input: input, writer: writer, encoder: encoder, rejects: rejects, report: report,
-                    progress: progress, started: started)
-            }
-            var totals = RunTotals()
-            var inBatch = RecordBatch()
-            var outBatch = RecordBatch()
-            while try reader.read(into: &inBatch) {
-                totals.read += inBatch.count
-                outBatch.removeAll()
-                step.map(inBatch, columns: reader.columns, into: &outBatch, report: report) { _, _ in
-                    totals.written += 1
-                } rejected: { _, record, reasons in
-                    totals.rejected += 1
-                    rejects?.add(record, reasons: reasons.map(\.rejectReason))
-                }
-                try writer.write(outBatch, columns: columns)
-                try rejects?.flush(inputColumns: reader.columns)
-                progress?(RunProgress(totals: totals, fraction: input.fractionRead))
-            }
-            guard totals.balances else {
-                throw FerryError(
-                    .output,
-                    "the accounting does not balance (\(totals.accountingLine)); this is a bug in Ferry, please report it"
-                )
-            }
-            try rejects?.finish(inputColumns: reader.columns)
-            try writer.finish()
-            return MappedConversionResult(
-                totals: totals, inputDescription: input.description, issues: step.log, stats: step.stats,
-                notes: step.notes, diagnostics: reader.diagnostics, seconds: monotonicSeconds() - started)
+            try writer.begin(columns: target.writtenColumns)
+            return try runInOrder(
+                input: input, writer: writer, rejects: rejects, report: report, progress: progress, started: started)
         } catch {
             writer.abandon()
             rejects?.abandon()
@@ -120,7 +87,7 @@ public struct MappedConversion {
 }
 
 extension MappedConversion {
-    /// One batch, mapped and encoded by a worker.
+    /// One batch, mapped (and encoded, when the writer can) by a worker.
     private struct MappedBatch {
         var input: RecordBatch
         var columns: [String]
@@ -140,13 +107,18 @@ extension MappedConversion {
 
     /// `run` with the mapping on `workers` threads: this thread reads batches and hands them out,
     /// the workers map and encode them (each with its own `MappingStep`), and a writing thread
-    /// writes the results, rejects, issues and report in input order, so the output is the same as
-    /// one thread's.
-    private func runInParallel(
-        input: OpenedInput, writer: any RecordWriter, encoder: BatchEncoder, rejects: RejectsFile?,
+    /// writes the results, rejects, issues and report in input order, so the output is the same
+    /// whatever the number of workers. A writer with no `BatchEncoder` writes the mapped batches
+    /// itself, on the writing thread.
+    private func runInOrder(
+        input: OpenedInput, writer: any RecordWriter, rejects: RejectsFile?,
         report: ReportCollector?, progress: ((RunProgress) -> Void)?, started: Double
     ) throws -> MappedConversionResult {
+        let encoder = writer.makeEncoder()
+        let keepsOutput = report != nil || encoder == nil
         let reporting = report != nil
+        let workers = max(1, workers)
+        let columns = target.writtenColumns
         let reader = input.reader
         let steps = (0..<workers).map { _ in
             var step = MappingStep(source: source, target: target)
@@ -183,9 +155,11 @@ extension MappedConversion {
             batch.issues = state.value.unloggedIssues
             state.value.unloggedIssues.removeAll(keepingCapacity: true)
             batch.notes = Array(state.value.notes[notesBefore...])
-            batch.encoded = pool.bytes()
-            encoder.encode(output, &batch.encoded)
-            if reporting { batch.output = output } else { pool.give(output) }
+            if let encoder {
+                batch.encoded = pool.bytes()
+                encoder.encode(output, &batch.encoded)
+            }
+            if keepsOutput { batch.output = output } else { pool.give(output) }
             return batch
         }
         // Kept by the writing thread, read here once it has stopped.
@@ -197,6 +171,7 @@ extension MappedConversion {
             // The worker numbered records from its chunk's start; the file's numbers from here on.
             var batch = mapped
             batch.input.renumber(afterRecords: offset.records, lines: offset.lines)
+            batch.output.renumber(afterRecords: offset.records, lines: offset.lines)
             if offset.records != 0 || offset.lines != 0 {
                 for index in batch.issues.indices {
                     batch.issues[index].record += offset.records
@@ -217,7 +192,11 @@ extension MappedConversion {
                     issueStart = issueEnd
                 }
             }
-            try writer.writeEncoded(batch.encoded, records: batch.written)
+            if encoder != nil {
+                try writer.writeEncoded(batch.encoded, records: batch.written)
+            } else {
+                try writer.write(batch.output, columns: columns)
+            }
             totals.written += batch.written
             totals.rejected += batch.rejected.count
             for (index, reasons) in batch.rejected { rejects?.add(batch.input[index], reasons: reasons) }
@@ -231,7 +210,7 @@ extension MappedConversion {
             progress?(RunProgress(totals: progressTotals, fraction: batch.fraction))
             pool.give(batch.input)
             pool.give(batch.encoded)
-            if reporting { pool.give(batch.output) }
+            if keepsOutput { pool.give(batch.output) }
         }
         totals.read = read
         guard totals.balances else {
