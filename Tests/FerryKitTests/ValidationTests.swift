@@ -286,3 +286,51 @@ import Testing
         #expect(SpanishName.splitSurnames("García López").certain)
     }
 }
+
+@Suite struct ISOCodeTests {
+    func read(_ field: CustomerField, _ text: String) -> String? {
+        guard case .success(.text(let code)) = FieldCodec(field: field).read(text) else { return nil }
+        return code
+    }
+
+    @Test func countriesAreTwoASCIILetters() {
+        #expect(read(.countryCode, "es") == "ES")
+        #expect(read(.countryCode, "Pt") == "PT")
+        // Unicode's upper case of `ß` is `SS`, which is no reason to call it a country.
+        #expect(read(.countryCode, "ß") == nil)
+        #expect(read(.countryCode, "ESP") == nil)
+    }
+
+    @Test func languagesAreCodesOrKnownNames() {
+        #expect(read(.language, "CA") == "ca")
+        #expect(read(.language, "Castellano") == "es")
+        #expect(read(.language, "ESPAÑOL") == "es")
+        // `ñ` as `n` and a combining tilde, as macOS writes file names and some exports write text.
+        #expect(read(.language, "espan\u{0303}ol") == "es")
+        #expect(read(.language, "FRANÇAIS") == "fr")
+        #expect(read(.language, "klingon") == nil)
+    }
+
+    /// The plan's byte check gives what the codec gives, for every kind of text.
+    @Test func thePlanReadsLanguagesAsTheCodecDoes() throws {
+        let scratch = Scratch()
+        let profile = try mapping(
+            """
+            ferry: mapping 1
+            fields:
+              - column: idioma
+                field: language
+              - column: pais
+                field: countryCode
+            """, scratch)
+        let texts = ["es", "EN", "catala", "Català", "espan\u{0303}ol", "klingon", "e s", "ß", "Deutsch", "x"]
+        let results = try mapCSV("idioma;pais\n" + texts.map { "\($0);\($0)\n" }.joined(), from: profile, scratch)
+        for (text, result) in zip(texts, results) {
+            #expect(result.customer?.language == read(.language, text), "\(text)")
+            #expect(result.customer?.countryCode == (read(.countryCode, text) ?? "ES"), "\(text)")
+            let messages = result.issues.map(\.message)
+            if read(.language, text) == nil { #expect(messages.contains(ISOCode.languageFailure.message), "\(text)") }
+            if read(.countryCode, text) == nil { #expect(messages.contains(ISOCode.countryFailure.message), "\(text)") }
+        }
+    }
+}

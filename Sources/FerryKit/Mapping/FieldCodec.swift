@@ -52,16 +52,16 @@ final class FieldCodec: @unchecked Sendable {
             }
             return .success(.text(code))
         case .countryCode:
-            let upper = text.uppercased()
-            guard upper.utf8.count == 2, upper.utf8.allSatisfy(isASCIILetter) else {
-                return .failure(ValidationFailure("a country is its two-letter ISO code (ES, FR, PT)"))
+            var copy = text
+            let code = copy.withUTF8 { bytes in
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2) { out in
+                    ISOCode.country(bytes, into: out.baseAddress!)
+                        ? String(decoding: UnsafeBufferPointer(out), as: UTF8.self) : nil
+                }
             }
-            return .success(.text(upper))
+            return code.map { .success(.text($0)) } ?? .failure(ISOCode.countryFailure)
         case .language:
-            let lower = text.lowercased()
-            if lower.utf8.count == 2, lower.utf8.allSatisfy(isASCIILetter) { return .success(.text(lower)) }
-            if let code = FieldCodec.languageNames[lower] { return .success(.text(code)) }
-            return .failure(ValidationFailure("a language is its two-letter ISO 639-1 code (es, ca, en)"))
+            return ISOCode.language(text).map { .success(.text($0)) } ?? .failure(ISOCode.languageFailure)
         case .date:
             switch dateFormat.parse(text) {
             case .failure(let failure): return .failure(failure)
@@ -172,16 +172,6 @@ final class FieldCodec: @unchecked Sendable {
         guard !cleaned.isEmpty, let value = Double(cleaned), value.isFinite else { return nil }
         return value
     }
-
-    static let languageNames: [String: String] = [
-        "español": "es", "espanol": "es", "castellano": "es", "spanish": "es", "català": "ca", "catala": "ca",
-        "catalán": "ca",
-        "catalan": "ca", "euskera": "eu", "euskara": "eu", "gallego": "gl", "galego": "gl", "english": "en",
-        "inglés": "en",
-        "ingles": "en", "français": "fr", "francés": "fr", "frances": "fr", "french": "fr", "deutsch": "de",
-        "alemán": "de",
-        "portugués": "pt", "português": "pt", "italiano": "it",
-    ]
 }
 
 extension FieldCodec {

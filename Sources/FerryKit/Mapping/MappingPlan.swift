@@ -866,10 +866,15 @@ struct MappingPlan {
         case .provinceCode:
             guard Province.exactCode(text, into: out) else { return .general }
             return .value(claim(2, tag: 1))
-        case .countryCode, .language:
-            guard text.count == 2, isASCIILetter(text[0]), isASCIILetter(text[1]) else { return .general }
-            for i in 0..<2 { out[i] = rule.pointee.check == .countryCode ? asciiUpper(text[i]) : asciiLower(text[i]) }
+        case .countryCode:
+            guard ISOCode.country(text, into: out) else { return .failed(ISOCode.countryFailure, value) }
             return .value(claim(2, tag: 1))
+        case .language:
+            switch ISOCode.language(text, into: out) {
+            case .code: return .value(claim(2, tag: 1))
+            case .unknown: return .failed(ISOCode.languageFailure, value)
+            case .needsUnicode: return .general
+            }
         case .date:
             let reading = DateFormat.read(
                 text,
