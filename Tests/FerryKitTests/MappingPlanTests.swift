@@ -137,4 +137,33 @@ import Testing
         #expect(result.issues.kept.map(\.record) == [2, 4])
         #expect(Set(result.issues.kept.map(\.message)).count == 1)
     }
+
+    /// A choice the plan refuses is worded as the codec words it, with or without a table of values.
+    @Test func aChoiceIsRefusedInTheCodecsWords() throws {
+        let scratch = Scratch()
+        let profile = try mapping(
+            """
+            ferry: mapping 1
+            fields:
+              - column: sexo
+                field: gender
+                values: {female: m, male: h}
+              - column: tipo
+                field: kind
+            """, scratch)
+        let texts = ["m", "H", "x", "mujer", "Ｍ", "", "person"]
+        let results = try mapCSV("sexo;tipo\n" + texts.map { "\($0);\($0)\n" }.joined(), from: profile, scratch)
+        for (text, result) in zip(texts, results) {
+            for field in [CustomerField.gender, .kind] {
+                let codec = profile.rules.first { $0.fields == [field] }!.codecs[0]
+                let expected: String? =
+                    if text.isEmpty { nil } else if case .failure(let failure) = codec.read(text) {
+                        failure.message
+                    } else { nil }
+                #expect(result.issues.first { $0.field == field }?.message == expected, "\(field) \(text)")
+            }
+        }
+        #expect(results[0].customer?.gender == .female && results[1].customer?.gender == .male)
+        #expect(results[6].customer?.kind == .person)
+    }
 }

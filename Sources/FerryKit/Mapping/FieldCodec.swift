@@ -32,12 +32,11 @@ final class FieldCodec: @unchecked Sendable {
                 {
                     return .success(.text(match.canonical))
                 }
-                return .failure(
-                    ValidationFailure("not one of \(values.map { "`\($0.column)`" }.joined(separator: ", "))"))
+                return .failure(choiceFailure)
             }
             let lower = text.lowercased()
             if let match = allowed.first(where: { $0.lowercased() == lower }) { return .success(.text(match)) }
-            return .failure(ValidationFailure("not one of \(allowed.joined(separator: ", "))"))
+            return .failure(choiceFailure)
         case .taxId:
             return TaxID.parse(text).map(CanonicalValue.taxId)
         case .phone:
@@ -98,6 +97,15 @@ final class FieldCodec: @unchecked Sendable {
             }
             return .success(.decimal(value))
         }
+    }
+
+    /// Why a text is none of a choice field's values (the system's, or the canonical ones).
+    var choiceFailure: ValidationFailure {
+        if let values {
+            return ValidationFailure("not one of \(values.map { "`\($0.column)`" }.joined(separator: ", "))")
+        }
+        guard case .choice(let allowed) = field.valueType else { return ValidationFailure("not one of its values") }
+        return ValidationFailure("not one of \(allowed.joined(separator: ", "))")
     }
 
     /// Why a date that exists cannot be this field's (a birth date in the future or before 1900).

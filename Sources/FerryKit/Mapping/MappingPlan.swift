@@ -822,7 +822,9 @@ struct MappingPlan {
             for c in rule.pointee.choices.range where Self.asciiFoldedEqual(pool(choices[c].from), text) {
                 return .value(stored(choices[c].to))
             }
-            return .general
+            // ASCII text matches as the codec matches it; other text may by Unicode's case rules.
+            guard text.allSatisfy({ $0 < 0x80 }) else { return .general }
+            return .failed(source!.rules[rule.pointee.rule].codecs[0].choiceFailure, value)
         case .taxId:
             guard let kind = TaxID.normalize(text, into: out) else {
                 return .failed(TaxID.failure(String(decoding: text, as: UTF8.self)), value)
