@@ -67,9 +67,8 @@ struct MappingPlan {
         var choices: Span
         var choicesAreValues: Bool
         var tokens: Span
+        /// A birth date, which `FieldCodec.implausible` may refuse.
         var birth: Bool
-        /// Today as the mapping was read, `yyyymmdd`: a birth date cannot be later.
-        var today: Int
         var booleans: BooleanStyle
         var range: ClosedRange<Int>?
     }
@@ -223,7 +222,9 @@ struct MappingPlan {
     private let targetColumnCount: Int
 
     fileprivate static let fieldCount = CustomerField.allCases.count
-    private static func index(_ field: CustomerField) -> Int { CustomerField.allCases.firstIndex(of: field)! }
+    /// A field's position in `values` (`CustomerField.allCases` order).
+    private static func index(_ field: CustomerField) -> Int { indexOf[field]! }
+    private static let indexOf = Dictionary(uniqueKeysWithValues: CustomerField.allCases.enumerated().map { ($1, $0) })
     private static let taxIdIndex = index(.taxId), taxIdTypeIndex = index(.taxIdType), kindIndex = index(.kind)
     private static let postalCodeIndex = index(.postalCode), provinceCodeIndex = index(.provinceCode),
         provinceIndex = index(.province)
@@ -250,7 +251,7 @@ struct MappingPlan {
                 join: pool.bytes(rule.join ?? " "),
                 defaultValue: pool.bytes(rule.defaultValue), required: rule.required,
                 transforms: pool.ops(rule.transforms.map(Self.readOp)), choices: .none, choicesAreValues: false,
-                tokens: .none, birth: false, today: 0, booleans: .json, range: nil)
+                tokens: .none, birth: false, booleans: .json, range: nil)
             if rule.fields.isEmpty {
                 (read.op, read.target) = (.extra, nameID(rule.columns[0]))
             } else if rule.lookup?.isEmpty == true {
@@ -288,9 +289,7 @@ struct MappingPlan {
             {
                 continue
             } else if column >= 0, rule.lookup == nil,
-                !(0..<Int(write.transforms.count)).contains(where: {
-                    pool.ops[Int(write.transforms.start) + $0] != .provinceCode
-                })
+                pool.ops[write.transforms.range].allSatisfy({ $0 == .provinceCode })
             {
                 Self.format(rule, &write, &pool)
             }
@@ -349,7 +348,6 @@ struct MappingPlan {
         case .date:
             read.tokens = pool.tokens(codec.dateFormat)
             read.birth = codec.field == .birthDate
-            read.today = codec.today.year * 10_000 + codec.today.month * 100 + codec.today.day
             return .date
         case .boolean:
             read.booleans = codec.booleans
@@ -489,8 +487,7 @@ struct MappingPlan {
     /// What a report counts of the record just mapped (`input` is its batch's bytes).
     func observation(input: UnsafeBufferPointer<UInt8>) -> RecordObservation {
         var seen = RecordObservation()
-        for (position, field) in Self.consentIndices.enumerated() where values[field].tag == 1 || values[field].tag == 2
-        {
+        for (position, field) in Self.consentIndices.enumerated() where values[field].tag != 0 {
             seen.setConsent(position, values[field].tag == 2)
         }
         seen.hasClinicalNotes = values[Self.clinicalIndex].tag != 0
@@ -591,8 +588,8 @@ struct MappingPlan {
         ) {
             issues.append(
                 RecordIssue(
-                    record: slot.number, line: slot.line, column: column, field: field, value: value,
-                    message: reason.message, detail: reason.detail, action: action))
+                    record: slot.number, line: slot.line, column: column, field: field, value: value, reason,
+                    action: action))
             if action == .rejected { accepted = false }
         }
         for r in 0..<readCount {
@@ -645,15 +642,9 @@ struct MappingPlan {
                     continue
                 case .failed(let reason, let part):
                     // Worded by the check itself; `invalid:` says what follows.
-                    let fieldRule = source!.rules[rule.pointee.rule]
-                    fieldRule.failure(
-                        reason, field: fieldRule.fields[0], original: string(original, input),
-                        part: string(part, input)
-                    ) { field, canonical in
-                        store(canonical, at: Self.position(field))
-                    } issue: { field, text, reason, action in
-                        issue(fieldRule.displayName, field, text, reason, action)
-                    }
+                    readGeneral(
+                        source!.rules[rule.pointee.rule], string(original, input),
+                        failed: (reason, string(part, input)), issue: issue)
                     continue
                 case .empty:
                     if rule.pointee.required {
@@ -667,12 +658,7 @@ struct MappingPlan {
                 }
             }
             // The general code, for this value only.
-            let fieldRule = source!.rules[rule.pointee.rule]
-            fieldRule.read(string(original, input)) { field, canonical in
-                store(canonical, at: Self.position(field))
-            } issue: { field, text, reason, action in
-                issue(fieldRule.displayName, field, text, reason, action)
-            }
+            readGeneral(source!.rules[rule.pointee.rule], string(original, input), failed: nil, issue: issue)
         }
         if extrasInput >= 0, let (object, _) = raw(extrasInput, fields: fields, input: input) {
             let text = string(object, input)
@@ -691,6 +677,24 @@ struct MappingPlan {
         }
         complete(input, issue: issue)
         return accepted
+    }
+
+    /// One value of `rule` by its general code: the whole of it from `original`, or, when the byte
+    /// check `failed` (with the value after the transforms), what `invalid:` says of that.
+    private mutating func readGeneral(
+        _ rule: FieldRule, _ original: String, failed: (reason: ValidationFailure, part: String)?,
+        issue: (String?, CustomerField?, String?, ValidationFailure, RecordIssue.Action) -> Void
+    ) {
+        func set(_ field: CustomerField, _ value: CanonicalValue) { store(value, at: Self.index(field)) }
+        func note(_ field: CustomerField?, _ text: String?, _ reason: ValidationFailure, _ action: RecordIssue.Action) {
+            issue(rule.displayName, field, text, reason, action)
+        }
+        if let failed {
+            rule.failure(
+                failed.reason, field: rule.fields[0], original: original, part: failed.part, set: set, issue: note)
+        } else {
+            rule.read(original, set: set, issue: note)
+        }
     }
 
     /// What the byte code made of a value.
@@ -723,11 +727,6 @@ struct MappingPlan {
         if current.count == 0 { return .empty }
         return check(current, rule, input)
     }
-
-    /// A field's position in `values`.
-    private static func position(_ field: CustomerField) -> Int { positionOf[field]! }
-    private static let positionOf = Dictionary(
-        uniqueKeysWithValues: CustomerField.allCases.enumerated().map { ($1, $0) })
 
     /// A canonical value (from the general code, or a Customer's) stored as the record's value.
     private mutating func store(_ value: CanonicalValue, at field: Int) {
@@ -882,16 +881,14 @@ struct MappingPlan {
                 text,
                 tokens: UnsafeBufferPointer(
                     start: tokens + Int(rule.pointee.tokens.start), count: Int(rule.pointee.tokens.count)))
-            let codec = source!.rules[rule.pointee.rule].codecs[0]
             guard case .date(let date) = reading else {
-                return .failed(codec.dateFormat.failure(reading, text: String(decoding: text, as: UTF8.self)), value)
+                let format = source!.rules[rule.pointee.rule].codecs[0].dateFormat
+                return .failed(format.failure(reading, text: String(decoding: text, as: UTF8.self)), value)
             }
-            let packed = date.year * 10_000 + date.month * 100 + date.day
-            if rule.pointee.birth, packed > rule.pointee.today || date.year < 1900,
-                let failure = codec.implausible(date)
-            {
+            if rule.pointee.birth, let failure = source!.rules[rule.pointee.rule].codecs[0].implausible(date) {
                 return .failed(failure, value)
             }
+            let packed = date.year * 10_000 + date.month * 100 + date.day
             return .value(Value(start: packed, count: 0, inArena: false, tag: 1))
         case .boolean:
             guard let flag = rule.pointee.booleans.parse(text) else { return .general }
@@ -1025,6 +1022,15 @@ struct MappingPlan {
     ) -> Bool {
         output.beginRecord()
         var accepted = true
+        func issue(
+            _ column: String?, _ field: CustomerField?, _ value: String?, _ reason: ValidationFailure,
+            _ action: RecordIssue.Action
+        ) {
+            issues.append(
+                RecordIssue(
+                    record: number, line: line, column: column, field: field, value: value, reason, action: action))
+            if action == .rejected { accepted = false }
+        }
         var written = ColumnSet(count: targetColumnCount)
         extraUsed.removeAll(keepingCapacity: true)
         extraUsed.append(contentsOf: repeatElement(false, count: extras.count))
@@ -1054,9 +1060,7 @@ struct MappingPlan {
                 }
                 continue
             case .general:
-                writeGeneral(
-                    rule, number: number, line: line, input: input, into: &output, written: &written,
-                    accepted: &accepted, issues: &issues, stats: &stats)
+                writeGeneral(rule, input: input, into: &output, written: &written, stats: &stats, issue: issue)
                 continue
             case .surnames:
                 let a = values[rule.pointee.source], b = values[rule.pointee.second]
@@ -1079,9 +1083,7 @@ struct MappingPlan {
                 let stored = values[rule.pointee.source]
                 if stored.tag != 0 {
                     guard let (text, textKind) = format(stored, rule, input) else {
-                        writeGeneral(
-                            rule, number: number, line: line, input: input, into: &output, written: &written,
-                            accepted: &accepted, issues: &issues, stats: &stats)
+                        writeGeneral(rule, input: input, into: &output, written: &written, stats: &stats, issue: issue)
                         continue
                     }
                     (value, kind) = (text, textKind)
@@ -1097,11 +1099,7 @@ struct MappingPlan {
             guard var current = value else {
                 if rule.pointee.required {
                     let fieldRule = target!.rules[rule.pointee.rule]
-                    issues.append(
-                        RecordIssue(
-                            record: number, line: line, column: fieldRule.displayName, field: fieldRule.fields.first,
-                            value: nil, message: ValidationFailure.requiredValueMissing.message, action: .rejected))
-                    accepted = false
+                    issue(fieldRule.displayName, fieldRule.fields.first, nil, .requiredValueMissing, .rejected)
                 }
                 continue
             }
@@ -1119,9 +1117,7 @@ struct MappingPlan {
                 arena.count += count
             }
             guard transformed else {
-                writeGeneral(
-                    rule, number: number, line: line, input: input, into: &output, written: &written,
-                    accepted: &accepted, issues: &issues, stats: &stats)
+                writeGeneral(rule, input: input, into: &output, written: &written, stats: &stats, issue: issue)
                 continue
             }
             if written.insert(rule.pointee.column) {
@@ -1174,22 +1170,18 @@ struct MappingPlan {
 
     /// One rule written by the general code.
     private mutating func writeGeneral(
-        _ rule: UnsafePointer<WriteRule>, number: Int, line: Int, input: UnsafeBufferPointer<UInt8>,
-        into output: inout RecordBatch, written: inout ColumnSet, accepted: inout Bool, issues: inout [RecordIssue],
-        stats: inout WriteStats
+        _ rule: UnsafePointer<WriteRule>, input: UnsafeBufferPointer<UInt8>, into output: inout RecordBatch,
+        written: inout ColumnSet, stats: inout WriteStats,
+        issue: (String?, CustomerField?, String?, ValidationFailure, RecordIssue.Action) -> Void
     ) {
         let target = target!
         let fieldRule = target.rules[rule.pointee.rule]
-        fieldRule.write(value: { canonical(Self.position($0), input) }, stats: &stats) { column, text, kind in
+        fieldRule.write(value: { canonical(Self.index($0), input) }, stats: &stats) { column, text, kind in
             guard let index = target.columnIndex[column], written.insert(index) else { return }
             var text = text
             text.withUTF8 { output.appendField(column: index, kind: kind, UnsafeRawBufferPointer($0)) }
         } issue: { field, value, reason, action in
-            issues.append(
-                RecordIssue(
-                    record: number, line: line, column: fieldRule.displayName, field: field, value: value,
-                    message: reason.message, detail: reason.detail, action: action))
-            if action == .rejected { accepted = false }
+            issue(fieldRule.displayName, field, value, reason, action)
         }
     }
 

@@ -42,6 +42,16 @@ public struct RecordIssue: Sendable, CustomStringConvertible {
         self.action = action
     }
 
+    /// An issue for the reason a check gave.
+    init(
+        record: Int, line: Int, column: String?, field: CustomerField?, value: String?, _ reason: ValidationFailure,
+        action: Action
+    ) {
+        self.init(
+            record: record, line: line, column: column, field: field, value: value, message: reason.message,
+            detail: reason.detail, action: action)
+    }
+
     /// The full text, personal data included.
     public var description: String { text(masked: false) }
 

@@ -36,10 +36,11 @@ struct MappingStep {
     ) rethrows {
         notes += binding.bind(columns: columns)
         report?.observeInput(input, columns: columns, binding: binding)
-        if planColumnCount != columns.count || plan == nil {
+        if planColumnCount != columns.count {
             planColumnCount = columns.count
             plan = MappingPlan(source: source, target: target, binding: binding, columns: columns)
         }
+        // Taken out while the records go through it, so the loop may change `self` meanwhile.
         var plan = plan!
         self.plan = nil
         defer { self.plan = plan }
