@@ -830,10 +830,12 @@ struct MappingPlan {
             }
             return .value(claim(9, tag: UInt8(TaxID.Kind.allCases.firstIndex(of: kind)! + 1)))
         case .phone:
-            if let kind = PhoneNumber.spanishFastPath(text, into: out) { return .value(claim(12, tag: kind.tag)) }
-            // What the fast path leaves to libphonenumber, as `PhoneNumber.parse` does.
-            if PhoneNumber.impossibleInSpain(text) {
-                return .failed(PhoneNumber.failure(.impossible, text: string(value, input), region: "ES"), value)
+            // What the shapes of Spanish numbers leave to libphonenumber, as `PhoneNumber.parse` does.
+            switch PhoneNumber.spanishWithoutLibrary(text, into: out) {
+            case .success(let kind)?: return .value(claim(12, tag: kind.tag))
+            case .failure(let failure)?:
+                return .failed(PhoneNumber.failure(failure, text: string(value, input), region: "ES"), value)
+            case nil: break
             }
             // Exports repeat their junk (`000 000 000`, `0`): libphonenumber's answers are kept.
             let key = string(value, input)

@@ -55,38 +55,46 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `text`, taking `region` for numbers written without a country code.
     public static func parse(_ text: String, region: String = "ES") -> Result<PhoneNumber, ValidationFailure> {
-        if region == "ES", let fast = spanishFastPath(text) { return .success(fast) }
-        var input = text
-        return input.withUTF8 { bytes in
-            if region == "ES", impossibleInSpain(bytes) {
-                return .failure(failure(.impossible, text: text, region: region))
-            }
-            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { out in
-                library(bytes, region: region, into: out.baseAddress!)
-                    .map {
-                        PhoneNumber(
-                            e164: String(
-                                decoding: UnsafeBufferPointer(start: out.baseAddress, count: $0.count), as: UTF8.self),
-                            kind: $0.kind)
-                    }
-                    .mapError { failure($0, text: text, region: region) }
-            }
+        number(text) { bytes, out in
+            if region == "ES", let known = spanishWithoutLibrary(bytes, into: out) { return known.map { (12, $0) } }
+            return library(bytes, region: region, into: out)
         }
+        .mapError { failure($0, text: text, region: region) }
     }
 
     /// Parses with libphonenumber only (for the test that holds the fast path to it).
     public static func parseWithLibrary(_ text: String, region: String = "ES") -> PhoneNumber? {
+        try? number(text) { library($0, region: region, into: $1) }.get()
+    }
+
+    /// `read`'s answer on the bytes of `text` (the E.164 form goes to its second argument, room for
+    /// 32 bytes), as a number.
+    private static func number(
+        _ text: String,
+        read: (UnsafeBufferPointer<UInt8>, UnsafeMutablePointer<UInt8>) -> Result<(count: Int, kind: Kind), Failure>
+    ) -> Result<PhoneNumber, Failure> {
         var input = text
         return input.withUTF8 { bytes in
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { out in
-                guard case .success(let (count, kind)) = library(bytes, region: region, into: out.baseAddress!) else {
-                    return nil
+                read(bytes, out.baseAddress!).map {
+                    PhoneNumber(
+                        e164: String(
+                            decoding: UnsafeBufferPointer(start: out.baseAddress, count: $0.count), as: UTF8.self),
+                        kind: $0.kind)
                 }
-                return PhoneNumber(
-                    e164: String(decoding: UnsafeBufferPointer(start: out.baseAddress, count: count), as: UTF8.self),
-                    kind: kind)
             }
         }
+    }
+
+    /// What the shapes of Spanish numbers decide without libphonenumber: a number of the fast path
+    /// (its E.164 form, 12 bytes, goes to `out`, and its kind is returned) or one that cannot exist
+    /// (`impossibleInSpain`); nil leaves the text to libphonenumber.
+    static func spanishWithoutLibrary(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>)
+        -> Result<Kind, Failure>?
+    {
+        if let kind = spanishFastPath(text, into: out) { return .success(kind) }
+        if impossibleInSpain(text) { return .failure(.impossible) }
+        return nil
     }
 
     /// Why a text is not a phone number.
