@@ -141,10 +141,31 @@ public final class Migration {
             let reader = input.reader
             var state = RunState(
                 api: api, source: source, target: target, journal: journal, identityKey: identityKey, options: options)
-            var inBatch = RecordBatch()
-            var outBatch = RecordBatch()
+            // The shared driver maps on every core (as `convert` does) and hands the batches over in
+            // input order; this task decides, sends and settles.
+            let workers = MappingWorkers(
+                source: source, target: target, workers: availableProcessors(), reporting: report != nil)
+            let drafts = DeliveryDrafts(api: api, target: target, identityKey: identityKey)
+            let batches = BatchChannel<MigrationBatch>(capacity: 2)
+            let reading = Handoff(input)  // used by the reading thread only, until `batches` has finished
+            _ = JoinableThread {
+                do {
+                    _ = try readInOrder(
+                        reading.value, workers: workers.count, pool: workers.pool,
+                        work: { worker, job in drafts.make(worker, job, on: workers) }
+                    ) { batch, offset in
+                        var batch = batch
+                        batch.mapped.renumber(offset)
+                        try batches.send(batch)
+                    }
+                    batches.finish(nil)
+                } catch {
+                    batches.finish(error)
+                }
+            }
             var fatal: FerryError?
-            let prefixes = JSONKeys(target.writtenColumns)
+            var fraction: Double?
+            var inputColumns: [String] = []
 
             do {
                 try await withThrowingTaskGroup(of: DeliveryReport.self) { group in
@@ -158,14 +179,13 @@ public final class Migration {
                                 hint: "run the same command again to go on where this run stopped")
                         }
                         if !readerDone, fatal == nil, state.queued < options.concurrency * 2 {
-                            if try reader.read(into: &inBatch) {
-                                state.totals.read += inBatch.count
-                                outBatch.removeAll()
-                                try state.map(
-                                    inBatch, columns: reader.columns, output: &outBatch, keyPrefixes: prefixes,
-                                    report: report, rejects: rejects)
-                                try rejects?.flush(inputColumns: reader.columns)
-                                progress?(state.progress(read: input.fractionRead))
+                            if let batch = try await batches.next() {
+                                try state.take(batch, report: report, rejects: rejects)
+                                inputColumns = batch.mapped.columns
+                                try rejects?.flush(inputColumns: inputColumns)
+                                workers.recycle(batch.mapped)
+                                fraction = batch.mapped.fraction
+                                progress?(state.progress(read: fraction))
                             } else {
                                 readerDone = true
                             }
@@ -208,15 +228,17 @@ public final class Migration {
                             try state.settle(finished, report: report, rejects: rejects)
                         }
                         if state.journalBacklog >= 64 { try journal.write(state.takeJournalEntries()) }
-                        try rejects?.flush(inputColumns: reader.columns)
-                        progress?(state.progress(read: input.fractionRead))
+                        try rejects?.flush(inputColumns: inputColumns)
+                        progress?(state.progress(read: fraction))
                     }
                 }
             } catch {
+                await batches.stop()
                 try? journal.write(state.takeJournalEntries())
                 try? rejects?.finish(inputColumns: reader.columns)
                 throw error
             }
+            await batches.stop()
             try journal.write(state.takeJournalEntries())
             if let fatal {
                 try? rejects?.finish(inputColumns: reader.columns)
@@ -231,8 +253,8 @@ public final class Migration {
             try journal.finishRun(runNumber, totals: state.totals)
             try rejects?.finish(inputColumns: reader.columns)
             let conversion = MappedConversionResult(
-                totals: state.totals, inputDescription: input.description, issues: state.step.log,
-                stats: state.step.stats, notes: state.step.notes, diagnostics: reader.diagnostics,
+                totals: state.totals, inputDescription: input.description, issues: state.ledger.log,
+                stats: workers.stats, notes: state.ledger.notes, diagnostics: reader.diagnostics,
                 seconds: monotonicSeconds() - started)
             var result = MigrationResult(conversion: conversion, journalPath: options.journalPath)
             result.requests = state.requests
@@ -292,7 +314,7 @@ private struct RunState {
     let target: Profile
     let journal: Journal
     let options: MigrationOptions
-    var step: MappingStep
+    var ledger: MappingLedger
     var totals = RunTotals()
     var requests = 0
     var retries = 0
@@ -303,14 +325,10 @@ private struct RunState {
     var changedSinceCreated = 0
     var updated = 0
     private var checkedJournalMatches = false
-    private let identityFields: [CustomerField]
     private var queue: [Delivery] = []
     private var head = 0
     private var entries: [Journal.Entry] = []
     private var identities: RecordIdentities
-    private let lookupColumns: [(filter: String, column: Int)]
-    private let fallbackColumns: [(filter: String, column: Int)]
-    private let matchColumns: [(name: String, column: Int?)]
 
     init(
         api: APIDescription, source: Profile, target: Profile, journal: Journal, identityKey: [UInt8],
@@ -318,16 +336,10 @@ private struct RunState {
     ) {
         self.api = api
         identities = RecordIdentities(key: identityKey)
-        identityFields = api.identity.compactMap(CustomerField.init(rawValue:))
         self.target = target
         self.journal = journal
         self.options = options
-        step = MappingStep(source: source, target: target)
-        lookupColumns = api.lookup.compactMap { entry in target.columnIndex[entry.column].map { (entry.filter, $0) } }
-        fallbackColumns = api.lookupFallback.compactMap { entry in
-            target.columnIndex[entry.column].map { (entry.filter, $0) }
-        }
-        matchColumns = api.match.map { ($0, target.columnIndex[$0]) }
+        ledger = MappingLedger(source: source, target: target)
     }
 
     var queued: Int { queue.count - head }
@@ -368,41 +380,19 @@ private struct RunState {
                 attempts: attempts, label: delivery.label, updatedAt: Journal.now()))
     }
 
-    /// Maps a batch and decides, record by record, what the journal says is left to do.
-    mutating func map(
-        _ input: RecordBatch, columns: [String], output: inout RecordBatch, keyPrefixes: JSONKeys,
-        report: ReportCollector?, rejects: RejectsFile?
-    ) throws {
-        // Each record's identity: the first of the mapping's `identity` fields it has (a code, a tax
-        // id, an e-mail...), so corrections and new columns keep it; records with none of them, and
-        // records Ferry refuses, by their content. Then what the journal says of this batch.
-        var accepted: [(index: Int, label: String?, key: String?)] = []
-        var refused: [(index: Int, reasons: [RecordIssue])] = []
-        step.map(input, columns: columns, into: &output, report: report) { at, customerOf in
-            let customer = customerOf()
-            let key = identityFields.lazy.compactMap { field in
-                customer[field].map { field.rawValue + "=" + $0.description }
-            }.first
-            accepted.append((at, RunState.label(customer), key))
-        } rejected: { at, _, reasons in
-            refused.append((at, reasons))
-        }
-        var identities = [String](repeating: "", count: input.count)
-        var acceptedAt = 0
-        for index in 0..<input.count {
-            if acceptedAt < accepted.count, accepted[acceptedAt].index == index, let key = accepted[acceptedAt].key {
-                identities[index] = self.identities.identity(key: key)
-            } else {
-                identities[index] = self.identities.identity(of: input[index], columns: columns)
-            }
-            if acceptedAt < accepted.count, accepted[acceptedAt].index == index { acceptedAt += 1 }
-        }
+    /// Takes a mapped batch in input order and decides, record by record, what the journal says is
+    /// left to do.
+    mutating func take(_ batch: MigrationBatch, report: ReportCollector?, rejects: RejectsFile?) throws {
+        let input = batch.mapped.input
+        ledger.take(batch.mapped, report: report)
+        totals.read += input.count
+        let identities = batch.identities.map { self.identities.number($0) }
         let known = try journal.entries(for: identities)
         if !checkedJournalMatches {
             checkedJournalMatches = true
             try checkJournalMatches(known: known, read: input.count)
         }
-        for (at, reasons) in refused {
+        for (at, reasons) in batch.mapped.rejected {
             let record = input[at]
             totals.rejected += 1
             rejects?.add(record, reasons: reasons.map(\.rejectReason))
@@ -412,29 +402,19 @@ private struct RunState {
                     reason: reasons.map { $0.text(masked: true) }.joined(separator: "; "), status: nil, payload: nil,
                     attempts: 0, label: nil, updatedAt: Journal.now()))
         }
-        output.bytes.withUnsafeBytes { bytes in
-            for (k, entry) in accepted.enumerated() {
-                let record = input[entry.index]
-                let identity = identities[entry.index]
-                let slot = output.records[k]
-                var body: [UInt8] = []
-                keyPrefixes.withBuffers { keys in
-                    output.fields.withUnsafeBufferPointer { fields in
-                        JSONWriter.appendObject(slot, bytes: bytes, fields: fields, keys: keys, to: &body)
-                    }
-                }
-                let payloadHash = RecordIdentities.hex(fnv1a(body, seed: 7))
-                let written = output[k]
+        do {
+            for draft in batch.drafts {
+                let record = input[draft.index]
+                let identity = identities[draft.index]
+                let payloadHash = draft.payloadHash
                 var source = RecordBatch()
                 source.beginRecord()
                 source.appendFields(of: record)
                 source.endRecord(number: record.number, line: record.line)
                 var delivery = Delivery(
-                    identity: identity, number: record.number, line: record.line, source: source, body: body,
-                    payloadHash: payloadHash, label: entry.label,
-                    lookups: filterValues(lookupColumns, in: written),
-                    fallbackLookups: filterValues(fallbackColumns, in: written),
-                    match: matchColumns.map { ($0.name, $0.column.flatMap { written.string(column: $0) }) })
+                    identity: identity, number: record.number, line: record.line, source: source, body: draft.body,
+                    payloadHash: payloadHash, label: draft.label, lookups: draft.lookups,
+                    fallbackLookups: draft.fallbackLookups, match: draft.match)
                 if let earlier = known[identity] {
                     delivery.attemptsBefore = earlier.attempts
                     switch earlier.state {
@@ -452,13 +432,13 @@ private struct RunState {
                         settledEarlier += 1
                         if earlier.payload != nil, earlier.payload != payloadHash {
                             changedSinceCreated += 1
-                            step.add(
+                            ledger.add(
                                 RecordIssue(
                                     record: record.number, line: record.line, column: nil, field: nil, value: nil,
                                     message: "not sent again: changed since an earlier run created it", detail: nil,
                                     action: .skipped))
                         } else {
-                            step.add(
+                            ledger.add(
                                 RecordIssue(
                                     record: record.number, line: record.line, column: nil, field: nil, value: nil,
                                     message: "not sent: an earlier run settled it", detail: nil, action: .skipped))
@@ -468,7 +448,7 @@ private struct RunState {
                         // The API refused this very payload before; it would again.
                         totals.rejected += 1
                         rejects?.add(record, reasons: [earlier.reason ?? "refused by the API"])
-                        step.add(
+                        ledger.add(
                             RecordIssue(
                                 record: record.number, line: record.line, column: nil, field: nil, value: nil,
                                 message: "refused by the API in an earlier run", detail: nil, action: .rejected))
@@ -476,7 +456,7 @@ private struct RunState {
                     case .uncertain, .sending:
                         if !api.canLookUp && !options.retryUncertain {
                             totals.uncertain += 1
-                            step.add(
+                            ledger.add(
                                 RecordIssue(
                                     record: record.number, line: record.line, column: nil, field: nil, value: nil,
                                     message:
@@ -487,8 +467,7 @@ private struct RunState {
                                     identity: identity, number: record.number, line: record.line, state: .uncertain,
                                     remoteID: nil, reason: earlier.reason ?? "its answer was lost in an earlier run",
                                     status: nil, payload: earlier.payload, attempts: earlier.attempts,
-                                    label: entry.label,
-                                    updatedAt: Journal.now()))
+                                    label: draft.label, updatedAt: Journal.now()))
                             continue
                         }
                         delivery.settleFirst = true
@@ -529,7 +508,7 @@ private struct RunState {
             let issue = RecordIssue(
                 record: delivery.number, line: delivery.line, column: column, field: field, value: nil,
                 message: message, detail: detail, action: action)
-            step.add(issue)
+            ledger.add(issue)
             report?.observeOutcome(issue)
         }
         if let update = delivery.update {
@@ -607,9 +586,106 @@ private struct RunState {
             break
         }
     }
+}
+
+/// A batch mapped by a worker, with what each record needs on its way: its identity (numbered in
+/// input order by the taker), and for each accepted record a draft of its delivery.
+struct MigrationBatch: @unchecked Sendable {
+    var mapped: MappedBatch
+    var identities: [RecordIdentities.Unnumbered]
+    /// One per accepted record, in output order.
+    var drafts: [Draft]
+
+    struct Draft {
+        /// The record's index in the batch's input.
+        var index: Int
+        var label: String?
+        /// The create call's JSON body, and its hash.
+        var body: [UInt8]
+        var payloadHash: String
+        var lookups: [(filter: String, value: String)]
+        var fallbackLookups: [(filter: String, value: String)]
+        var match: [(column: String, value: String?)]
+    }
+}
+
+/// What the mapping workers add to a batch for `migrate` (`MigrationBatch`): made on every core, so
+/// sending waits for no mapping.
+struct DeliveryDrafts: Sendable {
+    private let identityFields: [CustomerField]
+    private let identities: RecordIdentities.Maker
+    private let keyPrefixes: JSONKeys
+    private let lookupColumns: [(filter: String, column: Int)]
+    private let fallbackColumns: [(filter: String, column: Int)]
+    private let matchColumns: [(name: String, column: Int?)]
+
+    init(api: APIDescription, target: Profile, identityKey: [UInt8]) {
+        identityFields = api.identity.compactMap(CustomerField.init(rawValue:))
+        identities = RecordIdentities.Maker(key: identityKey)
+        keyPrefixes = JSONKeys(target.writtenColumns)
+        lookupColumns = api.lookup.compactMap { entry in target.columnIndex[entry.column].map { (entry.filter, $0) } }
+        fallbackColumns = api.lookupFallback.compactMap { entry in
+            target.columnIndex[entry.column].map { (entry.filter, $0) }
+        }
+        matchColumns = api.match.map { ($0, target.columnIndex[$0]) }
+    }
+
+    /// Maps `job` on `worker` and drafts its deliveries. Each record's identity: the first of the
+    /// mapping's `identity` fields it has (a code, a tax id, an e-mail...), so corrections and new
+    /// columns keep it; records with none of them, and records Ferry refuses, by their content.
+    func make(_ worker: Int, _ job: ReadBatch, on workers: MappingWorkers) -> MigrationBatch {
+        var accepted: [(index: Int, label: String?, key: String?)] = []
+        let mapped = workers.map(worker, job) { at, customerOf in
+            let customer = customerOf()
+            let key = identityFields.lazy.compactMap { field in
+                customer[field].map { field.rawValue + "=" + $0.description }
+            }.first
+            accepted.append((at, DeliveryDrafts.label(customer), key))
+        }
+        let input = mapped.input
+        var identities: [RecordIdentities.Unnumbered] = []
+        identities.reserveCapacity(input.count)
+        var acceptedAt = 0
+        for index in 0..<input.count {
+            if acceptedAt < accepted.count, accepted[acceptedAt].index == index {
+                if let key = accepted[acceptedAt].key {
+                    identities.append(self.identities.unnumbered(key: key))
+                } else {
+                    identities.append(self.identities.unnumbered(of: input[index], columns: mapped.columns))
+                }
+                acceptedAt += 1
+            } else {
+                identities.append(self.identities.unnumbered(of: input[index], columns: mapped.columns))
+            }
+        }
+        let output = mapped.output
+        var drafts: [MigrationBatch.Draft] = []
+        drafts.reserveCapacity(accepted.count)
+        output.bytes.withUnsafeBufferPointer { bytes in
+            for (k, entry) in accepted.enumerated() {
+                var body: [UInt8] = []
+                keyPrefixes.withBuffers { keys in
+                    output.fields.withUnsafeBufferPointer { fields in
+                        JSONWriter.appendObject(
+                            output.records[k], bytes: UnsafeRawBufferPointer(bytes), fields: fields, keys: keys,
+                            to: &body)
+                    }
+                }
+                let written = output[k]
+                drafts.append(
+                    MigrationBatch.Draft(
+                        index: entry.index, label: entry.label, body: body,
+                        payloadHash: RecordIdentities.hex(fnv1a(body, seed: 7)),
+                        lookups: values(of: lookupColumns, in: written),
+                        fallbackLookups: values(of: fallbackColumns, in: written),
+                        match: matchColumns.map { ($0.name, $0.column.flatMap { written.string(column: $0) }) }))
+            }
+        }
+        return MigrationBatch(mapped: mapped, identities: identities, drafts: drafts)
+    }
 
     /// The filters whose column the written record fills, each with its value.
-    private func filterValues(_ filters: [(filter: String, column: Int)], in written: RecordView) -> [(
+    private func values(of filters: [(filter: String, column: Int)], in written: RecordView) -> [(
         filter: String, value: String
     )] {
         filters.compactMap { lookup in
@@ -640,49 +716,71 @@ private struct RunState {
 /// What the journal stores is that hash keyed with the journal's secret key (HMAC-SHA256, cut to 128
 /// bits): without the key file nobody can tell from the journal whether it holds a given person.
 struct RecordIdentities {
+    /// An identity before it is numbered: the keyed hash of a record's identifying value or content,
+    /// and what its repeats are counted by. Made on any thread; numbered in input order.
+    struct Unnumbered: Sendable {
+        var keyed: String
+        var occurrenceKey: UInt64
+    }
+
+    /// Makes unnumbered identities with the journal's secret key.
+    struct Maker: Sendable {
+        private let key: SymmetricKey
+
+        init(key: [UInt8]) { self.key = SymmetricKey(data: key) }
+
+        /// A record known by an identifying value (`taxId=12345678Z`).
+        func unnumbered(key value: String) -> Unnumbered {
+            let text = "identity\u{1F}" + value
+            return Unnumbered(keyed: keyed(Array(text.utf8)), occurrenceKey: fnv1a(text.utf8, seed: 0x2545_F491))
+        }
+
+        /// A record known by its content: its column names and values, in any order.
+        func unnumbered(of record: RecordView, columns: [String]) -> Unnumbered {
+            var a: UInt64 = 0, b: UInt64 = 0
+            for field in record.fields where field.hasValue {
+                let name = columns[Int(field.column)].utf8
+                var fieldA = fnv1a(name, seed: 0x5f37_59df)
+                var fieldB = fnv1a(name, seed: 0x9e37_79b9)
+                fieldA = fnv1a(CollectionOfOne(0x1F), seed: 0, continuing: fieldA)
+                fieldB = fnv1a(CollectionOfOne(0x1F), seed: 0, continuing: fieldB)
+                record.batch.withValue(field) { value in
+                    fieldA = fnv1a(value, seed: 0, continuing: fieldA)
+                    fieldB = fnv1a(value, seed: 0, continuing: fieldB)
+                }
+                a &+= fieldA
+                b &+= fieldB
+            }
+            return Unnumbered(
+                keyed: keyed(withUnsafeBytes(of: (a.littleEndian, b.littleEndian)) { Array($0) }),
+                occurrenceKey: a ^ (b &* 0x9E37_79B9_7F4A_7C15))
+        }
+
+        /// The first 128 bits of the HMAC of `content`, as two big-endian words in hex.
+        private func keyed(_ content: [UInt8]) -> String {
+            let code = Array(HMAC<SHA256>.authenticationCode(for: content, using: key))
+            let high = code[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            let low = code[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            return RecordIdentities.hex(high) + RecordIdentities.hex(low)
+        }
+    }
+
+    let maker: Maker
     private var seen: [UInt64: Int] = [:]
-    private let key: SymmetricKey
 
-    init(key: [UInt8]) { self.key = SymmetricKey(data: key) }
+    init(key: [UInt8]) { maker = Maker(key: key) }
 
-    /// The identity of a record known by an identifying value (`taxId=12345678Z`): the value keyed
-    /// with the journal's secret, numbered when the input repeats it.
-    mutating func identity(key: String) -> String {
-        let text = "identity\u{1F}" + key
-        let occurrenceKey = fnv1a(text.utf8, seed: 0x2545_F491)
-        let occurrence = seen[occurrenceKey, default: 0]
-        seen[occurrenceKey] = occurrence + 1
-        return keyed(Array(text.utf8), occurrence: occurrence)
+    /// The identity in input order: `#n` added for the n-th occurrence after the first.
+    mutating func number(_ identity: Unnumbered) -> String {
+        let occurrence = seen[identity.occurrenceKey, default: 0]
+        seen[identity.occurrenceKey] = occurrence + 1
+        return identity.keyed + (occurrence > 0 ? "#\(occurrence + 1)" : "")
     }
 
-    /// The first 128 bits of the HMAC of `content`, as two big-endian words in hex, and `#n` for the
-    /// n-th occurrence after the first.
-    private func keyed(_ content: [UInt8], occurrence: Int) -> String {
-        let code = Array(HMAC<SHA256>.authenticationCode(for: content, using: key))
-        let high = code[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        let low = code[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        return RecordIdentities.hex(high) + RecordIdentities.hex(low) + (occurrence > 0 ? "#\(occurrence + 1)" : "")
-    }
+    mutating func identity(key: String) -> String { number(maker.unnumbered(key: key)) }
 
     mutating func identity(of record: RecordView, columns: [String]) -> String {
-        var a: UInt64 = 0, b: UInt64 = 0
-        for field in record.fields where field.hasValue {
-            let name = columns[Int(field.column)].utf8
-            var fieldA = fnv1a(name, seed: 0x5f37_59df)
-            var fieldB = fnv1a(name, seed: 0x9e37_79b9)
-            fieldA = fnv1a(CollectionOfOne(0x1F), seed: 0, continuing: fieldA)
-            fieldB = fnv1a(CollectionOfOne(0x1F), seed: 0, continuing: fieldB)
-            record.batch.withValue(field) { value in
-                fieldA = fnv1a(value, seed: 0, continuing: fieldA)
-                fieldB = fnv1a(value, seed: 0, continuing: fieldB)
-            }
-            a &+= fieldA
-            b &+= fieldB
-        }
-        let occurrenceKey = a ^ (b &* 0x9E37_79B9_7F4A_7C15)
-        let occurrence = seen[occurrenceKey, default: 0]
-        seen[occurrenceKey] = occurrence + 1
-        return keyed(withUnsafeBytes(of: (a.littleEndian, b.littleEndian)) { Array($0) }, occurrence: occurrence)
+        number(maker.unnumbered(of: record, columns: columns))
     }
 
     static func hex(_ value: UInt64) -> String {

@@ -87,111 +87,40 @@ public struct MappedConversion {
 }
 
 extension MappedConversion {
-    /// One batch, mapped (and encoded, when the writer can) by a worker.
-    private struct MappedBatch {
-        var input: RecordBatch
-        var columns: [String]
-        var fraction: Double?
-        var encoded: [UInt8] = []
-        var written = 0
-        var rejected: [(index: Int, reasons: [String])] = []
-        var issues: [RecordIssue] = []
-        var notes: [Diagnostic] = []
-        /// For a report: the mapped records, and per input record what the report counts, where its
-        /// issues end in `issues`, and its place in `output` (−1 when rejected).
-        var output = RecordBatch()
-        var seen: [RecordObservation] = []
-        var issuesEnd: [Int32] = []
-        var outputIndex: [Int32] = []
-    }
-
-    /// `run` with the mapping on `workers` threads: this thread reads batches and hands them out,
-    /// the workers map and encode them (each with its own `MappingStep`), and a writing thread
-    /// writes the results, rejects, issues and report in input order, so the output is the same
-    /// whatever the number of workers. A writer with no `BatchEncoder` writes the mapped batches
-    /// itself, on the writing thread.
+    /// `run` with the mapping on `workers` threads (`MappingWorkers`): the input is read (or cut into
+    /// chunks) on this thread, the workers map and encode the batches, and a writing thread writes
+    /// the results, rejects, issues and report in input order, so the output is the same whatever
+    /// the number of workers. A writer with no `BatchEncoder` writes the mapped batches itself, on
+    /// the writing thread.
     private func runInOrder(
         input: OpenedInput, writer: any RecordWriter, rejects: RejectsFile?,
         report: ReportCollector?, progress: ((RunProgress) -> Void)?, started: Double
     ) throws -> MappedConversionResult {
         let encoder = writer.makeEncoder()
         let keepsOutput = report != nil || encoder == nil
-        let reporting = report != nil
-        let workers = max(1, workers)
         let columns = target.writtenColumns
         let reader = input.reader
-        let steps = (0..<workers).map { _ in
-            var step = MappingStep(source: source, target: target)
-            step.keepsIssuesApart = true
-            return Handoff(step)
-        }
-        let pool = BufferPool(keep: 2 * workers + 4)
+        let workers = MappingWorkers(source: source, target: target, workers: workers, reporting: report != nil)
+        let pool = workers.pool
         let work: @Sendable (Int, ReadBatch) -> MappedBatch = { worker, job in
-            var batch = MappedBatch(input: job.records, columns: job.columns, fraction: job.fraction)
-            let state = steps[worker]
-            let notesBefore = state.value.notes.count
-            var output = pool.batch()
-            if reporting {
-                let count = batch.input.count
-                batch.seen = Array(repeating: RecordObservation(), count: count)
-                batch.issuesEnd = Array(repeating: 0, count: count)
-                batch.outputIndex = Array(repeating: -1, count: count)
-                state.value.map(batch.input, columns: batch.columns, into: &output) { index, seen, issues in
-                    batch.seen[index] = seen
-                    batch.issuesEnd[index] = Int32(issues)
-                } accepted: { index, _ in
-                    batch.outputIndex[index] = Int32(batch.written)
-                    batch.written += 1
-                } rejected: { index, _, reasons in
-                    batch.rejected.append((index, reasons.map(\.rejectReason)))
-                }
-            } else {
-                state.value.map(batch.input, columns: batch.columns, into: &output) { _, _ in
-                    batch.written += 1
-                } rejected: { index, _, reasons in
-                    batch.rejected.append((index, reasons.map(\.rejectReason)))
-                }
-            }
-            batch.issues = state.value.unloggedIssues
-            state.value.unloggedIssues.removeAll(keepingCapacity: true)
-            batch.notes = Array(state.value.notes[notesBefore...])
+            var batch = workers.map(worker, job)
             if let encoder {
                 batch.encoded = pool.bytes()
-                encoder.encode(output, &batch.encoded)
+                encoder.encode(batch.output, &batch.encoded)
             }
-            if keepsOutput { batch.output = output } else { pool.give(output) }
+            if !keepsOutput {
+                pool.give(batch.output)
+                batch.output = RecordBatch()
+            }
             return batch
         }
         // Kept by the writing thread, read here once it has stopped.
         var totals = RunTotals()
-        var log = IssueLog()
-        var notes = source.notes + target.notes
-        var reportBinding = SourceBinding(profile: source)
-        let read = try readInOrder(input, workers: workers, pool: pool, work: work) { mapped, offset in
-            // The worker numbered records from its chunk's start; the file's numbers from here on.
+        var ledger = MappingLedger(source: source, target: target)
+        let read = try readInOrder(input, workers: workers.count, pool: pool, work: work) { mapped, offset in
             var batch = mapped
-            batch.input.renumber(afterRecords: offset.records, lines: offset.lines)
-            batch.output.renumber(afterRecords: offset.records, lines: offset.lines)
-            if offset.records != 0 || offset.lines != 0 {
-                for index in batch.issues.indices {
-                    batch.issues[index].record += offset.records
-                    batch.issues[index].line += offset.lines
-                }
-            }
-            if let report {
-                // The report sees every record in input order, as a single thread shows them.
-                _ = reportBinding.bind(columns: batch.columns)
-                report.observeInput(batch.input, columns: batch.columns, binding: reportBinding)
-                var issueStart = 0
-                for index in 0..<batch.input.count {
-                    let issueEnd = Int(batch.issuesEnd[index])
-                    let place = Int(batch.outputIndex[index])
-                    report.observe(
-                        batch.input[index], seen: batch.seen[index], issues: batch.issues[issueStart..<issueEnd],
-                        output: place >= 0 ? batch.output[place] : nil)
-                    issueStart = issueEnd
-                }
-            }
+            batch.renumber(offset)
+            ledger.take(batch, report: report)
             if encoder != nil {
                 try writer.writeEncoded(batch.encoded, records: batch.written)
             } else {
@@ -199,18 +128,14 @@ extension MappedConversion {
             }
             totals.written += batch.written
             totals.rejected += batch.rejected.count
-            for (index, reasons) in batch.rejected { rejects?.add(batch.input[index], reasons: reasons) }
-            try rejects?.flush(inputColumns: batch.columns)
-            for issue in batch.issues { log.add(issue) }
-            for note in batch.notes where !notes.contains(where: { $0.description == note.description }) {
-                notes.append(note)
+            for (index, reasons) in batch.rejected {
+                rejects?.add(batch.input[index], reasons: reasons.map(\.rejectReason))
             }
+            try rejects?.flush(inputColumns: batch.columns)
             var progressTotals = totals
             progressTotals.read = totals.settled
             progress?(RunProgress(totals: progressTotals, fraction: batch.fraction))
-            pool.give(batch.input)
-            pool.give(batch.encoded)
-            if keepsOutput { pool.give(batch.output) }
+            workers.recycle(batch)
         }
         totals.read = read
         guard totals.balances else {
@@ -220,11 +145,9 @@ extension MappedConversion {
         }
         try rejects?.finish(inputColumns: reader.columns)
         try writer.finish()
-        var stats = WriteStats()
-        for step in steps { stats.add(step.value.stats) }
         return MappedConversionResult(
-            totals: totals, inputDescription: input.description, issues: log, stats: stats,
-            notes: notes, diagnostics: reader.diagnostics, seconds: monotonicSeconds() - started)
+            totals: totals, inputDescription: input.description, issues: ledger.log, stats: workers.stats,
+            notes: ledger.notes, diagnostics: reader.diagnostics, seconds: monotonicSeconds() - started)
     }
 }
 

@@ -6,15 +6,12 @@ struct MappingStep {
     let target: Profile
     private(set) var binding: SourceBinding
     private(set) var notes: [Diagnostic]
-    private(set) var log = IssueLog()
     private(set) var stats = WriteStats()
     private var issues: [RecordIssue] = []
     /// The plan for this input's columns, compiled again when they change.
     private var plan: MappingPlan?
     private var planColumnCount = -1
-    /// With this set, issues wait in `unloggedIssues` for the caller to log in input order (a
-    /// worker of a parallel conversion), instead of going to `log`.
-    var keepsIssuesApart = false
+    /// The issues of the records mapped, waiting for the caller to log them in input order.
     var unloggedIssues: [RecordIssue] = []
 
     init(source: Profile, target: Profile) {
@@ -28,14 +25,13 @@ struct MappingStep {
     /// in input order. `accepted` gets each accepted record's index in `input` and a way to have
     /// its Customer; `rejected` each refused record's index, the record and its reasons. `observe`,
     /// when given, gets what a report counts of each record and how many issues wait in
-    /// `unloggedIssues` after it; `report`, when given, sees every record.
+    /// `unloggedIssues` after it.
     mutating func map(
-        _ input: RecordBatch, columns: [String], into output: inout RecordBatch, report: ReportCollector? = nil,
+        _ input: RecordBatch, columns: [String], into output: inout RecordBatch,
         observe: ((Int, RecordObservation, Int) -> Void)? = nil,
         accepted: (Int, () -> Customer) throws -> Void, rejected: (Int, RecordView, [RecordIssue]) throws -> Void
     ) rethrows {
         notes += binding.bind(columns: columns)
-        report?.observeInput(input, columns: columns, binding: binding)
         if planColumnCount != columns.count {
             planColumnCount = columns.count
             plan = MappingPlan(source: source, target: target, binding: binding, columns: columns)
@@ -51,13 +47,8 @@ struct MappingStep {
                     let ok = plan.map(
                         input.records[index], fields: fields, bytes: bytes, into: &output, issues: &issues,
                         stats: &stats)
-                    if keepsIssuesApart { unloggedIssues += issues } else { for issue in issues { log.add(issue) } }
-                    if report != nil || observe != nil {
-                        let seen = plan.observation(input: bytes)
-                        observe?(index, seen, unloggedIssues.count)
-                        report?.observe(
-                            input[index], seen: seen, issues: issues, output: ok ? output[output.count - 1] : nil)
-                    }
+                    unloggedIssues += issues
+                    if let observe { observe(index, plan.observation(input: bytes), unloggedIssues.count) }
                     if ok {
                         try accepted(index, { plan.customer(input: bytes) })
                     } else {
@@ -67,7 +58,4 @@ struct MappingStep {
             }
         }
     }
-
-    /// Records an issue found after mapping (a target's refusal, a lost answer).
-    mutating func add(_ issue: RecordIssue) { log.add(issue) }
 }

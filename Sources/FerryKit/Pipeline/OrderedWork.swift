@@ -343,3 +343,91 @@ private func renumbered(_ error: any Error, afterRecords records: Int, lines: In
     error.location = location
     return error
 }
+
+/// Batches made on threads and taken by a task, in the order they were sent: how `migrate`'s task
+/// group takes the work of the shared driver. `send` waits while `capacity` batches wait to be
+/// taken, so the threads stay at most that far ahead.
+final class BatchChannel<Batch: Sendable>: @unchecked Sendable {
+    /// Thrown by `send` once the taker has stopped.
+    struct Stopped: Error {}
+
+    private let condition = NSCondition()
+    private let capacity: Int
+    private var waiting: [Batch] = []
+    private var stopped = false
+    private var end: Result<Void, any Error>?
+    private var taker: CheckedContinuation<Batch?, any Error>?
+    private var endWaiter: CheckedContinuation<Void, Never>?
+
+    init(capacity: Int) { self.capacity = max(1, capacity) }
+
+    /// Hands a batch to the taker (on a thread; it may wait). Throws `Stopped` when the taker stopped.
+    func send(_ batch: Batch) throws {
+        condition.lock()
+        while waiting.count >= capacity && !stopped { condition.wait() }
+        guard !stopped else {
+            condition.unlock()
+            throw Stopped()
+        }
+        if let taker {
+            self.taker = nil
+            condition.unlock()
+            taker.resume(returning: batch)
+        } else {
+            waiting.append(batch)
+            condition.unlock()
+        }
+    }
+
+    /// No more batches: `next` returns nil once the waiting ones are taken, or throws `failure`.
+    func finish(_ failure: (any Error)?) {
+        condition.lock()
+        end = failure.map { .failure($0) } ?? .success(())
+        let taker = waiting.isEmpty ? self.taker : nil
+        if taker != nil { self.taker = nil }
+        let endWaiter = self.endWaiter
+        self.endWaiter = nil
+        condition.broadcast()
+        condition.unlock()
+        if let taker {
+            if let failure { taker.resume(throwing: failure) } else { taker.resume(returning: nil) }
+        }
+        endWaiter?.resume()
+    }
+
+    /// The next batch, waiting for it; nil when the sender finished.
+    func next() async throws -> Batch? {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Batch?, any Error>) in
+            condition.lock()
+            if !waiting.isEmpty {
+                let batch = waiting.removeFirst()
+                condition.broadcast()
+                condition.unlock()
+                continuation.resume(returning: batch)
+            } else if let end {
+                condition.unlock()
+                continuation.resume(with: end.map { nil })
+            } else {
+                taker = continuation
+                condition.unlock()
+            }
+        }
+    }
+
+    /// Takes no more batches and waits until the sender has finished.
+    func stop() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            condition.lock()
+            stopped = true
+            waiting.removeAll()
+            condition.broadcast()
+            if end == nil {
+                endWaiter = continuation
+                condition.unlock()
+            } else {
+                condition.unlock()
+                continuation.resume()
+            }
+        }
+    }
+}
