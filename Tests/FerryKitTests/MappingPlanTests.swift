@@ -101,6 +101,58 @@ import Testing
         }
     }
 
+    /// E-mail addresses, postal codes, yes/no and whole numbers are checked on bytes by the same
+    /// function the codec calls, and worded by it: the plan's issue is the codec's.
+    @Test(arguments: [false, true])
+    func bytesChecksWordTheirFailuresAsTheCodecDoes(decimalComma: Bool) throws {
+        let scratch = Scratch()
+        let profile = try mapping(
+            """
+            ferry: mapping 1
+            fields:
+              - column: nombre
+                field: givenName
+              - column: email
+                field: email
+              - column: cp
+                field: postalCode
+              - column: sms
+                field: consentSms
+              - column: valoracion
+                field: rating
+                decimal: \(decimalComma ? "comma" : "point")
+            """, scratch)
+        let bad: [(CustomerField, String)] = [
+            (.email, "nuria.vilaro@"), (.email, "a..b@x"), (.email, "a b@x.es"), (.email, "ramon@gmail"),
+            (.email, "a@x.123"), (.email, "a@-x.es"), (.email, "@x.es"), (.email, "a@x..es"), (.email, "a@x.e"),
+            (.postalCode, "2800A"), (.postalCode, "280133"), (.postalCode, "53001"), (.postalCode, "123"),
+            (.consentSms, "quizá"), (.consentSms, "2"), (.rating, "7"), (.rating, "-1"), (.rating, "2.5"),
+            (.rating, "0x3"), (.rating, "tres"), (.rating, "1e1"), (.rating, decimalComma ? "1.250" : "2,5"),
+        ]
+        func row(_ field: CustomerField, _ text: String) -> String {
+            let values: [CustomerField: String] = [
+                .email: "ana@x.es", .postalCode: "28001", .consentSms: "si", .rating: "3",
+            ]
+            return "Ana;"
+                + [CustomerField.email, .postalCode, .consentSms, .rating].map {
+                    $0 == field ? text : values[$0]!
+                }.joined(separator: ";") + "\n"
+        }
+        let csv = "nombre;email;cp;sms;valoracion\n" + bad.map { row($0.0, $0.1) }.joined()
+        let results = try mapCSV(csv, from: profile, scratch)
+        #expect(results.count == bad.count)
+        for ((field, text), result) in zip(bad, results) {
+            let expected = try #require(codecFailure(profile, field, text), "\(text) should fail")
+            let issue = try #require(result.issues.first { $0.field == field }, "no issue for \(text)")
+            #expect(issue.message == expected.message, "\(text)")
+            #expect(issue.detail == expected.detail, "\(text)")
+            #expect(issue.action == .dropped && issue.value == text, "\(text)")
+            let customer = try #require(result.customer)
+            #expect(customer[field] == nil, "\(text)")
+            #expect(customer.givenName == "Ana")
+        }
+    }
+
     @Test func contradictionsAreNotedWithTheRestOfTheRecordOnBytes() throws {
         let scratch = Scratch()
         let profile = try mapping(Self.yaml("drop"), scratch)

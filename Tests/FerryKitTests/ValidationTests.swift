@@ -169,6 +169,35 @@ import Testing
         #expect(throws: ValidationFailure.self) { try EmailAddress.parse(input).get() }
     }
 
+    /// Each refusal says what a person would look at first: the @, the part before it, the domain.
+    @Test(arguments: [
+        ("", "the e-mail address is empty"),
+        ("ana.gmail.com", "an e-mail address has an @"),
+        ("@gmail.com", "nothing before the @"),
+        (".ana@gmail.com", "the part before the @ cannot start or end with a dot or have two dots in a row"),
+        ("a..b@x", "the part before the @ cannot start or end with a dot or have two dots in a row"),
+        ("a b@x.es", "the part before the @ has a character an address cannot have"),
+        ("ana@", "nothing after the @"),
+        ("ana@gmail", "the domain has no dot"),
+        ("ana@gmail..com", "the domain has an empty or over-long part"),
+        ("ana@-gmail.com", "a domain part cannot start or end with '-'"),
+        ("ana@gm_ail.com", "the domain has a character a domain cannot have"),
+        ("ana@gmail.c0m", "the domain does not end in a real top-level domain (.es, .com, ...)"),
+    ])
+    func saysWhatIsWrongFirst(input: String, message: String) {
+        guard case .failure(let failure) = EmailAddress.parse(input) else {
+            Issue.record("\(input) should fail")
+            return
+        }
+        #expect(failure.message == message, "\(input)")
+    }
+
+    @Test func namesTheCharacterAndTheDomainInTheDetail() {
+        #expect(EmailAddress.parse("a b@x.es").failureDetail == "the part before the @ cannot contain ' '")
+        #expect(EmailAddress.parse(" ana@gmail ").failureDetail == "the domain has no dot (gmail)")
+        #expect(EmailAddress.parse("ana@gm_ail.com").failureDetail == "the domain cannot contain '_'")
+    }
+
     @Test func enforcesLengthLimits() {
         #expect(throws: ValidationFailure.self) {
             try EmailAddress.parse(String(repeating: "a", count: 65) + "@x.es").get()
@@ -179,11 +208,63 @@ import Testing
     }
 }
 
+extension Result where Failure == ValidationFailure {
+    var failureMessage: String? {
+        if case .failure(let failure) = self { return failure.message }
+        return nil
+    }
+
+    var failureDetail: String? {
+        if case .failure(let failure) = self { return failure.detail }
+        return nil
+    }
+}
+
+/// Numbers as exports write them, held to Python's `float` where it has a view (plain decimals,
+/// signs, exponents) and refusing what it would refuse (`0x10`, `1.2.3`, `e5`).
+@Suite struct NumberTests {
+    @Test(arguments: [
+        ("12.50", false, 12.5), ("12,50", true, 12.5), ("1.250,00", true, 1250), ("1,250.00", false, 1250),
+        ("1 250", false, 1250), ("-3", false, -3), ("+4", false, 4), ("2.5e3", false, 2500), ("1E-2", false, 0.01),
+        (".5", false, 0.5), ("5.", false, 5), ("2,5e1", true, 25),
+    ])
+    func readsWhatExportsWrite(text: String, decimalComma: Bool, value: Double) {
+        var copy = text
+        #expect(copy.withUTF8 { Number.read($0, decimalComma: decimalComma) } == value, "\(text)")
+    }
+
+    @Test(arguments: ["0x10", "1.2.3", "e5", "1e", "inf", "nan", "--1", "1-", "1e+", "", " ", "12a", "1\t2"])
+    func refusesWhatIsNoNumber(text: String) {
+        var copy = text
+        #expect(copy.withUTF8 { Number.read($0, decimalComma: false) } == nil, "\(text)")
+    }
+
+    @Test func wholeNumbersAreWholeAndWithinTheirRange() {
+        func whole(_ text: String, comma: Bool = false) -> Result<Int, Number.Failure> {
+            var copy = text
+            return copy.withUTF8 { Number.whole($0, decimalComma: comma, range: 0...5) }
+        }
+        #expect(whole("4") == .success(4))
+        #expect(whole("4.0") == .success(4))
+        #expect(whole("4,0", comma: true) == .success(4))
+        #expect(whole("1.250", comma: true) == .failure(.outside(0...5)))
+        #expect(whole("2.5") == .failure(.notWhole))
+        #expect(whole("-1") == .failure(.outside(0...5)))
+        #expect(whole("0x3") == .failure(.notWhole))
+        #expect(Number.failure(.outside(0...5), decimalComma: false).message == "outside 0–5")
+    }
+}
+
 @Suite struct PostalCodeAndProvinceTests {
     @Test func keepsLeadingZerosAndRestoresADroppedOne() throws {
         #expect(try PostalCode.parse("01001").get().code == "01001")
         let restored = try PostalCode.parse("8036").get()
         #expect(restored.code == "08036" && restored.restoredZero)
+        #expect(PostalCode.parse("28O13").failureMessage == "a Spanish postal code has only digits")
+        #expect(PostalCode.parse("280133").failureMessage == "a Spanish postal code has 5 digits")
+        #expect(
+            PostalCode.parse("53001").failureMessage
+                == "a Spanish postal code starts with a province number from 01 to 52")
         #expect(PostalCode.provinceCode(of: "08036") == "08")
     }
 

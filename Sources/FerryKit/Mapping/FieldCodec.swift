@@ -26,17 +26,18 @@ final class FieldCodec: @unchecked Sendable {
         case .text:
             return .success(.text(text))
         case .choice(let allowed):
-            if let values {
-                if let match = values.first(where: { $0.column == text })
-                    ?? values.first(where: { $0.column.lowercased() == text.lowercased() })
-                {
-                    return .success(.text(match.canonical))
+            let spellings = values?.map(\.column) ?? allowed
+            var copy = text
+            switch copy.withUTF8({ Choices.match($0, in: spellings.lazy.map(\.utf8)) }) {
+            case .at(let position): return .success(.text(values?[position].canonical ?? allowed[position]))
+            case .none: return .failure(choiceFailure)
+            case .needsUnicode:
+                let lower = text.lowercased()
+                guard let position = spellings.firstIndex(where: { $0.lowercased() == lower }) else {
+                    return .failure(choiceFailure)
                 }
-                return .failure(choiceFailure)
+                return .success(.text(values?[position].canonical ?? allowed[position]))
             }
-            let lower = text.lowercased()
-            if let match = allowed.first(where: { $0.lowercased() == lower }) { return .success(.text(match)) }
-            return .failure(choiceFailure)
         case .taxId:
             return TaxID.parse(text).map(CanonicalValue.taxId)
         case .phone:
@@ -46,9 +47,7 @@ final class FieldCodec: @unchecked Sendable {
         case .postalCode:
             return PostalCode.parse(text).map { .text($0.code) }
         case .provinceCode:
-            guard let code = Province.code(ofName: text) else {
-                return .failure(ValidationFailure("not an INE province code (01–52) or a province name"))
-            }
+            guard let code = Province.code(ofName: text) else { return .failure(Province.failure) }
             return .success(.text(code))
         case .countryCode:
             var copy = text
@@ -69,33 +68,16 @@ final class FieldCodec: @unchecked Sendable {
                 return .success(.date(date))
             }
         case .boolean:
-            guard let value = booleans.parse(text) else {
-                return .failure(ValidationFailure("not a yes or no (1/0, true/false, sí/no, s/n, x)"))
-            }
+            guard let value = booleans.parse(text) else { return .failure(BooleanStyle.failure) }
             return .success(.bool(value))
         case .integer(let range):
-            guard let value = FieldCodec.number(text, decimalComma: decimalComma), value == value.rounded(),
-                abs(value) < 1e15
-            else {
-                return .failure(ValidationFailure("not a whole number"))
-            }
-            if let range, !range.contains(Int(value)) {
-                return .failure(ValidationFailure("outside \(range.lowerBound)–\(range.upperBound)"))
-            }
-            return .success(.integer(Int(value)))
+            var copy = text
+            return copy.withUTF8 { Number.whole($0, decimalComma: decimalComma, range: range) }
+                .map(CanonicalValue.integer).mapError { Number.failure($0, decimalComma: decimalComma) }
         case .decimal(let range):
-            guard let value = FieldCodec.number(text, decimalComma: decimalComma) else {
-                return .failure(
-                    ValidationFailure(
-                        decimalComma ? "not a number (decimal comma: 12,50)" : "not a number (decimal point: 12.50)"))
-            }
-            if let range, !range.contains(value) {
-                return .failure(
-                    ValidationFailure(
-                        "outside \(CanonicalValue.decimalText(range.lowerBound))–\(CanonicalValue.decimalText(range.upperBound))"
-                    ))
-            }
-            return .success(.decimal(value))
+            var copy = text
+            return copy.withUTF8 { Number.decimal($0, decimalComma: decimalComma, range: range) }
+                .map(CanonicalValue.decimal).mapError { Number.failure($0, decimalComma: decimalComma) }
         }
     }
 
@@ -166,19 +148,10 @@ final class FieldCodec: @unchecked Sendable {
         return nil
     }
 
-    /// Reads `12.50`, `12,50` (decimal comma), `1.250,00` and `1,250.00`.
+    /// Reads `12.50`, `12,50` (decimal comma), `1.250,00` and `1,250.00` (`Number`).
     static func number(_ text: String, decimalComma: Bool) -> Double? {
-        var cleaned = ""
-        for character in text where character != " " {
-            switch character {
-            case ",": cleaned.append(decimalComma ? "." : "\u{0}")
-            case ".": cleaned.append(decimalComma ? "\u{0}" : ".")
-            default: cleaned.append(character)
-            }
-        }
-        cleaned.removeAll { $0 == "\u{0}" }
-        guard !cleaned.isEmpty, let value = Double(cleaned), value.isFinite else { return nil }
-        return value
+        var copy = text
+        return copy.withUTF8 { Number.read($0, decimalComma: decimalComma) }
     }
 }
 

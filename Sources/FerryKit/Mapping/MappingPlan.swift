@@ -71,6 +71,7 @@ struct MappingPlan {
         var birth: Bool
         var booleans: BooleanStyle
         var range: ClosedRange<Int>?
+        var decimalComma: Bool
     }
 
     struct WriteRule {
@@ -251,7 +252,7 @@ struct MappingPlan {
                 join: pool.bytes(rule.join ?? " "),
                 defaultValue: pool.bytes(rule.defaultValue), required: rule.required,
                 transforms: pool.ops(rule.transforms.map(Self.readOp)), choices: .none, choicesAreValues: false,
-                tokens: .none, birth: false, booleans: .json, range: nil)
+                tokens: .none, birth: false, booleans: .json, range: nil, decimalComma: false)
             if rule.fields.isEmpty {
                 (read.op, read.target) = (.extra, nameID(rule.columns[0]))
             } else if rule.lookup?.isEmpty == true {
@@ -354,7 +355,8 @@ struct MappingPlan {
             return .boolean
         case .integer(let range):
             read.range = range
-            return codec.decimalComma ? .general : .integer
+            read.decimalComma = codec.decimalComma
+            return .integer
         case .decimal: return .general
         }
     }
@@ -815,15 +817,16 @@ struct MappingPlan {
         case .text:
             return .value(value)
         case .choice:
-            for c in rule.pointee.choices.range where elementsEqual(pool(choices[c].from), text) {
-                return .value(stored(choices[c].to))
+            let range = rule.pointee.choices.range
+            let (bytes, choices) = (bytes, choices)
+            let spellings = range.lazy.map {
+                UnsafeBufferPointer(start: bytes + Int(choices[$0].from.start), count: Int(choices[$0].from.count))
             }
-            for c in rule.pointee.choices.range where Self.asciiFoldedEqual(pool(choices[c].from), text) {
-                return .value(stored(choices[c].to))
+            switch Choices.match(text, in: spellings) {
+            case .at(let position): return .value(stored(choices[range.lowerBound + position].to))
+            case .none: return .failed(source!.rules[rule.pointee.rule].codecs[0].choiceFailure, value)
+            case .needsUnicode: return .general
             }
-            // ASCII text matches as the codec matches it; other text may by Unicode's case rules.
-            guard text.allSatisfy({ $0 < 0x80 }) else { return .general }
-            return .failed(source!.rules[rule.pointee.rule].codecs[0].choiceFailure, value)
         case .taxId:
             guard let kind = TaxID.normalize(text, into: out) else {
                 return .failed(TaxID.failure(String(decoding: text, as: UTF8.self)), value)
@@ -861,11 +864,15 @@ struct MappingPlan {
                 return .failed(PhoneNumber.failure(failure, text: key, region: "ES"), value)
             }
         case .email:
-            guard let count = EmailAddress.normalize(text, into: out) else { return .general }
-            return .value(claim(count, tag: 1))
+            switch EmailAddress.check(text, into: out) {
+            case .success(let count): return .value(claim(count, tag: 1))
+            case .failure(let failure): return .failed(EmailAddress.failure(failure, text: text), value)
+            }
         case .postalCode:
-            guard PostalCode.normalize(text, into: out) else { return .general }
-            return .value(claim(5, tag: 1))
+            switch PostalCode.check(text, into: out) {
+            case .success: return .value(claim(5, tag: 1))
+            case .failure(let failure): return .failed(PostalCode.failure(failure), value)
+            }
         case .provinceCode:
             guard Province.exactCode(text, into: out) else { return .general }
             return .value(claim(2, tag: 1))
@@ -893,17 +900,14 @@ struct MappingPlan {
             let packed = date.year * 10_000 + date.month * 100 + date.day
             return .value(Value(start: packed, count: 0, inArena: false, tag: 1))
         case .boolean:
-            guard let flag = rule.pointee.booleans.parse(text) else { return .general }
+            guard let flag = rule.pointee.booleans.parse(text) else { return .failed(BooleanStyle.failure, value) }
             return .value(Value(start: 0, count: 0, inArena: false, tag: flag ? 2 : 1))
         case .integer:
-            guard text.count > 0, text.count <= 15 else { return .general }
-            var number = 0
-            for byte in text {
-                guard isASCIIDigit(byte) else { return .general }
-                number = number * 10 + Int(byte - 0x30)
+            let decimalComma = rule.pointee.decimalComma
+            switch Number.whole(text, decimalComma: decimalComma, range: rule.pointee.range) {
+            case .success(let number): return .value(Value(start: number, count: 0, inArena: false, tag: 1))
+            case .failure(let failure): return .failed(Number.failure(failure, decimalComma: decimalComma), value)
             }
-            if let range = rule.pointee.range, !range.contains(number) { return .general }
-            return .value(Value(start: number, count: 0, inArena: false, tag: 1))
         case .general:
             return .general
         }
@@ -926,15 +930,6 @@ struct MappingPlan {
     @inline(__always)
     private func elementsEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
         a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
-    }
-
-    private static func asciiFoldedEqual(_ word: UnsafeBufferPointer<UInt8>, _ text: UnsafeBufferPointer<UInt8>) -> Bool
-    {
-        guard word.count == text.count else { return false }
-        for i in 0..<word.count {
-            guard word[i] < 0x80, text[i] < 0x80, asciiLower(word[i]) == asciiLower(text[i]) else { return false }
-        }
-        return true
     }
 
     /// Fills what the record implies (the tax id's type, the province of a postal code, the country)
@@ -1211,15 +1206,17 @@ struct MappingPlan {
                 ? (self.stored(rule.pointee.yes), rule.pointee.yesKind)
                 : (self.stored(rule.pointee.no), rule.pointee.noKind)
         case .integer:
-            arena.reserve(20)
-            var digits = 1, rest = stored.start / 10
+            arena.reserve(21)
+            let sign = stored.start < 0 ? 1 : 0
+            if sign == 1 { arena.base[arena.count] = UInt8(ascii: "-") }
+            var digits = 1, rest = stored.start.magnitude / 10
             while rest > 0 { digits += 1; rest /= 10 }
-            var number = stored.start
-            for i in stride(from: digits - 1, through: 0, by: -1) {
+            var number = stored.start.magnitude
+            for i in stride(from: sign + digits - 1, through: sign, by: -1) {
                 arena.base[arena.count + i] = UInt8(0x30 + number % 10)
                 number /= 10
             }
-            return (claim(digits, tag: 1), rule.pointee.kind ?? .number)
+            return (claim(sign + digits, tag: 1), rule.pointee.kind ?? .number)
         case .date:
             let packed = stored.start
             guard let date = CalendarDate(year: packed / 10_000, month: packed / 100 % 100, day: packed % 100) else {

@@ -14,6 +14,9 @@ public enum BooleanStyle: String, Sendable, CaseIterable {
     /// `x` for yes and nothing for no: an empty cell means no, not unknown.
     case mark = "x"
 
+    /// Why a text is neither yes nor no.
+    static let failure = ValidationFailure("not a yes or no (1/0, true/false, sí/no, s/n, x)")
+
     /// Reads a yes or a no; nil when the text is neither (empty text is neither, except in `x` style).
     public func parse(_ text: String) -> Bool? {
         var copy = text

@@ -1,49 +1,57 @@
 /// A Spanish postal code: five digits, the first two the province's INE code (01–52).
 public enum PostalCode {
+    /// Why a text is no Spanish postal code.
+    enum Failure: Error {
+        case notDigits, length, province
+    }
+
     /// Checks `text` and returns the five-digit code. Four digits get their leading zero back
     /// (spreadsheets drop it: `8036` → `08036`), which `restoredZero` reports.
     public static func parse(_ text: String) -> Result<(code: String, restoredZero: Bool), ValidationFailure> {
-        var digits: [UInt8] = []
-        for byte in text.utf8 {
-            if isASCIIDigit(byte) {
-                digits.append(byte)
-            } else if byte != 0x20 && byte != 0x09 {
-                return .failure(ValidationFailure("a Spanish postal code has only digits"))
+        var copy = text
+        return copy.withUTF8 { input in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 5) { out in
+                check(input, into: out.baseAddress!)
+                    .map { (String(decoding: UnsafeBufferPointer(out), as: UTF8.self), $0) }
+                    .mapError(failure)
             }
         }
-        var restored = false
-        if digits.count == 4 {
-            digits.insert(0x30, at: 0)
-            restored = true
-        }
-        guard digits.count == 5 else { return .failure(ValidationFailure("a Spanish postal code has 5 digits")) }
-        let province = Int(digits[0] - 0x30) * 10 + Int(digits[1] - 0x30)
-        guard (1...52).contains(province) else {
-            return .failure(ValidationFailure("a Spanish postal code starts with a province number from 01 to 52"))
-        }
-        return .success((String(decoding: digits, as: UTF8.self), restored))
     }
 
-    /// The check on bytes, for the hot path: a valid code is written to `out` (5 bytes); false otherwise.
-    static func normalize(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Bool {
+    /// The whole check, on bytes: digits (spaces and tabs ignored), five of them, or four that lost
+    /// their leading zero (then true), starting with a province number. A valid code is written to
+    /// `out` (5 bytes).
+    static func check(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Result<
+        Bool, Failure
+    > {
         var count = 0
         for byte in text {
             if isASCIIDigit(byte) {
-                guard count < 5 else { return false }
-                out[count] = byte
+                if count < 5 { out[count] = byte }
                 count += 1
             } else if byte != 0x20 && byte != 0x09 {
-                return false
+                return .failure(.notDigits)
             }
         }
-        if count == 4 {
+        let restored = count == 4
+        if restored {
             for i in stride(from: 4, to: 0, by: -1) { out[i] = out[i - 1] }
             out[0] = 0x30
             count = 5
         }
-        guard count == 5 else { return false }
+        guard count == 5 else { return .failure(.length) }
         let province = Int(out[0] - 0x30) * 10 + Int(out[1] - 0x30)
-        return province >= 1 && province <= 52
+        guard province >= 1 && province <= 52 else { return .failure(.province) }
+        return .success(restored)
+    }
+
+    /// A failure in words.
+    static func failure(_ failure: Failure) -> ValidationFailure {
+        switch failure {
+        case .notDigits: ValidationFailure("a Spanish postal code has only digits")
+        case .length: ValidationFailure("a Spanish postal code has 5 digits")
+        case .province: ValidationFailure("a Spanish postal code starts with a province number from 01 to 52")
+        }
     }
 
     /// The INE province code of a valid postal code: its first two digits.

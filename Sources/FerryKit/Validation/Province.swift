@@ -26,6 +26,9 @@ public enum Province {
         return SpanishData.provinces[index - 1].name
     }
 
+    /// Why a text names no province.
+    static let failure = ValidationFailure("not an INE province code (01–52) or a province name")
+
     /// The INE code of a province name, ignoring case, accents and the article's place
     /// ("La Coruña", "Coruña, A", "a coruña" → "15").
     public static func code(ofName name: String) -> String? {

@@ -7,9 +7,7 @@ struct ProvinceCode: Transform {
     var inverse: Inverse { .normalizes("the province is written with its official name") }
 
     func read(_ text: String) -> Result<String, ValidationFailure> {
-        guard let code = Province.code(ofName: text) else {
-            return .failure(ValidationFailure("not a Spanish province name or INE code"))
-        }
+        guard let code = Province.code(ofName: text) else { return .failure(Province.failure) }
         return .success(code)
     }
 
