@@ -344,6 +344,43 @@ extension Result where Failure == ValidationFailure {
         #expect(SpanishName.titleCased(input) == expected)
     }
 
+    /// The byte version agrees with Unicode's case rules on every name of ASCII and Latin-1 letters
+    /// it settles: 20,000 random names in capitals, small letters and mixed case, with particles,
+    /// hyphens, apostrophes, `ß`, `ÿ`, `×` and letters outside Latin-1.
+    @Test func titleCasingOnBytesAgreesWithUnicode() {
+        var random = SplitMix64(seed: 2026)
+        let pieces = [
+            "maría", "JOSÉ", "íñigo", "ÁLVARO", "Núñez", "de", "LA", "y", "i", "del", "o'neill", "garcía-lópez",
+            "ßa", "straße", "ÿves", "×", "ÇELIK", "Œuvre", "ǅemal", "łukasz", "ÀÈÌÒÙ", "àèìòù", "mc", "x", "",
+        ]
+        var settled = 0
+        for _ in 0..<20_000 {
+            var words: [String] = []
+            for _ in 0..<Int.random(in: 1...4, using: &random) {
+                var word = pieces.randomElement(using: &random)!
+                switch Int.random(in: 0..<3, using: &random) {
+                case 0: word = word.uppercased()
+                case 1: word = word.lowercased()
+                default: break
+                }
+                words.append(word)
+            }
+            let name = words.joined(separator: " ")
+            var copy = name
+            let onBytes: String? = copy.withUTF8 { input in
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(input.count, 1)) { out in
+                    SpanishName.titleCased(input, into: out.baseAddress!).map {
+                        String(decoding: UnsafeBufferPointer(rebasing: out[..<$0]), as: UTF8.self)
+                    }
+                }
+            }
+            guard let onBytes else { continue }
+            settled += 1
+            #expect(onBytes == SpanishName.titleCasedByUnicode(name), "\(name)")
+        }
+        #expect(settled > 5_000, "most names are settled on bytes")
+    }
+
     @Test(arguments: [
         ("García de la Fuente", "García", "de la Fuente"),
         ("del Río Muñoz", "del Río", "Muñoz"),

@@ -7,7 +7,6 @@ struct MappingStep {
     private(set) var binding: SourceBinding
     private(set) var notes: [Diagnostic]
     private(set) var stats = WriteStats()
-    private var issues: [RecordIssue] = []
     /// The plan for this input's columns, compiled again when they change.
     private var plan: MappingPlan?
     private var planColumnCount = -1
@@ -43,16 +42,16 @@ struct MappingStep {
         try input.bytes.withUnsafeBufferPointer { bytes in
             try input.fields.withUnsafeBufferPointer { fields in
                 for index in 0..<input.count {
-                    issues.removeAll(keepingCapacity: true)
+                    let firstIssue = unloggedIssues.count
                     let ok = plan.map(
-                        input.records[index], fields: fields, bytes: bytes, into: &output, issues: &issues,
+                        input.records[index], fields: fields, bytes: bytes, into: &output, issues: &unloggedIssues,
                         stats: &stats)
-                    unloggedIssues += issues
                     if let observe { observe(index, plan.observation(input: bytes), unloggedIssues.count) }
                     if ok {
                         try accepted(index, { plan.customer(input: bytes) })
                     } else {
-                        try rejected(index, input[index], issues.filter { $0.action == .rejected })
+                        try rejected(
+                            index, input[index], unloggedIssues[firstIssue...].filter { $0.action == .rejected })
                     }
                 }
             }

@@ -13,14 +13,22 @@ public enum SpanishName {
     /// `garcía de la fuente` → `García de la Fuente`, `martín-sanz` → `Martín-Sanz`). A name already
     /// in mixed case is left as written: `McDonald` and `DeMarco` know their own capitals.
     public static func titleCased(_ text: String) -> String {
-        // Most names settle it on ASCII letters alone (`María`): only look at Unicode case when needed.
-        var asciiUpper = false, asciiLower = false
-        for byte in text.utf8 {
-            if byte &- 0x41 < 26 { asciiUpper = true } else if byte &- 0x61 < 26 { asciiLower = true }
+        // Most names are ASCII and Latin-1 letters (`MARÍA JOSÉ`, `Íñigo`): settled on bytes.
+        var copy = text
+        let onBytes: String? = copy.withUTF8 { input in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(input.count, 1)) { out in
+                titleCased(input, into: out.baseAddress!).map {
+                    String(decoding: UnsafeBufferPointer(rebasing: out[..<$0]), as: UTF8.self)
+                }
+            }
         }
-        if asciiUpper && asciiLower { return text }
-        let hasUpper = asciiUpper || text.contains { $0.isUppercase }
-        let hasLower = asciiLower || text.contains { $0.isLowercase }
+        return onBytes ?? titleCasedByUnicode(text)
+    }
+
+    /// `titleCased` by Unicode's case rules, for what the bytes cannot settle.
+    static func titleCasedByUnicode(_ text: String) -> String {
+        let hasUpper = text.contains { $0.isUppercase }
+        let hasLower = text.contains { $0.isLowercase }
         guard !(hasUpper && hasLower) else { return text }
         var words: [String] = []
         for (position, word) in text.lowercased().split(separator: " ", omittingEmptySubsequences: false).enumerated() {
@@ -33,40 +41,56 @@ public enum SpanishName {
         return words.joined(separator: " ")
     }
 
-    /// `titleCased` on bytes, for ASCII text and for text whose ASCII letters are already in mixed
-    /// case (returned as it is); nil for the rest, which needs Unicode's case rules.
+    /// `titleCased` on bytes, for text of ASCII and Latin-1 letters (`Á`, `ñ`: C3 80–BF in UTF-8,
+    /// whose case is the bit 0x20 of the second byte) and for text whose letters of those kinds are
+    /// already in mixed case (returned as it is); nil for the rest, which needs Unicode's case rules,
+    /// and for `ß` and `ÿ` starting a word (their capitals are `SS` and `Ÿ`, outside Latin-1).
     static func titleCased(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int? {
-        var asciiUpper = false, asciiLower = false, ascii = true
-        // Latin-1 letters (`Á`, `ñ`: C3 80–BF) count too: their case is known, so `Íñigo` is mixed case.
-        var latinUpper = false, latinLower = false
+        var upper = false, lower = false, latin = true
         var previous: UInt8 = 0
-        for byte in text {
+        for (i, byte) in text.enumerated() {
             if byte &- 0x41 < 26 {
-                asciiUpper = true
+                upper = true
             } else if byte &- 0x61 < 26 {
-                asciiLower = true
+                lower = true
             } else if byte >= 0x80 {
-                ascii = false
-            }
-            if previous == 0xC3 {
-                if byte >= 0x80 && byte <= 0x9E && byte != 0x97 { latinUpper = true }
-                if byte >= 0x9F && byte <= 0xBF && byte != 0xB7 { latinLower = true }
+                if byte == 0xC3 {
+                    if i + 1 == text.count || text[i + 1] & 0xC0 != 0x80 { latin = false }
+                } else if byte & 0xC0 != 0x80 || previous != 0xC3 {
+                    latin = false
+                } else if isLatinUpper(byte) {
+                    upper = true
+                } else if isLatinLower(byte) {
+                    lower = true
+                }
             }
             previous = byte
         }
-        if (asciiUpper || latinUpper) && (asciiLower || latinLower) { return copyBytes(text, to: out) }
-        guard ascii else { return nil }
+        if upper && lower { return copyBytes(text, to: out) }
+        guard latin else { return nil }
         var wordStart = 0
         var position = 0
         for i in 0...text.count where i == text.count || text[i] == 0x20 {
             let word = UnsafeBufferPointer(rebasing: text[wordStart..<i])
-            if position > 0, isParticleOrConjunction(word) {
-                for k in wordStart..<i { out[k] = FerryKit.asciiLower(text[k]) }
-            } else {
-                var startOfPart = true
-                for k in wordStart..<i {
-                    out[k] = startOfPart ? FerryKit.asciiUpper(text[k]) : FerryKit.asciiLower(text[k])
-                    startOfPart = text[k] == 0x2D || text[k] == 0x27
+            let particle = position > 0 && isParticleOrConjunction(word)
+            var startOfPart = !particle
+            for k in wordStart..<i {
+                let byte = text[k]
+                if byte == 0xC3 {
+                    out[k] = byte
+                } else if byte >= 0x80 {
+                    // The second byte of a Latin-1 letter: lower case, or upper at a part's start.
+                    let small = isLatinUpper(byte) ? byte + 0x20 : byte
+                    if startOfPart {
+                        if small == 0x9F || small == 0xBF { return nil }  // ß, ÿ
+                        out[k] = isLatinLower(small) ? small - 0x20 : small
+                    } else {
+                        out[k] = small
+                    }
+                    startOfPart = false
+                } else {
+                    out[k] = startOfPart ? FerryKit.asciiUpper(byte) : FerryKit.asciiLower(byte)
+                    startOfPart = !particle && (byte == 0x2D || byte == 0x27)
                 }
             }
             if i < text.count { out[i] = 0x20 }
@@ -75,6 +99,10 @@ public enum SpanishName {
         }
         return text.count
     }
+
+    /// The second byte of a Latin-1 capital (`À`–`Þ`, not `×`), and of a small letter (`ß`–`ÿ`, not `÷`).
+    private static func isLatinUpper(_ byte: UInt8) -> Bool { byte >= 0x80 && byte <= 0x9E && byte != 0x97 }
+    private static func isLatinLower(_ byte: UInt8) -> Bool { byte >= 0x9F && byte <= 0xBF && byte != 0xB7 }
 
     /// Whether an ASCII word, in any case, is one of `particles` or `conjunctions`.
     private static func isParticleOrConjunction(_ word: UnsafeBufferPointer<UInt8>) -> Bool {
