@@ -402,82 +402,80 @@ private struct RunState {
                     reason: reasons.map { $0.text(masked: true) }.joined(separator: "; "), status: nil, payload: nil,
                     attempts: 0, label: nil, updatedAt: Journal.now()))
         }
-        do {
-            for draft in batch.drafts {
-                let record = input[draft.index]
-                let identity = identities[draft.index]
-                let payloadHash = draft.payloadHash
-                var source = RecordBatch()
-                source.beginRecord()
-                source.appendFields(of: record)
-                source.endRecord(number: record.number, line: record.line)
-                var delivery = Delivery(
-                    identity: identity, number: record.number, line: record.line, source: source, body: draft.body,
-                    payloadHash: payloadHash, label: draft.label, lookups: draft.lookups,
-                    fallbackLookups: draft.fallbackLookups, match: draft.match)
-                if let earlier = known[identity] {
-                    delivery.attemptsBefore = earlier.attempts
-                    switch earlier.state {
-                    case .created
-                    where options.update && api.update != nil && earlier.remoteID != nil
-                        && earlier.payload != nil && earlier.payload != payloadHash:
-                        // Changed since it was created: its customer is updated. The journal keeps it
-                        // `created` meanwhile, so nothing can ever create it twice.
-                        delivery.update = (earlier.remoteID!, earlier.payload)
-                        delivery.attemptsBefore = 0
-                        queue.append(delivery)
-                        continue
-                    case .created, .existing:
-                        totals.skipped += 1
-                        settledEarlier += 1
-                        if earlier.payload != nil, earlier.payload != payloadHash {
-                            changedSinceCreated += 1
-                            ledger.add(
-                                RecordIssue(
-                                    record: record.number, line: record.line, column: nil, field: nil, value: nil,
-                                    message: "not sent again: changed since an earlier run created it", detail: nil,
-                                    action: .skipped))
-                        } else {
-                            ledger.add(
-                                RecordIssue(
-                                    record: record.number, line: record.line, column: nil, field: nil, value: nil,
-                                    message: "not sent: an earlier run settled it", detail: nil, action: .skipped))
-                        }
-                        continue
-                    case .rejected where earlier.status != nil && earlier.payload == payloadHash:
-                        // The API refused this very payload before; it would again.
-                        totals.rejected += 1
-                        rejects?.add(record, reasons: [earlier.reason ?? "refused by the API"])
+        for draft in batch.drafts {
+            let record = input[draft.index]
+            let identity = identities[draft.index]
+            let payloadHash = draft.payloadHash
+            var source = RecordBatch()
+            source.beginRecord()
+            source.appendFields(of: record)
+            source.endRecord(number: record.number, line: record.line)
+            var delivery = Delivery(
+                identity: identity, number: record.number, line: record.line, source: source, body: draft.body,
+                payloadHash: payloadHash, label: draft.label, lookups: draft.lookups,
+                fallbackLookups: draft.fallbackLookups, match: draft.match)
+            if let earlier = known[identity] {
+                delivery.attemptsBefore = earlier.attempts
+                switch earlier.state {
+                case .created
+                where options.update && api.update != nil && earlier.remoteID != nil
+                    && earlier.payload != nil && earlier.payload != payloadHash:
+                    // Changed since it was created: its customer is updated. The journal keeps it
+                    // `created` meanwhile, so nothing can ever create it twice.
+                    delivery.update = (earlier.remoteID!, earlier.payload)
+                    delivery.attemptsBefore = 0
+                    queue.append(delivery)
+                    continue
+                case .created, .existing:
+                    totals.skipped += 1
+                    settledEarlier += 1
+                    if earlier.payload != nil, earlier.payload != payloadHash {
+                        changedSinceCreated += 1
                         ledger.add(
                             RecordIssue(
                                 record: record.number, line: record.line, column: nil, field: nil, value: nil,
-                                message: "refused by the API in an earlier run", detail: nil, action: .rejected))
-                        continue
-                    case .uncertain, .sending:
-                        if !api.canLookUp && !options.retryUncertain {
-                            totals.uncertain += 1
-                            ledger.add(
-                                RecordIssue(
-                                    record: record.number, line: record.line, column: nil, field: nil, value: nil,
-                                    message:
-                                        "uncertain since an earlier run: check the target, then use --retry-uncertain if it is not there",
-                                    detail: earlier.reason, action: .uncertain))
-                            entries.append(
-                                Journal.Entry(
-                                    identity: identity, number: record.number, line: record.line, state: .uncertain,
-                                    remoteID: nil, reason: earlier.reason ?? "its answer was lost in an earlier run",
-                                    status: nil, payload: earlier.payload, attempts: earlier.attempts,
-                                    label: draft.label, updatedAt: Journal.now()))
-                            continue
-                        }
-                        delivery.settleFirst = true
-                    case .pending, .failed, .rejected:
-                        break
+                                message: "not sent again: changed since an earlier run created it", detail: nil,
+                                action: .skipped))
+                    } else {
+                        ledger.add(
+                            RecordIssue(
+                                record: record.number, line: record.line, column: nil, field: nil, value: nil,
+                                message: "not sent: an earlier run settled it", detail: nil, action: .skipped))
                     }
+                    continue
+                case .rejected where earlier.status != nil && earlier.payload == payloadHash:
+                    // The API refused this very payload before; it would again.
+                    totals.rejected += 1
+                    rejects?.add(record, reasons: [earlier.reason ?? "refused by the API"])
+                    ledger.add(
+                        RecordIssue(
+                            record: record.number, line: record.line, column: nil, field: nil, value: nil,
+                            message: "refused by the API in an earlier run", detail: nil, action: .rejected))
+                    continue
+                case .uncertain, .sending:
+                    if !api.canLookUp && !options.retryUncertain {
+                        totals.uncertain += 1
+                        ledger.add(
+                            RecordIssue(
+                                record: record.number, line: record.line, column: nil, field: nil, value: nil,
+                                message:
+                                    "uncertain since an earlier run: check the target, then use --retry-uncertain if it is not there",
+                                detail: earlier.reason, action: .uncertain))
+                        entries.append(
+                            Journal.Entry(
+                                identity: identity, number: record.number, line: record.line, state: .uncertain,
+                                remoteID: nil, reason: earlier.reason ?? "its answer was lost in an earlier run",
+                                status: nil, payload: earlier.payload, attempts: earlier.attempts,
+                                label: draft.label, updatedAt: Journal.now()))
+                        continue
+                    }
+                    delivery.settleFirst = true
+                case .pending, .failed, .rejected:
+                    break
                 }
-                journal(delivery, .pending, attempts: delivery.attemptsBefore)
-                queue.append(delivery)
             }
+            journal(delivery, .pending, attempts: delivery.attemptsBefore)
+            queue.append(delivery)
         }
     }
 
@@ -647,28 +645,24 @@ struct DeliveryDrafts: Sendable {
         identities.reserveCapacity(input.count)
         var acceptedAt = 0
         for index in 0..<input.count {
+            var key: String?
             if acceptedAt < accepted.count, accepted[acceptedAt].index == index {
-                if let key = accepted[acceptedAt].key {
-                    identities.append(self.identities.unnumbered(key: key))
-                } else {
-                    identities.append(self.identities.unnumbered(of: input[index], columns: mapped.columns))
-                }
+                key = accepted[acceptedAt].key
                 acceptedAt += 1
-            } else {
-                identities.append(self.identities.unnumbered(of: input[index], columns: mapped.columns))
             }
+            identities.append(
+                key.map(self.identities.unnumbered(key:))
+                    ?? self.identities.unnumbered(of: input[index], columns: mapped.columns))
         }
         let output = mapped.output
         var drafts: [MigrationBatch.Draft] = []
         drafts.reserveCapacity(accepted.count)
-        output.bytes.withUnsafeBufferPointer { bytes in
+        output.bytes.withUnsafeBytes { bytes in
             for (k, entry) in accepted.enumerated() {
                 var body: [UInt8] = []
                 keyPrefixes.withBuffers { keys in
                     output.fields.withUnsafeBufferPointer { fields in
-                        JSONWriter.appendObject(
-                            output.records[k], bytes: UnsafeRawBufferPointer(bytes), fields: fields, keys: keys,
-                            to: &body)
+                        JSONWriter.appendObject(output.records[k], bytes: bytes, fields: fields, keys: keys, to: &body)
                     }
                 }
                 let written = output[k]
@@ -765,7 +759,7 @@ struct RecordIdentities {
         }
     }
 
-    let maker: Maker
+    private let maker: Maker
     private var seen: [UInt64: Int] = [:]
 
     init(key: [UInt8]) { maker = Maker(key: key) }
@@ -776,8 +770,6 @@ struct RecordIdentities {
         seen[identity.occurrenceKey] = occurrence + 1
         return identity.keyed + (occurrence > 0 ? "#\(occurrence + 1)" : "")
     }
-
-    mutating func identity(key: String) -> String { number(maker.unnumbered(key: key)) }
 
     mutating func identity(of record: RecordView, columns: [String]) -> String {
         number(maker.unnumbered(of: record, columns: columns))

@@ -65,23 +65,21 @@ final class MappingWorkers: @unchecked Sendable {
             batch.seen = Array(repeating: RecordObservation(), count: count)
             batch.issuesEnd = Array(repeating: 0, count: count)
             batch.outputIndex = Array(repeating: -1, count: count)
-            step.value.map(batch.input, columns: batch.columns, into: &output) { index, seen, issues in
-                batch.seen[index] = seen
-                batch.issuesEnd[index] = Int32(issues)
-            } accepted: { index, customer in
-                batch.outputIndex[index] = Int32(batch.written)
-                batch.written += 1
-                accepted?(index, customer)
-            } rejected: { index, _, reasons in
-                batch.rejected.append((index, reasons))
-            }
-        } else {
-            step.value.map(batch.input, columns: batch.columns, into: &output) { index, customer in
-                batch.written += 1
-                accepted?(index, customer)
-            } rejected: { index, _, reasons in
-                batch.rejected.append((index, reasons))
-            }
+        }
+        let reporting = reporting
+        step.value.map(
+            batch.input, columns: batch.columns, into: &output,
+            observe: reporting
+                ? { index, seen, issues in
+                    batch.seen[index] = seen
+                    batch.issuesEnd[index] = Int32(issues)
+                } : nil
+        ) { index, customer in
+            if reporting { batch.outputIndex[index] = Int32(batch.written) }
+            batch.written += 1
+            accepted?(index, customer)
+        } rejected: { index, _, reasons in
+            batch.rejected.append((index, reasons))
         }
         batch.issues = step.value.unloggedIssues
         step.value.unloggedIssues.removeAll(keepingCapacity: true)

@@ -14,7 +14,9 @@ enum Number {
 
     /// The text cleaned into `out` (room for `text.count` bytes): an optional sign, digits, at most
     /// one `.` and an exponent. Its length, or nil when it is no number.
-    static func clean(_ text: UnsafeBufferPointer<UInt8>, decimalComma: Bool, into out: UnsafeMutablePointer<UInt8>)
+    private static func clean(
+        _ text: UnsafeBufferPointer<UInt8>, decimalComma: Bool, into out: UnsafeMutablePointer<UInt8>
+    )
         -> Int?
     {
         let point: UInt8 = decimalComma ? 0x2C : 0x2E
