@@ -154,7 +154,6 @@ public final class Migration {
                         reading.value, workers: workers.count, pool: workers.pool,
                         work: { worker, job in drafts.make(worker, job, on: workers) }
                     ) { batch, offset in
-                        var batch = batch
                         batch.mapped.renumber(offset)
                         try batches.send(batch)
                     }
@@ -179,11 +178,11 @@ public final class Migration {
                                 hint: "run the same command again to go on where this run stopped")
                         }
                         if !readerDone, fatal == nil, state.queued < options.concurrency * 2 {
-                            if let batch = try await batches.next() {
+                            if var batch = try await batches.next() {
                                 try state.take(batch, report: report, rejects: rejects)
                                 inputColumns = batch.mapped.columns
                                 try rejects?.flush(inputColumns: inputColumns)
-                                workers.recycle(batch.mapped)
+                                workers.recycle(&batch.mapped)
                                 fraction = batch.mapped.fraction
                                 progress?(state.progress(read: fraction))
                             } else {

@@ -87,19 +87,18 @@ public struct Conversion {
                     encoder?.encode(batch.records, &bytes)
                     return (batch, bytes)
                 },
-                put: { (done: (batch: ReadBatch, bytes: [UInt8]), _) in
-                    let (batch, bytes) = done
+                put: { (done: inout (batch: ReadBatch, bytes: [UInt8]), _) in
                     if encoder != nil {
-                        try writer.writeEncoded(bytes, records: batch.records.count)
+                        try writer.writeEncoded(done.bytes, records: done.batch.records.count)
                     } else {
-                        try writer.write(batch.records, columns: columns ?? batch.columns)
+                        try writer.write(done.batch.records, columns: columns ?? done.batch.columns)
                     }
-                    written += batch.records.count
+                    written += done.batch.records.count
                     var totals = RunTotals()
                     (totals.read, totals.written) = (written, written)
-                    progress?(RunProgress(totals: totals, fraction: batch.fraction))
-                    pool.give(batch.records)
-                    pool.give(bytes)
+                    progress?(RunProgress(totals: totals, fraction: done.batch.fraction))
+                    pool.give(&done.batch.records)
+                    pool.give(&done.bytes)
                 })
             var totals = RunTotals()
             (totals.read, totals.written) = (read, written)

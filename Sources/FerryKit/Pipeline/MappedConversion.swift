@@ -108,17 +108,13 @@ extension MappedConversion {
                 batch.encoded = pool.bytes()
                 encoder.encode(batch.output, &batch.encoded)
             }
-            if !keepsOutput {
-                pool.give(batch.output)
-                batch.output = RecordBatch()
-            }
+            if !keepsOutput { pool.give(&batch.output) }
             return batch
         }
         // Kept by the writing thread, read here once it has stopped.
         var totals = RunTotals()
         var ledger = MappingLedger(source: source, target: target)
-        let read = try readInOrder(input, workers: workers.count, pool: pool, work: work) { mapped, offset in
-            var batch = mapped
+        let read = try readInOrder(input, workers: workers.count, pool: pool, work: work) { batch, offset in
             batch.renumber(offset)
             ledger.take(batch, report: report)
             if encoder != nil {
@@ -135,7 +131,7 @@ extension MappedConversion {
             var progressTotals = totals
             progressTotals.read = totals.settled
             progress?(RunProgress(totals: progressTotals, fraction: batch.fraction))
-            workers.recycle(batch)
+            workers.recycle(&batch)
         }
         totals.read = read
         guard totals.balances else {

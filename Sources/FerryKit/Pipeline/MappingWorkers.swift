@@ -81,8 +81,10 @@ final class MappingWorkers: @unchecked Sendable {
         } rejected: { index, _, reasons in
             batch.rejected.append((index, reasons))
         }
-        batch.issues = step.value.unloggedIssues
-        step.value.unloggedIssues.removeAll(keepingCapacity: true)
+        // Moved, not copied: a copy would retain every issue's strings, and emptying the step's
+        // list while the batch shares it would allocate a new one anyway.
+        swap(&batch.issues, &step.value.unloggedIssues)
+        step.value.unloggedIssues.reserveCapacity(batch.issues.count)
         batch.notes = Array(step.value.notes[notesBefore...])
         batch.output = output
         return batch
@@ -95,11 +97,12 @@ final class MappingWorkers: @unchecked Sendable {
         return stats
     }
 
-    /// Gives a batch's storage back for the next batches (what was given back already is empty).
-    func recycle(_ batch: MappedBatch) {
-        pool.give(batch.input)
-        if batch.output.records.capacity > 0 { pool.give(batch.output) }
-        if batch.encoded.capacity > 0 { pool.give(batch.encoded) }
+    /// Gives a batch's storage back for the next batches (what was given back already is empty),
+    /// leaving `batch` without it.
+    func recycle(_ batch: inout MappedBatch) {
+        pool.give(&batch.input)
+        if batch.output.records.capacity > 0 { pool.give(&batch.output) }
+        if batch.encoded.capacity > 0 { pool.give(&batch.encoded) }
     }
 }
 

@@ -10,7 +10,8 @@ import Foundation
 /// most `limit` jobs are in flight, so memory stays bounded whatever the input's size.
 final class OrderedWork<Job, Done>: @unchecked Sendable {
     private let condition = NSCondition()
-    private var queue: [(number: Int, job: Job)] = []
+    /// Jobs waiting, taken out (set to nil) as workers take them, so no copy of a taken job stays here.
+    private var queue: [(number: Int, job: Job)?] = []
     private var queueStart = 0
     private var done: [Int: Done] = [:]
     private var closed = false
@@ -21,14 +22,15 @@ final class OrderedWork<Job, Done>: @unchecked Sendable {
     private var taken = 0
     let limit: Int
 
-    /// Starts `workers` threads; `work` gets the worker's number (0..<workers) and a job.
-    init(workers: Int, limit: Int, work: @escaping @Sendable (Int, Job) -> Done) {
+    /// Starts `workers` threads; `work` gets the worker's number (0..<workers) and a job, which it
+    /// owns: what it takes out of the job (a buffer to give back) is referred to from nowhere else.
+    init(workers: Int, limit: Int, work: @escaping @Sendable (Int, inout Job) -> Done) {
         self.limit = max(limit, workers)
         threads = (0..<workers).map { worker in
             JoinableThread { [self] in
                 lowerThreadPriority()
-                while let (number, job) = nextJob() {
-                    let result = work(worker, job)
+                while case (let number, var job)? = nextJob() {
+                    let result = work(worker, &job)
                     condition.lock()
                     done[number] = result
                     condition.broadcast()
@@ -43,7 +45,7 @@ final class OrderedWork<Job, Done>: @unchecked Sendable {
         defer { condition.unlock() }
         while queueStart == queue.count && !closed { condition.wait() }
         guard queueStart < queue.count else { return nil }
-        let next = queue[queueStart]
+        let next = queue[queueStart].take()!
         queueStart += 1
         if queueStart == queue.count {
             queue.removeAll(keepingCapacity: true)
@@ -82,7 +84,8 @@ final class OrderedWork<Job, Done>: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// The next result in order, waiting for it; nil when all are taken and no more will come.
+    /// The next result in order, waiting for it; nil when all are taken and no more will come. The
+    /// result is moved out: nothing here refers to it any more.
     func next() -> Done? {
         condition.lock()
         defer { condition.unlock() }
@@ -143,6 +146,11 @@ final class JoinableThread: @unchecked Sendable {
 
 /// Batches and byte buffers handed back after writing, so the next batches reuse their storage
 /// instead of growing fresh memory on every thread.
+///
+/// `give` takes the buffer out of the caller's variable (leaving it empty): an array emptied while
+/// another copy of it lives is not emptied but replaced by fresh memory, which the kernel then
+/// faults in page by page (1M rows: 285,000 page faults and a third of the run's time in the
+/// kernel, before the buffers were moved rather than copied on their way back here).
 final class BufferPool: @unchecked Sendable {
     private let lock = NSLock()
     private var batches: [RecordBatch] = []
@@ -167,15 +175,19 @@ final class BufferPool: @unchecked Sendable {
         return bytes
     }
 
-    func give(_ batch: RecordBatch) {
+    func give(_ batch: inout RecordBatch) {
+        var taken = RecordBatch()
+        swap(&taken, &batch)
         lock.lock()
-        if batches.count < keep { batches.append(batch) }
+        if batches.count < keep { batches.append(taken) }
         lock.unlock()
     }
 
-    func give(_ bytes: [UInt8]) {
+    func give(_ bytes: inout [UInt8]) {
+        var taken: [UInt8] = []
+        swap(&taken, &bytes)
         lock.lock()
-        if buffers.count < keep { buffers.append(bytes) }
+        if buffers.count < keep { buffers.append(taken) }
         lock.unlock()
     }
 }
@@ -211,17 +223,19 @@ struct InputOffset: Sendable {
 /// first error of any side is thrown once all threads have stopped.
 func readInOrder<Done>(
     _ input: OpenedInput, workers: Int, pool: BufferPool,
-    work: @escaping @Sendable (Int, ReadBatch) -> Done, put: @escaping (Done, InputOffset) throws -> Void
+    work: @escaping @Sendable (Int, ReadBatch) -> Done, put: @escaping (inout Done, InputOffset) throws -> Void
 ) throws -> Int {
     if let (chunks, csv) = try input.chunks() {
         return try workOnChunks(chunks, of: csv, workers: workers, pool: pool, work: work, put: put)
     }
     let reader = input.reader
-    let ordered = OrderedWork<ReadBatch, Done>(workers: workers, limit: workers + 1, work: work)
+    let ordered = OrderedWork<ReadBatch, Done>(workers: workers, limit: workers + 1) { worker, job in
+        work(worker, job)
+    }
     let writing = Handoff((put: put, failure: (any Error)?.none))
     let thread = JoinableThread {
         do {
-            while let done = ordered.next() { try writing.value.put(done, InputOffset()) }
+            while var done = ordered.next() { try writing.value.put(&done, InputOffset()) }
         } catch {
             writing.value.failure = error
             ordered.cancel()
@@ -265,7 +279,7 @@ private struct WorkedChunk<Done>: @unchecked Sendable {
 /// with the file's numbers, in file order, as reading it straight through would.
 private func workOnChunks<Done>(
     _ chunks: CSVChunks, of reader: CSVReader, workers: Int, pool: BufferPool,
-    work: @escaping @Sendable (Int, ReadBatch) -> Done, put: @escaping (Done, InputOffset) throws -> Void
+    work: @escaping @Sendable (Int, ReadBatch) -> Done, put: @escaping (inout Done, InputOffset) throws -> Void
 ) throws -> Int {
     let parsers = (0..<workers).map { _ in Handoff(CSVReader(chunkOf: reader)) }
     let columns = reader.columns
@@ -283,19 +297,19 @@ private func workOnChunks<Done>(
         } catch {
             worked.failure = error
         }
-        pool.give(job.chunk.bytes)
+        pool.give(&job.chunk.bytes)
         worked.records = records.count
         if worked.failure == nil, !records.isEmpty {
             worked.done = work(worker, ReadBatch(records: records, columns: columns, fraction: job.chunk.fraction))
         } else {
-            pool.give(records)
+            pool.give(&records)
         }
         return worked
     }
     let writing = Handoff(
         (offset: InputOffset(), blankLines: 0, put: put, failure: (any Error)?.none, parseFailed: false))
     let thread = JoinableThread {
-        while let worked = ordered.next() {
+        while var worked = ordered.next() {
             let offset = writing.value.offset
             if let failure = worked.failure {
                 writing.value.failure = renumbered(failure, afterRecords: offset.records, lines: offset.lines)
@@ -304,7 +318,7 @@ private func workOnChunks<Done>(
                 return
             }
             do {
-                if let done = worked.done { try writing.value.put(done, offset) }
+                if worked.done != nil { try writing.value.put(&worked.done!, offset) }
             } catch {
                 writing.value.failure = error
                 ordered.cancel()

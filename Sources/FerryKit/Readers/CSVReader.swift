@@ -141,7 +141,13 @@ public final class CSVReader: RecordReader {
     /// the `first` starts with the header, which is skipped.
     func parse(chunk: UnsafeRawBufferPointer, first: Bool, last: Bool, into out: inout RecordBatch) throws -> Int {
         if !parser.isAtRecordStart { parser = LibCSVParser(delimiter: dialect.delimiter, quote: dialect.quote) }
+        // The batch's storage (the one `out` brought last time) is kept: a fresh batch would grow
+        // from nothing, in fresh pages, for every chunk.
+        var storage = RecordBatch()
+        swap(&storage, &state.pointee.batch)
+        storage.removeAll()
         state.pointee = FieldState(maxFieldBytes: options.maxFieldBytes)
+        swap(&storage, &state.pointee.batch)
         state.pointee.reader = self
         state.pointee.headerPending = first
         (recordsRead, line, recordStartLine, previousTerminator, failure, blankLines) = (0, 1, 1, 0, nil, 0)

@@ -36,7 +36,11 @@ public struct RecordSlot: Sendable {
 /// A run of records read from one input: every value's UTF-8 bytes in one buffer, so the hot path
 /// allocates nothing per field. Readers fill batches, writers drain them; a batch is reused.
 public struct RecordBatch: Sendable {
+    /// The values' bytes, at the offsets the fields give. Only the first `byteCount` bytes are the
+    /// batch's: the buffer is allocated ahead and filled by copying, which costs a field one
+    /// `memcpy` instead of an array's append.
     public private(set) var bytes: [UInt8] = []
+    public private(set) var byteCount = 0
     public private(set) var fields: [FieldSlot] = []
     public private(set) var records: [RecordSlot] = []
     private var openRecordFirstField: Int = -1
@@ -45,11 +49,10 @@ public struct RecordBatch: Sendable {
 
     public var count: Int { records.count }
     public var isEmpty: Bool { records.isEmpty }
-    public var byteCount: Int { bytes.count }
 
     /// Empties the batch but keeps its storage for the next fill.
     public mutating func removeAll() {
-        bytes.removeAll(keepingCapacity: true)
+        byteCount = 0
         fields.removeAll(keepingCapacity: true)
         records.removeAll(keepingCapacity: true)
         openRecordFirstField = -1
@@ -60,39 +63,66 @@ public struct RecordBatch: Sendable {
         openRecordFirstField = fields.count
     }
 
+    /// Copies bytes after the batch's bytes.
+    @inline(__always)
+    private mutating func appendBytes(_ value: UnsafeRawBufferPointer) {
+        let count = value.count
+        guard count > 0 else { return }
+        if byteCount + count > bytes.count { grow(count) }
+        let at = byteCount
+        bytes.withUnsafeMutableBytes {
+            $0.baseAddress!.advanced(by: at).copyMemory(from: value.baseAddress!, byteCount: count)
+        }
+        byteCount += count
+    }
+
+    /// Allocates room for `extra` more bytes, doubling the buffer.
+    @inline(never)
+    private mutating func grow(_ extra: Int) {
+        var size = Swift.max(bytes.count * 2, 4096)
+        while size < byteCount + extra { size *= 2 }
+        bytes.append(contentsOf: repeatElement(0, count: size - bytes.count))
+    }
+
     /// Adds a field to the open record.
     @inline(__always)
     public mutating func appendField(column: Int, kind: ValueKind, _ value: UnsafeRawBufferPointer) {
-        let start = bytes.count
-        bytes.append(contentsOf: value)
+        let start = byteCount
+        appendBytes(value)
         fields.append(
             FieldSlot(
                 column: Int32(truncatingIfNeeded: column), start: Int32(truncatingIfNeeded: start),
-                end: Int32(truncatingIfNeeded: bytes.count), kind: kind))
+                end: Int32(truncatingIfNeeded: byteCount), kind: kind))
     }
 
     /// Adds a field to the open record from a byte collection.
     public mutating func appendField(column: Int, kind: ValueKind, bytes value: some Collection<UInt8>) {
-        let start = bytes.count
-        bytes.append(contentsOf: value)
+        let start = byteCount
+        if value.withContiguousStorageIfAvailable({ appendBytes(UnsafeRawBufferPointer($0)) }) == nil {
+            for byte in value { appendFieldByte(byte) }
+        }
         fields.append(
             FieldSlot(
                 column: Int32(truncatingIfNeeded: column), start: Int32(truncatingIfNeeded: start),
-                end: Int32(truncatingIfNeeded: bytes.count), kind: kind))
+                end: Int32(truncatingIfNeeded: byteCount), kind: kind))
     }
 
     /// Starts a field whose bytes will be appended piece by piece with `appendFieldBytes`.
-    public mutating func beginField() -> Int { bytes.count }
+    public mutating func beginField() -> Int { byteCount }
 
-    public mutating func appendFieldBytes(_ value: UnsafeRawBufferPointer) { bytes.append(contentsOf: value) }
-    public mutating func appendFieldByte(_ value: UInt8) { bytes.append(value) }
+    public mutating func appendFieldBytes(_ value: UnsafeRawBufferPointer) { appendBytes(value) }
+    public mutating func appendFieldByte(_ value: UInt8) {
+        if byteCount == bytes.count { grow(1) }
+        bytes[byteCount] = value
+        byteCount += 1
+    }
 
     /// Closes a field begun with `beginField`.
     public mutating func endField(column: Int, kind: ValueKind, start: Int) {
         fields.append(
             FieldSlot(
                 column: Int32(truncatingIfNeeded: column), start: Int32(truncatingIfNeeded: start),
-                end: Int32(truncatingIfNeeded: bytes.count), kind: kind))
+                end: Int32(truncatingIfNeeded: byteCount), kind: kind))
     }
 
     /// Moves a field to another column (a JSON reader that learns late what a key means).
@@ -106,8 +136,8 @@ public struct RecordBatch: Sendable {
     /// Bytes held by the open record so far.
     public var openRecordByteCount: Int {
         guard openRecordFirstField >= 0 else { return 0 }
-        return bytes.count
-            - (openRecordFirstField < fields.count ? Int(fields[openRecordFirstField].start) : bytes.count)
+        return byteCount
+            - (openRecordFirstField < fields.count ? Int(fields[openRecordFirstField].start) : byteCount)
     }
 
     /// Adds `records` to every record's number and `lines` to its line: a batch read from a chunk
@@ -135,9 +165,12 @@ public struct RecordBatch: Sendable {
     public mutating func moveOpenRecord(to other: inout RecordBatch) {
         guard openRecordFirstField >= 0 else { return }
         other.beginRecord()
-        for field in fields[openRecordFirstField...] {
-            other.appendField(
-                column: Int(field.column), kind: field.kind, bytes: bytes[Int(field.start)..<Int(field.end)])
+        bytes.withUnsafeBytes { bytes in
+            for field in fields[openRecordFirstField...] {
+                other.appendField(
+                    column: Int(field.column), kind: field.kind,
+                    UnsafeRawBufferPointer(rebasing: bytes[Int(field.start)..<Int(field.end)]))
+            }
         }
         discardOpenRecord()
     }
@@ -155,7 +188,7 @@ public struct RecordBatch: Sendable {
     public mutating func discardOpenRecord() {
         guard openRecordFirstField >= 0 else { return }
         if openRecordFirstField < fields.count {
-            bytes.removeSubrange(Int(fields[openRecordFirstField].start)...)
+            byteCount = Int(fields[openRecordFirstField].start)
             fields.removeSubrange(openRecordFirstField...)
         }
         openRecordFirstField = -1

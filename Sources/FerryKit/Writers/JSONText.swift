@@ -2,6 +2,18 @@
 enum JSONText {
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
+    /// Whether any of eight bytes is a control character, `"` or `\` (each byte's high bit marks it).
+    @inline(__always)
+    private static func needsEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        // A byte below 0x20 borrows when 0x20 is taken from it, unless its high bit is set.
+        let control = (word &- ones &* 0x20) & ~word
+        return ((quote &- ones) & ~quote | (backslash &- ones) & ~backslash | control) & highs != 0
+    }
+
     /// Appends `text` (UTF-8) as a quoted JSON string: `"`, `\` and control characters escaped,
     /// everything else, non-ASCII included, as is.
     @inline(__always)
@@ -11,6 +23,11 @@ enum JSONText {
         var i = 0
         let count = text.count
         while i < count {
+            // Eight bytes at a time past the ones that need no escape.
+            if i + 8 <= count, !needsEscape(text.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                i += 8
+                continue
+            }
             let byte = text[i]
             if byte >= 0x20 && byte != 0x22 && byte != 0x5C { i += 1; continue }
             if runStart < i { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[runStart..<i])) }
