@@ -40,13 +40,15 @@ final class FieldRule: Sendable {
     let systemDefault: Bool?
     /// The JSON kind to write a constant or default with, and what transforms produce.
     let writtenKind: ValueKind?
+    /// `type: integer`: numbers are written only when whole.
+    let wholeNumber: Bool
     let note: String?
 
     init(
         line: Int, columns: [String], fields: [CustomerField], codecs: [FieldCodec], transforms: [any Transform],
         lookup: Lookup?, split: Split?, join: String?, constant: String?, defaultValue: String?, required: Bool,
         readOnly: Bool, allowsHealthData: Bool, sensitive: Bool, invalid: InvalidAction, systemDefault: Bool?,
-        writtenKind: ValueKind?, note: String?
+        writtenKind: ValueKind?, wholeNumber: Bool = false, note: String?
     ) {
         self.line = line
         self.columns = columns
@@ -65,6 +67,7 @@ final class FieldRule: Sendable {
         self.invalid = invalid
         self.systemDefault = systemDefault
         self.writtenKind = writtenKind
+        self.wholeNumber = wholeNumber
         self.note = note
     }
 

@@ -87,6 +87,8 @@ struct MappingPlan {
         var constantKind: ValueKind
         var format: FormatOp
         var kind: ValueKind?
+        /// `type: integer`: a number is written only when whole.
+        var wholeNumber: Bool
         var choices: Span
         var yes: Span, yesKind: ValueKind
         var no: Span, noKind: ValueKind
@@ -272,7 +274,8 @@ struct MappingPlan {
             let column = rule.columns.count == 1 ? target!.columnIndex[rule.columns[0]] ?? -1 : -1
             var write = WriteRule(
                 op: .general, rule: position, column: column, source: -1, second: -1, constant: .none,
-                constantKind: .string, format: .general, kind: nil, choices: .none, yes: .none, yesKind: .string,
+                constantKind: .string, format: .general, kind: nil, wholeNumber: rule.wholeNumber, choices: .none,
+                yes: .none, yesKind: .string,
                 no: .none, noKind: .string, tokens: .none, nationalDigits: false, consentDefault: -1,
                 defaultValue: pool.bytes(rule.defaultValue), defaultKind: rule.writtenKind ?? .string,
                 required: rule.required,
@@ -1113,7 +1116,12 @@ struct MappingPlan {
                 current = Value(start: arena.count, count: count, inArena: true, tag: 1)
                 arena.count += count
             }
-            guard transformed else {
+            // A JSON number or boolean must be one, or the output is not JSON: the general code says why not.
+            let fits =
+                kind == .string
+                || JSONText.fits(
+                    UnsafeRawBufferPointer(resolve(current, input)), kind: kind, wholeNumber: rule.pointee.wholeNumber)
+            guard transformed, fits else {
                 writeGeneral(rule, input: input, into: &output, written: &written, stats: &stats, issue: issue)
                 continue
             }
@@ -1189,10 +1197,10 @@ struct MappingPlan {
         switch rule.pointee.format {
         case .text:
             if rule.pointee.kind == .number {
-                // A number the system takes as a JSON number: plain digits are; anything else is
-                // for `FieldCodec.write` to judge.
-                let text = resolve(stored, input)
-                guard text.count > 0, text.count <= 15, text.allSatisfy(isASCIIDigit) else { return nil }
+                // Text the system takes as a JSON number is written only when it is one; the rest
+                // is for the general code to word.
+                let text = UnsafeRawBufferPointer(resolve(stored, input))
+                guard JSONText.fits(text, kind: .number, wholeNumber: rule.pointee.wholeNumber) else { return nil }
                 return (stored, .number)
             }
             guard !rule.pointee.choices.isNone else { return (stored, rule.pointee.kind ?? .string) }

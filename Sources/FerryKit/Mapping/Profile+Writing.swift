@@ -66,6 +66,13 @@ extension FieldRule {
             written = transform.write(written)
             if let produced = transform.writtenKind { kind = produced }
         }
+        // What is written as a JSON number or boolean must be one, or the output is not JSON.
+        guard JSONText.fits(written, kind: kind, wholeNumber: wholeNumber) else {
+            issue(
+                fields.first, written, JSONText.misfit(kind: kind, wholeNumber: wholeNumber),
+                required ? .rejected : .dropped)
+            return
+        }
         if columns.count == 1 {
             put(columns[0], written, kind)
         } else {

@@ -154,6 +154,29 @@ public struct Profile: Sendable {
                             at: Location(file: file, line: table.line)))
                 }
             }
+            // `type:`: how the entry's values are written in JSON, whether they come from a field, a
+            // `value:` or a `default:`.
+            var declared: (kind: ValueKind, wholeNumber: Bool)?
+            if let located = entry.jsonType {
+                switch located.value {
+                case "string": declared = (.string, false)
+                case "number": declared = (.number, false)
+                case "integer": declared = (.number, true)
+                case "boolean": declared = (.bool, false)
+                default:
+                    throw fail(
+                        "`type:` is `string`, `number`, `integer` or `boolean` (how the value is written in JSON)",
+                        line: located.line)
+                }
+                for (key, text) in [("value", entry.constant), ("default", entry.defaultValue)] {
+                    guard let text, let declared,
+                        !JSONText.fits(text, kind: declared.kind, wholeNumber: declared.wholeNumber)
+                    else { continue }
+                    throw fail(
+                        "`\(key): \(text)` is not \(declared.kind == .bool ? "true or false" : declared.wholeNumber ? "a whole number" : "a number") as JSON writes it, but `type:` is `\(located.value)`",
+                        line: located.line)
+                }
+            }
             var codecs: [FieldCodec] = []
             for field in fields {
                 let codec = FieldCodec(field: field)
@@ -181,17 +204,7 @@ public struct Profile: Sendable {
                     }
                     codec.values = values.map { ($0.canonical, $0.column) }
                 }
-                if let located = entry.jsonType {
-                    switch located.value {
-                    case "string": codec.jsonKind = .string
-                    case "number": codec.jsonKind = .number
-                    case "boolean": codec.jsonKind = .bool
-                    default:
-                        throw fail(
-                            "`type:` is `string`, `number` or `boolean` (how the value is written in JSON)",
-                            line: located.line)
-                    }
-                }
+                if let declared { (codec.jsonKind, codec.wholeNumber) = declared }
                 codecs.append(codec)
             }
             var invalid: FieldRule.InvalidAction = entry.required ? .reject : .drop
@@ -239,7 +252,9 @@ public struct Profile: Sendable {
                     defaultValue: entry.defaultValue, required: entry.required, readOnly: entry.readOnly,
                     allowsHealthData: allowsHealthData, sensitive: sensitive, invalid: invalid,
                     systemDefault: entry.systemDefault,
-                    writtenKind: codecs.first?.jsonKind ?? transforms.last?.writtenKind, note: entry.note))
+                    writtenKind: declared?.kind ?? transforms.last?.writtenKind,
+                    wholeNumber: declared?.wholeNumber ?? false,
+                    note: entry.note))
         }
         self.rules = rules
         self.notes = notes

@@ -2,6 +2,55 @@
 enum JSONText {
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
+    /// Whether `text` can be written as a JSON value of `kind` as it is: a number in JSON's grammar
+    /// (RFC 8259: no leading zeros, no `+`, digits on both sides of a point; with `wholeNumber`, no
+    /// point and no exponent), `true` or `false`. Text is always a string; nested JSON was parsed.
+    static func fits(_ text: UnsafeRawBufferPointer, kind: ValueKind, wholeNumber: Bool) -> Bool {
+        switch kind {
+        case .string, .json, .null: return true
+        case .bool: return text.elementsEqual("true".utf8) || text.elementsEqual("false".utf8)
+        case .number: break
+        }
+        let count = text.count
+        var i = 0
+        func digits() -> Bool {
+            let start = i
+            while i < count, isASCIIDigit(text[i]) { i += 1 }
+            return i > start
+        }
+        if i < count, text[i] == UInt8(ascii: "-") { i += 1 }
+        guard i < count else { return false }
+        if text[i] == UInt8(ascii: "0") {
+            i += 1
+        } else if !digits() {
+            return false
+        }
+        if i < count, text[i] == UInt8(ascii: ".") {
+            i += 1
+            guard !wholeNumber, digits() else { return false }
+        }
+        if i < count, text[i] | 0x20 == UInt8(ascii: "e") {
+            i += 1
+            if i < count, text[i] == UInt8(ascii: "+") || text[i] == UInt8(ascii: "-") { i += 1 }
+            guard !wholeNumber, digits() else { return false }
+        }
+        return i == count
+    }
+
+    static func fits(_ text: String, kind: ValueKind, wholeNumber: Bool) -> Bool {
+        var text = text
+        return text.withUTF8 { fits(UnsafeRawBufferPointer($0), kind: kind, wholeNumber: wholeNumber) }
+    }
+
+    /// Why a value that does not `fit` its column's JSON type is not written.
+    static func misfit(kind: ValueKind, wholeNumber: Bool) -> ValidationFailure {
+        switch kind {
+        case .bool: ValidationFailure("this system takes true or false here")
+        case .number where wholeNumber: ValidationFailure("this system takes a whole number here")
+        default: ValidationFailure("this system takes a number here")
+        }
+    }
+
     /// Whether any of eight bytes is a control character, `"` or `\` (each byte's high bit marks it).
     @inline(__always)
     private static func needsEscape(_ word: UInt64) -> Bool {
