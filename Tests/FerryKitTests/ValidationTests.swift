@@ -21,6 +21,13 @@ import Testing
         ("P0800000B", "P0800000B", .cif),
         ("G28930105", "G28930105", .cif),
         ("G2893010E", "G2893010E", .cif),
+        // N, R and W with either control (python-stdnum's es.cif and jquery-validation accept both).
+        ("N12345674", "N12345674", .cif),
+        ("N1234567D", "N1234567D", .cif),
+        ("R76543214", "R76543214", .cif),
+        ("R7654321D", "R7654321D", .cif),
+        ("W00000018", "W00000018", .cif),
+        ("W0000001H", "W0000001H", .cif),
     ])
     func acceptsAndNormalizes(input: String, normalized: String, kind: TaxID.Kind) throws {
         let id = try TaxID.parse(input).get()
@@ -34,6 +41,8 @@ import Testing
         ("B12345678", "should be 4, not 8"),
         ("A5881850A", "should be 1, not A"),
         ("Q2826000 8", "should be H, not 8"),
+        ("P00000018", "should be H, not 8"),
+        ("N12345675", "should be 4 or D, not 5"),
         ("1234", "8 digits and a letter"),
         ("T1234567L", "not a DNI, NIE or CIF"),
         ("12345678Ñ", "only digits and letters"),

@@ -122,10 +122,12 @@ public struct TaxID: Sendable, Hashable, CustomStringConvertible {
         return (10 - sum % 10) % 10
     }
 
-    /// Public bodies and foreign entities use a letter; companies (A, B, E, H) a digit; others either.
+    /// Public bodies (P, Q, S) use a letter; companies (A, B, E, H) a digit; others either, as
+    /// python-stdnum and jquery-validation accept: foreign entities (N), religious bodies (R) and
+    /// permanent establishments of non-residents (W) are written both ways.
     private static func cifWantsLetter(_ first: UInt8) -> Bool? {
         switch first {
-        case 0x50, 0x51, 0x52, 0x53, 0x4E, 0x57: true  // P Q R S N W
+        case 0x50, 0x51, 0x53: true  // P Q S
         case 0x41, 0x42, 0x45, 0x48: false  // A B E H
         default: nil
         }
