@@ -15,8 +15,6 @@ final class FieldCodec: @unchecked Sendable {
     var values: [(canonical: String, column: String)]?
     /// The JSON kind to write: nil follows the field's type.
     var jsonKind: ValueKind?
-    /// `type: integer`: a JSON number without a point or an exponent.
-    var wholeNumber = false
     /// Today, for birth dates that cannot be in the future.
     var today = CalendarDate.today()
 

@@ -1117,11 +1117,10 @@ struct MappingPlan {
                 arena.count += count
             }
             // A JSON number or boolean must be one, or the output is not JSON: the general code says why not.
-            let fits =
-                kind == .string
-                || JSONText.fits(
+            guard transformed,
+                JSONText.fits(
                     UnsafeRawBufferPointer(resolve(current, input)), kind: kind, wholeNumber: rule.pointee.wholeNumber)
-            guard transformed, fits else {
+            else {
                 writeGeneral(rule, input: input, into: &output, written: &written, stats: &stats, issue: issue)
                 continue
             }
@@ -1196,13 +1195,8 @@ struct MappingPlan {
     {
         switch rule.pointee.format {
         case .text:
-            if rule.pointee.kind == .number {
-                // Text the system takes as a JSON number is written only when it is one; the rest
-                // is for the general code to word.
-                let text = UnsafeRawBufferPointer(resolve(stored, input))
-                guard JSONText.fits(text, kind: .number, wholeNumber: rule.pointee.wholeNumber) else { return nil }
-                return (stored, .number)
-            }
+            // Text the system takes as a JSON number is checked where every written value is.
+            if rule.pointee.kind == .number { return (stored, .number) }
             guard !rule.pointee.choices.isNone else { return (stored, rule.pointee.kind ?? .string) }
             let text = resolve(stored, input)
             for c in rule.pointee.choices.range where elementsEqual(pool(choices[c].from), text) {

@@ -173,7 +173,7 @@ public struct Profile: Sendable {
                         !JSONText.fits(text, kind: declared.kind, wholeNumber: declared.wholeNumber)
                     else { continue }
                     throw fail(
-                        "`\(key): \(text)` is not \(declared.kind == .bool ? "true or false" : declared.wholeNumber ? "a whole number" : "a number") as JSON writes it, but `type:` is `\(located.value)`",
+                        "`\(key): \(text)` is not \(JSONText.name(of: declared.kind, wholeNumber: declared.wholeNumber)) as JSON writes it, but `type:` is `\(located.value)`",
                         line: located.line)
                 }
             }
@@ -204,7 +204,7 @@ public struct Profile: Sendable {
                     }
                     codec.values = values.map { ($0.canonical, $0.column) }
                 }
-                if let declared { (codec.jsonKind, codec.wholeNumber) = declared }
+                codec.jsonKind = declared?.kind
                 codecs.append(codec)
             }
             var invalid: FieldRule.InvalidAction = entry.required ? .reject : .drop

@@ -42,13 +42,18 @@ enum JSONText {
         return text.withUTF8 { fits(UnsafeRawBufferPointer($0), kind: kind, wholeNumber: wholeNumber) }
     }
 
+    /// What a value must be to `fit` a number or boolean column, in words.
+    static func name(of kind: ValueKind, wholeNumber: Bool) -> String {
+        switch kind {
+        case .bool: "true or false"
+        case .number where wholeNumber: "a whole number"
+        default: "a number"
+        }
+    }
+
     /// Why a value that does not `fit` its column's JSON type is not written.
     static func misfit(kind: ValueKind, wholeNumber: Bool) -> ValidationFailure {
-        switch kind {
-        case .bool: ValidationFailure("this system takes true or false here")
-        case .number where wholeNumber: ValidationFailure("this system takes a whole number here")
-        default: ValidationFailure("this system takes a number here")
-        }
+        ValidationFailure("this system takes \(name(of: kind, wholeNumber: wholeNumber)) here")
     }
 
     /// Whether any of eight bytes is a control character, `"` or `\` (each byte's high bit marks it).
