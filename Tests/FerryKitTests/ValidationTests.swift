@@ -28,6 +28,11 @@ import Testing
         ("R7654321D", "R7654321D", .cif),
         ("W00000018", "W00000018", .cif),
         ("W0000001H", "W0000001H", .cif),
+        // K, L and M personal NIFs: the DNI letter of the 7 digits (python-stdnum's es.nif).
+        ("K1234567L", "K1234567L", .nif),
+        ("l-7654321-j", "L7654321J", .nif),
+        ("M0000001R", "M0000001R", .nif),
+        ("M 2345678 T", "M2345678T", .nif),
     ])
     func acceptsAndNormalizes(input: String, normalized: String, kind: TaxID.Kind) throws {
         let id = try TaxID.parse(input).get()
@@ -44,7 +49,9 @@ import Testing
         ("P00000018", "should be H, not 8"),
         ("N12345675", "should be 4 or D, not 5"),
         ("1234", "8 digits and a letter"),
-        ("T1234567L", "not a DNI, NIE or CIF"),
+        ("T1234567L", "not a DNI, NIE, NIF or CIF"),
+        ("K1234567A", "this NIF should be L, not A"),
+        ("M123456R", "K, L or M is the letter, 7 digits"),
         ("12345678Ñ", "only digits and letters"),
         ("", "empty"),
     ])

@@ -1009,7 +1009,8 @@ struct MappingPlan {
         return Value(start: start, count: text.utf8CodeUnitCount, inArena: true, tag: 1)
     }
 
-    private static let taxIdTypeNames: [StaticString] = ["DNI", "NIE", "CIF", "OTHER"]
+    /// In `TaxID.Kind`'s order (a tag is the kind's index plus one).
+    private static let taxIdTypeNames: [StaticString] = ["DNI", "NIE", "CIF", "NIF", "OTHER"]
     private static let cifTag = UInt8(TaxID.Kind.allCases.firstIndex(of: .cif)! + 1)
     private static let otherTaxIdTag = UInt8(TaxID.Kind.allCases.firstIndex(of: .other)! + 1)
 

@@ -269,6 +269,7 @@ private struct WorkedChunk<Done>: @unchecked Sendable {
     var records = 0
     var lines = 0
     var blankLines = 0
+    var textAfterQuote = TextAfterQuote()
     var failure: (any Error)?
 }
 
@@ -294,6 +295,7 @@ private func workOnChunks<Done>(
                 try parser.parse(chunk: $0, first: job.index == 0, last: job.chunk.last, into: &records)
             }
             worked.blankLines = parser.blankLines
+            worked.textAfterQuote = parser.textAfterQuote
         } catch {
             worked.failure = error
         }
@@ -307,7 +309,10 @@ private func workOnChunks<Done>(
         return worked
     }
     let writing = Handoff(
-        (offset: InputOffset(), blankLines: 0, put: put, failure: (any Error)?.none, parseFailed: false))
+        (
+            offset: InputOffset(), blankLines: 0, textAfterQuote: TextAfterQuote(), put: put,
+            failure: (any Error)?.none, parseFailed: false
+        ))
     let thread = JoinableThread {
         while var worked = ordered.next() {
             let offset = writing.value.offset
@@ -327,6 +332,7 @@ private func workOnChunks<Done>(
             writing.value.offset.records += worked.records
             writing.value.offset.lines += worked.lines
             writing.value.blankLines += worked.blankLines
+            writing.value.textAfterQuote.add(worked.textAfterQuote, afterRecords: offset.records, lines: offset.lines)
         }
     }
     var readFailure: (any Error)?
@@ -345,7 +351,9 @@ private func workOnChunks<Done>(
     // A chunk's error lies before the place the cutting stopped at.
     if writing.value.parseFailed, let failure = writing.value.failure { throw failure }
     if let failure = readFailure ?? writing.value.failure { throw failure }
-    reader.finishReadInChunks(records: writing.value.offset.records, blankLines: writing.value.blankLines)
+    reader.finishReadInChunks(
+        records: writing.value.offset.records, blankLines: writing.value.blankLines,
+        textAfterQuote: writing.value.textAfterQuote)
     return writing.value.offset.records
 }
 

@@ -6,11 +6,10 @@
 
 /// Where records end in CSV text, so a file can be cut into chunks that separate libcsv parsers
 /// read at the same time. It is not a tokenizer: it follows only what decides whether a line
-/// break ends a record, the quotes, exactly as libcsv reads them (configured by `LibCSVParser`: no
-/// space trimming, not strict). A quote opens a quoted field only at a field's start (after a
-/// delimiter or line break); inside one, `""` is a quote, and a quote followed by a delimiter or a
-/// line break ends the field, while one followed by anything else is kept and the field stays
-/// quoted. Outside quoted fields every CR and LF ends a record.
+/// break ends a record, the quotes, exactly as `LibCSVParser` reads them (as Python's csv module
+/// does). A quote opens a quoted field only at a field's start (after a delimiter or line break);
+/// inside one, `""` is a quote, and any other quote ends the quoted part (text after it is the
+/// unquoted rest of the field). Outside quoted fields every CR and LF ends a record.
 enum CSVRecordBoundary {
     /// The offset just past the last record end in `text`, which must start where a record starts;
     /// nil when no record ends in it. A CR is taken as an end only when what follows it is known and
@@ -45,11 +44,9 @@ enum CSVRecordBoundary {
                 let next = start[at + 1]
                 if next == quote {
                     inside = at + 2
-                } else if next == delimiter || next == 0x0A || next == 0x0D {
+                } else {
                     position = at + 1
                     continue scan
-                } else {
-                    inside = at + 1
                 }
             }
             break

@@ -15,6 +15,8 @@ public final class CSVReader: RecordReader {
     public private(set) var shortRecords = 0, longRecords = 0
     /// Number of columns in the header (or in the first record when there is no header).
     public private(set) var headerWidth = 0
+    /// Fields where text follows the closing quote (`"a" x`).
+    private(set) var textAfterQuote = TextAfterQuote()
 
     private var parser: LibCSVParser
     /// A reader of one chunk of the file (`init(chunkOf:first:)`): it numbers from the chunk's start
@@ -151,6 +153,7 @@ public final class CSVReader: RecordReader {
         state.pointee.reader = self
         state.pointee.headerPending = first
         (recordsRead, line, recordStartLine, previousTerminator, failure, blankLines) = (0, 1, 1, 0, nil, 0)
+        textAfterQuote = TextAfterQuote()
         var offset = 0
         while offset < chunk.count {
             let piece = min(Self.chunkPiece, chunk.count - offset)
@@ -173,9 +176,11 @@ public final class CSVReader: RecordReader {
     }
 
     /// The totals of a file read in chunks by other readers, for the notes this reader ends with.
-    func finishReadInChunks(records: Int, blankLines: Int) {
+    func finishReadInChunks(records: Int, blankLines: Int, textAfterQuote: TextAfterQuote) {
         recordsRead = records
         self.blankLines = blankLines
+        // What this reader saw of them while it read the header, the chunks' readers saw again.
+        self.textAfterQuote = textAfterQuote
         batch.removeAll()
         finished = true
         noteTotals()
@@ -213,7 +218,9 @@ public final class CSVReader: RecordReader {
 
     /// Gives libcsv the next bytes; throws what its callbacks found wrong in them.
     private func consume(_ bytes: UnsafeRawBufferPointer) throws {
-        parser.parse(bytes, context: UnsafeMutableRawPointer(state), field: Self.onField, record: Self.onRecord)
+        parser.parse(bytes, context: UnsafeMutableRawPointer(state), field: Self.onField, record: Self.onRecord) {
+            noteTextAfterQuote(fieldSoFar: $0)
+        }
         noteOversize()
         if let failure { throw failure }
     }
@@ -234,6 +241,18 @@ public final class CSVReader: RecordReader {
         if let failure { throw failure }
         finished = true
         headerPending = false
+    }
+
+    /// Places a field whose closing quote is followed by more text, which stays in the value.
+    private func noteTextAfterQuote(fieldSoFar: UnsafeRawBufferPointer) {
+        textAfterQuote.count += 1
+        guard textAfterQuote.places.count < TextAfterQuote.shown else { return }
+        let column = fieldsInRecord
+        textAfterQuote.places.append(
+            Location(
+                file: inputName, line: recordStartLine + breaksInRecord + lineBreaks(in: fieldSoFar),
+                record: headerPending ? nil : recordsRead + batch.count + 1,
+                column: column < columns.count ? columns[column] : "field \(column + 1)"))
     }
 
     /// A field or record that grows past its limit stops the run before it can exhaust memory.
@@ -455,6 +474,19 @@ public final class CSVReader: RecordReader {
                     "\(shortRecords) record\(shortRecords == 1 ? " had" : "s had") fewer fields than the header; the missing fields are empty",
                     at: where_))
         }
+        for place in textAfterQuote.places {
+            diagnostics.append(
+                Diagnostic(
+                    "text follows the closing quote of this field; it is kept as the rest of the value, as Python's csv module reads it (check that the value is whole)",
+                    at: place))
+        }
+        if textAfterQuote.count > textAfterQuote.places.count {
+            let more = textAfterQuote.count - textAfterQuote.places.count
+            diagnostics.append(
+                Diagnostic(
+                    "\(more) more field\(more == 1 ? " has" : "s have") text after the closing quote, kept the same way",
+                    at: where_))
+        }
         if longRecords > 0 {
             diagnostics.append(
                 Diagnostic(
@@ -463,6 +495,24 @@ public final class CSVReader: RecordReader {
         }
     }
     private var notedTotals = false
+}
+
+/// Fields where text follows the closing quote (`"a" x;b`): the text is kept as the unquoted rest of
+/// the value, as Python's csv module reads it. The first few are placed, the rest counted.
+struct TextAfterQuote: Sendable {
+    static let shown = 10
+    var count = 0
+    var places: [Location] = []
+
+    /// Adds a chunk's, numbered from the chunk's start, after `records` records and `lines` lines.
+    mutating func add(_ chunk: TextAfterQuote, afterRecords records: Int, lines: Int) {
+        count += chunk.count
+        for var place in chunk.places.prefix(Self.shown - places.count) {
+            place.record = place.record.map { $0 + records }
+            place.line = place.line.map { $0 + lines }
+            places.append(place)
+        }
+    }
 }
 
 /// A byte count as people read it: `1 MiB`, `1.5 MiB`, `512 KiB`, `20 bytes`.

@@ -1,8 +1,10 @@
 import CLibCSV
 
 /// libcsv's parser, configured so values come out exactly as written: no trimming of spaces, every
-/// line break reported (so line numbers stay exact), a quote inside an unquoted field kept as a
-/// literal character.
+/// line break reported (so line numbers stay exact), and quotes read as Python's csv module reads
+/// them: a quote inside an unquoted field is a literal character, and text after a closing quote
+/// (`"a" x`) goes on as the unquoted rest of the field, where libcsv alone would reopen the quotes
+/// and take the delimiters and line breaks that follow into the field.
 final class LibCSVParser {
     typealias FieldCallback = @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void
     typealias RecordCallback = @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void
@@ -11,7 +13,8 @@ final class LibCSVParser {
 
     init(delimiter: UInt8, quote: UInt8) {
         parser = .allocate(capacity: 1)
-        guard csv_init(parser, UInt8(CSV_REPALL_NL)) == 0 else { fatalError("csv_init failed") }
+        // Strict, so libcsv stops at a stray quote instead of guessing; `parse` goes on from there.
+        guard csv_init(parser, UInt8(CSV_REPALL_NL | CSV_STRICT)) == 0 else { fatalError("csv_init failed") }
         csv_set_delim(parser, delimiter)
         csv_set_quote(parser, quote)
         // libcsv trims spaces and tabs around unquoted fields by default; values must stay exact.
@@ -25,15 +28,31 @@ final class LibCSVParser {
         parser.deallocate()
     }
 
-    /// Feeds a chunk; the callbacks run for every field and record end in it.
+    /// Feeds a chunk; the callbacks run for every field and record end in it. `textAfterQuote` is
+    /// told of each field where text follows its closing quote, with the field's bytes before it.
     func parse(
         _ chunk: UnsafeRawBufferPointer, context: UnsafeMutableRawPointer,
-        field: FieldCallback, record: RecordCallback
+        field: FieldCallback, record: RecordCallback,
+        textAfterQuote: (UnsafeRawBufferPointer) -> Void = { _ in }
     ) {
         guard let base = chunk.baseAddress, chunk.count > 0 else { return }
-        let consumed = csv_parse(parser, base, chunk.count, field, record, context)
-        // Without CSV_STRICT the only failure is running out of memory for a field.
-        if consumed != chunk.count { fatalError("libcsv: \(String(cString: csv_strerror(csv_error(parser))))") }
+        var offset = 0
+        while offset < chunk.count {
+            let consumed = csv_parse(parser, base + offset, chunk.count - offset, field, record, context)
+            offset += consumed
+            guard offset < chunk.count else { return }
+            guard csv_error(parser) == CSV_EPARSE else {
+                fatalError("libcsv: \(String(cString: csv_strerror(csv_error(parser))))")
+            }
+            if parser.pointee.quoted != 0 {
+                // The field so far, without the closing quote libcsv holds at its end.
+                textAfterQuote(
+                    UnsafeRawBufferPointer(start: parser.pointee.entry_buf, count: parser.pointee.entry_pos - 1))
+            }
+            let stray = base.load(fromByteOffset: offset, as: UInt8.self)
+            guard ferry_csv_continue_unquoted(parser, stray) == 0 else { fatalError("libcsv: out of memory") }
+            offset += 1
+        }
     }
 
     /// Ends the input: the last field and record are delivered if the input did not end with a line break.
@@ -43,11 +62,11 @@ final class LibCSVParser {
 
     /// True while the parser is inside a quoted field that has not been closed.
     var isInsideOpenQuote: Bool {
-        parser.pointee.pstate == 2 /* FIELD_BEGUN */ && parser.pointee.quoted != 0
+        parser.pointee.pstate == Int32(FERRY_CSV_FIELD_BEGUN) && parser.pointee.quoted != 0
     }
 
     /// True between records: nothing of a record has been read since the last one ended.
-    var isAtRecordStart: Bool { parser.pointee.pstate == 0 /* ROW_NOT_BEGUN */ }
+    var isAtRecordStart: Bool { parser.pointee.pstate == Int32(FERRY_CSV_ROW_NOT_BEGUN) }
 
     /// Bytes of the field being read so far.
     var pendingFieldBytes: Int { parser.pointee.entry_pos }

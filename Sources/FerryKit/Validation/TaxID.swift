@@ -1,11 +1,14 @@
-/// A Spanish tax identifier (DNI, NIE or CIF) whose check character has been verified, in its
-/// normalized form: upper case, no spaces, dots, dashes or `ES` prefix (`12.345.678-z` → `12345678Z`).
+/// A Spanish tax identifier (DNI, NIE, CIF, or a K, L or M NIF) whose check character has been
+/// verified, in its normalized form: upper case, no spaces, dots, dashes or `ES` prefix (`12.345.678-z` → `12345678Z`).
 public struct TaxID: Sendable, Hashable, CustomStringConvertible {
     /// The kind of identifier; the canonical `taxIdType`.
     public enum Kind: String, Sendable, CaseIterable {
         case dni = "DNI"
         case nie = "NIE"
         case cif = "CIF"
+        /// A personal NIF without a DNI or NIE: K (Spaniards under 14), L (Spaniards living abroad),
+        /// M (foreigners without a NIE). A letter, 7 digits and the DNI check letter of the digits.
+        case nif = "NIF"
         case other = "OTHER"
     }
 
@@ -29,6 +32,8 @@ public struct TaxID: Sendable, Hashable, CustomStringConvertible {
     static let dniLetters = Array("TRWAGMYFPDXBNJZSQVHLCKE".utf8)
     /// The letters a CIF can start with (the kind of organisation).
     static let cifLetters = Array("ABCDEFGHJNPQRSUVW".utf8)
+    /// The letters of personal NIFs that are neither a DNI nor a NIE (K, L, M).
+    static let nifLetters = Array("KLM".utf8)
     /// CIF control letters, indexed by the control digit.
     static let cifControlLetters = Array("JABCDEFGHI".utf8)
 
@@ -85,6 +90,9 @@ public struct TaxID: Sendable, Hashable, CustomStringConvertible {
         } else if first == 0x58 || first == 0x59 || first == 0x5A {
             guard count == 9, let value = digits(1..<8), isASCIILetter(b[8]) else { return nil }
             (kind, number) = (.nie, Int(first - 0x58) * 10_000_000 + value)
+        } else if nifLetters.contains(first) {
+            guard count == 9, let value = digits(1..<8), isASCIILetter(b[8]) else { return nil }
+            (kind, number) = (.nif, value)
         } else if cifLetters.contains(first) {
             guard count == 9, digits(1..<8) != nil, cifControlAccepted(b) else { return nil }
             kind = .cif
@@ -168,6 +176,12 @@ public struct TaxID: Sendable, Hashable, CustomStringConvertible {
             }
             return letterFailure(.nie, number: Int(first - 0x58) * 10_000_000 + number(bytes[1..<8]))
         }
+        if nifLetters.contains(first) {
+            guard bytes.count == 9, bytes[1..<8].allSatisfy(isASCIIDigit), isASCIILetter(bytes[8]) else {
+                return ValidationFailure("a NIF of K, L or M is the letter, 7 digits and a check letter")
+            }
+            return letterFailure(.nif, number: number(bytes[1..<8]))
+        }
         if cifLetters.contains(first) {
             guard bytes.count == 9, bytes[1..<8].allSatisfy(isASCIIDigit) else {
                 return ValidationFailure("a CIF is a letter, 7 digits and a control digit or letter")
@@ -186,8 +200,8 @@ public struct TaxID: Sendable, Hashable, CustomStringConvertible {
             )
         }
         return ValidationFailure(
-            "not a DNI, NIE or CIF",
-            detail: "not a DNI, NIE or CIF: it starts with '\(String(decoding: [first], as: UTF8.self))'")
+            "not a DNI, NIE, NIF or CIF",
+            detail: "not a DNI, NIE, NIF or CIF: it starts with '\(String(decoding: [first], as: UTF8.self))'")
     }
 
     private static func number(_ digits: ArraySlice<UInt8>) -> Int {
