@@ -148,10 +148,59 @@ import Testing
         #expect(error?.message.contains("not valid UTF-8") == true)
     }
 
-    @Test func aRepeatedKeyIsAnError() throws {
+    /// RFC 8259 allows a key twice; the last value counts, in the first one's place, as Python's
+    /// json reads it, and the objects that do it are counted in a note.
+    @Test func aRepeatedKeyKeepsItsLastValue() throws {
         let scratch = Scratch()
-        let error = ferryError { _ = try readAll(scratch.file("x.json", #"{"a": 1, "a": 2}"#)) }
-        #expect(error?.message.contains("'a' appears twice") == true)
+        let path = scratch.file(
+            "x.ndjson",
+            """
+            {"a": "1", "b": "x", "a": "2"}
+            {"a": "q", "c": {"k": 1, "k": 2}, "b": "y", "b": "z", "b": "v"}
+            {"b": "w"}
+
+            """)
+        let result = try readAll(path)
+        #expect(result.records == [["a": "2", "b": "x"], ["a": "q", "b": "v", "c": #"{"k":1,"k":2}"#], ["b": "w"]])
+        #expect(result.columns == ["a", "b", "c"])
+        #expect(
+            result.diagnostics.contains {
+                $0.hasSuffix(
+                    "3 objects give a key more than once (the first: 'a', on line 1); the last value of each counts, as most JSON readers take it (values nested in a record are passed on as written)"
+                )
+            }, "\(result.diagnostics)")
+        // Where Ferry reads inside a nested value (`json_key`, `extras`), the last value counts too.
+        #expect(JSONText.objectMembers(#"{"text": "A", "id": 3, "text": "B"}"#)?.map(\.value) == ["B", "3"])
+        let many = "{" + (0..<40).map { "\"k\($0 % 20)\": \($0)" }.joined(separator: ",") + "}"
+        #expect(JSONText.objectMembers(many)?.map(\.value) == (20..<40).map(String.init))
+    }
+
+    /// Random records of a few keys, many repeated, read by Ferry and by Python's json: the same values.
+    @Test func repeatedKeysReadAsPythonReadsThem() throws {
+        var random = SplitMix64(seed: 41)
+        var lines: [String] = []
+        for _ in 0..<500 {
+            let members = (0..<(1 + random.below(6))).map { _ in
+                "\"\(["a", "b", "c"][random.below(3)])\": \"\(random.below(100))\""
+            }
+            lines.append("{" + members.joined(separator: ", ") + "}")
+        }
+        let scratch = Scratch()
+        let path = scratch.file("random.ndjson", lines.joined(separator: "\n") + "\n")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = [
+            "-c", "import json, sys; print(json.dumps([json.loads(l) for l in open(sys.argv[1])]))", path,
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let answer = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let python = try #require(try JSONSerialization.jsonObject(with: answer) as? [[String: String]])
+        let result = try readAll(path)
+        #expect(result.records == python)
+        #expect(result.diagnostics.contains { $0.contains("give a key more than once") })
     }
 
     @Test func emptyAndWhitespaceOnlyFilesHaveTheirOwnMessages() throws {

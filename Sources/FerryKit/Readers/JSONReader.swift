@@ -28,8 +28,13 @@ public final class JSONReader: RecordReader {
     /// order) needs no dictionary look-up.
     private var keyCache: [(key: [UInt8], column: Int)] = []
     private var keyScratch: [UInt8] = []
-    /// Per column, the ordinal of the last record that set it: finds repeated keys in O(1).
-    private var seenInRecord: [Int] = []
+    /// Per column, the ordinal of the last record that set it and the index of its field there:
+    /// finds repeated keys in O(1).
+    private var seenInRecord: [(record: Int, field: Int)] = []
+    /// Objects with a key given more than once (RFC 8259 allows it; the last value counts), and
+    /// the first of them: the key and the line its object starts on.
+    private var repeatedKeys = 0
+    private var firstRepeatedKey: (key: String, line: Int)?
     private var recordOrdinal = 0
     private var pageCounts: [String] = []
     private var pageRecords = 0
@@ -203,11 +208,20 @@ public final class JSONReader: RecordReader {
                     try assignColumns(waiting, startLine: startLine)
                 }
             }
+            var earlier: Int?
             if column < 0 && !undecided {
                 column = columnFor(key: key, position: position)
-                try markSeen(column, startLine: startLine)
+                earlier = markSeen(column, field: batch.fields.count)
             }
             let kind = try value(column: max(column, 0))
+            if let earlier {
+                // The key again: its last value counts, as most JSON readers take it.
+                batch.replaceFieldWithLast(earlier)
+                if repeatedInRecord != recordOrdinal {
+                    repeatedInRecord = recordOrdinal
+                    noteRepeatedKey(columns[column], line: startLine)
+                }
+            }
             if undecided, waiting.last?.key == "count", kind == .number, let last = batch.fields.last {
                 pageCount = batch.string(last)
             }
@@ -233,18 +247,25 @@ public final class JSONReader: RecordReader {
     private func assignColumns(_ waiting: [(field: Int, key: String)], startLine: Int) throws {
         for (index, (field, key)) in waiting.enumerated() {
             let column = columnFor(key: Array(key.utf8), position: index)
-            try markSeen(column, startLine: startLine)
+            // The waiting keys are distinct page keys: none is seen twice here.
+            _ = markSeen(column, field: field)
             batch.setColumn(ofField: field, to: column)
         }
     }
 
-    private func markSeen(_ column: Int, startLine: Int) throws {
-        if seenInRecord[column] == recordOrdinal {
-            throw syntaxError(
-                "the key '\(columns[column])' appears twice in the object that starts on line \(startLine)",
-                hint: "keep one of the two values")
-        }
-        seenInRecord[column] = recordOrdinal
+    /// Marks `column` as set in this record by `field`; the index of the field that set it
+    /// before in the same record, if one did.
+    private func markSeen(_ column: Int, field: Int) -> Int? {
+        if seenInRecord[column].record == recordOrdinal { return seenInRecord[column].field }
+        seenInRecord[column] = (recordOrdinal, field)
+        return nil
+    }
+    private var repeatedInRecord = 0
+
+    /// Counts an object (a record, or a value nested in one) that gives a key more than once.
+    private func noteRepeatedKey(_ key: String, line: Int) {
+        repeatedKeys += 1
+        if firstRepeatedKey == nil { firstRepeatedKey = (key, line) }
     }
 
     private func columnFor(key: [UInt8], position: Int) -> Int {
@@ -257,7 +278,7 @@ public final class JSONReader: RecordReader {
             column = columns.count
             columns.append(name)
             columnIndex[name] = column
-            seenInRecord.append(0)
+            seenInRecord.append((0, 0))
         }
         if position < keyCache.count {
             keyCache[position] = (key, column)
@@ -454,8 +475,19 @@ public final class JSONReader: RecordReader {
     /// A nested object or array, checked and copied as compact JSON into the open field.
     private func nested() throws {
         var stack: [UInt8] = []  // closing bytes expected
+        var objects: [Int] = []  // the serial of each object open, for its keys in `nestedKeys`
         var expectingValue = true
         var scratch: [UInt8] = []
+        nestedKeys.removeAll(keepingCapacity: true)
+        var repeated = false
+        defer { if repeated { noteRepeatedKey(nestedRepeat, line: line) } }
+        func key() throws {
+            let key = try nestedKey(&scratch)
+            if !nestedKeys.insert(NestedKey(object: objects.last!, key: key)).inserted, !repeated {
+                repeated = true
+                nestedRepeat = String(decoding: key, as: UTF8.self)
+            }
+        }
         while true {
             skipWhitespace()
             guard let byte = peek() else {
@@ -471,13 +503,19 @@ public final class JSONReader: RecordReader {
                             hint: "customer data is never this deep; check how the file was produced")
                     }
                     stack.append(byte == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+                    if byte == UInt8(ascii: "{") {
+                        nestedObjects += 1
+                        objects.append(nestedObjects)
+                    }
                     batch.appendFieldByte(byte); advance()
                     skipWhitespace()
                     if peek() == stack.last {
-                        batch.appendFieldByte(stack.removeLast()); advance()
+                        if stack.removeLast() == UInt8(ascii: "}") { objects.removeLast() }
+                        batch.appendFieldByte(byte == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+                        advance()
                         expectingValue = false
                     } else if byte == UInt8(ascii: "{") {
-                        try nestedKey(&scratch)
+                        try key()
                     }
                     if stack.isEmpty { return }
                     continue
@@ -498,6 +536,7 @@ public final class JSONReader: RecordReader {
                 continue
             }
             if byte == stack.last {
+                if stack.last == UInt8(ascii: "}") { objects.removeLast() }
                 batch.appendFieldByte(stack.removeLast()); advance()
                 if stack.isEmpty { return }
                 continue
@@ -508,21 +547,33 @@ public final class JSONReader: RecordReader {
                     hint: nil)
             }
             batch.appendFieldByte(byte); advance()
-            if stack.last == UInt8(ascii: "}") { try nestedKey(&scratch) }
+            if stack.last == UInt8(ascii: "}") { try key() }
             expectingValue = true
         }
     }
 
-    private func nestedKey(_ scratch: inout [UInt8]) throws {
+    /// A key of a nested object, copied into the field; returns it unescaped.
+    private func nestedKey(_ scratch: inout [UInt8]) throws -> [UInt8] {
         skipWhitespace()
         guard peek() == UInt8(ascii: "\"") else {
             throw syntaxError("expected a key in quotes, found \(describeByte(peek()))", hint: nil)
         }
-        appendQuoted(try string(into: &scratch))
+        let key = try string(into: &scratch)
+        appendQuoted(key)
         skipWhitespace()
         try expect(UInt8(ascii: ":"), "':' after a key")
         batch.appendFieldByte(UInt8(ascii: ":"))
+        return key
     }
+
+    /// A key of one nested object (numbered in the reader's order), to find keys given twice.
+    private struct NestedKey: Hashable {
+        var object: Int
+        var key: [UInt8]
+    }
+    private var nestedKeys = Set<NestedKey>()
+    private var nestedObjects = 0
+    private var nestedRepeat = ""
 
     /// Writes `text` as a JSON string into the open field.
     private func appendQuoted(_ text: [UInt8]) {
@@ -629,6 +680,13 @@ public final class JSONReader: RecordReader {
                     "; the pages say \(total) records in all but the file holds \(recordsRead): \(total > recordsRead ? "some pages are missing" : "some pages are repeated")"
             }
             diagnostics.append(Diagnostic(note, at: Location(file: inputName)))
+        }
+        if let (key, line) = firstRepeatedKey {
+            let objects = repeatedKeys == 1 ? "1 object gives" : "\(repeatedKeys) objects give"
+            diagnostics.append(
+                Diagnostic(
+                    "\(objects) a key more than once (the first: '\(key)', on line \(line)); the last value of each counts, as most JSON readers take it (values nested in a record are passed on as written)",
+                    at: Location(file: inputName)))
         }
     }
     private var notedTotals = false

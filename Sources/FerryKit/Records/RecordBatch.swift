@@ -44,6 +44,8 @@ public struct RecordBatch: Sendable {
     public private(set) var fields: [FieldSlot] = []
     public private(set) var records: [RecordSlot] = []
     private var openRecordFirstField: Int = -1
+    /// Where the open record's bytes start.
+    private var openRecordFirstByte = 0
 
     public init() {}
 
@@ -61,6 +63,7 @@ public struct RecordBatch: Sendable {
     /// Starts a new record; fields appended until `endRecord` belong to it.
     public mutating func beginRecord() {
         openRecordFirstField = fields.count
+        openRecordFirstByte = byteCount
     }
 
     /// Copies bytes after the batch's bytes.
@@ -134,10 +137,19 @@ public struct RecordBatch: Sendable {
     public var openRecordFieldCount: Int { openRecordFirstField < 0 ? 0 : fields.count - openRecordFirstField }
 
     /// Bytes held by the open record so far.
-    public var openRecordByteCount: Int {
-        guard openRecordFirstField >= 0 else { return 0 }
-        return byteCount
-            - (openRecordFirstField < fields.count ? Int(fields[openRecordFirstField].start) : byteCount)
+    public var openRecordByteCount: Int { openRecordFirstField < 0 ? 0 : byteCount - openRecordFirstByte }
+
+    /// Gives field `index` of the open record the value of the record's last field, which is
+    /// removed (a JSON key given again: its last value counts, in the first one's place). The old
+    /// value's bytes stay, unused, until the batch is emptied.
+    public mutating func replaceFieldWithLast(_ index: Int) {
+        precondition(
+            openRecordFirstField >= 0 && index >= openRecordFirstField && index < fields.count - 1,
+            "not an earlier field of the open record")
+        let last = fields.removeLast()
+        fields[index].start = last.start
+        fields[index].end = last.end
+        fields[index].kind = last.kind
     }
 
     /// Adds `records` to every record's number and `lines` to its line: a batch read from a chunk
@@ -187,10 +199,8 @@ public struct RecordBatch: Sendable {
     /// Drops the open record and its fields.
     public mutating func discardOpenRecord() {
         guard openRecordFirstField >= 0 else { return }
-        if openRecordFirstField < fields.count {
-            byteCount = Int(fields[openRecordFirstField].start)
-            fields.removeSubrange(openRecordFirstField...)
-        }
+        byteCount = openRecordFirstByte
+        if openRecordFirstField < fields.count { fields.removeSubrange(openRecordFirstField...) }
         openRecordFirstField = -1
     }
 

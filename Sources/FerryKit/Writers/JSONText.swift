@@ -127,7 +127,8 @@ extension JSONText {
 
     /// The members of a small JSON object held as text (a nested value the JSON reader kept compact,
     /// a canonical `extras` object): each key with its value as text and kind; nested values stay
-    /// compact JSON text. Nil when `text` is not one JSON object.
+    /// compact JSON text. A key given more than once keeps its last value, in its first place (RFC
+    /// 8259 allows repeats; most readers take the last). Nil when `text` is not one JSON object.
     static func objectMembers(_ text: String) -> [(key: String, value: String, kind: ValueKind)]? {
         let bytes = Array(text.utf8)
         var index = 0
@@ -209,6 +210,7 @@ extension JSONText {
         guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
         index += 1
         var members: [(key: String, value: String, kind: ValueKind)] = []
+        var positions: [String: Int]?
         skipSpace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1; skipSpace(); return index == bytes.count ? members : nil
@@ -221,7 +223,14 @@ extension JSONText {
             index += 1
             skipSpace()
             guard let (value, kind) = rawValue() else { return nil }
-            members.append((key, value, kind))
+            // Small objects are searched; large ones (a hostile cell) get an index.
+            if members.count == 16 { positions = Dictionary(members.enumerated().map { ($1.key, $0) }) { $1 } }
+            if let earlier = positions != nil ? positions![key] : members.firstIndex(where: { $0.key == key }) {
+                members[earlier] = (key, value, kind)
+            } else {
+                positions?[key] = members.count
+                members.append((key, value, kind))
+            }
             skipSpace()
             guard index < bytes.count else { return nil }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
