@@ -279,6 +279,40 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
         // is_active is not a consent: Koibox's default stands.
         #expect(value(0, "is_active") == nil)
         #expect(stats.consentsWrittenAsNo == 7)
+        // Koibox sends SMS or e-mail only with is_envios_*: they follow the consents, an explicit
+        // no without one, and are not counted as consents.
+        #expect(value(0, "is_envios_sms") == "false" && value(0, "is_envios_email") == "false")
+        var consenting = results[0].customer!
+        consenting.consentSms = true
+        consenting.consentEmail = false
+        _ = koibox.write(consenting, number: 3, line: 4, into: &batch, issues: &issues, stats: &stats)
+        #expect(value(2, "is_envios_sms") == "true" && value(2, "is_agree_notificaciones_sms") == "true")
+        #expect(value(2, "is_envios_email") == "false" && value(2, "is_agree_notificaciones_email") == "false")
+    }
+
+    /// Koibox's is_envios_* are written from the consents and never read: the consents come from
+    /// is_agree_notificaciones_*; the customer's origin comes from como_nos_conocio, not origen.
+    @Test func koiboxSendingFlagsAreNeverReadAndOriginIsHowTheyFoundUs() throws {
+        let scratch = Scratch()
+        let koibox = try ProfileCatalog.load("koibox")
+        let results = try mapCSV(
+            "nombre;is_agree_notificaciones_sms;is_envios_sms;is_envios_email;origen;como_nos_conocio\n"
+                + "Ana;false;true;true;api;\"{\"\"value\"\": 3, \"\"text\"\": \"\"Instagram\"\"}\"\n",
+            from: koibox, scratch)
+        let customer = try #require(results[0].customer)
+        #expect(customer.consentSms == false)
+        #expect(customer.consentEmail == nil)
+        #expect(customer.origin == "Instagram")
+        // Only origen, which has no canonical field, travels in extras; is_envios_* do not.
+        #expect(customer.extras.map(\.name) == ["origen"], "\(customer.extras)")
+        #expect(!koibox.fieldsRead.isDisjoint(with: [.consentSms]))
+        for (yaml, said) in [
+            ("  - column: x\n    write_only: true\n", "give the entry its `field:`"),
+            ("  - column: x\n    field: consentSms\n    write_only: true\n    read_only: true\n", "not both"),
+        ] {
+            let error = ferryError { _ = try mapping("ferry: mapping 1\nfields:\n" + yaml, scratch) }
+            #expect(error?.message.contains(said) == true, "\(String(describing: error))")
+        }
     }
 
     @Test func clinicalNotesMoveOnlyWhenTheTargetOptsIn() throws {

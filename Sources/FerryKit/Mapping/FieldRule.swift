@@ -34,6 +34,9 @@ final class FieldRule: Sendable {
     let defaultValue: String?
     let required: Bool
     let readOnly: Bool
+    /// `write_only: true`: the column is written from its field but never read (Koibox's
+    /// `is_envios_sms`, which follows the SMS consent read from another column).
+    let writeOnly: Bool
     let allowsHealthData: Bool
     let sensitive: Bool
     let invalid: InvalidAction
@@ -47,7 +50,8 @@ final class FieldRule: Sendable {
     init(
         line: Int, columns: [String], fields: [CustomerField], codecs: [FieldCodec], transforms: [any Transform],
         lookup: Lookup?, split: Split?, join: String?, constant: String?, defaultValue: String?, required: Bool,
-        readOnly: Bool, allowsHealthData: Bool, sensitive: Bool, invalid: InvalidAction, systemDefault: Bool?,
+        readOnly: Bool, writeOnly: Bool = false, allowsHealthData: Bool, sensitive: Bool, invalid: InvalidAction,
+        systemDefault: Bool?,
         writtenKind: ValueKind?, wholeNumber: Bool = false, note: String?
     ) {
         self.line = line
@@ -62,6 +66,7 @@ final class FieldRule: Sendable {
         self.defaultValue = defaultValue
         self.required = required
         self.readOnly = readOnly
+        self.writeOnly = writeOnly
         self.allowsHealthData = allowsHealthData
         self.sensitive = sensitive
         self.invalid = invalid

@@ -28,6 +28,7 @@ struct MappingDocument {
         var defaultValue: String?
         var required = false
         var readOnly = false
+        var writeOnly = false
         var sensitive: Located<String>?
         var invalid: Located<String>?
         var systemDefault: Bool?
@@ -59,7 +60,8 @@ struct MappingDocument {
     ]
     static let entryKeys = [
         "column", "columns", "field", "fields", "transforms", "values", "lookup", "split", "join", "date_format",
-        "booleans", "phones", "decimal", "type", "value", "default", "required", "read_only", "sensitive",
+        "booleans", "phones", "decimal", "type", "value", "default", "required", "read_only", "write_only",
+        "sensitive",
         "invalid", "system_default", "note",
     ]
 
@@ -204,6 +206,7 @@ struct MappingDocument {
             case "default": entry.defaultValue = try string(value, key, allowEmpty: true)
             case "required": entry.required = try bool(value, key)
             case "read_only": entry.readOnly = try bool(value, key)
+            case "write_only": entry.writeOnly = try bool(value, key)
             case "sensitive": entry.sensitive = Located(value: try string(value, key), line: line(value))
             case "invalid": entry.invalid = Located(value: try string(value, key), line: line(value))
             case "system_default": entry.systemDefault = try bool(value, key)

@@ -240,6 +240,16 @@ public struct Profile: Sendable {
                         line: located.line)
                 }
             }
+            if entry.writeOnly {
+                if entry.readOnly {
+                    throw fail("an entry is `read_only:` or `write_only:`, not both", line: entry.line)
+                }
+                if fields.isEmpty {
+                    throw fail(
+                        "`write_only:` writes a canonical field into one more column; give the entry its `field:`",
+                        line: entry.line)
+                }
+            }
             if entry.systemDefault != nil, !(fields.count == 1 && fields[0].valueType == .boolean) {
                 throw fail(
                     "`system_default:` describes a yes/no field whose value the system assumes when it is not sent",
@@ -250,6 +260,7 @@ public struct Profile: Sendable {
                     line: entry.line, columns: entry.columns, fields: fields, codecs: codecs, transforms: transforms,
                     lookup: lookup, split: split, join: entry.join, constant: entry.constant,
                     defaultValue: entry.defaultValue, required: entry.required, readOnly: entry.readOnly,
+                    writeOnly: entry.writeOnly,
                     allowsHealthData: allowsHealthData, sensitive: sensitive, invalid: invalid,
                     systemDefault: entry.systemDefault,
                     writtenKind: declared?.kind ?? transforms.last?.writtenKind,
@@ -270,7 +281,7 @@ public struct Profile: Sendable {
     }
 
     /// The canonical fields this profile reads.
-    public var fieldsRead: Set<CustomerField> { Set(rules.flatMap(\.fields)) }
+    public var fieldsRead: Set<CustomerField> { Set(rules.filter { !$0.writeOnly }.flatMap(\.fields)) }
 
     /// The canonical fields this profile writes.
     public var fieldsWritten: Set<CustomerField> {

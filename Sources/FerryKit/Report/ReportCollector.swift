@@ -50,7 +50,8 @@ public final class ReportCollector {
             return source.rules.indices.filter { index in
                 let sourceRule = source.rules[index]
                 if rule.fields.isEmpty { return sourceRule.fields.isEmpty && sourceRule.columns == rule.columns }
-                return sourceRule.constant == nil && !Set(sourceRule.fields).isDisjoint(with: rule.fields)
+                return sourceRule.constant == nil && !sourceRule.writeOnly
+                    && !Set(sourceRule.fields).isDisjoint(with: rule.fields)
             }
         }
         binding = SourceBinding(profile: source)
@@ -305,7 +306,7 @@ public final class ReportCollector {
 extension Profile {
     /// The canonical fields reading with this profile can fill, counting those `complete` derives.
     var fieldsFilled: Set<CustomerField> {
-        var fields = Set(rules.filter { !($0.lookup?.isEmpty ?? false) }.flatMap(\.fields))
+        var fields = Set(rules.filter { !$0.writeOnly && !($0.lookup?.isEmpty ?? false) }.flatMap(\.fields))
         // In the order of `allCases`, so a derived field (provinceCode) can derive the next (province).
         for field in CustomerField.allCases where Profile.derivation(of: field, reading: fields) != nil {
             fields.insert(field)
