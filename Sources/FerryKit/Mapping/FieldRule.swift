@@ -76,6 +76,9 @@ final class FieldRule: Sendable {
         self.note = note
     }
 
+    /// Whether reading takes a value from the column (not for a constant or a `write_only` entry).
+    var readsColumn: Bool { constant == nil && !writeOnly }
+
     /// The column (or columns, joined by `+`) as messages name it.
     var displayName: String { columns.count == 1 ? columns[0] : columns.joined(separator: "+") }
 

@@ -248,7 +248,7 @@ struct MappingPlan {
         }
         var reads: [ReadRule] = []
         for (position, (rule, indices)) in zip(source?.rules ?? [], binding.ruleColumns).enumerated()
-        where rule.constant == nil && !rule.writeOnly {
+        where rule.readsColumn {
             var read = ReadRule(
                 op: .value, rule: position, target: 0, check: .general, columns: pool.ints(indices),
                 join: pool.bytes(rule.join ?? " "),

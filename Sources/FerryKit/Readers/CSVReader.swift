@@ -247,12 +247,15 @@ public final class CSVReader: RecordReader {
     private func noteTextAfterQuote(fieldSoFar: UnsafeRawBufferPointer) {
         textAfterQuote.count += 1
         guard textAfterQuote.places.count < TextAfterQuote.shown else { return }
-        let column = fieldsInRecord
         textAfterQuote.places.append(
             Location(
                 file: inputName, line: recordStartLine + breaksInRecord + lineBreaks(in: fieldSoFar),
-                record: headerPending ? nil : recordsRead + batch.count + 1,
-                column: column < columns.count ? columns[column] : "field \(column + 1)"))
+                record: headerPending ? nil : recordsRead + batch.count + 1, column: columnName(fieldsInRecord)))
+    }
+
+    /// A column as a message names it: its header name, or its position past the header.
+    private func columnName(_ column: Int) -> String {
+        column < columns.count ? columns[column] : "field \(column + 1)"
     }
 
     /// A field or record that grows past its limit stops the run before it can exhaust memory.
@@ -286,7 +289,7 @@ public final class CSVReader: RecordReader {
             "a field is larger than the limit of \(describe(bytes: options.maxFieldBytes)) (\(describe(bytes: bytes)) so far)",
             at: Location(
                 file: inputName, line: recordStartLine, record: recordsRead + batch.count + 1,
-                column: column < columns.count ? columns[column] : "field \(column + 1)"),
+                column: columnName(column)),
             hint:
                 "if the value is real, raise the limit with --max-field-size; otherwise look for an unclosed quote before this place"
         )

@@ -174,6 +174,7 @@ public final class JSONReader: RecordReader {
         var waiting: [(field: Int, key: String)] = []
         var pageCount: String?
         var position = 0
+        var repeated = false
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
             advance()
@@ -217,10 +218,8 @@ public final class JSONReader: RecordReader {
             if let earlier {
                 // The key again: its last value counts, as most JSON readers take it.
                 batch.replaceFieldWithLast(earlier)
-                if repeatedInRecord != recordOrdinal {
-                    repeatedInRecord = recordOrdinal
-                    noteRepeatedKey(columns[column], line: startLine)
-                }
+                if !repeated { noteRepeatedKey(columns[column], line: startLine) }
+                repeated = true
             }
             if undecided, waiting.last?.key == "count", kind == .number, let last = batch.fields.last {
                 pageCount = batch.string(last)
@@ -260,7 +259,6 @@ public final class JSONReader: RecordReader {
         seenInRecord[column] = (recordOrdinal, field)
         return nil
     }
-    private var repeatedInRecord = 0
 
     /// Counts an object (a record, or a value nested in one) that gives a key more than once.
     private func noteRepeatedKey(_ key: String, line: Int) {
@@ -478,15 +476,22 @@ public final class JSONReader: RecordReader {
         var objects: [Int] = []  // the serial of each object open, for its keys in `nestedKeys`
         var expectingValue = true
         var scratch: [UInt8] = []
-        nestedKeys.removeAll(keepingCapacity: true)
-        var repeated = false
-        defer { if repeated { noteRepeatedKey(nestedRepeat, line: line) } }
+        // Serials keep objects apart, so emptying is for memory only: a table grown by a large
+        // object is dropped rather than cleared bucket by bucket for every later value.
+        nestedKeys.removeAll(keepingCapacity: nestedKeys.capacity <= 64)
+        var repeatedKey: String?
+        defer { if let repeatedKey { noteRepeatedKey(repeatedKey, line: line) } }
         func key() throws {
             let key = try nestedKey(&scratch)
-            if !nestedKeys.insert(NestedKey(object: objects.last!, key: key)).inserted, !repeated {
-                repeated = true
-                nestedRepeat = String(decoding: key, as: UTF8.self)
+            if !nestedKeys.insert(NestedKey(object: objects.last!, key: key)).inserted, repeatedKey == nil {
+                repeatedKey = String(decoding: key, as: UTF8.self)
             }
+        }
+        func close() {
+            let closing = stack.removeLast()
+            if closing == UInt8(ascii: "}") { objects.removeLast() }
+            batch.appendFieldByte(closing)
+            advance()
         }
         while true {
             skipWhitespace()
@@ -510,9 +515,7 @@ public final class JSONReader: RecordReader {
                     batch.appendFieldByte(byte); advance()
                     skipWhitespace()
                     if peek() == stack.last {
-                        if stack.removeLast() == UInt8(ascii: "}") { objects.removeLast() }
-                        batch.appendFieldByte(byte == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]"))
-                        advance()
+                        close()
                         expectingValue = false
                     } else if byte == UInt8(ascii: "{") {
                         try key()
@@ -536,8 +539,7 @@ public final class JSONReader: RecordReader {
                 continue
             }
             if byte == stack.last {
-                if stack.last == UInt8(ascii: "}") { objects.removeLast() }
-                batch.appendFieldByte(stack.removeLast()); advance()
+                close()
                 if stack.isEmpty { return }
                 continue
             }
@@ -573,7 +575,6 @@ public final class JSONReader: RecordReader {
     }
     private var nestedKeys = Set<NestedKey>()
     private var nestedObjects = 0
-    private var nestedRepeat = ""
 
     /// Writes `text` as a JSON string into the open field.
     private func appendQuoted(_ text: [UInt8]) {

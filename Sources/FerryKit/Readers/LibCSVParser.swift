@@ -44,14 +44,15 @@ final class LibCSVParser {
             guard csv_error(parser) == CSV_EPARSE else {
                 fatalError("libcsv: \(String(cString: csv_strerror(csv_error(parser))))")
             }
-            if parser.pointee.quoted != 0 {
-                // The field so far, without the closing quote libcsv holds at its end.
-                textAfterQuote(
-                    UnsafeRawBufferPointer(start: parser.pointee.entry_buf, count: parser.pointee.entry_pos - 1))
-            }
+            let afterClosingQuote = parser.pointee.quoted != 0
             let stray = base.load(fromByteOffset: offset, as: UInt8.self)
             guard ferry_csv_continue_unquoted(parser, stray) == 0 else { fatalError("libcsv: out of memory") }
             offset += 1
+            if afterClosingQuote {
+                // The field so far, without the byte just added.
+                textAfterQuote(
+                    UnsafeRawBufferPointer(start: parser.pointee.entry_buf, count: parser.pointee.entry_pos - 1))
+            }
         }
     }
 

@@ -50,8 +50,7 @@ public final class ReportCollector {
             return source.rules.indices.filter { index in
                 let sourceRule = source.rules[index]
                 if rule.fields.isEmpty { return sourceRule.fields.isEmpty && sourceRule.columns == rule.columns }
-                return sourceRule.constant == nil && !sourceRule.writeOnly
-                    && !Set(sourceRule.fields).isDisjoint(with: rule.fields)
+                return sourceRule.readsColumn && !Set(sourceRule.fields).isDisjoint(with: rule.fields)
             }
         }
         binding = SourceBinding(profile: source)

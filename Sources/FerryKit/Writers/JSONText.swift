@@ -224,8 +224,11 @@ extension JSONText {
             skipSpace()
             guard let (value, kind) = rawValue() else { return nil }
             // Small objects are searched; large ones (a hostile cell) get an index.
-            if members.count == 16 { positions = Dictionary(members.enumerated().map { ($1.key, $0) }) { $1 } }
-            if let earlier = positions != nil ? positions![key] : members.firstIndex(where: { $0.key == key }) {
+            if members.count == 16 {
+                positions = Dictionary(uniqueKeysWithValues: members.enumerated().map { ($1.key, $0) })
+            }
+            let earlier = positions == nil ? members.firstIndex { $0.key == key } : positions![key]
+            if let earlier {
                 members[earlier] = (key, value, kind)
             } else {
                 positions?[key] = members.count
