@@ -288,6 +288,18 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
         _ = koibox.write(consenting, number: 3, line: 4, into: &batch, issues: &issues, stats: &stats)
         #expect(value(2, "is_envios_sms") == "true" && value(2, "is_agree_notificaciones_sms") == "true")
         #expect(value(2, "is_envios_email") == "false" && value(2, "is_agree_notificaciones_email") == "false")
+        // The flags' explicit no is not counted again: only the two consents the customer left unsaid.
+        #expect(stats.consentsWrittenAsNo == 7 + 2)
+        // A profile that extends Koibox with yes/no as 1/0 writes the flags in its own style.
+        let export = try ProfileCatalog.load(Repository.sampleData.appendingPathComponent("koibox-export.yaml").path)
+        var exported = RecordBatch()
+        var exportIssues: [RecordIssue] = []
+        _ = export.write(
+            results[0].customer!, number: 1, line: 2, into: &exported, issues: &exportIssues, stats: &stats)
+        #expect(exportIssues.isEmpty, "\(exportIssues)")
+        #expect(exported[0].string(column: export.writtenColumns.firstIndex(of: "is_envios_sms")!) == "0")
+        #expect(exported[0].string(column: export.writtenColumns.firstIndex(of: "is_agree_notificaciones_sms")!) == "0")
+        #expect(stats.consentsWrittenAsNo == 7 + 2 + 4)
     }
 
     /// Koibox's is_envios_* are written from the consents and never read: the consents come from

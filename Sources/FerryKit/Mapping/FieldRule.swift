@@ -76,6 +76,14 @@ final class FieldRule: Sendable {
         self.note = note
     }
 
+    /// A consent the system takes as yes when it is not sent (`system_default: true`): an absent
+    /// one is written as the system's no.
+    var sendsNoForAbsentConsent: Bool { systemDefault == true && fields.first?.isConsent == true }
+
+    /// Whether such a no counts among the consents sent as no: not again for a `write_only` column,
+    /// which follows a consent another column carries (Koibox's `is_envios_sms`).
+    var countsConsentSentAsNo: Bool { sendsNoForAbsentConsent && !writeOnly }
+
     /// Whether reading takes a value from the column (not for a constant or a `write_only` entry).
     var readsColumn: Bool { constant == nil && !writeOnly }
 

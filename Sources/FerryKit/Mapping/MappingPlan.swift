@@ -378,7 +378,7 @@ struct MappingPlan {
         write.op = .value
         write.source = index(rule.fields[0])
         write.kind = codec.jsonKind
-        if rule.systemDefault == true, rule.fields[0].isConsent { write.consentDefault = write.source }
+        if rule.sendsNoForAbsentConsent { write.consentDefault = write.source }
         switch codec.field.valueType {
         case .text, .choice, .email, .postalCode, .provinceCode, .countryCode, .language:
             if !(codec.jsonKind == .bool || codec.jsonKind == .number && codec.values != nil) {
@@ -1091,7 +1091,9 @@ struct MappingPlan {
                 } else if rule.pointee.consentDefault >= 0, rule.pointee.format == .boolean {
                     // The target assumes yes when the consent is not sent; the source did not say yes.
                     (value, kind) = (self.stored(rule.pointee.no), rule.pointee.noKind)
-                    stats.consentWrittenAsNo(CustomerField.allCases[rule.pointee.consentDefault])
+                    if target!.rules[rule.pointee.rule].countsConsentSentAsNo {
+                        stats.consentWrittenAsNo(CustomerField.allCases[rule.pointee.consentDefault])
+                    }
                 }
             }
             if value == nil, !rule.pointee.defaultValue.isNone {

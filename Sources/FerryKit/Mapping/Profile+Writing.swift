@@ -35,10 +35,10 @@ extension FieldRule {
             case .success(let out): (text, kind) = (out.text, out.kind)
             case .failure(let reason): failure = (fields[0], given.description, reason)
             }
-        } else if systemDefault == true, fields[0].isConsent {
+        } else if sendsNoForAbsentConsent {
             // The target assumes yes when the consent is not sent; the source did not say yes.
             if case .success(let out) = codecs[0].write(.bool(false)) { (text, kind) = (out.text, out.kind) }
-            stats.consentWrittenAsNo(fields[0])
+            if countsConsentSentAsNo { stats.consentWrittenAsNo(fields[0]) }
         }
         if failure == nil, let written = text, let lookup {
             if let mapped = lookup.toColumn[written] {

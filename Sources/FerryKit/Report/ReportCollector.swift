@@ -198,7 +198,7 @@ public final class ReportCollector {
                             after: maskSample(sample.after, fields: ruleFields, sensitive: sensitive))
                     },
                     lossy: !losses.isEmpty, losses: losses, sensitive: sensitive,
-                    absentSentAsNo: rule.map { $0.systemDefault == true && $0.fields.first?.isConsent == true } ?? false
+                    absentSentAsNo: rule?.sendsNoForAbsentConsent ?? false
                 ))
         }
 
