@@ -337,14 +337,27 @@ func migrate(
         await back.stop()
     }
 
+    /// A code another customer already has: with `on_clash: reject` the customer is refused, with the
+    /// API's message in the rejects file.
     @Test func theAPIsRefusalsReachTheRejectsFileWithItsMessage() async throws {
         let folder = Folder()
         let input = folder.path("dos.csv")
         try "nombre;apellido1;code\nAna;Ruiz;7\nEva;Sanz;7\n".write(toFile: input, atomically: true, encoding: .utf8)
+        let strict = folder.path("koibox-strict.yaml")
+        try """
+        ferry: mapping 1
+        extends: koibox
+        fields:
+          - column: code
+            field: code
+            type: integer
+            fallback_column: manual_code
+            on_clash: reject
+        """.write(toFile: strict, atomically: true, encoding: .utf8)
         try await withSandbox { _, url in
             let run = try await Ferry.runInBackground(
                 [
-                    "migrate", input, "--from", "koibox", "--to", "koibox", "--endpoint", url,
+                    "migrate", input, "--from", "koibox", "--to", strict, "--endpoint", url,
                     "--journal", folder.path("dos.ferry-journal"), "--rejects", folder.path("rejects.csv"),
                     "--concurrency", "1",
                 ],
@@ -354,6 +367,40 @@ func migrate(
             let rejects = try String(contentsOfFile: folder.path("rejects.csv"), encoding: .utf8)
             #expect(rejects.contains("Eva"))
             #expect(rejects.contains("code: cliente with this code already exists. (the API answered 400)"))
+        }
+    }
+
+    /// A code another Koibox customer already has: the customer is created without it, the code
+    /// kept in `manual_code`, with a note in the report and the journal; a code that is not a whole
+    /// number goes to `manual_code` before sending.
+    @Test func aCodeThatClashesIsKeptInManualCode() async throws {
+        let folder = Folder()
+        let input = folder.path("tres.csv")
+        try "nombre;apellido1;code\nAna;Ruiz;7\nEva;Sanz;7\nLuz;Mora;0042\n".write(
+            toFile: input, atomically: true, encoding: .utf8)
+        try await withSandbox { sandbox, url in
+            let journal = folder.path("tres.ferry-journal")
+            let run = try await Ferry.runInBackground(
+                [
+                    "migrate", input, "--from", "koibox", "--to", "koibox", "--endpoint", url,
+                    "--journal", journal, "--report", folder.path("report.json"), "--concurrency", "1",
+                ],
+                environment: ferryEnvironment)
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(Accounting(run.stderr) == Accounting(read: 3, written: 3, rejected: 0, skipped: 0, uncertain: 0))
+            #expect(sandbox.counters.koiboxCreated == 3)
+            let page = try await call(.GET, url + "/api/clientes/?limit=50", headers: koiboxKey)
+            let results = page.object["results"] as? [[String: Any]] ?? []
+            let byName = Dictionary(uniqueKeysWithValues: results.map { ($0["nombre"] as? String ?? "", $0) })
+            #expect((byName["Ana"]?["code"] as? NSNumber)?.intValue == 7)
+            #expect(byName["Ana"]?["manual_code"] == nil)
+            #expect((byName["Eva"]?["code"] as? NSNumber)?.intValue != 7)
+            #expect(byName["Eva"]?["manual_code"] as? String == "7")
+            #expect(byName["Luz"]?["manual_code"] as? String == "0042")
+            let report = try String(contentsOfFile: folder.path("report.json"), encoding: .utf8)
+            #expect(report.contains("created without it, the value kept as text in `manual_code`"))
+            let listed = try Ferry.run(["journal", "list", "--journal", journal])
+            #expect(listed.stdout.contains("its code was refused"), "\(listed.stdout)")
         }
     }
 

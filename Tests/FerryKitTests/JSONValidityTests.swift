@@ -57,8 +57,9 @@ import Testing
         }
     }
 
-    /// A Koibox `code` is an integer: `0042` and `12.5` are not written as numbers, and say why.
-    @Test func aCodeThatIsNotAWholeNumberIsDroppedWithAWarning() throws {
+    /// A Koibox `code` is an integer: `0042` and `12.5` are not written as numbers; they are kept as
+    /// text in `manual_code` (the entry's `fallback_column:`), and say so.
+    @Test func aCodeThatIsNotAWholeNumberIsKeptInManualCode() throws {
         let scratch = Scratch()
         let input = scratch.file(
             "codes.csv", "code,givenName\n0042,Ana\n42,Eva\n12.5,Luz\n1e3,Sol\n-7,Mar\n")
@@ -66,13 +67,62 @@ import Testing
         let result = try MappedConversion(
             inputPath: input, source: try ProfileCatalog.load("canonical"), target: try ProfileCatalog.load("koibox")
         ).run(into: FileFormat.ndjson.writer(into: try OutputFile(path: output)))
-        let codes = text(of: output).split(separator: "\n").map { line -> String in
-            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-            return (object?["code"] as? NSNumber)?.stringValue ?? "-"
+        let objects = text(of: output).split(separator: "\n").map { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]) ?? [:]
         }
-        #expect(codes == ["-", "42", "-", "-", "-7"])
+        #expect(objects.map { ($0["code"] as? NSNumber)?.stringValue ?? "-" } == ["-", "42", "-", "-", "-7"])
+        #expect(objects.map { $0["manual_code"] as? String ?? "-" } == ["0042", "-", "12.5", "1e3", "-"])
         #expect(result.issues.kept.map(\.value) == ["0042", "12.5", "1e3"])
-        #expect(result.issues.kept.allSatisfy { $0.message == "this system takes a whole number here" })
+        #expect(
+            result.issues.kept.allSatisfy {
+                $0.message == "this system takes a whole number here; kept as text in `manual_code`"
+                    && $0.action == .kept
+            })
+    }
+
+    /// Without a fallback column, a value its `type:` cannot hold is dropped with a warning.
+    @Test func withoutAFallbackColumnAMisfitIsDropped() throws {
+        let scratch = Scratch()
+        let target = try mapping(
+            """
+            ferry: mapping 1
+            fields:
+              - column: numero
+                field: code
+                type: integer
+            """, scratch)
+        let input = scratch.file("codes.csv", "code,givenName\n0042,Ana\n42,Eva\n")
+        let output = scratch.path("out.ndjson")
+        let result = try MappedConversion(
+            inputPath: input, source: try ProfileCatalog.load("canonical"), target: target
+        ).run(into: FileFormat.ndjson.writer(into: try OutputFile(path: output)))
+        #expect(text(of: output) == "{}\n{\"numero\":42}\n")
+        #expect(result.issues.kept.map(\.action) == [.dropped])
+    }
+
+    /// `fallback_column:` and `on_clash:` are checked, each error on its line.
+    @Test func aFallbackColumnMustBeAWrittenColumn() throws {
+        let scratch = Scratch()
+        let cases: [(String, String, Int)] = [
+            ("    fallback_column: manual\n", "`fallback_column: manual` is not a written column", 6),
+            ("    on_clash: reject\n", "`on_clash:` says what happens", 6),
+            ("    fallback_column: texto\n    on_clash: maybe\n", "`on_clash:` is `fallback`", 7),
+        ]
+        for (extra, message, line) in cases {
+            let error = ferryError {
+                _ = try mapping(
+                    """
+                    ferry: mapping 1
+                    fields:
+                      - column: numero
+                        field: code
+                        type: integer
+                    \(extra)  - column: texto
+                    """, scratch)
+            }
+            #expect(error?.message.contains(message) == true, "\(error?.message ?? "no error")")
+            #expect(error?.location?.line == line)
+        }
     }
 
     /// JSON's number grammar, held to Python's `json` module on the same texts.

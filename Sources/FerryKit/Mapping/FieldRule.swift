@@ -45,6 +45,12 @@ final class FieldRule: Sendable {
     let writtenKind: ValueKind?
     /// `type: integer`: numbers are written only when whole.
     let wholeNumber: Bool
+    /// `fallback_column:`: where a value goes, as text, when this column cannot take it (Koibox's
+    /// `manual_code` for a `code` that is not a whole number).
+    let fallbackColumn: String?
+    /// Whether a create the API refuses because of this column's value alone is sent again with
+    /// the value in `fallbackColumn` (`on_clash: fallback`, the default with a fallback column).
+    let clashFallback: Bool
     let note: String?
 
     init(
@@ -52,7 +58,8 @@ final class FieldRule: Sendable {
         lookup: Lookup?, split: Split?, join: String?, constant: String?, defaultValue: String?, required: Bool,
         readOnly: Bool, writeOnly: Bool = false, allowsHealthData: Bool, sensitive: Bool, invalid: InvalidAction,
         systemDefault: Bool?,
-        writtenKind: ValueKind?, wholeNumber: Bool = false, note: String?
+        writtenKind: ValueKind?, wholeNumber: Bool = false, fallbackColumn: String? = nil, clashFallback: Bool = false,
+        note: String?
     ) {
         self.line = line
         self.columns = columns
@@ -73,6 +80,8 @@ final class FieldRule: Sendable {
         self.systemDefault = systemDefault
         self.writtenKind = writtenKind
         self.wholeNumber = wholeNumber
+        self.fallbackColumn = fallbackColumn
+        self.clashFallback = clashFallback
         self.note = note
     }
 

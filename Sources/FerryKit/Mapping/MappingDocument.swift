@@ -32,6 +32,8 @@ struct MappingDocument {
         var sensitive: Located<String>?
         var invalid: Located<String>?
         var systemDefault: Bool?
+        var fallbackColumn: Located<String>?
+        var onClash: Located<String>?
         var note: String?
     }
 
@@ -62,7 +64,7 @@ struct MappingDocument {
         "column", "columns", "field", "fields", "transforms", "values", "lookup", "split", "join", "date_format",
         "booleans", "phones", "decimal", "type", "value", "default", "required", "read_only", "write_only",
         "sensitive",
-        "invalid", "system_default", "note",
+        "invalid", "system_default", "fallback_column", "on_clash", "note",
     ]
 
     /// Reads a mapping file's text; `file` names it in errors.
@@ -210,6 +212,8 @@ struct MappingDocument {
             case "sensitive": entry.sensitive = Located(value: try string(value, key), line: line(value))
             case "invalid": entry.invalid = Located(value: try string(value, key), line: line(value))
             case "system_default": entry.systemDefault = try bool(value, key)
+            case "fallback_column": entry.fallbackColumn = Located(value: try string(value, key), line: line(value))
+            case "on_clash": entry.onClash = Located(value: try string(value, key), line: line(value))
             case "note": entry.note = try string(value, key, allowEmpty: true)
             default:
                 throw fail(

@@ -68,6 +68,15 @@ extension FieldRule {
         }
         // What is written as a JSON number or boolean must be one, or the output is not JSON.
         guard JSONText.fits(written, kind: kind, wholeNumber: wholeNumber) else {
+            if let fallbackColumn {
+                put(fallbackColumn, written, .string)
+                issue(
+                    fields.first, written,
+                    ValidationFailure(
+                        "this system takes \(JSONText.name(of: kind, wholeNumber: wholeNumber)) here; kept as text in `\(fallbackColumn)`"
+                    ), .kept)
+                return
+            }
             issue(
                 fields.first, written, JSONText.misfit(kind: kind, wholeNumber: wholeNumber),
                 required ? .rejected : .dropped)

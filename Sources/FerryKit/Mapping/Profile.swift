@@ -255,6 +255,40 @@ public struct Profile: Sendable {
                     "`system_default:` describes a yes/no field whose value the system assumes when it is not sent",
                     line: entry.line)
             }
+            var clashFallback = false
+            if let located = entry.onClash {
+                guard entry.fallbackColumn != nil else {
+                    throw fail(
+                        "`on_clash:` says what happens when the API refuses this column's value; it needs `fallback_column:`",
+                        line: located.line)
+                }
+                switch located.value {
+                case "fallback": clashFallback = true
+                case "reject": clashFallback = false
+                default:
+                    throw fail(
+                        "`on_clash:` is `fallback` (send the record again with the value in the fallback column) or `reject`",
+                        line: located.line)
+                }
+            } else {
+                clashFallback = entry.fallbackColumn != nil
+            }
+            if let located = entry.fallbackColumn {
+                if entry.readOnly || entry.columns.count != 1 || located.value == entry.columns[0] {
+                    throw fail(
+                        "`fallback_column:` names another column that keeps, as text, what this one cannot take; it belongs on a written entry of one column",
+                        line: located.line)
+                }
+                guard
+                    entries.contains(where: {
+                        !$0.readOnly && $0.columns == [located.value] && $0.constant == nil
+                    })
+                else {
+                    throw fail(
+                        "`fallback_column: \(located.value)` is not a written column of this mapping; add an entry `- column: \(located.value)`",
+                        line: located.line)
+                }
+            }
             rules.append(
                 FieldRule(
                     line: entry.line, columns: entry.columns, fields: fields, codecs: codecs, transforms: transforms,
@@ -265,6 +299,7 @@ public struct Profile: Sendable {
                     systemDefault: entry.systemDefault,
                     writtenKind: declared?.kind ?? transforms.last?.writtenKind,
                     wholeNumber: declared?.wholeNumber ?? false,
+                    fallbackColumn: entry.fallbackColumn?.value, clashFallback: clashFallback,
                     note: entry.note))
         }
         self.rules = rules
@@ -286,6 +321,14 @@ public struct Profile: Sendable {
     /// The canonical fields this profile writes.
     public var fieldsWritten: Set<CustomerField> {
         Set(rules.filter { !$0.readOnly && !($0.lookup?.isEmpty ?? false) }.flatMap(\.fields))
+    }
+
+    /// The columns whose value alone may make the API refuse a create, each with the column that
+    /// then keeps it as text when the record is sent again (`fallback_column:`, `on_clash:`).
+    var clashFallbacks: [(column: String, fallback: String)] {
+        rules.compactMap { rule in
+            rule.clashFallback ? rule.fallbackColumn.map { (rule.columns[0], $0) } : nil
+        }
     }
 
     /// The system's columns that must have a value (`required: true`).

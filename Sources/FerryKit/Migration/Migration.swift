@@ -133,7 +133,7 @@ public final class Migration {
             let sender = RecordSender(
                 api: api, client: client, auth: auth, limiter: limiter, maxAttempts: options.maxAttempts,
                 recordDeadline: options.recordDeadline, skipExisting: options.skipExisting,
-                resendUncertain: options.retryUncertain,
+                resendUncertain: options.retryUncertain, clashFallbacks: target.clashFallbacks,
                 journal: journal)
             let runNumber = try journal.beginRun()
 
@@ -543,9 +543,17 @@ private struct RunState {
                 found += 1
                 issue("created, its lost answer settled by finding it in the target", .noted)
             }
+            for moved in finished.moved {
+                issue(
+                    "refused by the API (\(moved.message)); created without it, the value kept as text in `\(moved.fallback)`",
+                    column: moved.column, .kept)
+            }
+            let reasons =
+                (wasFound ? ["found in the target after its answer was lost"] : [])
+                + finished.moved.map { "its \($0.column) was refused (\($0.message)): kept in \($0.fallback)" }
             journal(
                 delivery, .created, attempts: finished.attempts, remoteID: id,
-                reason: wasFound ? "found in the target after its answer was lost" : nil)
+                reason: reasons.isEmpty ? nil : reasons.joined(separator: "; "))
         case .existing(let id, let filter):
             totals.skipped += 1
             existing += 1

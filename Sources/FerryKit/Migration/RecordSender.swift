@@ -64,6 +64,9 @@ struct DeliveryReport: Sendable {
     /// Whether a request for it may have reached the API: a run that stops then leaves it `sending`,
     /// so the next run looks it up before sending it again.
     var mayHaveArrived = false
+    /// Values the API refused and the record was created without, each kept in its fallback column
+    /// (`fallback_column:` with `on_clash: fallback`), with the API's message.
+    var moved: [(column: String, fallback: String, message: String)] = []
 }
 
 /// Sends records to one API, each until it is created, refused, or its fate cannot be known:
@@ -78,6 +81,9 @@ final class RecordSender: Sendable {
     let recordDeadline: Double
     let skipExisting: Bool
     let resendUncertain: Bool
+    /// Columns whose value alone may make the API refuse a create, each with the column that keeps
+    /// it when the record is sent again without it (`Profile.clashFallbacks`).
+    let clashFallbacks: [(column: String, fallback: String)]
     /// Remote ids found by this run, so one customer found is never claimed by two records; the
     /// journal answers for earlier runs.
     let claimed = NIOLockedValueBox(Set<String>())
@@ -86,7 +92,8 @@ final class RecordSender: Sendable {
     init(
         api: APIDescription, client: APIClient, auth: AuthSession, limiter: RateLimiter, maxAttempts: Int,
         recordDeadline: Double,
-        skipExisting: Bool, resendUncertain: Bool, journal: Journal
+        skipExisting: Bool, resendUncertain: Bool, clashFallbacks: [(column: String, fallback: String)] = [],
+        journal: Journal
     ) {
         self.api = api
         self.client = client
@@ -96,6 +103,7 @@ final class RecordSender: Sendable {
         self.recordDeadline = recordDeadline
         self.skipExisting = skipExisting
         self.resendUncertain = resendUncertain
+        self.clashFallbacks = clashFallbacks
         self.journal = journal
         createURL = client.url(api.create.path)
     }
@@ -193,6 +201,7 @@ final class RecordSender: Sendable {
             return await client.pause(min(seconds, deadline - monotonicSeconds()))
         }
         let stopped = RecordSender.stopped
+        var sent = delivery.body
 
         if skipExisting, !delivery.lookups.isEmpty {
             switch await find(delivery, filters: delivery.lookups, wholeRecord: false, report: &report) {
@@ -242,7 +251,7 @@ final class RecordSender: Sendable {
             do { headers = try await auth.headers() } catch { return .fatal(error) }
             report.requests += 1
             let answer = client.classify(
-                await client.send(api.create.method, createURL, headers: headers, body: delivery.body, kind: .create))
+                await client.send(api.create.method, createURL, headers: headers, body: sent, kind: .create))
             switch answer {
             case .success(let body):
                 await limiter.succeeded()
@@ -290,6 +299,13 @@ final class RecordSender: Sendable {
                         return .created(remoteID: id, found: true)
                     }
                 }
+                if let (moved, without) = withoutRefusedValues(sent, messages: messages) {
+                    // Surely not created (its value was refused): sent again at once.
+                    sent = without
+                    report.moved += moved
+                    lastProblem = "its \(moved.map(\.column).joined(separator: ", ")) was refused"
+                    continue
+                }
                 return .rejected(status: status, messages: messages)
             case .unreachable(let why):
                 lastProblem = why
@@ -309,6 +325,39 @@ final class RecordSender: Sendable {
                 return .fatal(client.runError(answer, call: api.create.description)!)
             }
         }
+    }
+
+    /// The body without the refused values, each moved as text to its fallback column, when every
+    /// message of a refusal is about a column with `on_clash: fallback` that the body holds and
+    /// whose fallback column it leaves free (or holds the same text in); nil otherwise.
+    func withoutRefusedValues(_ body: [UInt8], messages: [ServerMessage]) -> (
+        moved: [(column: String, fallback: String, message: String)], body: [UInt8]
+    )? {
+        guard !clashFallbacks.isEmpty, !messages.isEmpty,
+            var members = JSONText.objectMembers(String(decoding: body, as: UTF8.self))
+        else { return nil }
+        var moved: [(column: String, fallback: String, message: String)] = []
+        for message in messages {
+            guard let column = message.field, let rule = clashFallbacks.first(where: { $0.column == column }) else {
+                return nil
+            }
+            if let earlier = moved.firstIndex(where: { $0.column == column }) {
+                moved[earlier].message += "; " + message.message
+                continue
+            }
+            guard let at = members.firstIndex(where: { $0.key == column }) else { return nil }
+            let value = members[at]
+            let text = value.kind == .json || value.kind == .null ? nil : value.value
+            guard let text, !text.isEmpty else { return nil }
+            if let taken = members.firstIndex(where: { $0.key == rule.fallback }) {
+                guard members[taken].value == text else { return nil }
+            } else {
+                members.append((rule.fallback, text, .string))
+            }
+            members.remove(at: at)
+            moved.append((column, rule.fallback, message.message))
+        }
+        return (moved, Array(JSONText.object(members).utf8))
     }
 
     private var isTokenAuth: Bool { if case .bearer = api.auth { true } else { false } }
