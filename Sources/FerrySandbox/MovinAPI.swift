@@ -62,6 +62,79 @@ extension Sandbox {
         return try json(.ok, ["data": ["id_customer": created["id_customer"] ?? ""]])
     }
 
+    static let movinTypeIDs = [
+        "id_customer_type", "id_buyer_category", "id_tenant_category", "id_owner_category", "id_industrial_category",
+    ]
+    static let movinTypeStatuses = ["id_buyer_status", "id_tenant_status", "id_owner_status"]
+    static let movinCompanyKeys = [
+        "id_customer", "id_job_title", "company_name", "description", "contact_address", "contact_phone_number",
+        "contact_email",
+    ]
+    static let movinContactKeys = ["id_contact_customer"] + movinCompanyKeys.dropFirst()
+
+    /// What is wrong with `profiles`, `types`, `companies` or `contacts`: each is an array (of ids,
+    /// or of objects with the documented fields); companies only on a person (company 0 or null),
+    /// contacts only on a company (company 1).
+    private func movinArrayProblem(_ object: [String: Any]) -> String? {
+        func present(_ key: String) -> Any? {
+            guard let value = object[key], !(value is NSNull) else { return nil }
+            return value
+        }
+        func isText(_ value: Any?) -> Bool { value == nil || value is NSNull || value is String }
+        func isWholeNumber(_ value: Any?) -> Bool {
+            guard let value, !(value is NSNull) else { return true }
+            if let number = value as? NSNumber {
+                return !number.isBoolean && number.doubleValue == number.doubleValue.rounded()
+            }
+            if let text = value as? String { return !text.isEmpty && text.allSatisfy(\.isASCII) && Int(text) != nil }
+            return false
+        }
+        func objects(_ key: String) -> [[String: Any]]?? {
+            guard let value = present(key) else { return .some(nil) }
+            guard let list = value as? [Any] else { return nil }
+            let items = list.compactMap { $0 as? [String: Any] }
+            return items.count == list.count ? .some(items) : nil
+        }
+        if let profiles = present("profiles") {
+            guard let list = profiles as? [Any], list.allSatisfy({ ($0 as? String).map { !$0.isEmpty } ?? false })
+            else { return "The field profiles must be an array of profile ids" }
+        }
+        guard let types = objects("types") else {
+            return "The field types must be an array of objects with id_customer_type and its categories and statuses"
+        }
+        for type in types ?? [] {
+            for (key, value) in type {
+                if Sandbox.movinTypeIDs.contains(key) {
+                    if !isWholeNumber(value) { return "The field types.\(key) must be an integer" }
+                } else if Sandbox.movinTypeStatuses.contains(key) {
+                    if !isText(value) { return "The field types.\(key) must be a string" }
+                } else {
+                    return "The field types.\(key) does not exist"
+                }
+            }
+        }
+        let company = present("company").map { "\($0)" }
+        for (key, allowed) in [("companies", Sandbox.movinCompanyKeys), ("contacts", Sandbox.movinContactKeys)] {
+            guard let list = objects(key) else {
+                return "The field \(key) must be an array of objects"
+            }
+            guard let list, !list.isEmpty else { continue }
+            if key == "companies", company != nil, company != "0" {
+                return "The field companies is only for a customer that is not a company (company must be null or 0)"
+            }
+            if key == "contacts", company != "1" {
+                return "The field contacts is only for a company (company must be 1)"
+            }
+            for item in list {
+                for (field, value) in item {
+                    guard allowed.contains(field) else { return "The field \(key).\(field) does not exist" }
+                    if !isText(value) { return "The field \(key).\(field) must be a string" }
+                }
+            }
+        }
+        return nil
+    }
+
     /// Movin's ids look like base64 of `24$34568`; clients must treat them as opaque.
     static func movinID(_ id: Int64) -> String { Data("24$\(id)".utf8).base64EncodedString() }
 
@@ -94,9 +167,13 @@ extension Sandbox {
                 return "The field customer_rating must be a whole number from 0 to 5"
             }
         }
+        // The documentation gives `zip_code` as an integer and its body example sends `12334`:
+        // accepted (and counted in the stats, as a type Ferry never sends: it loses leading zeros).
         if let zip = object["zip_code"], !(zip is NSNull), !(zip is String) {
-            return "The field zip_code must be a string (a number loses its leading zeros)"
+            guard let number = zip as? NSNumber, !number.isBoolean, number.doubleValue == number.doubleValue.rounded()
+            else { return "The field zip_code must be a zip code" }
         }
+        if let problem = movinArrayProblem(object) { return problem }
         if let language = object["language"], !(language is NSNull) {
             guard let text = language as? String, text.count == 2 else {
                 return "The field language must be a two-letter code"

@@ -83,7 +83,8 @@ public final class Sandbox: Sendable {
 
     public var counters: SandboxCounters { state.withLockedValue { $0.counters } }
 
-    /// `{"koibox": {"customers": N, "duplicates": D}, "movin": {...}}`, as `/_sandbox/stats` answers.
+    /// `{"koibox": {"customers": N, "duplicates": D}, "movin": {..., "numeric_zip_codes": Z}}`, as
+    /// `/_sandbox/stats` answers.
     public func stats() throws -> [String: [String: Int]] {
         var result: [String: [String: Int]] = [:]
         for system in SandboxStore.System.allCases {
@@ -92,6 +93,8 @@ public final class Sandbox: Sendable {
                 "customers": counts.customers, "duplicates": counts.duplicates,
             ]
         }
+        // A type the vendor's documentation shows and Ferry never sends (it loses leading zeros).
+        result["movin"]?["numeric_zip_codes"] = try store.numbers(.movin, key: "zip_code")
         return result
     }
 

@@ -101,6 +101,15 @@ final class SandboxStore: Sendable {
     }
 
     /// How many customers there are, and how many repeat an earlier one's tax id, e-mail or mobile.
+    /// Stored customers whose `key` holds a JSON number (Movin's documented integer `zip_code`).
+    func numbers(_ system: System, key: String) throws -> Int {
+        try database.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM \(system.table) WHERE json_type(body, ?) IN ('integer', 'real')",
+                arguments: ["$." + key]) ?? 0
+        }
+    }
+
     func counts(_ system: System) throws -> (customers: Int, duplicates: Int) {
         try database.read { db in
             let table = system.table

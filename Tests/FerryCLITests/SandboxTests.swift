@@ -226,7 +226,8 @@ let koiboxKey = [("X-Koibox-Key", testCredentials["KOIBOX_API_KEY"]!)]
             #expect(invalid.status == 400)
             #expect((invalid.object["error"] as? [String: Any])?["message"] as? String == "The field name is required")
             let zip = try await call(
-                .POST, url + "/api/real-estate/add-customer", headers: bearer, json: ["name": "Zip", "zip_code": 1001])
+                .POST, url + "/api/real-estate/add-customer", headers: bearer,
+                json: ["name": "Zip", "zip_code": 1001.5])
             #expect(zip.status == 400)
             try await Task.sleep(nanoseconds: 1_200_000_000)
             let expired = try await call(
@@ -249,7 +250,125 @@ let koiboxKey = [("X-Koibox-Key", testCredentials["KOIBOX_API_KEY"]!)]
             }
             let stats = try await call(.GET, url + "/_sandbox/stats").object
             #expect((stats["koibox"] as? [String: Int]) == ["customers": 6, "duplicates": 3])
-            #expect((stats["movin"] as? [String: Int]) == ["customers": 0, "duplicates": 0])
+            #expect((stats["movin"] as? [String: Int]) == ["customers": 0, "duplicates": 0, "numeric_zip_codes": 0])
+        }
+    }
+
+    /// The body example of Movin's documentation (apis/movin-add-customer.txt), verbatim.
+    static let movinBodyExample = """
+        {
+        "name":"Test" ,
+        "surnames":"Postman 3" ,
+        "nif_cif":"87473278F" ,
+        "phone_number":"112222222222333" ,
+        "whatsapp": "1",
+        "language":"ca" ,
+        "email":"1bcvb22222334@sdsd.sd" ,
+        "company": "0",
+        "registration_date":"2024-07-18",
+        "customer_rating":4,
+        "vip":"0",
+        "active":"1",
+        "other_phone_number": "674867864673",
+        "usual_address":"sdsdfsdfsdf",
+        "geo_fullname":"sdfgdfgdfgf",
+        "zip_code":12334,
+        "pending_rental":null,
+        "pending_rental_amounts":null,
+        "pending_rental_description":null,
+        "id_payment_method":null,
+        "id_status": "MjQkMzQ1Njg=",
+        "notes":null,
+        "contact_source":null,
+        "id_portal": 1,
+        "contact_method": "MjQkNDM4Nzg=",
+        "id_assigned_salesperson": null,
+        "id_assigned_salesperson_2":null,
+        "potential_agency":null,
+        "evolution":null,
+        "id_greeting":null,
+        "no_resident":null,
+        "id_nif_type":null,
+        "birth_date":null,
+        "id_civil_status":null,
+        "id_cancellation_reason":null,
+        "cancellation_date":null,
+        "cancellation_observations":null,
+        "lead_or_customer": "0",
+        "profiles": ["MjQkMzQ2NDU=", "MjQkMzQ2NDc="],
+        "types": [
+        {
+        "id_customer_type": 3,
+        "id_buyer_category": 1
+        }
+        ],
+        "companies": [
+        {
+        "id_customer": "MjQkMzYxMDM=",
+        "id_job_title": "MjQkMzQ1Njg=",
+        "company_name": "Test postman hehe",
+        "description": "Blablablablablablablabla",
+        "contact_address": "Testtttt",
+        "contact_phone_number": "109439309",
+        "contact_email": "psdo@sdofi.es"
+        }
+        ]
+        }
+        """
+
+    /// The sandbox takes what Movin's documentation shows (its body example, integer `zip_code`
+    /// included, counted in the stats) and refuses what it rules out, with Movin's error body.
+    @Test func movinTakesItsOwnExampleAndRefusesWrongShapes() async throws {
+        try await withSandbox { _, url in
+            let basic = Data("\(testCredentials["MOVIN_API_KEY"]!):\(testCredentials["MOVIN_API_PASSWORD"]!)".utf8)
+                .base64EncodedString()
+            let token =
+                try await call(
+                    .POST, url + "/api/login/get-access-token", headers: [("Authorization", "Basic " + basic)]
+                ).object["access_token"] as? String
+            let bearer = [("Authorization", "Bearer " + (token ?? ""))]
+            let example = try JSONSerialization.jsonObject(with: Data(Self.movinBodyExample.utf8))
+            let created = try await call(.POST, url + "/api/real-estate/add-customer", headers: bearer, json: example)
+            #expect(created.status == 200, "\(created.object)")
+            let stats = try await call(.GET, url + "/_sandbox/stats").object["movin"] as? [String: Int]
+            #expect(stats == ["customers": 1, "duplicates": 0, "numeric_zip_codes": 1])
+
+            let wrong: [(String, Any, String)] = [
+                ("types", "notanarray", "The field types must be an array of objects"),
+                ("types", [3], "The field types must be an array of objects"),
+                ("types", [["id_customer_type": "comprador"]], "The field types.id_customer_type must be an integer"),
+                ("types", [["id_buyer_status": 4]], "The field types.id_buyer_status must be a string"),
+                ("types", [["color": 1]], "The field types.color does not exist"),
+                ("profiles", "MjQkMzQ2NDU=", "The field profiles must be an array of profile ids"),
+                ("profiles", [7], "The field profiles must be an array of profile ids"),
+                ("companies", ["company_name": "X"], "The field companies must be an array of objects"),
+                ("companies", [["company_name": 5]], "The field companies.company_name must be a string"),
+                ("contacts", [["id_contact_customer": "MjQkMQ=="]], "The field contacts is only for a company"),
+                ("zip_code", 12.5, "The field zip_code must be a zip code"),
+                ("zip_code", true, "The field zip_code must be a zip code"),
+            ]
+            for (key, value, message) in wrong {
+                var body: [String: Any] = ["name": "Forma", "company": "0"]
+                body[key] = value
+                let refused = try await call(.POST, url + "/api/real-estate/add-customer", headers: bearer, json: body)
+                #expect(refused.status == 400, "\(key)")
+                let error = refused.object["error"] as? [String: Any]
+                #expect(error?["code"] as? Int == 400)
+                #expect((error?["message"] as? String)?.hasPrefix(message) == true, "\(key): \(error ?? [:])")
+            }
+            // Companies on a company, contacts on a person.
+            let onCompany = try await call(
+                .POST, url + "/api/real-estate/add-customer", headers: bearer,
+                json: ["name": "Inmo SL", "company": "1", "companies": [["id_customer": "MjQkMQ=="]]])
+            #expect(
+                (onCompany.object["error"] as? [String: Any])?["message"] as? String
+                    == "The field companies is only for a customer that is not a company (company must be null or 0)")
+            let contacts = try await call(
+                .POST, url + "/api/real-estate/add-customer", headers: bearer,
+                json: ["name": "Inmo SL", "company": "1", "contacts": [["id_contact_customer": "MjQkMQ=="]]])
+            #expect(contacts.status == 200)
+            let after = try await call(.GET, url + "/_sandbox/stats").object["movin"] as? [String: Int]
+            #expect(after?["customers"] == 2)
         }
     }
 
