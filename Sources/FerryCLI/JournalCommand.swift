@@ -2,12 +2,13 @@ import ArgumentParser
 import FerryKit
 import Foundation
 
-/// `ferry journal status|list`: what a migration's journal says, masked.
+/// `ferry journal status|list|reconcile`: what a migration's journal says, masked, and settling
+/// its uncertain records against the target's own export.
 struct JournalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "journal",
         abstract: "Show a migration's journal: counts by state, or the records in a state.",
-        subcommands: [Status.self, List.self]
+        subcommands: [Status.self, List.self, Reconcile.self]
     )
 
     /// Which journal: `--journal FILE`, or the only `*.ferry-journal` in the current folder.
@@ -125,6 +126,55 @@ struct JournalCommand: ParsableCommand {
                     print(line)
                 }
             }
+        }
+    }
+
+    struct Reconcile: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Settle uncertain records against a customer list exported from the target's own screens.",
+            discussion: """
+                A record whose tax id, e-mail or phone and name are in the export counts as created; one \
+                that is not is safe to send again, and the next `ferry migrate` run sends it. The export \
+                is read with the target's mapping, or with --from for another layout.
+                """)
+
+        @OptionGroup var location: Location
+
+        @Option(
+            name: .customLong("with"),
+            help: ArgumentHelp("The customer list exported from the target (CSV, JSON or NDJSON).", valueName: "file"))
+        var export: String
+
+        @Option(
+            help: ArgumentHelp(
+                "The mapping the export is read with (default: the journal's target, such as movin).",
+                valueName: "mapping"))
+        var from: String?
+
+        @OptionGroup var inputOptions: InputOptions
+
+        func run() throws {
+            let journal = try location.open()
+            guard let name = try from ?? journal.target() else {
+                throw FerryError(
+                    .usage, "the journal \(journal.path) has no migration yet",
+                    hint: "reconcile settles the uncertain records of a migration; run `ferry migrate` first")
+            }
+            let mapping = try ProfileCatalog.load(name)
+            let result = try journal.reconcile(
+                with: export, readOptions: try inputOptions.readOptions(), mapping: mapping)
+            Terminal.note("read \(result.exportRecords) customers from \(export) (with \(mapping.name))")
+            for found in result.found.prefix(20) {
+                Terminal.note(
+                    "  record \(found.number) (line \(found.line))\(found.label.map { ", \($0)" } ?? ""): found at line \(found.exportLine) by \(found.by) → created"
+                )
+            }
+            if result.found.count > 20 { Terminal.note("  … and \(result.found.count - 20) more found") }
+            Terminal.note(
+                "\(result.found.count) uncertain records found (created) · \(result.notFound) not found (safe to send again: the next `ferry migrate` run sends them)"
+                    + (result.withoutKeys > 0
+                        ? " · \(result.withoutKeys) left uncertain (journaled without a tax id, e-mail or phone to find them by; check them by hand)"
+                        : ""))
         }
     }
 }

@@ -241,6 +241,9 @@ struct MigrateCommand: AsyncParsableCommand {
                     "  … `ferry journal list --state uncertain --journal \(result.journalPath)` lists all \(totals.uncertain)"
                 )
             }
+            Terminal.note(
+                "  to settle them, export the customer list from \(target.name)'s own screens and run `ferry journal reconcile --with EXPORT.csv --journal \(result.journalPath)`: those found count as created, the others are sent by the next run"
+            )
         }
         if let rejectsPath { Terminal.note("refused records and their reasons: \(rejectsPath)") }
         if let path = reportOptions.report { Terminal.note("report: \(path)") }

@@ -135,6 +135,27 @@ extension Sandbox {
         return nil
     }
 
+    /// Movin's customer list as its screens export it (it has no list call): `GET
+    /// /_sandbox/movin/customers.csv`, one row per stored customer, for `ferry journal reconcile`.
+    func movinScreenExport() async throws -> Response {
+        let columns = ["id_customer", "name", "surnames", "nif_cif", "phone_number", "other_phone_number", "email"]
+        func cell(_ value: Any?) -> String {
+            let text = (value as? String) ?? (value as? NSNumber)?.stringValue ?? ""
+            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        var csv = columns.joined(separator: ",") + "\r\n"
+        let (_, bodies) = try await store.page(.movin, conditions: [], limit: Int.max, offset: 0)
+        for body in bodies {
+            guard let customer = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] else {
+                continue
+            }
+            csv += columns.map { cell(customer[$0]) }.joined(separator: ",") + "\r\n"
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "text/csv; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: csv)))
+    }
+
     /// Movin's ids look like base64 of `24$34568`; clients must treat them as opaque.
     static func movinID(_ id: Int64) -> String { Data("24$\(id)".utf8).base64EncodedString() }
 

@@ -156,6 +156,9 @@ public final class Sandbox: Sendable {
         if segments == ["_sandbox", "stats"] {
             return try json(.ok, stats())
         }
+        if segments == ["_sandbox", "movin", "customers.csv"] {
+            return try await movinScreenExport()
+        }
         guard segments.first == "api" else { return try json(.notFound, ["detail": "Not found."]) }
         let body = try await request.body.collect(upTo: 4 << 20)
         // Creates are counted as they arrive, before any fault, so a test knows whether one was sent at all.

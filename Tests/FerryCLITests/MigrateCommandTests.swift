@@ -150,6 +150,7 @@ func migrate(
             #expect(first.status == 1)
             #expect(totals.uncertain > 0)
             #expect(first.stderr.contains("--retry-uncertain"))
+            #expect(first.stderr.contains("ferry journal reconcile --with EXPORT.csv"))
             let listed = try Ferry.run(["journal", "list", "--state", "uncertain", "--journal", journal])
             #expect(listed.stdout.split(separator: "\n").count == totals.uncertain)
 
@@ -162,6 +163,49 @@ func migrate(
                 input, to: "movin", endpoint: url, journal: journal, ["--retry-uncertain", "--max-attempts", "30"])
             #expect(sandbox.counters.movinCreateRequests > before)
             #expect(Accounting(retried.stderr).skipped == totals.written)
+        }
+    }
+
+    /// Uncertain Movin records settled against the customer list exported from Movin's screens:
+    /// those a lost answer created are found (created), the others sent by the next run; no duplicate.
+    @Test func reconcileSettlesUncertainMovinRecordsFromAnExport() async throws {
+        let folder = Folder()
+        let input = try sampleExport(folder, rows: 60, seed: 9)
+        let journal = folder.path("movin.ferry-journal")
+        try await withSandbox({
+            $0.faults = try! FaultSpec("commit-then-fail=0.25,drop=0.1"); $0.seed = 60
+        }) { sandbox, url in
+            let first = try await migrate(input, to: "movin", endpoint: url, journal: journal)
+            let totals = Accounting(first.stderr)
+            #expect(totals.uncertain > 0)
+            let storedBefore =
+                (try await call(.GET, url + "/_sandbox/stats").object["movin"] as? [String: Int])?[
+                    "customers"] ?? 0
+            // Created by a lost answer: stored, but not among the records the run counts as written.
+            let lostButStored = storedBefore - totals.written
+            #expect(lostButStored > 0 && lostButStored < totals.uncertain, "the seed gives both kinds")
+            let export = folder.path("movin-export.csv")
+            try (try await call(.GET, url + "/_sandbox/movin/customers.csv")).body.write(
+                to: URL(fileURLWithPath: export))
+
+            let reconciled = try Ferry.run(["journal", "reconcile", "--with", export, "--journal", journal])
+            #expect(reconciled.status == 0, "\(reconciled.stderr)")
+            #expect(
+                reconciled.stderr.contains(
+                    "\(lostButStored) uncertain records found (created) · \(totals.uncertain - lostButStored) not found"
+                ),
+                "\(reconciled.stderr)")
+            let counts = try journalCounts(journal)
+            #expect(counts["uncertain", default: 0] == 0)
+            #expect(counts["created"] == totals.written + lostButStored)
+
+            // The next run sends those not found (faults still on), and nothing ends up twice in Movin.
+            let before = sandbox.counters.movinCreateRequests
+            let second = try await migrate(input, to: "movin", endpoint: url, journal: journal)
+            #expect(Accounting(second.stderr).skipped == totals.written + lostButStored, "\(second.stderr)")
+            #expect(sandbox.counters.movinCreateRequests > before)
+            let stats = try await call(.GET, url + "/_sandbox/stats").object["movin"] as? [String: Int]
+            #expect(stats?["duplicates"] == 0)
         }
     }
 

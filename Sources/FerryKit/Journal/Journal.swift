@@ -47,6 +47,9 @@ public final class Journal: Sendable {
         /// Masked name and e-mail, so a person can find the record: `M. J. G. · j***@example.es`.
         public var label: String?
         public var updatedAt: String
+        /// Keyed hashes of the tax id, e-mail, phones and name (`MatchKeys`), never the values: what
+        /// `ferry journal reconcile` finds the record by in the target's own export.
+        public var matchKeys: String? = nil
     }
 
     public let path: String
@@ -86,7 +89,8 @@ public final class Journal: Sendable {
                             payload TEXT,
                             attempts INTEGER NOT NULL DEFAULT 0,
                             label TEXT,
-                            updated_at TEXT NOT NULL);
+                            updated_at TEXT NOT NULL,
+                            match_keys TEXT);
                         CREATE INDEX IF NOT EXISTS record_state ON record(state);
                         CREATE INDEX IF NOT EXISTS record_remote_id ON record(remote_id);
                         CREATE TABLE IF NOT EXISTS run (
@@ -95,6 +99,10 @@ public final class Journal: Sendable {
                             finished_at TEXT,
                             totals TEXT);
                         """)
+                // A journal from before match keys gets their column (its records have none).
+                if try !db.columns(in: "record").contains(where: { $0.name == "match_keys" }) {
+                    try db.execute(sql: "ALTER TABLE record ADD COLUMN match_keys TEXT")
+                }
             }
         } catch {
             throw FerryError(
@@ -264,6 +272,9 @@ public final class Journal: Sendable {
         }
     }
 
+    /// The target the journal's migration goes into (its mapping's name), once a run has bound it.
+    public func target() throws(FerryError) -> String? { try metadata()["target"] }
+
     /// Ties the journal to one target and endpoint, so two migrations cannot share a journal by mistake.
     public func bind(target: String, endpoint: String, input: String) throws(FerryError) {
         try attempt {
@@ -337,11 +348,12 @@ public final class Journal: Sendable {
                     ?? 0
                 let statement = try db.cachedStatement(
                     sql: """
-                        INSERT INTO record(identity, number, line, state, remote_id, reason, status, payload, attempts, label, updated_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO record(identity, number, line, state, remote_id, reason, status, payload, attempts, label, updated_at, match_keys)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT(identity) DO UPDATE SET number = excluded.number, line = excluded.line, state = excluded.state,
                             remote_id = excluded.remote_id, reason = excluded.reason, status = excluded.status,
-                            payload = excluded.payload, attempts = excluded.attempts, label = excluded.label, updated_at = excluded.updated_at
+                            payload = excluded.payload, attempts = excluded.attempts, label = excluded.label, updated_at = excluded.updated_at,
+                            match_keys = COALESCE(excluded.match_keys, record.match_keys)
                         """)
                 // Reasons quote servers, which may echo credentials: masked on the way in.
                 let redactor = Redactor.shared
@@ -350,7 +362,7 @@ public final class Journal: Sendable {
                         entry.identity, entry.number, entry.line, entry.state.rawValue,
                         entry.remoteID.map(redactor.redact),
                         entry.reason.map(redactor.redact), entry.status, entry.payload, entry.attempts,
-                        entry.label, entry.updatedAt,
+                        entry.label, entry.updatedAt, entry.matchKeys,
                     ])
                 }
                 return generation
@@ -458,7 +470,7 @@ public final class Journal: Sendable {
         return Entry(
             identity: row["identity"], number: row["number"], line: row["line"], state: state,
             remoteID: row["remote_id"], reason: row["reason"], status: row["status"], payload: row["payload"],
-            attempts: row["attempts"], label: row["label"], updatedAt: row["updated_at"])
+            attempts: row["attempts"], label: row["label"], updatedAt: row["updated_at"], matchKeys: row["match_keys"])
     }
 
     static func now() -> String { utcTimestamp() }

@@ -376,7 +376,8 @@ private struct RunState {
             Journal.Entry(
                 identity: delivery.identity, number: delivery.number, line: delivery.line, state: state,
                 remoteID: remoteID, reason: reason, status: status, payload: payload ?? delivery.payloadHash,
-                attempts: attempts, label: delivery.label, updatedAt: Journal.now()))
+                attempts: attempts, label: delivery.label, updatedAt: Journal.now(),
+                matchKeys: delivery.matchKeys))
     }
 
     /// Takes a mapped batch in input order and decides, record by record, what the journal says is
@@ -412,7 +413,7 @@ private struct RunState {
             var delivery = Delivery(
                 identity: identity, number: record.number, line: record.line, source: source, body: draft.body,
                 payloadHash: payloadHash, label: draft.label, lookups: draft.lookups,
-                fallbackLookups: draft.fallbackLookups, match: draft.match)
+                fallbackLookups: draft.fallbackLookups, match: draft.match, matchKeys: draft.matchKeys)
             if let earlier = known[identity] {
                 delivery.attemptsBefore = earlier.attempts
                 switch earlier.state {
@@ -611,6 +612,7 @@ struct MigrationBatch: @unchecked Sendable {
         var lookups: [(filter: String, value: String)]
         var fallbackLookups: [(filter: String, value: String)]
         var match: [(column: String, value: String?)]
+        var matchKeys: String?
     }
 }
 
@@ -639,13 +641,13 @@ struct DeliveryDrafts: Sendable {
     /// mapping's `identity` fields it has (a code, a tax id, an e-mail...), so corrections and new
     /// columns keep it; records with none of them, and records Ferry refuses, by their content.
     func make(_ worker: Int, _ job: ReadBatch, on workers: MappingWorkers) -> MigrationBatch {
-        var accepted: [(index: Int, label: String?, key: String?)] = []
+        var accepted: [(index: Int, label: String?, key: String?, matchKeys: String?)] = []
         let mapped = workers.map(worker, job) { at, customerOf in
             let customer = customerOf()
             let key = identityFields.lazy.compactMap { field in
                 customer[field].map { field.rawValue + "=" + $0.description }
             }.first
-            accepted.append((at, DeliveryDrafts.label(customer), key))
+            accepted.append((at, DeliveryDrafts.label(customer), key, MatchKeys.of(customer, maker: self.identities)))
         }
         let input = mapped.input
         var identities: [RecordIdentities.Unnumbered] = []
@@ -679,7 +681,8 @@ struct DeliveryDrafts: Sendable {
                         payloadHash: RecordIdentities.hex(fnv1a(body, seed: 7)),
                         lookups: values(of: lookupColumns, in: written),
                         fallbackLookups: values(of: fallbackColumns, in: written),
-                        match: matchColumns.map { ($0.name, $0.column.flatMap { written.string(column: $0) }) }))
+                        match: matchColumns.map { ($0.name, $0.column.flatMap { written.string(column: $0) }) },
+                        matchKeys: entry.matchKeys))
             }
         }
         return MigrationBatch(mapped: mapped, identities: identities, drafts: drafts)
@@ -755,6 +758,12 @@ struct RecordIdentities {
             return Unnumbered(
                 keyed: keyed(withUnsafeBytes(of: (a.littleEndian, b.littleEndian)) { Array($0) }),
                 occurrenceKey: a ^ (b &* 0x9E37_79B9_7F4A_7C15))
+        }
+
+        /// A short keyed hash (64 bits in hex) of `text`, for the journal's match keys.
+        func tag(_ text: String) -> String {
+            let code = Array(HMAC<SHA256>.authenticationCode(for: Array(("match\u{1F}" + text).utf8), using: key))
+            return RecordIdentities.hex(code[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
         }
 
         /// The first 128 bits of the HMAC of `content`, as two big-endian words in hex.

@@ -18,6 +18,8 @@ struct Delivery: Sendable {
     var fallbackLookups: [(filter: String, value: String)]
     /// The `match` columns with this record's values.
     var match: [(column: String, value: String?)]
+    /// Keyed hashes that find it in the target's own export (`MatchKeys`), for `journal reconcile`.
+    var matchKeys: String?
     /// The filters that can settle a lost answer: the identifying ones, else the fallbacks.
     var settlingFilters: [(filter: String, value: String)] { lookups.isEmpty ? fallbackLookups : lookups }
     /// An earlier request may have created it: look it up before sending.
