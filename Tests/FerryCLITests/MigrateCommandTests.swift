@@ -679,9 +679,9 @@ func migrate(
         let input = try sampleExport(folder, rows: 400, seed: 4)
         let journal = folder.path("full.ferry-journal")
         try await withSandbox { _, url in
-            // 100 KiB: the journal fills up after the first records have gone out.
+            // 200 KiB: the journal fills up after the first records have gone out.
             let stopped = try await Ferry.runShell(
-                "ulimit -f 200; exec '\(Ferry.executable.path)' migrate '\(input)' --from '\(exportMapping)' --to koibox --endpoint \(url) --journal '\(journal)' -q",
+                "ulimit -f 400; exec '\(Ferry.executable.path)' migrate '\(input)' --from '\(exportMapping)' --to koibox --endpoint \(url) --journal '\(journal)' -q",
                 environment: ferryEnvironment)
             #expect(stopped.status == 3, "\(stopped.stderr)")
             #expect(stopped.stderr.contains("the journal \(journal) cannot be written"))
