@@ -58,8 +58,8 @@ func ndjsonRecords(_ path: String) throws -> [[String: Any]] {
         // 5: wrong DNI letter dropped; postal code 8036 gets its zero back; broken e-mail dropped.
         #expect(byCode[5]?["dni"] == nil && byCode[5]?["email"] == nil)
         #expect(byCode[5]?["codigo_postal"] as? String == "08036")
-        // 6: a French mobile is kept, in E.164.
-        #expect(byCode[6]?["movil"] as? String == "+33612345678")
+        // 6: a French mobile is kept: its country code in prefijo_tel, its national digits in movil.
+        #expect(byCode[6]?["prefijo_tel"] as? String == "+33" && byCode[6]?["movil"] as? String == "612345678")
         #expect(byCode[6]?["fecha_nacimiento"] as? String == "2000-02-29")
         // 7 and 8: birth dates before 1900 and in the future are dropped.
         #expect(byCode[7]?["fecha_nacimiento"] == nil && byCode[8]?["fecha_nacimiento"] == nil)

@@ -92,6 +92,33 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
         #expect(movin.requiredColumns == ["name"])
     }
 
+    /// Koibox keeps a mobile's country code in `prefijo_tel`: `+44` with `7911123456` is a British
+    /// mobile, kept (not dropped as an invalid Spanish one), and written back in the two columns.
+    @Test func koiboxPrefijoTelCarriesTheMobilesCountry() throws {
+        let koibox = try ProfileCatalog.load("koibox")
+        let scratch = Scratch()
+        let results = try mapCSV(
+            "nombre,prefijo_tel,movil\nAna,+44,7911123456\nEva,,612345678\nLuz,+34,612 34 56 79\nSol,+33,612345678\n",
+            from: koibox, scratch)
+        #expect(
+            results.map { $0.customer?.mobilePhone?.e164 } == [
+                "+447911123456", "+34612345678", "+34612345679", "+33612345678",
+            ])
+        let issues = results.flatMap(\.issues)
+        #expect(issues.isEmpty, "\(issues)")
+        for (result, expected) in zip(results, [("+44", "7911123456"), ("+34", "612345678"), ("+34", "612345679")]) {
+            var batch = RecordBatch()
+            var issues: [RecordIssue] = []
+            var stats = WriteStats()
+            let written = koibox.write(
+                result.customer!, number: 1, line: 2, into: &batch, issues: &issues, stats: &stats)
+            #expect(written)
+            let prefix = batch[0].string(column: koibox.writtenColumns.firstIndex(of: "prefijo_tel")!)
+            let mobile = batch[0].string(column: koibox.writtenColumns.firstIndex(of: "movil")!)
+            #expect(prefix == expected.0 && mobile == expected.1, "\(prefix ?? "-") \(mobile ?? "-")")
+        }
+    }
+
     @Test func canonicalHasEveryFieldUnderItsOwnName() throws {
         let canonical = try ProfileCatalog.load("canonical")
         #expect(canonical.writtenColumns == CustomerField.allCases.map(\.rawValue) + ["extras"])

@@ -35,6 +35,9 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
         case national
         /// `612345678` for numbers of the default region, E.164 for others.
         case nationalDigits = "national_digits"
+        /// `+34 612345678`: the country code, a space and the national digits, for a system that
+        /// keeps the prefix in a column of its own (Koibox's `prefijo_tel` beside `movil`).
+        case countryAndDigits = "country_and_digits"
     }
 
     public let e164: String
@@ -135,6 +138,8 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
 
     /// The number written in `style`; `region` is the one national styles are relative to.
     public func formatted(_ style: Style, region: String = "ES") -> String {
+        // A number kept unchecked has no known prefix: only its digits' column gets it.
+        if style == .countryAndDigits, kind == .other, !e164.hasPrefix("+") { return " " + e164 }
         guard kind != .other || e164.hasPrefix("+") else { return e164 }
         switch style {
         case .e164:
@@ -148,6 +153,12 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
             return national
         case .international:
             return library(style: 1) ?? e164
+        case .countryAndDigits:
+            if e164.hasPrefix("+34"), e164.utf8.count == 12 { return "+34 " + e164.dropFirst(3) }
+            guard let international = library(style: 1), let space = international.firstIndex(of: " ") else {
+                return e164
+            }
+            return international[..<space] + " " + international[space...].filter(\.isNumber)
         }
     }
 
