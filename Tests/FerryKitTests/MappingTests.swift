@@ -119,6 +119,40 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
         }
     }
 
+    /// A user's entry replaces the base's entries for the same column: a pass-through of Movin's
+    /// given a field, both of Koibox's `provincia` entries; the base's others stay.
+    @Test func aUsersEntryReplacesTheBasesForTheSameColumn() throws {
+        let scratch = Scratch()
+        let movin = try mapping(
+            """
+            ferry: mapping 1
+            extends: movin
+            fields:
+              - column: evolution
+                field: notes
+            """, scratch)
+        #expect(movin.rules.filter { $0.columns == ["evolution"] }.map(\.fields) == [[.notes]])
+        var customer = Customer()
+        customer.givenName = "Ana"
+        customer.notes = "quiere ático"
+        var batch = RecordBatch()
+        var issues: [RecordIssue] = []
+        var stats = WriteStats()
+        _ = movin.write(customer, number: 1, line: 2, into: &batch, issues: &issues, stats: &stats)
+        #expect(batch[0].string(column: movin.writtenColumns.firstIndex(of: "evolution")!) == "quiere ático")
+        let koibox = try mapping(
+            """
+            ferry: mapping 1
+            extends: koibox
+            fields:
+              - column: provincia
+                field: province
+                read_only: true
+            """, scratch)
+        #expect(koibox.rules.filter { $0.columns == ["provincia"] }.map(\.fields) == [[.province]])
+        #expect(koibox.rules.count == (try ProfileCatalog.load("koibox")).rules.count - 1)
+    }
+
     @Test func canonicalHasEveryFieldUnderItsOwnName() throws {
         let canonical = try ProfileCatalog.load("canonical")
         #expect(canonical.writtenColumns == CustomerField.allCases.map(\.rawValue) + ["extras"])

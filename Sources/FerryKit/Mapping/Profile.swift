@@ -29,22 +29,39 @@ public struct Profile: Sendable {
     /// Checks a mapping document against the canonical model; every problem is a mapping error
     /// with the file's line.
     init(document: MappingDocument, base: MappingDocument?) throws(FerryError) {
-        // A user's entry replaces the base's entry for the same columns and fields (found by a
-        // dictionary, so a mapping loads in time linear in its entries).
-        var entries = base?.entries ?? []
+        // A user's entry replaces every entry of the base for the same columns (Koibox's two
+        // `provincia` entries, a pass-through the user gives a field), in the first one's place; a
+        // later entry of the same file for the same columns and fields replaces the earlier one.
+        // Found by dictionaries, so a mapping loads in time linear in its entries.
+        var slots: [MappingDocument.Entry?] = base?.entries ?? []
+        func columnsKey(_ entry: MappingDocument.Entry) -> String { entry.columns.joined(separator: "\u{1F}") }
         func key(_ entry: MappingDocument.Entry) -> String {
-            entry.columns.joined(separator: "\u{1F}") + "\u{1E}" + entry.fields.map(\.value).joined(separator: "\u{1F}")
+            columnsKey(entry) + "\u{1E}" + entry.fields.map(\.value).joined(separator: "\u{1F}")
         }
-        var positions = Dictionary(entries.enumerated().map { (key($1), $0) }, uniquingKeysWith: { first, _ in first })
+        var baseSlots: [String: [Int]] = [:]
+        for (index, entry) in slots.enumerated() { baseSlots[columnsKey(entry!), default: []].append(index) }
+        // The places of replaced base entries that the user's entries for those columns fill in order.
+        var freed: [String: ArraySlice<Int>] = [:]
+        var ownSlots: [String: Int] = [:]
         for entry in document.entries {
-            let entryKey = key(entry)
-            if let replaced = positions[entryKey] {
-                entries[replaced] = entry
+            let columns = columnsKey(entry)
+            if let earlier = ownSlots[key(entry)] {
+                slots[earlier] = entry
+                continue
+            }
+            if let replaced = baseSlots.removeValue(forKey: columns) {
+                for index in replaced { slots[index] = nil }
+                freed[columns] = replaced[...]
+            }
+            if let place = freed[columns]?.popFirst() {
+                slots[place] = entry
+                ownSlots[key(entry)] = place
             } else {
-                positions[entryKey] = entries.count
-                entries.append(entry)
+                ownSlots[key(entry)] = slots.count
+                slots.append(entry)
             }
         }
+        let entries = slots.compactMap { $0 }
         var tables = base?.tables ?? [:]
         for (name, table) in document.tables { tables[name] = table }
         name = document.name ?? base?.name ?? document.file
