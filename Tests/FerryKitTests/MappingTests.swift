@@ -231,6 +231,10 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
             "ferry: mapping 1\nfields:\n  - column: src\n    field: origin\n    lookup: s\ntables:\n  s:\n    web: A\n    Web: A\n"
         )
         #expect(ambiguous?.message.contains("both") == true)
+        let withoutField = error(
+            "ferry: mapping 1\nfields:\n  - column: id_status\n    lookup: s\ntables:\n  s:\n    open: A\n")
+        #expect(withoutField?.location?.line == 4)
+        #expect(withoutField?.message.contains("this entry has no `field:`") == true)
     }
 
     @Test func unknownKeysAndBadValuesAreMappingErrors() {

@@ -147,6 +147,12 @@ public struct Profile: Sendable {
             }
             var lookup: FieldRule.Lookup?
             if let located = entry.lookup {
+                // Not silently ignored: a column without a canonical field travels in extras as it is.
+                guard !fields.isEmpty else {
+                    throw fail(
+                        "`lookup:` translates a canonical field's values, and this entry has no `field:`; give it the field the column holds (lookups on columns without a field are not supported yet)",
+                        line: located.line)
+                }
                 guard let table = tables[located.value] else {
                     let known = tables.keys.sorted()
                     throw fail(
