@@ -50,6 +50,31 @@ func migrate(
         environment: environment)
 }
 
+/// A Movin bearer token from the sandbox at `url`, obtained with the test credentials.
+func movinToken(_ url: String) async throws -> String? {
+    let basic = Data("\(testCredentials["MOVIN_API_KEY"]!):\(testCredentials["MOVIN_API_PASSWORD"]!)".utf8)
+        .base64EncodedString()
+    return try await call(.POST, url + "/api/login/get-access-token", headers: [("Authorization", "Basic " + basic)])
+        .object["access_token"] as? String
+}
+
+/// A run of the sample export into Movin on a sandbox that loses a third of its answers (seeded),
+/// so some records are uncertain: those a lost answer created and those it never reached.
+func withLossyMovin(
+    _ body: (_ sandbox: Sandbox, _ url: String, _ input: String, _ journal: String, _ first: Ferry.Run) async throws
+        -> Void
+) async throws {
+    let folder = Folder()
+    let input = try sampleExport(folder, rows: 60, seed: 9)
+    let journal = folder.path("movin.ferry-journal")
+    try await withSandbox({
+        $0.faults = try! FaultSpec("commit-then-fail=0.25,drop=0.1"); $0.seed = 60
+    }) { sandbox, url in
+        let first = try await migrate(input, to: "movin", endpoint: url, journal: journal)
+        try await body(sandbox, url, input, journal, first)
+    }
+}
+
 @Suite(.serialized) struct MigrateCommandTests {
     @Test func faultyKoiboxRunAccountsForEveryRecordAndCreatesNoneTwice() async throws {
         let folder = Folder()
@@ -114,12 +139,7 @@ func migrate(
         let folder = Folder()
         let input = try sampleExport(folder, rows: 20, seed: 10)
         try await withSandbox { sandbox, url in
-            let basic = Data("\(testCredentials["MOVIN_API_KEY"]!):\(testCredentials["MOVIN_API_PASSWORD"]!)".utf8)
-                .base64EncodedString()
-            let token =
-                try await call(
-                    .POST, url + "/api/login/get-access-token", headers: [("Authorization", "Basic " + basic)]
-                ).object["access_token"] as? String
+            let token = try await movinToken(url)
             var environment = ferryEnvironment
             environment["MOVIN_API_KEY"] = nil
             environment["MOVIN_API_PASSWORD"] = nil
@@ -139,13 +159,7 @@ func migrate(
     }
 
     @Test func lostMovinAnswersStayUncertainUntilTheUserAsks() async throws {
-        let folder = Folder()
-        let input = try sampleExport(folder, rows: 60, seed: 9)
-        let journal = folder.path("movin.ferry-journal")
-        try await withSandbox({
-            $0.faults = try! FaultSpec("commit-then-fail=0.25,drop=0.1"); $0.seed = 60
-        }) { sandbox, url in
-            let first = try await migrate(input, to: "movin", endpoint: url, journal: journal)
+        try await withLossyMovin { sandbox, url, input, journal, first in
             let totals = Accounting(first.stderr)
             #expect(first.status == 1)
             #expect(totals.uncertain > 0)
@@ -169,13 +183,7 @@ func migrate(
     /// Uncertain Movin records settled against the customer list exported from Movin's screens:
     /// those a lost answer created are found (created), the others sent by the next run; no duplicate.
     @Test func reconcileSettlesUncertainMovinRecordsFromAnExport() async throws {
-        let folder = Folder()
-        let input = try sampleExport(folder, rows: 60, seed: 9)
-        let journal = folder.path("movin.ferry-journal")
-        try await withSandbox({
-            $0.faults = try! FaultSpec("commit-then-fail=0.25,drop=0.1"); $0.seed = 60
-        }) { sandbox, url in
-            let first = try await migrate(input, to: "movin", endpoint: url, journal: journal)
+        try await withLossyMovin { sandbox, url, input, journal, first in
             let totals = Accounting(first.stderr)
             #expect(totals.uncertain > 0)
             let storedBefore =
@@ -184,7 +192,7 @@ func migrate(
             // Created by a lost answer: stored, but not among the records the run counts as written.
             let lostButStored = storedBefore - totals.written
             #expect(lostButStored > 0 && lostButStored < totals.uncertain, "the seed gives both kinds")
-            let export = folder.path("movin-export.csv")
+            let export = journal + ".export.csv"
             try (try await call(.GET, url + "/_sandbox/movin/customers.csv")).body.write(
                 to: URL(fileURLWithPath: export))
 

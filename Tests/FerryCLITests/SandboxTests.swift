@@ -320,13 +320,7 @@ let koiboxKey = [("X-Koibox-Key", testCredentials["KOIBOX_API_KEY"]!)]
     /// included, counted in the stats) and refuses what it rules out, with Movin's error body.
     @Test func movinTakesItsOwnExampleAndRefusesWrongShapes() async throws {
         try await withSandbox { _, url in
-            let basic = Data("\(testCredentials["MOVIN_API_KEY"]!):\(testCredentials["MOVIN_API_PASSWORD"]!)".utf8)
-                .base64EncodedString()
-            let token =
-                try await call(
-                    .POST, url + "/api/login/get-access-token", headers: [("Authorization", "Basic " + basic)]
-                ).object["access_token"] as? String
-            let bearer = [("Authorization", "Bearer " + (token ?? ""))]
+            let bearer = [("Authorization", "Bearer " + (try await movinToken(url) ?? ""))]
             let example = try JSONSerialization.jsonObject(with: Data(Self.movinBodyExample.utf8))
             let created = try await call(.POST, url + "/api/real-estate/add-customer", headers: bearer, json: example)
             #expect(created.status == 200, "\(created.object)")
