@@ -10,16 +10,25 @@ enum MatchKeys {
         (.taxId, "tax"), (.email, "email"), (.mobilePhone, "mobile"), (.landlinePhone, "phone"),
     ]
 
-    /// `tax:HEX email:HEX name:HEX`, for the values the customer has; nil without a finding value.
-    static func of(_ customer: Customer, maker: RecordIdentities.Maker) -> String? {
-        var parts: [String] = []
+    /// The keys of the values the customer has, by short name (`name` for its name); empty without
+    /// a value that finds it.
+    static func keys(of customer: Customer, maker: RecordIdentities.Maker) -> [String: String] {
+        var keys: [String: String] = [:]
         for (field, tag) in fields {
             guard let value = customer[field]?.description, !value.isEmpty else { continue }
-            parts.append(tag + ":" + maker.tag(tag + "\u{1F}" + folded(value)))
+            keys[tag] = maker.tag(tag + "\u{1F}" + folded(value))
         }
-        guard !parts.isEmpty else { return nil }
-        if let name = name(of: customer) { parts.append("name:" + maker.tag("name\u{1F}" + name)) }
-        return parts.joined(separator: " ")
+        guard !keys.isEmpty else { return [:] }
+        if let name = name(of: customer) { keys["name"] = maker.tag("name\u{1F}" + name) }
+        return keys
+    }
+
+    /// `tax:HEX email:HEX name:HEX`, as the journal holds them; nil without a value that finds it.
+    static func of(_ customer: Customer, maker: RecordIdentities.Maker) -> String? {
+        let keys = keys(of: customer, maker: maker)
+        guard !keys.isEmpty else { return nil }
+        return (fields.map(\.tag) + ["name"]).compactMap { tag in keys[tag].map { tag + ":" + $0 } }.joined(
+            separator: " ")
     }
 
     /// The given name and surnames (or the company's name), case, accents and spacing aside: the
@@ -94,8 +103,7 @@ extension Journal {
                 _ = mapping.read(
                     record, columns: reader.columns, binding: &binding, into: &customer, issues: &issues)
                 result.exportRecords += 1
-                guard let text = MatchKeys.of(customer, maker: maker) else { continue }
-                let keys = MatchKeys.parse(text)
+                let keys = MatchKeys.keys(of: customer, maker: maker)
                 for (tag, key) in keys where tag != "name" {
                     rows[tag + ":" + key, default: []].append(
                         (batch.records[index].line, keys["name"], customer.sourceId))

@@ -70,11 +70,8 @@ extension FieldRule {
         guard JSONText.fits(written, kind: kind, wholeNumber: wholeNumber) else {
             if let fallbackColumn {
                 put(fallbackColumn, written, .string)
-                issue(
-                    fields.first, written,
-                    ValidationFailure(
-                        "this system takes \(JSONText.name(of: kind, wholeNumber: wholeNumber)) here; kept as text in `\(fallbackColumn)`"
-                    ), .kept)
+                let misfit = JSONText.misfit(kind: kind, wholeNumber: wholeNumber).message
+                issue(fields.first, written, ValidationFailure(misfit + "; kept as text in `\(fallbackColumn)`"), .kept)
                 return
             }
             issue(
