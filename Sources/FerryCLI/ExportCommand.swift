@@ -51,7 +51,8 @@ struct ExportCommand: AsyncParsableCommand {
         }
         let environment = try credentials.environment(for: api)
         let spool = NSTemporaryDirectory() + "ferry-export-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).json"
-        defer { unlink(spool) }
+        OutputFile.trackTemporary(spool)
+        defer { OutputFile.removeTemporary(spool) }
         var export = APIExport(profile: source, endpoint: endpoint, environment: environment)
         export.requestTimeout = 30
         let summary = try await export.download(to: spool) { progress in

@@ -208,13 +208,15 @@ extension Ferry {
     }
 }
 
-/// An interrupted `convert` (Ctrl-C or SIGTERM) removes its temporary output and exits 3.
+/// An interrupted `convert` (Ctrl-C or SIGTERM) removes its temporary output and its copy of standard
+/// input, and exits 3.
 @Suite struct InterruptedConversionTests {
     @Test(arguments: [SIGINT, SIGTERM])
     func anInterruptedConversionLeavesNothingBehind(signal: Int32) async throws {
-        let folder = Folder()
+        let folder = Folder(), temporary = Folder()
         let process = Process()
         process.executableURL = Ferry.executable
+        process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": temporary.url.path]) { $1 }
         // Standard input that stays open: the run is surely in the middle when the signal comes.
         process.arguments = ["convert", "-", "--format", "csv", "-o", folder.path("out.ndjson")]
         let input = Pipe(), errors = Pipe()
@@ -234,6 +236,7 @@ extension Ferry {
         #expect(process.terminationStatus == 3)
         #expect(message.contains("stopped on request; nothing was written"))
         #expect(folder.contents.isEmpty, "nothing is left: \(folder.contents)")
+        #expect(temporary.contents.isEmpty, "no copy of standard input is left: \(temporary.contents)")
     }
 }
 

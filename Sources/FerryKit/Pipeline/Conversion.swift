@@ -57,7 +57,7 @@ public struct Conversion {
         let started = monotonicSeconds()
         var path = inputPath
         var spooled: String?
-        defer { if let spooled { unlink(spooled) } }
+        defer { if let spooled { InputFile.removeSpool(spooled) } }
         do {
             var columns: [String]?
             if writer.needsColumnsUpFront && mayMeetNewColumns {

@@ -82,7 +82,7 @@ public enum InputFile {
     }
 
     /// Copies standard input to a private temporary file, for work that must read its input twice.
-    /// The caller removes the file.
+    /// The caller removes the file with `removeSpool`; an interrupted run removes it too.
     public static func spoolStandardInput() throws -> String {
         var template = Array("\(temporaryDirectory())/ferry-stdin-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
@@ -93,25 +93,34 @@ public enum InputFile {
         }
         defer { close(fd) }
         let path = String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
-        let source = try ByteSource(path: "-")
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
-            if n == 0 { break }
-            var offset = 0
-            while offset < n {
-                let written = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + offset, n - offset) }
-                if written < 0 {
-                    unlink(path)
-                    throw FerryError(
-                        .input, "cannot hold standard input in a temporary file: \(String(cString: strerror(errno)))",
-                        hint: "free disk space in TMPDIR")
+        OutputFile.trackTemporary(path)
+        do {
+            let source = try ByteSource(path: "-")
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
+                if n == 0 { break }
+                var offset = 0
+                while offset < n {
+                    let written = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + offset, n - offset) }
+                    if written < 0 {
+                        throw FerryError(
+                            .input,
+                            "cannot hold standard input in a temporary file: \(String(cString: strerror(errno)))",
+                            hint: "free disk space in TMPDIR")
+                    }
+                    offset += written
                 }
-                offset += written
             }
+        } catch {
+            removeSpool(path)
+            throw error
         }
         return path
     }
+
+    /// Removes the copy of standard input that `spoolStandardInput` made.
+    public static func removeSpool(_ path: String) { OutputFile.removeTemporary(path) }
 
     static func temporaryDirectory() -> String {
         if let value = getenv("TMPDIR"), value.pointee != 0 { return String(cString: value) }

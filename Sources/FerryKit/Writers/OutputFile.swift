@@ -21,11 +21,21 @@ public final class OutputFile {
     private var done = false
     /// Bytes written so far.
     public private(set) var bytesWritten = 0
-    /// Temporary files of outputs not yet completed or dropped, for `removeUnfinished`.
+    /// Temporary files of outputs not yet completed or dropped, and of standard input held for a
+    /// second pass, for `removeUnfinished`.
     private static let unfinished = NIOLockedValueBox(Set<String>())
 
-    /// Removes the temporary file of every output still being written: what a process interrupted
-    /// mid-run calls before it exits, so it leaves no half-written file behind.
+    /// Counts `path` among the temporary files an interrupted run removes, until `removeTemporary`.
+    public static func trackTemporary(_ path: String) { unfinished.withLockedValue { _ = $0.insert(path) } }
+
+    /// Removes a temporary file that `trackTemporary` counted.
+    public static func removeTemporary(_ path: String) {
+        unlink(path)
+        unfinished.withLockedValue { _ = $0.remove(path) }
+    }
+
+    /// Removes the temporary file of every output still being written (and any copy of standard
+    /// input): what a process interrupted mid-run calls before it exits, so it leaves nothing behind.
     public static func removeUnfinished() {
         unfinished.withLockedValue { paths in
             for path in paths { unlink(path) }
