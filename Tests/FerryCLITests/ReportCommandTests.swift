@@ -114,6 +114,52 @@ private func report(_ path: String) throws -> [String: Any] {
         #expect(!run.stderr.contains("\u{1B}["), "no colour and no progress bar when standard error is not a terminal")
     }
 
+    /// Every source column the mapping reads but whose values do not reach the target is named, with
+    /// the records that carry a value there and why; "every source column is read" only when true.
+    @Test func planSaysWhichValuesStayBehindAndWhy() throws {
+        let folder = Folder()
+        try """
+        nombre,code,sexo,como_nos_conocio,informacion_clinica,manual_code,provincia,email
+        Ana,7,m,"{""value"": 1, ""text"": ""Instagram""}",alergia,A-1,"{""id"": 28, ""text"": ""Madrid""}",ana@example.es
+        Eva,8,,,,,,eva@example.es
+        Luz,,h,"{""value"": 2, ""text"": ""Google""}",,A-3,,
+
+        """.write(toFile: folder.path("in.csv"), atomically: true, encoding: .utf8)
+        func plan(to target: String) throws -> (left: [String: [String: Any]], stderr: String) {
+            let run = try Ferry.run([
+                "plan", folder.path("in.csv"), "--from", "koibox", "--to", target, "--report", folder.path("p.json"),
+            ])
+            #expect(run.status == 0, "\(run.stderr)")
+            let left = (try report(folder.path("p.json"))["leftBehind"] as! [String: Any])["readNotWritten"]
+            let rows = try #require(left as? [[String: Any]])
+            return (Dictionary(uniqueKeysWithValues: rows.map { ($0["column"] as! String, $0) }), run.stderr)
+        }
+        let movin = try plan(to: "movin")
+        #expect(
+            Set(movin.left.keys) == [
+                "code", "sexo", "como_nos_conocio", "informacion_clinica", "manual_code", "provincia",
+            ])
+        #expect(movin.left["code"]?["filled"] as? Int == 2 && movin.left["code"]?["reason"] as? String == "no place")
+        #expect(movin.left["sexo"]?["filled"] as? Int == 2)
+        #expect(movin.left["provincia"]?["filled"] as? Int == 1)
+        #expect(movin.left["provincia"]?["fields"] as? [String] == ["province", "provinceCode"])
+        #expect(movin.left["como_nos_conocio"]?["reason"] as? String == "empty table")
+        #expect(movin.left["como_nos_conocio"]?["detail"] as? String == "contact_sources")
+        #expect(movin.left["manual_code"]?["reason"] as? String == "no place", "an extra with no column of its name")
+        #expect(
+            movin.stderr.contains("read, not written: code → code, 2 records with a value: movin has no place for it"))
+        #expect(movin.stderr.contains("the table `contact_sources` has no rows"))
+        #expect(!movin.stderr.contains("every source column is read"), "\(movin.stderr)")
+        // Koibox into Koibox: the province and the origin are filled by Koibox itself, the health
+        // data is kept back; the rest reaches it.
+        let koibox = try plan(to: "koibox")
+        #expect(Set(koibox.left.keys) == ["provincia", "como_nos_conocio", "informacion_clinica"])
+        #expect(koibox.left["provincia"]?["reason"] as? String == "read-only")
+        #expect(koibox.left["informacion_clinica"]?["reason"] as? String == "sensitive")
+        #expect(koibox.left["informacion_clinica"]?["filled"] as? Int == 1)
+        #expect(koibox.stderr.contains("koibox fills provincia itself"))
+    }
+
     /// A required target field nothing fills is named, and every record would be rejected.
     @Test func requiredFieldsWithoutASourceAreNamed() throws {
         let folder = Folder()

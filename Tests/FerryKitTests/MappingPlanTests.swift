@@ -47,6 +47,8 @@ import Testing
         let rule = profile.rules.first { $0.fields == [field] }!
         var value = text
         for transform in rule.transforms { value = (try? transform.read(value).get()) ?? value }
+        // A postal code is checked with the record's country, once the record is read.
+        if field == .postalCode, case .failure(let failure) = PostalCode.parse(value) { return failure }
         if case .failure(let failure) = rule.codecs[0].read(value) { return failure }
         return nil
     }

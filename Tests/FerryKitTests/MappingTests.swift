@@ -84,6 +84,58 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
         #expect(koibox.requiredColumns == ["nombre"])
     }
 
+    /// Foreign customers keep their data: a tax id that is not Spanish is kept as OTHER, the country
+    /// comes from a column or the phone's prefix (when no address in Spain is given) instead of being
+    /// forced to ES, and a postal code is checked as Spanish only when the country is ES.
+    @Test func foreignCustomersKeepTheirTaxIdsPostalCodesAndCountry() throws {
+        let scratch = Scratch()
+        let profile = try mapping(
+            "ferry: mapping 1\nextends: koibox\nfields:\n  - column: pais\n    field: countryCode\n", scratch)
+        let rows = [
+            // name, dni, prefix, mobile, postal code, country column
+            "Ana;PAA123456;;;;", "John;;+44;7400123456;SW1A 1AA;", "Hans;;+43;6641234567;1010;",
+            "Eva;;;;1234;", "Luis;12345678Z;;612345678;28001;", "Mary;;+44;7400123457;29660;",
+            "Pepe;12345678A;;;28O01;", "Rui;123456789;+351;912345678;1000-001;", "Luc;;;;75001;FR",
+            "Ines;X1234567;;;SW1A;ES",
+        ]
+        let results = try mapCSV(
+            "nombre;dni;prefijo_tel;movil;codigo_postal;pais\n" + rows.joined(separator: "\n") + "\n", from: profile,
+            scratch)
+        let customers = results.map { $0.customer! }
+        #expect(
+            customers.map { $0.taxId.map { "\($0.value) \($0.kind.rawValue)" } } == [
+                "PAA123456 OTHER", nil, nil, nil, "12345678Z DNI", nil, nil, "123456789 OTHER", nil, nil,
+            ])
+        #expect(
+            customers.map { $0.taxIdType?.rawValue } == ["OTHER", nil, nil, nil, "DNI", nil, nil, "OTHER", nil, nil])
+        #expect(
+            customers.map(\.countryCode) == ["ES", "GB", "AT", "ES", "ES", "ES", "ES", "PT", "FR", "ES"],
+            "a phone's country only without an address in Spain; a column's always")
+        #expect(
+            customers.map(\.postalCode) == [
+                nil, "SW1A 1AA", "1010", "01234", "28001", "29660", nil, "1000-001", "75001", nil,
+            ])
+        #expect(customers.map(\.provinceCode) == [nil, nil, nil, "01", "28", "29", nil, nil, nil, nil])
+        func issues(_ record: Int) -> [String] {
+            results[record].issues.map { "\($0.field?.rawValue ?? "-") \($0.action.rawValue): \($0.message)" }
+        }
+        #expect(issues(0) == ["taxId noted: \(TaxID.foreignNote.message)"])
+        #expect(
+            issues(1).count == 1 && issues(1)[0].hasPrefix("countryCode noted: the country is taken from the phone"))
+        #expect(issues(3) == ["postalCode noted: \(PostalCode.restoredNote)"])
+        #expect(issues(4).isEmpty && issues(5).isEmpty && issues(8).isEmpty)
+        #expect(
+            issues(6) == [
+                "taxId dropped: the check letter of this DNI is wrong",
+                "postalCode dropped: a Spanish postal code has only digits",
+            ], "a Spanish-shaped id that fails its check is not a foreign one")
+        #expect(
+            issues(9) == [
+                "taxId dropped: a NIE is X, Y or Z, 7 digits and a letter",
+                "postalCode dropped: a Spanish postal code has only digits",
+            ])
+    }
+
     @Test func movinDescribesEveryParameterOfItsCall() throws {
         let movin = try ProfileCatalog.load("movin")
         #expect(Set(movin.writtenColumns) == Set(Self.movinSchema))
@@ -92,21 +144,25 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
         #expect(movin.requiredColumns == ["name"])
     }
 
-    /// Koibox keeps a mobile's country code in `prefijo_tel`: `+44` with `7911123456` is a British
-    /// mobile, kept (not dropped as an invalid Spanish one), and written back in the two columns.
+    /// Koibox keeps a mobile's country code in `prefijo_tel`: `+44` with `7400123456` is a British
+    /// mobile, kept (not dropped as an invalid Spanish one), and written back in the two columns; the
+    /// customer's country is the mobile's when no address in Spain is given, noted.
     @Test func koiboxPrefijoTelCarriesTheMobilesCountry() throws {
         let koibox = try ProfileCatalog.load("koibox")
         let scratch = Scratch()
         let results = try mapCSV(
-            "nombre,prefijo_tel,movil\nAna,+44,7911123456\nEva,,612345678\nLuz,+34,612 34 56 79\nSol,+33,612345678\n",
+            "nombre,prefijo_tel,movil\nAna,+44,7400123456\nEva,,612345678\nLuz,+34,612 34 56 79\nSol,+33,612345678\n",
             from: koibox, scratch)
         #expect(
             results.map { $0.customer?.mobilePhone?.e164 } == [
-                "+447911123456", "+34612345678", "+34612345679", "+33612345678",
+                "+447400123456", "+34612345678", "+34612345679", "+33612345678",
             ])
+        #expect(results.map { $0.customer?.countryCode } == ["GB", "ES", "ES", "FR"])
         let issues = results.flatMap(\.issues)
-        #expect(issues.isEmpty, "\(issues)")
-        for (result, expected) in zip(results, [("+44", "7911123456"), ("+34", "612345678"), ("+34", "612345679")]) {
+        #expect(
+            issues.map(\.record) == [1, 4] && issues.allSatisfy { $0.field == .countryCode && $0.action == .noted })
+        #expect(issues.first?.detail?.contains("the phone's prefix +44") == true, "\(issues)")
+        for (result, expected) in zip(results, [("+44", "7400123456"), ("+34", "612345678"), ("+34", "612345679")]) {
             var batch = RecordBatch()
             var issues: [RecordIssue] = []
             var stats = WriteStats()
@@ -231,10 +287,72 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
             "ferry: mapping 1\nfields:\n  - column: src\n    field: origin\n    lookup: s\ntables:\n  s:\n    web: A\n    Web: A\n"
         )
         #expect(ambiguous?.message.contains("both") == true)
-        let withoutField = error(
-            "ferry: mapping 1\nfields:\n  - column: id_status\n    lookup: s\ntables:\n  s:\n    open: A\n")
-        #expect(withoutField?.location?.line == 4)
-        #expect(withoutField?.message.contains("this entry has no `field:`") == true)
+        // A table on a column without a field translates its extra; what belongs only there is an error.
+        #expect(
+            error("ferry: mapping 1\nfields:\n  - column: id_status\n    lookup: s\ntables:\n  s:\n    open: A\n")
+                == nil)
+        let extraWithField = error("ferry: mapping 1\nfields:\n  - column: a\n    field: notes\n    extra: b\n")
+        #expect(extraWithField?.location?.line == 5)
+        #expect(extraWithField?.message.contains("`extra:` belongs on an entry without `field:`") == true)
+        let listWithField = error("ferry: mapping 1\nfields:\n  - column: a\n    field: notes\n    list: \"|\"\n")
+        #expect(listWithField?.location?.line == 5)
+        let arrayWithField = error("ferry: mapping 1\nfields:\n  - column: a\n    field: notes\n    type: array\n")
+        #expect(arrayWithField?.message.contains("`type: array` is for a column without `field:`") == true)
+    }
+
+    /// A list column through a table into a JSON array (Movin's `profiles` from `comprador|inquilino`),
+    /// a column without a field through a table under another name (`estado` → `id_status`), and
+    /// back again: what the table lacks is dropped with a warning, item by item.
+    @Test func aTableTranslatesAnExtraAndAListBecomesAnArray() throws {
+        let scratch = Scratch()
+        let target = try mapping(
+            """
+            ferry: mapping 1
+            extends: movin
+            fields:
+              - column: profiles
+                extra: perfil
+                list: "|"
+                lookup: profiles
+                type: array
+              - column: id_status
+                extra: estado
+                lookup: statuses
+            tables:
+              profiles: {comprador: "MjQkMzQ2NDU=", inquilino: "MjQkMzQ2NDc="}
+              statuses: {Activo: "MjQkMQ=="}
+            """, scratch)
+        let koibox = try ProfileCatalog.load("koibox")
+        let results = try mapCSV(
+            "nombre;perfil;estado\nAna;comprador | inquilino;Activo\nEva;Inquilino;Baja\nSol;okupa|comprador;activo\n",
+            from: koibox, scratch)
+        var written: [[String: String]] = []
+        var issues: [RecordIssue] = []
+        for result in results {
+            var batch = RecordBatch()
+            var stats = WriteStats()
+            #expect(target.write(result.customer!, number: 1, line: 2, into: &batch, issues: &issues, stats: &stats))
+            var row: [String: String] = [:]
+            for (position, column) in target.writtenColumns.enumerated() {
+                if let text = batch[0].string(column: position) { row[column] = text }
+            }
+            written.append(row)
+        }
+        #expect(
+            written.map { $0["profiles"] } == [
+                #"["MjQkMzQ2NDU=","MjQkMzQ2NDc="]"#, #"["MjQkMzQ2NDc="]"#, #"["MjQkMzQ2NDU="]"#,
+            ])
+        #expect(written.map { $0["id_status"] } == ["MjQkMQ==", nil, "MjQkMQ=="])
+        #expect(
+            issues.map { "\($0.column ?? "") \($0.value ?? "") \($0.action.rawValue)" } == [
+                "id_status Baja dropped", "profiles okupa dropped",
+            ])
+        // Back: Movin's ids read as the names of the tables, under the extras' names.
+        let back = try mapCSV(
+            "name;profiles;id_status\nAna;\"[\"\"MjQkMzQ2NDU=\"\",\"\"MjQkMzQ2NDc=\"\"]\";MjQkMQ==\n", from: target,
+            scratch)
+        let extras = back[0].customer!.extras.map { "\($0.name)=\($0.value)" }
+        #expect(extras == ["estado=Activo", #"perfil=["comprador","inquilino"]"#], "\(extras)")
     }
 
     @Test func unknownKeysAndBadValuesAreMappingErrors() {

@@ -62,6 +62,23 @@ import Testing
         }
         #expect(failure.description.contains(reason), "\(failure)")
     }
+
+    /// A passport or a foreign tax number is kept as a foreign id; a Spanish id with a mistake (a
+    /// wrong, missing or doubled check letter) is not one, so it is still refused.
+    @Test func foreignIdsAreToldFromSpanishOnesWithAMistake() {
+        let foreign = [
+            "PAA123456", "123456789", "T22000129", "AB 12 34 56 C", "RSSMRA85T10A562S", "X12345", "ES123456789",
+            "LX-1234567",
+        ]
+        #expect(foreign.map(TaxID.foreign) == foreign.map { $0.uppercased().filter { $0.isLetter || $0.isNumber } })
+        let spanish = [
+            "12345678X", "12345678", "1234567", "12345678ZZ", "X1234567", "X1234567TT", "K1234567", "B1234567",
+            "B12345678", "ES12345678A", "12.345.678-X",
+        ]
+        #expect(spanish.allSatisfy { TaxID.foreign($0) == nil }, "\(spanish.filter { TaxID.foreign($0) != nil })")
+        #expect(
+            ["pendiente", "1234", "a@b", ""].allSatisfy { TaxID.foreign($0) == nil }, "no digit, too short, symbols")
+    }
 }
 
 @Suite struct PhoneNumberTests {

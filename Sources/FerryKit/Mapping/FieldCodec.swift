@@ -39,13 +39,18 @@ final class FieldCodec: @unchecked Sendable {
                 return .success(.text(values?[position].canonical ?? allowed[position]))
             }
         case .taxId:
-            return TaxID.parse(text).map(CanonicalValue.taxId)
+            // A foreign id is kept as OTHER (`FieldRule.read` notes it); a Spanish one must pass its check.
+            return TaxID.parse(text).map(CanonicalValue.taxId).flatMapError { failure in
+                TaxID.foreign(text).map { .success(.taxId(TaxID(value: $0, kind: .other))) } ?? .failure(failure)
+            }
         case .phone:
             return PhoneNumber.parse(text, region: region).map(CanonicalValue.phone)
         case .email:
             return EmailAddress.parse(text).map(CanonicalValue.text)
         case .postalCode:
-            return PostalCode.parse(text).map { .text($0.code) }
+            // Checked as Spanish only when the record's country is ES, which is settled once the
+            // whole record is read (`MappingPlan.complete`).
+            return .success(.text(text))
         case .provinceCode:
             guard let code = Province.code(ofName: text) else { return .failure(Province.failure) }
             return .success(.text(code))

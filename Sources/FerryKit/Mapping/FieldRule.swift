@@ -52,6 +52,12 @@ final class FieldRule: Sendable {
     /// the value in `fallbackColumn` (`on_clash: fallback`, the default with a fallback column).
     let clashFallback: Bool
     let note: String?
+    /// `extra:` for a column without a field: the name its value travels under (nil: the column's).
+    let extra: String?
+    /// `list:` the separator of the items the column holds.
+    let list: String?
+    /// `type: array`: the items are written as a JSON array.
+    let isArray: Bool
 
     init(
         line: Int, columns: [String], fields: [CustomerField], codecs: [FieldCodec], transforms: [any Transform],
@@ -59,7 +65,7 @@ final class FieldRule: Sendable {
         readOnly: Bool, writeOnly: Bool = false, allowsHealthData: Bool, sensitive: Bool, invalid: InvalidAction,
         systemDefault: Bool?,
         writtenKind: ValueKind?, wholeNumber: Bool = false, fallbackColumn: String? = nil, clashFallback: Bool = false,
-        note: String?
+        note: String?, extra: String? = nil, list: String? = nil, isArray: Bool = false
     ) {
         self.line = line
         self.columns = columns
@@ -83,6 +89,9 @@ final class FieldRule: Sendable {
         self.fallbackColumn = fallbackColumn
         self.clashFallback = clashFallback
         self.note = note
+        self.extra = extra
+        self.list = list
+        self.isArray = isArray
     }
 
     /// A consent the system takes as yes when it is not sent (`system_default: true`): an absent

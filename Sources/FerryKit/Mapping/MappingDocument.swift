@@ -35,6 +35,10 @@ struct MappingDocument {
         var fallbackColumn: Located<String>?
         var onClash: Located<String>?
         var note: String?
+        /// `extra:` the name a column without a field travels under in extras (default: the column).
+        var extra: Located<String>?
+        /// `list:` the separator of the items a column holds.
+        var list: Located<String>?
     }
 
     /// A transform as named in the file: `trim`, or `{json_key: text}`.
@@ -64,7 +68,7 @@ struct MappingDocument {
         "column", "columns", "field", "fields", "transforms", "values", "lookup", "split", "join", "date_format",
         "booleans", "phones", "decimal", "type", "value", "default", "required", "read_only", "write_only",
         "sensitive",
-        "invalid", "system_default", "fallback_column", "on_clash", "note",
+        "invalid", "system_default", "fallback_column", "on_clash", "note", "extra", "list",
     ]
 
     /// Reads a mapping file's text; `file` names it in errors.
@@ -215,6 +219,8 @@ struct MappingDocument {
             case "fallback_column": entry.fallbackColumn = Located(value: try string(value, key), line: line(value))
             case "on_clash": entry.onClash = Located(value: try string(value, key), line: line(value))
             case "note": entry.note = try string(value, key, allowEmpty: true)
+            case "extra": entry.extra = Located(value: try string(value, key), line: line(value))
+            case "list": entry.list = Located(value: try string(value, key), line: line(value))
             default:
                 throw fail(
                     "unknown key `\(key)` in a field entry; allowed: \(MappingDocument.entryKeys.joined(separator: ", "))",

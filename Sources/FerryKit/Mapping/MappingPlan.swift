@@ -36,14 +36,16 @@ struct MappingPlan {
     enum TransformOp: UInt8 {
         case trim, collapseSpaces, nameCase, upper, lower, digits, provinceCode, plainText, general
     }
-    enum ReadOp: UInt8 { case extra, emptyLookup, value }
+    /// `extraGeneral`: an extra the general code reads (a table, a list).
+    enum ReadOp: UInt8 { case extra, extraGeneral, emptyLookup, value }
     /// `general`: every value of the rule takes the general code.
     enum CheckOp: UInt8 {
         case text, choice, taxId, phone, email, postalCode, provinceCode, countryCode, language, date, boolean, integer,
             general
     }
     /// `general`: the rule is written by the general code.
-    enum WriteOp: UInt8 { case constant, extra, value, surnames, general }
+    /// `extraGeneral`: an extra the general code writes (a table, a list, an array).
+    enum WriteOp: UInt8 { case constant, extra, extraGeneral, value, surnames, general }
     enum FormatOp: UInt8 { case text, boolean, integer, date, taxId, phone, general }
 
     /// A pair of spellings in the byte pool: the system's and the canonical one (or the reverse).
@@ -223,6 +225,14 @@ struct MappingPlan {
     private let writesHealthData: Bool
     private let columnCount: Int
     private let targetColumnCount: Int
+    /// The read rule of the postal code (−1: none), and the column's text of the record's, which is
+    /// checked once the record's country is known.
+    private let postalRead: Int
+    private var postalOriginal: Value?
+    /// Where the postal code's issues go among the record's (after those of the columns before it).
+    private var postalIssuesAt = 0
+    /// The country of a record with no evidence of another (the source mapping's `region:`).
+    private let region: String
 
     fileprivate static let fieldCount = CustomerField.allCases.count
     /// A field's position in `values` (`CustomerField.allCases` order).
@@ -233,6 +243,7 @@ struct MappingPlan {
         provinceIndex = index(.province)
     private static let mobileIndex = index(.mobilePhone), countryIndex = index(.countryCode),
         clinicalIndex = index(.clinicalNotes)
+    private static let phoneIndices = [index(.mobilePhone), index(.landlinePhone), index(.otherPhone)]
 
     /// Compiles a pair of mappings for an input with `columns` (bound as `binding` says). Without a
     /// source, the record's values come from `load`; without a target, they go to `customer`.
@@ -256,7 +267,7 @@ struct MappingPlan {
                 transforms: pool.ops(rule.transforms.map(Self.readOp)), choices: .none, choicesAreValues: false,
                 tokens: .none, birth: false, booleans: .json, range: nil, decimalComma: false)
             if rule.fields.isEmpty {
-                (read.op, read.target) = (.extra, nameID(rule.columns[0]))
+                (read.op, read.target) = (rule.extraNeedsGeneralCode ? .extraGeneral : .extra, nameID(rule.extraName))
             } else if rule.lookup?.isEmpty == true {
                 (read.op, read.target) = (.emptyLookup, nameID(rule.displayName))
             } else {
@@ -286,7 +297,9 @@ struct MappingPlan {
                 )
                 write.column = target!.columnIndex[rule.columns[0]] ?? -1
             } else if rule.fields.isEmpty {
-                (write.op, write.source) = (.extra, nameID(rule.columns[0]))
+                // An empty table switches the column off until it is filled in (the profile notes it).
+                if rule.lookup?.isEmpty == true { continue }
+                (write.op, write.source) = (rule.extraNeedsGeneralCode ? .extraGeneral : .extra, nameID(rule.extraName))
                 write.column = target!.columnIndex[rule.columns[0]] ?? -1
             } else if rule.lookup?.isEmpty == true
                 || rule.fields.contains(where: \.isHealthData) && !rule.allowsHealthData
@@ -322,6 +335,9 @@ struct MappingPlan {
         writesHealthData = target?.writesHealthData ?? false
         columnCount = columns.count
         targetColumnCount = target?.writtenColumns.count ?? 0
+        postalRead =
+            reads.firstIndex { $0.op == .value && source!.rules[$0.rule].fields.contains(.postalCode) } ?? -1
+        region = source?.region ?? "ES"
     }
 
     /// How the byte code checks a rule's value, and its tables; `general` when it cannot.
@@ -487,6 +503,7 @@ struct MappingPlan {
         extras.removeAll(keepingCapacity: true)
         recordNames.removeAll(keepingCapacity: true)
         for i in 0..<Self.fieldCount { values[i].tag = 0 }
+        postalOriginal = nil
     }
 
     /// What a report counts of the record just mapped (`input` is its batch's bytes).
@@ -587,16 +604,21 @@ struct MappingPlan {
             if column < columnCount, positions[column] < 0 { positions[column] = position }
         }
         var accepted = true
+        /// Adds an issue of the record, at `position` among the issues or after them.
+        func add(
+            _ column: String?, _ field: CustomerField?, _ value: String?, _ reason: ValidationFailure,
+            _ action: RecordIssue.Action, at position: Int? = nil
+        ) {
+            let found = RecordIssue(
+                record: slot.number, line: slot.line, column: column, field: field, value: value, reason,
+                action: action)
+            if let position { issues.insert(found, at: min(position, issues.count)) } else { issues.append(found) }
+            if action == .rejected { accepted = false }
+        }
         func issue(
             _ column: String?, _ field: CustomerField?, _ value: String?, _ reason: ValidationFailure,
             _ action: RecordIssue.Action
-        ) {
-            issues.append(
-                RecordIssue(
-                    record: slot.number, line: slot.line, column: column, field: field, value: value, reason,
-                    action: action))
-            if action == .rejected { accepted = false }
-        }
+        ) { add(column, field, value, reason, action) }
         for r in 0..<readCount {
             let rule = UnsafePointer(reads + r)
             var value: Value?
@@ -629,6 +651,16 @@ struct MappingPlan {
                 }
                 continue
             }
+            if rule.pointee.op == .extraGeneral {
+                if let value, rule.pointee.columns.count > 0, ints[Int(rule.pointee.columns.start)] >= 0 {
+                    let fieldRule = source!.rules[rule.pointee.rule]
+                    let read = fieldRule.readExtra(string(value, input), kind: kind) { item, reason, action in
+                        issue(fieldRule.displayName, nil, item, reason, action)
+                    }
+                    if let read { addExtra(rule.pointee.target, storedText(read.text, tag: 1), read.kind) }
+                }
+                continue
+            }
             guard let original = value else {
                 if rule.pointee.required {
                     let fieldRule = source!.rules[rule.pointee.rule]
@@ -640,6 +672,7 @@ struct MappingPlan {
                 addExtra(rule.pointee.target, original, .string)
                 continue
             }
+            if r == postalRead { (postalOriginal, postalIssuesAt) = (original, issues.count) }
             if rule.pointee.check != .general {
                 switch readBytes(original, rule, input) {
                 case .value(let checked):
@@ -680,7 +713,16 @@ struct MappingPlan {
         for k in stride(from: Int(unclaimed.start), to: Int(unclaimed.start + unclaimed.count), by: 2) {
             if let (value, kind) = raw(ints[k], fields: fields, input: input) { addExtra(ints[k + 1], value, kind) }
         }
-        complete(input, issue: issue)
+        // The postal code's issues go where its column's would have gone.
+        var postalAt = postalIssuesAt
+        func postalIssue(
+            _ column: String?, _ field: CustomerField?, _ value: String?, _ reason: ValidationFailure,
+            _ action: RecordIssue.Action
+        ) {
+            add(column, field, value, reason, action, at: postalAt)
+            postalAt += 1
+        }
+        complete(input, issue: issue, postalIssue: postalIssue)
         return accepted
     }
 
@@ -832,7 +874,9 @@ struct MappingPlan {
             }
         case .taxId:
             guard let kind = TaxID.normalize(text, into: out) else {
-                return .failed(TaxID.failure(String(decoding: text, as: UTF8.self)), value)
+                let given = String(decoding: text, as: UTF8.self)
+                // A foreign id is kept, with a note: the general code does it.
+                return TaxID.foreign(given) == nil ? .failed(TaxID.failure(given), value) : .general
             }
             return .value(claim(9, tag: UInt8(TaxID.Kind.allCases.firstIndex(of: kind)! + 1)))
         case .phone:
@@ -872,10 +916,8 @@ struct MappingPlan {
             case .failure(let failure): return .failed(EmailAddress.failure(failure, text: text), value)
             }
         case .postalCode:
-            switch PostalCode.check(text, into: out) {
-            case .success: return .value(claim(5, tag: 1))
-            case .failure(let failure): return .failed(PostalCode.failure(failure), value)
-            }
+            // Checked with the record's country, in `complete`.
+            return .value(value)
         case .provinceCode:
             guard Province.exactCode(text, into: out) else { return .general }
             return .value(claim(2, tag: 1))
@@ -939,19 +981,24 @@ struct MappingPlan {
     /// and notes contradictions between columns.
     private mutating func complete(
         _ input: UnsafeBufferPointer<UInt8>,
-        issue: (String?, CustomerField?, String?, ValidationFailure, RecordIssue.Action) -> Void
+        issue: (String?, CustomerField?, String?, ValidationFailure, RecordIssue.Action) -> Void,
+        postalIssue: (String?, CustomerField?, String?, ValidationFailure, RecordIssue.Action) -> Void
     ) {
         let taxId = values[Self.taxIdIndex]
+        if taxId.tag != 0, values[Self.taxIdTypeIndex].tag == 0 {
+            values[Self.taxIdTypeIndex] = storedConstant(Self.taxIdTypeNames[Int(taxId.tag) - 1])
+        }
         if taxId.tag != 0, taxId.tag != Self.otherTaxIdTag {
-            if values[Self.taxIdTypeIndex].tag == 0 {
-                values[Self.taxIdTypeIndex] = storedConstant(Self.taxIdTypeNames[Int(taxId.tag) - 1])
-            }
             if values[Self.kindIndex].tag == 0 {
                 values[Self.kindIndex] = storedConstant(taxId.tag == Self.cifTag ? "company" : "person")
             }
         }
+        let spanish = settleCountry(input, issue: issue)
+        if values[Self.postalCodeIndex].tag != 0, postalOriginal != nil {
+            checkPostalCode(spanish: spanish, input, issue: postalIssue)
+        }
         let postal = values[Self.postalCodeIndex]
-        if postal.tag != 0, postal.count == 5 {
+        if spanish, postal.tag != 0, postal.count == 5 {
             var code = Value(start: postal.start, count: 2, inArena: postal.inArena, tag: 1)
             let text = resolve(postal, input)
             if text[0] >= 0x80 || text[1] >= 0x80 {
@@ -1001,7 +1048,94 @@ struct MappingPlan {
                 values[Self.provinceIndex] = storedText(name, tag: 1)
             }
         }
-        if values[Self.countryIndex].tag == 0 { values[Self.countryIndex] = storedConstant("ES") }
+    }
+
+    /// The record's country: the one given, or the one the evidence points to. A record with an
+    /// address in Spain (a province, or a Spanish postal code of five digits) is Spanish; one
+    /// without, whose first phone is foreign, is of its phone's country (noted); any other is of
+    /// the mapping's region. True when the country is ES.
+    private mutating func settleCountry(
+        _ input: UnsafeBufferPointer<UInt8>,
+        issue: (String?, CustomerField?, String?, ValidationFailure, RecordIssue.Action) -> Void
+    ) -> Bool {
+        if values[Self.countryIndex].tag != 0 {
+            let given = resolve(values[Self.countryIndex], input)
+            return given.count == 2 && given[0] == UInt8(ascii: "E") && given[1] == UInt8(ascii: "S")
+        }
+        if !hasSpanishAddress(input) {
+            for phone in Self.phoneIndices where values[phone].tag != 0 {
+                let bytes = resolve(values[phone], input)
+                guard bytes.count > 3, bytes[0] == UInt8(ascii: "+"),
+                    bytes[1] != UInt8(ascii: "3") || bytes[2] != UInt8(ascii: "4")
+                else { break }
+                let e164 = String(decoding: bytes, as: UTF8.self)
+                let number = PhoneNumber(e164: e164, kind: PhoneNumber.Kind(tag: values[phone].tag))
+                guard let country = number.region else { break }
+                values[Self.countryIndex] = storedText(country, tag: 1)
+                // Only the country code, so the report shows no phone number.
+                let prefix = number.formatted(.international, region: region).prefix { $0 != " " }
+                issue(
+                    nil, .countryCode, country,
+                    ValidationFailure(
+                        "the country is taken from the phone's prefix, as no address in Spain is given; give the country in a column to be sure",
+                        detail:
+                            "the country \(country) is taken from the phone's prefix \(prefix), as no address in Spain is given; give the country in a column to be sure"
+                    ),
+                    .noted)
+                return false
+            }
+        }
+        values[Self.countryIndex] = storedText(region, tag: 1)
+        return region == "ES"
+    }
+
+    /// Whether the record gives an address in Spain: a province, or a postal code of five digits
+    /// that starts with a province's number.
+    private func hasSpanishAddress(_ input: UnsafeBufferPointer<UInt8>) -> Bool {
+        if values[Self.provinceCodeIndex].tag != 0 || values[Self.provinceIndex].tag != 0 { return true }
+        guard values[Self.postalCodeIndex].tag != 0 else { return false }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 5) { out in
+            PostalCode.check(resolve(values[Self.postalCodeIndex], input), into: out.baseAddress!) == .success(false)
+        }
+    }
+
+    /// The postal code read, checked as Spanish when the record's country is ES (four digits get
+    /// their leading zero back, noted), and what `invalid:` says when it fails; kept as given (without
+    /// the spaces around it) for any other country.
+    private mutating func checkPostalCode(
+        spanish: Bool, _ input: UnsafeBufferPointer<UInt8>,
+        issue: (String?, CustomerField?, String?, ValidationFailure, RecordIssue.Action) -> Void
+    ) {
+        let value = values[Self.postalCodeIndex]
+        guard spanish else {
+            values[Self.postalCodeIndex] = storedText(Trim.trimmed(string(value, input)), tag: 1)
+            return
+        }
+        arena.reserve(5)
+        let out = arena.base + arena.count
+        switch PostalCode.check(resolve(value, input), into: out) {
+        case .success(let restored):
+            values[Self.postalCodeIndex] = claim(5, tag: 1)
+            if restored {
+                let code = string(values[Self.postalCodeIndex], input)
+                issue(
+                    source!.rules[reads[postalRead].rule].displayName, .postalCode, string(postalOriginal!, input),
+                    ValidationFailure(
+                        PostalCode.restoredNote,
+                        detail:
+                            "\(PostalCode.restoredNote): read as \(code), in \(Province.name(ofCode: String(code.prefix(2))) ?? code)"
+                    ),
+                    .noted)
+            }
+        case .failure(let failure):
+            values[Self.postalCodeIndex].tag = 0
+            let rule = source!.rules[reads[postalRead].rule]
+            rule.failure(
+                PostalCode.failure(failure), field: .postalCode, original: string(postalOriginal!, input),
+                part: string(value, input),
+                set: { field, canonical in store(canonical, at: Self.index(field)) },
+                issue: { field, text, reason, action in issue(rule.displayName, field, text, reason, action) })
+        }
     }
 
     private mutating func storedConstant(_ text: StaticString) -> Value {
@@ -1058,6 +1192,25 @@ struct MappingPlan {
                     output.appendField(
                         column: rule.pointee.column, kind: extras[first].kind,
                         UnsafeRawBufferPointer(resolve(extras[first].value, input)))
+                }
+                continue
+            case .extraGeneral:
+                var first = -1
+                for k in extras.indices where isExtra(k, named: rule.pointee.source) {
+                    if first < 0 { first = k }
+                    extraUsed[k] = true
+                }
+                guard first >= 0, rule.pointee.column >= 0, !written.contains(rule.pointee.column) else { continue }
+                let fieldRule = target!.rules[rule.pointee.rule]
+                let text = string(extras[first].value, input)
+                let out = fieldRule.writeExtra(text, kind: extras[first].kind) { item, reason, action in
+                    issue(fieldRule.displayName, nil, item, reason, action)
+                }
+                if let out, written.insert(rule.pointee.column) {
+                    var bytes = out.text
+                    bytes.withUTF8 {
+                        output.appendField(column: rule.pointee.column, kind: out.kind, UnsafeRawBufferPointer($0))
+                    }
                 }
                 continue
             case .general:

@@ -121,6 +121,9 @@ extension FieldRule {
             if failed == nil {
                 switch codecs[position].read(part) {
                 case .success(let typed):
+                    if case .taxId(let id) = typed, id.kind == .other {
+                        issue(field, original, TaxID.foreignNote, .noted)
+                    }
                     set(field, typed)
                     continue
                 case .failure(let failure):

@@ -101,6 +101,13 @@ struct ColumnSet {
 
     init(count: Int) { if count > 128 { rest = [] } }
 
+    /// Whether a column is there.
+    func contains(_ index: Int) -> Bool {
+        if index < 64 { return low & (1 << UInt64(index)) != 0 }
+        if index < 128 { return high & (1 << UInt64(index - 64)) != 0 }
+        return rest!.contains(index)
+    }
+
     /// Adds a column; false when it was already there.
     mutating func insert(_ index: Int) -> Bool {
         if index < 64 {

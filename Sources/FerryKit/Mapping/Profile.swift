@@ -25,6 +25,9 @@ public struct Profile: Sendable {
     public let api: APIDescription?
     /// Whether some rule lets clinicalNotes through (`sensitive: allow`); decided once, not per record.
     let writesHealthData: Bool
+    /// Where numbers without a country code and records without evidence of a country are from
+    /// (`region:`, ES by default).
+    let region: String
 
     /// Checks a mapping document against the canonical model; every problem is a mapping error
     /// with the file's line.
@@ -146,13 +149,18 @@ public struct Profile: Sendable {
                 }
             }
             var lookup: FieldRule.Lookup?
+            // A column without a field travels in extras: under its own name or `extra:`'s, each item
+            // of a `list:` apart, through a `lookup:` table when it has one.
+            for (key, located) in [("extra", entry.extra), ("list", entry.list)] {
+                guard let located, !fields.isEmpty else { continue }
+                throw fail(
+                    "`\(key):` belongs on an entry without `field:` (a column that travels in extras); this one has a field",
+                    line: located.line)
+            }
+            if let located = entry.extra, entry.columns.count != 1 || entry.constant != nil {
+                throw fail("`extra:` names the value of one column; this entry has none or several", line: located.line)
+            }
             if let located = entry.lookup {
-                // Not silently ignored: a column without a canonical field travels in extras as it is.
-                guard !fields.isEmpty else {
-                    throw fail(
-                        "`lookup:` translates a canonical field's values, and this entry has no `field:`; give it the field the column holds (lookups on columns without a field are not supported yet)",
-                        line: located.line)
-                }
                 guard let table = tables[located.value] else {
                     let known = tables.keys.sorted()
                     throw fail(
@@ -171,10 +179,12 @@ public struct Profile: Sendable {
                 }
                 lookup = FieldRule.Lookup(name: located.value, toColumn: toColumn, toCanonical: toCanonical)
                 if toColumn.isEmpty, !entry.readOnly {
+                    // Where the table is: this file, or the base's when this file does not give it.
+                    let tableFile = document.tables[located.value] == nil ? base?.file ?? file : file
                     notes.append(
                         Diagnostic(
                             "table `\(located.value)` is empty: `\(entry.columns[0])` is not written until you fill it in (an `extends:` file can add the rows)",
-                            at: Location(file: file, line: table.line)))
+                            at: Location(file: tableFile, line: table.line)))
                 }
             }
             // `type:`: how the entry's values are written in JSON, whether they come from a field, a
@@ -186,9 +196,16 @@ public struct Profile: Sendable {
                 case "number": declared = (.number, false)
                 case "integer": declared = (.number, true)
                 case "boolean": declared = (.bool, false)
+                case "array":
+                    guard fields.isEmpty, entry.constant == nil, entry.defaultValue == nil else {
+                        throw fail(
+                            "`type: array` is for a column without `field:` whose items are written as a JSON array (Movin's `profiles`), without `value:` or `default:`",
+                            line: located.line)
+                    }
+                    declared = (.json, false)
                 default:
                     throw fail(
-                        "`type:` is `string`, `number`, `integer` or `boolean` (how the value is written in JSON)",
+                        "`type:` is `string`, `number`, `integer`, `boolean` or `array` (how the value is written in JSON)",
                         line: located.line)
                 }
                 for (key, text) in [("value", entry.constant), ("default", entry.defaultValue)] {
@@ -323,7 +340,8 @@ public struct Profile: Sendable {
                     writtenKind: declared?.kind ?? transforms.last?.writtenKind,
                     wholeNumber: declared?.wholeNumber ?? false,
                     fallbackColumn: entry.fallbackColumn?.value, clashFallback: clashFallback,
-                    note: entry.note))
+                    note: entry.note, extra: entry.extra?.value, list: entry.list?.value,
+                    isArray: entry.jsonType?.value == "array"))
         }
         self.rules = rules
         self.notes = notes
@@ -334,6 +352,7 @@ public struct Profile: Sendable {
         }
         if let extrasColumn, writtenSet.insert(extrasColumn).inserted { written.append(extrasColumn) }
         writtenColumns = written
+        self.region = region
         writesHealthData = rules.contains { !$0.readOnly && $0.allowsHealthData && $0.fields.contains(.clinicalNotes) }
         columnIndex = Dictionary(written.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
     }

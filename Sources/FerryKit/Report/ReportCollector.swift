@@ -208,9 +208,14 @@ public final class ReportCollector {
         let unused = inputColumns.indices.filter { $0 < claimed.count && !claimed[$0] }.map { index in
             RunReport.SourceColumn(
                 column: inputColumns[index], filled: index < inputFilled.count ? inputFilled[index] : 0,
-                written: targetKeepsExtras || target.columnIndex[inputColumns[index]] != nil)
+                written: targetKeepsExtras || target.receivesExtra(named: inputColumns[index]))
         }
         let available = source.fieldsFilled
+        let readNotWritten = inputColumns.indices.compactMap { index -> RunReport.StaysBehind? in
+            let filled = index < inputFilled.count ? inputFilled[index] : 0
+            guard filled > 0 else { return nil }
+            return Self.staysBehind(inputColumns[index], filled: filled, source: source, target: target)
+        }
         var requiredWithoutSource: [RunReport.TargetColumn] = []
         var optionalWithoutSource: [RunReport.TargetColumn] = []
         var readOnly: [RunReport.TargetColumn] = []
@@ -224,8 +229,8 @@ public final class ReportCollector {
             else { continue }
             let unfilled =
                 rule.fields.isEmpty
-                ? !inputColumns.contains(rule.columns[0])
-                    && !source.rules.contains { $0.fields.isEmpty && $0.columns == rule.columns }
+                ? !inputColumns.contains(rule.extraName)
+                    && !source.rules.contains { $0.fields.isEmpty && $0.extraName == rule.extraName }
                 : rule.fields.allSatisfy { !available.contains($0) }
             if unfilled {
                 if rule.required { requiredWithoutSource.append(entry) } else { optionalWithoutSource.append(entry) }
@@ -273,7 +278,7 @@ public final class ReportCollector {
                 notListed: found.notListed),
             fields: fields,
             leftBehind: RunReport.LeftBehind(
-                unusedColumns: unused, requiredWithoutSource: requiredWithoutSource,
+                unusedColumns: unused, readNotWritten: readNotWritten, requiredWithoutSource: requiredWithoutSource,
                 optionalWithoutSource: optionalWithoutSource, readOnly: readOnly,
                 sensitive: sensitive, extrasNotWritten: result.stats.extrasNotWritten),
             consents: consentFields.map { field in
@@ -290,6 +295,51 @@ public final class ReportCollector {
             notes: (result.notes + result.diagnostics).map(\.description))
     }
 
+    /// Why the values of a source column the mapping reads do not reach the target, or nil when
+    /// some do: through one of its fields (or a field derived from them), or, for a column without
+    /// a field, a target column of the same name or the target's extras column.
+    static func staysBehind(_ column: String, filled: Int, source: Profile, target: Profile) -> RunReport.StaysBehind? {
+        let readers = source.rules.filter { !$0.writeOnly && $0.columns.contains(column) }
+        guard !readers.isEmpty else { return nil }
+        let fields = readers.flatMap(\.fields)
+        func left(_ reason: String, _ detail: String?) -> RunReport.StaysBehind {
+            RunReport.StaysBehind(
+                column: column, fields: fields.map(\.rawValue), filled: filled, reason: reason, detail: detail)
+        }
+        if fields.isEmpty {
+            let names = readers.map(\.extraName)
+            if target.extrasColumn != nil || names.contains(where: target.receivesExtra) { return nil }
+            let writers = target.rules.filter { $0.fields.isEmpty && names.contains($0.extraName) }
+            if let emptyTable = writers.first(where: { !$0.readOnly && $0.lookup?.isEmpty == true }) {
+                return left("empty table", emptyTable.lookup!.name)
+            }
+            return writers.isEmpty ? left("no place", nil) : left("read-only", writers[0].displayName)
+        }
+        // The fields these values reach the target through: their own, and those derived from them.
+        let sourceFields = source.fieldsRead
+        let reached = Set(fields).union(
+            CustomerField.allCases.filter { derived in
+                fields.contains { Profile.derivation(of: derived, reading: sourceFields) == $0.rawValue }
+            })
+        let targetRules = target.rules.filter { !Set($0.fields).isDisjoint(with: reached) }
+        let writing = targetRules.filter { !$0.readOnly }
+        if writing.contains(where: {
+            !($0.lookup?.isEmpty ?? false) && (!$0.fields.contains(where: \.isHealthData) || $0.allowsHealthData)
+        }) {
+            return nil
+        }
+        if let emptyTable = writing.first(where: { $0.lookup?.isEmpty ?? false }) {
+            return left("empty table", emptyTable.lookup!.name)
+        }
+        if let health = writing.first { return left("sensitive", health.displayName) }
+        if !targetRules.isEmpty {
+            var names: [String] = []
+            for name in targetRules.map(\.displayName) where !names.contains(name) { names.append(name) }
+            return left("read-only", names.joined(separator: ", "))
+        }
+        return left("no place", nil)
+    }
+
     private func maskSample(_ text: String, fields: [CustomerField], sensitive: Bool) -> String {
         let parts = text.components(separatedBy: " | ")
         if parts.count > 1 {
@@ -303,6 +353,12 @@ public final class ReportCollector {
 }
 
 extension Profile {
+    /// Whether some written column takes the extra of this name (a column without a field, not
+    /// switched off by an empty table).
+    func receivesExtra(named name: String) -> Bool {
+        rules.contains { !$0.readOnly && $0.fields.isEmpty && $0.extraName == name && $0.lookup?.isEmpty != true }
+    }
+
     /// The canonical fields reading with this profile can fill, counting those `complete` derives.
     var fieldsFilled: Set<CustomerField> {
         var fields = Set(rules.filter { !$0.writeOnly && !($0.lookup?.isEmpty ?? false) }.flatMap(\.fields))
@@ -321,7 +377,9 @@ extension Profile {
         case .provinceCode: return fields.contains(.postalCode) ? "postalCode" : nil
         case .province:
             return fields.contains(.provinceCode) ? "provinceCode" : fields.contains(.postalCode) ? "postalCode" : nil
-        case .countryCode: return "default ES"
+        case .countryCode:
+            let phones = fields.intersection([.mobilePhone, .landlinePhone, .otherPhone])
+            return phones.isEmpty ? "region" : "\(phones.map(\.rawValue).sorted().joined(separator: ", ")) or region"
         default: return nil
         }
     }

@@ -197,9 +197,25 @@ extension RunReport {
 
     var leftBehindLines: [String] {
         var lines: [String] = []
-        if leftBehind.unusedColumns.isEmpty {
-            lines.append("  every source column is read by the mapping")
-        } else {
+        if leftBehind.unusedColumns.isEmpty && leftBehind.readNotWritten.isEmpty {
+            lines.append("  every source column is read by the mapping, and its values reach \(target.name)")
+        }
+        for left in leftBehind.readNotWritten {
+            let into = left.fields.isEmpty ? "" : " → \(left.fields.joined(separator: ", "))"
+            let why =
+                switch left.reason {
+                case "empty table":
+                    "the table `\(left.detail ?? "")` has no rows; fill it in a mapping that extends \(target.name)"
+                case "read-only": "\(target.name) fills \(left.detail ?? "it") itself"
+                case "sensitive":
+                    "health data, which \(target.name)'s `\(left.detail ?? "")` takes only with `sensitive: allow`"
+                default: "\(target.name) has no place for it"
+                }
+            lines.append(
+                "  read, not written: \(left.column)\(into), \(left.filled) record\(left.filled == 1 ? "" : "s") with a value: \(why)"
+            )
+        }
+        if !leftBehind.unusedColumns.isEmpty {
             let list = leftBehind.unusedColumns.map { "\($0.column) (\($0.filled) values)" }.joined(separator: ", ")
             let kept = leftBehind.unusedColumns.allSatisfy(\.written)
             lines.append(

@@ -122,6 +122,21 @@ public struct RunReport: Codable, Sendable, Equatable {
         public var written: Bool
     }
 
+    /// A source column the mapping reads whose values do not reach the target, and why.
+    public struct StaysBehind: Codable, Sendable, Equatable {
+        public var column: String
+        /// The canonical fields it is read into (none for a column that travels in extras).
+        public var fields: [String]
+        /// Records with a value in it.
+        public var filled: Int
+        /// `no place` (the target has no column for its fields), `read-only` (the target's column for
+        /// it is filled by the system), `sensitive` (health data the target's entry does not let
+        /// through) or `empty table` (the target translates it through a lookup table with no rows).
+        public var reason: String
+        /// The target's columns or table concerned, for the last three.
+        public var detail: String?
+    }
+
     public struct TargetColumn: Codable, Sendable, Equatable {
         public var column: String
         public var fields: [String]
@@ -140,6 +155,8 @@ public struct RunReport: Codable, Sendable, Equatable {
     public struct LeftBehind: Codable, Sendable, Equatable {
         /// Source columns no mapping entry reads; their values travel in `extras`.
         public var unusedColumns: [SourceColumn]
+        /// Source columns the mapping reads whose values do not reach the target.
+        public var readNotWritten: [StaysBehind]
         /// Required target columns that nothing in the source fills: every record will be rejected.
         public var requiredWithoutSource: [TargetColumn]
         /// Optional target columns that nothing in the source fills.

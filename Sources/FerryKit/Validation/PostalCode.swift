@@ -1,7 +1,7 @@
 /// A Spanish postal code: five digits, the first two the province's INE code (01–52).
 public enum PostalCode {
     /// Why a text is no Spanish postal code.
-    enum Failure: Error {
+    enum Failure: Error, Equatable {
         case notDigits, length, province
     }
 
@@ -53,6 +53,10 @@ public enum PostalCode {
         case .province: ValidationFailure("a Spanish postal code starts with a province number from 01 to 52")
         }
     }
+
+    /// The note on four digits read as a Spanish postal code with its leading zero back.
+    static let restoredNote =
+        "four digits, read as a Spanish postal code that lost its leading zero; if the customer lives abroad, give the country in a column"
 
     /// The INE province code of a valid postal code: its first two digits.
     public static func provinceCode(of code: String) -> String { String(code.prefix(2)) }

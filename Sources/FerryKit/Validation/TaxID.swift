@@ -141,6 +141,44 @@ public struct TaxID: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// A tax id that is not Spanish (a passport, a foreign national or tax number), normalized like
+    /// a Spanish one (upper case, without spaces, dots, dashes or slashes), or nil. It has 5 to 20
+    /// digits and letters, at least one digit, and not the shape of any Spanish id: a text shaped
+    /// like a DNI, NIE, NIF or CIF (its letter missing or doubled included) that fails its check is
+    /// a Spanish id with a mistake, not a foreign one.
+    static func foreign(_ text: String) -> String? {
+        var bytes: [UInt8] = []
+        for byte in text.utf8 where byte != 0x20 && byte != 0x2E && byte != 0x2D && byte != 0x09 && byte != 0x2F {
+            guard isASCIIDigit(byte) || isASCIILetter(byte) else { return nil }
+            bytes.append(asciiUpper(byte))
+        }
+        guard (5...20).contains(bytes.count), bytes.contains(where: isASCIIDigit) else { return nil }
+        var body = bytes[...]
+        if bytes.count == 11, bytes[0] == 0x45, bytes[1] == 0x53 { body = bytes[2...] }  // ES prefix
+        // The shape of a Spanish id, whole: a leading letter (a NIE's, a K, L or M NIF's, a CIF's)
+        // or none, its digits, and at most two letters after them (a check letter, and a typo).
+        let first = body.first!
+        let lead = isASCIILetter(first) ? 1 : 0
+        let digits = body.dropFirst(lead).prefix(while: isASCIIDigit).count
+        let trailing = body.count - lead - digits
+        let letters = body.suffix(trailing).allSatisfy(isASCIILetter) && trailing <= 2
+        let spanish: Bool
+        if lead == 0 {
+            spanish = letters && (7...8).contains(digits)
+        } else if nifLetters.contains(first) || (0x58...0x5A).contains(first) {
+            spanish = letters && digits == 7
+        } else if cifLetters.contains(first) {
+            spanish = (letters && digits == 7) || (trailing == 0 && digits == 8)
+        } else {
+            spanish = false
+        }
+        return spanish ? nil : String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The note on a foreign tax id, which is kept with the type OTHER.
+    static let foreignNote = ValidationFailure(
+        "not a Spanish tax id (DNI, NIE, NIF or CIF); kept as a foreign id of type OTHER")
+
     /// Why `text`, which `normalize` refused, is not a valid tax id.
     static func failure(_ text: String) -> ValidationFailure {
         var bytes: [UInt8] = []

@@ -1,0 +1,93 @@
+import Foundation
+
+/// Columns without a canonical field travel in extras, by name. An entry can rename the value
+/// (`extra:`), take its items apart (`list:`), translate each through a table (`lookup:`) and write
+/// them as a JSON array (`type: array`); such values take the general code below, on `String`s.
+extension FieldRule {
+    /// The name the column's value travels under in extras.
+    var extraName: String { extra ?? columns[0] }
+
+    /// Whether the column's extra takes the general code: a table with rows, items or an array.
+    var extraNeedsGeneralCode: Bool {
+        fields.isEmpty && (!(lookup?.isEmpty ?? true) || list != nil || isArray)
+    }
+
+    /// The items of a value: a JSON array's (each as its text; also a text that is one, as a CSV
+    /// cell holds it), the parts of a text split at `list:` (without the spaces around them), or the
+    /// value itself.
+    func items(_ text: String, kind: ValueKind) -> [String] {
+        if kind == .json || kind == .string, text.first == "[",
+            let array = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+                as? [Any]
+        {
+            return array.compactMap { item in
+                switch item {
+                case let text as String: return text
+                case is NSNull: return nil
+                case let number as NSNumber: return number.stringValue
+                default:
+                    return (try? JSONSerialization.data(withJSONObject: item, options: [.sortedKeys])).map {
+                        String(decoding: $0, as: UTF8.self)
+                    }
+                }
+            }.filter { !$0.isEmpty }
+        }
+        guard let list, !list.isEmpty else { return text.isEmpty ? [] : [text] }
+        return text.components(separatedBy: list).map(Trim.trimmed).filter { !$0.isEmpty }
+    }
+
+    /// An extra read from the column: its items, each through the table (system → canonical), as a
+    /// JSON array when the entry holds a list, or one text. An item the table does not have is
+    /// handled as `invalid:` says; nil when nothing is left.
+    func readExtra(
+        _ text: String, kind: ValueKind, issue: (String, ValidationFailure, RecordIssue.Action) -> Void
+    ) -> (text: String, kind: ValueKind)? {
+        let items = translated(items(text, kind: kind), reading: true, issue: issue)
+        guard !items.isEmpty else { return nil }
+        if list != nil || isArray || items.count > 1 { return (Self.array(items), .json) }
+        return (items[0], lookup?.isEmpty == false ? .string : kind)
+    }
+
+    /// An extra written to the column: its items, each through the table (canonical → system),
+    /// as a JSON array (`type: array`), joined with `list:`, or one value; nil when nothing is left.
+    func writeExtra(
+        _ text: String, kind: ValueKind, issue: (String, ValidationFailure, RecordIssue.Action) -> Void
+    ) -> (text: String, kind: ValueKind)? {
+        let items = translated(items(text, kind: kind), reading: false, issue: issue)
+        guard !items.isEmpty else { return nil }
+        if isArray { return (Self.array(items), .json) }
+        if let list, items.count > 1 { return (items.joined(separator: list), .string) }
+        if items.count > 1 { return (Self.array(items), .json) }
+        return (items[0], writtenKind ?? (lookup?.isEmpty == false ? .string : kind))
+    }
+
+    /// Each item through the table, when it has rows; an item it lacks is reported and, unless
+    /// `invalid: keep`, left out.
+    private func translated(
+        _ items: [String], reading: Bool, issue: (String, ValidationFailure, RecordIssue.Action) -> Void
+    ) -> [String] {
+        guard let lookup, !lookup.isEmpty else { return items }
+        let table = reading ? lookup.toCanonical : lookup.toColumn
+        return items.compactMap { item in
+            if let found = table[item] ?? table.first(where: { $0.key.lowercased() == item.lowercased() })?.value {
+                return found
+            }
+            let failure = ValidationFailure(
+                "not in the table `\(lookup.name)`; add a row for it",
+                detail: "`\(item)` is not in the table `\(lookup.name)`; add a row for it")
+            switch invalid {
+            case .reject: issue(item, failure, .rejected)
+            case .drop: issue(item, failure, .dropped)
+            case .keep:
+                issue(item, ValidationFailure(failure.message + "; kept as it is"), .kept)
+                return item
+            }
+            return nil
+        }
+    }
+
+    /// Items as a JSON array of strings.
+    private static func array(_ items: [String]) -> String {
+        "[" + items.map(JSONText.quoted).joined(separator: ",") + "]"
+    }
+}
