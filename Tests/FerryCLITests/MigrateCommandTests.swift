@@ -117,6 +117,79 @@ func withLossyMovin(
         }
     }
 
+    /// Movin's `types` built from flat columns, each through its table, has the shape Movin takes:
+    /// the sandbox, which refuses `types` of any other shape with Movin's error, creates every
+    /// customer; the same object outside an array is refused.
+    @Test func movinTypesBuiltFromFlatColumnsAreTakenByMovin() async throws {
+        let folder = Folder()
+        try "nombre;tipo;categoria;estado\nAna;comprador;vivienda;activo\nEva;inquilino;;\nLuz;;;\n".write(
+            toFile: folder.path("in.csv"), atomically: true, encoding: .utf8)
+        for array in [true, false] {
+            try """
+            ferry: mapping 1
+            extends: movin
+            fields:
+              - column: types
+            \(array ? "    type: array\n" : "")    object:
+                  - key: id_customer_type
+                    extra: tipo
+                    lookup: customer_types
+                    type: integer
+                  - key: id_buyer_category
+                    extra: categoria
+                    lookup: buyer_categories
+                    type: integer
+                  - key: id_buyer_status
+                    extra: estado
+                    lookup: statuses
+            tables:
+              customer_types: {comprador: "1", inquilino: "2"}
+              buyer_categories: {vivienda: "1"}
+              statuses: {activo: "MjQkMQ=="}
+            """.write(toFile: folder.path("types-\(array).yaml"), atomically: true, encoding: .utf8)
+        }
+        try await withSandbox { sandbox, url in
+            func run(_ array: Bool) async throws -> Ferry.Run {
+                try await Ferry.runInBackground(
+                    [
+                        "migrate", folder.path("in.csv"), "--from", "koibox", "--to",
+                        folder.path("types-\(array).yaml"),
+                        "--endpoint", url, "--journal", folder.path("\(array).journal"),
+                    ], environment: ferryEnvironment)
+            }
+            let good = try await run(true)
+            #expect(Accounting(good.stderr) == Accounting(read: 3, written: 3, rejected: 0, skipped: 0, uncertain: 0))
+            #expect(sandbox.counters.movinCreated == 3)
+            let bad = try await run(false)
+            #expect(
+                Accounting(bad.stderr) == Accounting(read: 3, written: 1, rejected: 2, skipped: 0, uncertain: 0),
+                "the two with types are refused: \(bad.stderr)")
+        }
+    }
+
+    /// The real-estate example of docs/mappings.md, from SampleData: an agency's flat list into Movin
+    /// with profiles, types, salespeople and origins translated by tables. `plan` says every value
+    /// reaches Movin, and the sandbox (which refuses wrong shapes) creates every customer.
+    @Test func theRealEstateExampleMovesWhole() async throws {
+        let folder = Folder()
+        let plan = try Ferry.run([
+            "plan", sampleData("inmobiliaria.csv"), "--from", sampleData("inmobiliaria-export.yaml"), "--to",
+            sampleData("inmobiliaria-movin.yaml"),
+        ])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(plan.stderr.contains("every source column is read by the mapping, and its values reach movin"))
+        #expect(!plan.stderr.contains("not in the table"), "every word has its id")
+        try await withSandbox { sandbox, url in
+            let run = try await Ferry.runInBackground(
+                [
+                    "migrate", sampleData("inmobiliaria.csv"), "--from", sampleData("inmobiliaria-export.yaml"), "--to",
+                    sampleData("inmobiliaria-movin.yaml"), "--endpoint", url, "--journal", folder.path("j"),
+                ], environment: ferryEnvironment)
+            #expect(Accounting(run.stderr) == Accounting(read: 4, written: 4, rejected: 0, skipped: 0, uncertain: 0))
+            #expect(sandbox.counters.movinCreated == 4)
+        }
+    }
+
     @Test func movinRunOutlivesFiveSecondTokens() async throws {
         let folder = Folder()
         let input = try sampleExport(folder, rows: 400, seed: 8)

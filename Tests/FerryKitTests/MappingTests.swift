@@ -136,6 +136,35 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
             ])
     }
 
+    /// A company (a company name and no person's name, or a CIF) goes to Movin as `company: 1`
+    /// with its name in `name`; read back from Movin, that name is the company's again.
+    @Test func aCompanyGoesToMovinWithItsName() throws {
+        let scratch = Scratch()
+        let source = try mapping(
+            "ferry: mapping 1\nfields:\n  - column: nombre\n    field: givenName\n  - column: empresa\n    field: companyName\n  - column: dni\n    field: taxId\n",
+            scratch)
+        let movin = try ProfileCatalog.load("movin")
+        let results = try mapCSV(
+            "nombre;empresa;dni\nAna;;12345678Z\n;Inmobiliaria Sol SL;\n;Construcciones Gil SA;A58818501\n;;\n",
+            from: source, scratch)
+        var rows: [String] = []
+        var issues: [RecordIssue] = []
+        for result in results {
+            var batch = RecordBatch()
+            var stats = WriteStats()
+            guard movin.write(result.customer!, number: 1, line: 2, into: &batch, issues: &issues, stats: &stats)
+            else { rows.append("rejected"); continue }
+            rows.append(
+                ["name", "company"].map { batch[0].string(column: movin.writtenColumns.firstIndex(of: $0)!) ?? "-" }
+                    .joined(separator: " "))
+        }
+        #expect(rows == ["Ana 0", "Inmobiliaria Sol SL 1", "Construcciones Gil SA 1", "rejected"])
+        let back = try mapCSV(
+            "name;company\nAna;0\nInmobiliaria Sol SL;1\n", from: movin, scratch)
+        #expect(back.map { $0.customer?.givenName } == ["Ana", nil])
+        #expect(back.map { $0.customer?.companyName } == [nil, "Inmobiliaria Sol SL"])
+    }
+
     @Test func movinDescribesEveryParameterOfItsCall() throws {
         let movin = try ProfileCatalog.load("movin")
         #expect(Set(movin.writtenColumns) == Set(Self.movinSchema))
@@ -298,6 +327,53 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
         #expect(listWithField?.location?.line == 5)
         let arrayWithField = error("ferry: mapping 1\nfields:\n  - column: a\n    field: notes\n    type: array\n")
         #expect(arrayWithField?.message.contains("`type: array` is for a column without `field:`") == true)
+    }
+
+    /// Movin's `types` from flat columns: an object whose members come from extras, each through
+    /// its table and in its JSON type, in an array of one; and back to the extras again.
+    @Test func anObjectIsBuiltFromExtrasAndReadBack() throws {
+        let scratch = Scratch()
+        let target = try mapping(
+            """
+            ferry: mapping 1
+            extends: movin
+            fields:
+              - column: types
+                type: array
+                object:
+                  - key: id_customer_type
+                    extra: tipo
+                    lookup: customer_types
+                    type: integer
+                  - key: id_buyer_status
+                    extra: estado
+            tables:
+              customer_types: {comprador: "1", inquilino: "2"}
+            """, scratch)
+        let results = try mapCSV(
+            "nombre;tipo;estado\nAna;comprador;MjQkMQ==\nEva;okupa;\nLuz;;\n", from: try ProfileCatalog.load("koibox"),
+            scratch)
+        var issues: [RecordIssue] = []
+        let types = results.map { result -> String? in
+            var batch = RecordBatch()
+            var stats = WriteStats()
+            _ = target.write(result.customer!, number: 1, line: 2, into: &batch, issues: &issues, stats: &stats)
+            return batch[0].string(column: target.writtenColumns.firstIndex(of: "types")!)
+        }
+        #expect(types == [#"[{"id_customer_type":1,"id_buyer_status":"MjQkMQ=="}]"#, nil, nil])
+        #expect(issues.map { "\($0.column ?? "") \($0.value ?? "") \($0.action.rawValue)" } == ["types okupa dropped"])
+        let back = try mapCSV(
+            "name;types\nAna;\"[{\"\"id_customer_type\"\":2,\"\"id_buyer_status\"\":\"\"MjQkMQ==\"\"}]\"\nEva;\"[{},{}]\"\n",
+            from: target, scratch)
+        #expect(back[0].customer!.extras.map { "\($0.name)=\($0.value)" } == ["tipo=inquilino", "estado=MjQkMQ=="])
+        #expect(back[1].customer!.extras.map(\.name) == ["types"], "two objects are kept whole")
+        #expect(back[1].issues.first?.action == .noted)
+        #expect(
+            error("ferry: mapping 1\nfields:\n  - column: t\n    field: notes\n    object:\n      - key: a\n")?.message
+                .contains("`object:` builds one column's JSON object") == true)
+        #expect(
+            error("ferry: mapping 1\nfields:\n  - column: t\n    object:\n      - extra: a\n")?.message
+                .contains("has no `key:`") == true)
     }
 
     /// A list column through a table into a JSON array (Movin's `profiles` from `comprador|inquilino`),

@@ -7,9 +7,74 @@ extension FieldRule {
     /// The name the column's value travels under in extras.
     var extraName: String { extra ?? columns[0] }
 
-    /// Whether the column's extra takes the general code: a table with rows, items or an array.
+    /// The names of the extras the column's value comes from and goes to: its own, or its
+    /// object's members'.
+    var extraNames: [String] { members?.map(\.extra) ?? [extraName] }
+
+    /// Whether the column's extra takes the general code: a table with rows, items, an array or
+    /// an object.
     var extraNeedsGeneralCode: Bool {
-        fields.isEmpty && (!(lookup?.isEmpty ?? true) || list != nil || isArray)
+        fields.isEmpty && (!(lookup?.isEmpty ?? true) || list != nil || isArray || members != nil)
+    }
+
+    /// The JSON object an `object:` entry writes (in an array of one with `type: array`): each
+    /// member from its extra, through its table, in its JSON type. A value the table lacks, or
+    /// that its type cannot hold, is left out with a warning; nil when no member has a value.
+    func writeObject(
+        _ extra: (String) -> (text: String, kind: ValueKind)?,
+        issue: (String, ValidationFailure, RecordIssue.Action) -> Void
+    ) -> (text: String, kind: ValueKind)? {
+        var object: [(key: String, value: String, kind: ValueKind)] = []
+        for member in members ?? [] {
+            guard let given = extra(member.extra), !given.text.isEmpty else { continue }
+            guard let value = translated([given.text], through: member.lookup, reading: false, issue: issue).first
+            else { continue }
+            guard JSONText.fits(value, kind: member.kind, wholeNumber: member.wholeNumber) else {
+                let misfit = JSONText.misfit(kind: member.kind, wholeNumber: member.wholeNumber)
+                issue(value, ValidationFailure("`\(member.key)`: " + misfit.message), .dropped)
+                continue
+            }
+            object.append((member.key, value, member.kind))
+        }
+        guard !object.isEmpty else { return nil }
+        let text = JSONText.object(object)
+        return (isArray ? "[" + text + "]" : text, .json)
+    }
+
+    /// The extras an `object:` entry reads from the column's JSON object (or an array's only
+    /// object), each member's value through its table. A value that is no such object, or an array
+    /// of several, is kept whole under the column's name, noted.
+    func readObject(
+        _ text: String, kind: ValueKind, issue: (String, ValidationFailure, RecordIssue.Action) -> Void
+    ) -> [(name: String, text: String, kind: ValueKind)] {
+        var objectText = text
+        if text.first == "[" {
+            let array = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [Any]
+            if let array, array.count == 1, JSONSerialization.isValidJSONObject(array[0]),
+                let data = try? JSONSerialization.data(withJSONObject: array[0])
+            {
+                objectText = String(decoding: data, as: UTF8.self)
+            } else if array?.isEmpty == true {
+                return []
+            }
+        }
+        guard let read = JSONText.objectMembers(objectText) else {
+            issue(
+                text,
+                ValidationFailure(
+                    "not one JSON object\(isArray ? " in an array" : ""); kept whole in extras as `\(extraName)`"),
+                .noted)
+            return [(extraName, text, kind)]
+        }
+        var extras: [(name: String, text: String, kind: ValueKind)] = []
+        for member in members ?? [] {
+            guard let found = read.first(where: { $0.key == member.key }), found.kind != .null, !found.value.isEmpty
+            else { continue }
+            guard let value = translated([found.value], through: member.lookup, reading: true, issue: issue).first
+            else { continue }
+            extras.append((member.extra, value, member.lookup?.isEmpty == false ? .string : found.kind))
+        }
+        return extras
     }
 
     /// The items of a value: a JSON array's (each as its text; also a text that is one, as a CSV
@@ -42,7 +107,7 @@ extension FieldRule {
     func readExtra(
         _ text: String, kind: ValueKind, issue: (String, ValidationFailure, RecordIssue.Action) -> Void
     ) -> (text: String, kind: ValueKind)? {
-        let items = translated(items(text, kind: kind), reading: true, issue: issue)
+        let items = translated(items(text, kind: kind), through: lookup, reading: true, issue: issue)
         guard !items.isEmpty else { return nil }
         if list != nil || isArray || items.count > 1 { return (Self.array(items), .json) }
         return (items[0], lookup?.isEmpty == false ? .string : kind)
@@ -53,7 +118,7 @@ extension FieldRule {
     func writeExtra(
         _ text: String, kind: ValueKind, issue: (String, ValidationFailure, RecordIssue.Action) -> Void
     ) -> (text: String, kind: ValueKind)? {
-        let items = translated(items(text, kind: kind), reading: false, issue: issue)
+        let items = translated(items(text, kind: kind), through: lookup, reading: false, issue: issue)
         guard !items.isEmpty else { return nil }
         if isArray { return (Self.array(items), .json) }
         if let list, items.count > 1 { return (items.joined(separator: list), .string) }
@@ -64,7 +129,8 @@ extension FieldRule {
     /// Each item through the table, when it has rows; an item it lacks is reported and, unless
     /// `invalid: keep`, left out.
     private func translated(
-        _ items: [String], reading: Bool, issue: (String, ValidationFailure, RecordIssue.Action) -> Void
+        _ items: [String], through lookup: Lookup?, reading: Bool,
+        issue: (String, ValidationFailure, RecordIssue.Action) -> Void
     ) -> [String] {
         guard let lookup, !lookup.isEmpty else { return items }
         let table = reading ? lookup.toCanonical : lookup.toColumn

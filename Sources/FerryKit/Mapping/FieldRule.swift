@@ -11,6 +11,9 @@ final class FieldRule: Sendable {
     enum Split: String, Sendable, CaseIterable {
         /// Both surnames in one text, split with Spanish particles (`García de la Fuente`).
         case surnames
+        /// A person's given name or a company's name in one column (Movin's `name`): `fields:
+        /// [givenName, companyName]`, the company's name written for a company.
+        case personOrCompany = "person_or_company"
     }
 
     /// A lookup table: canonical value ↔ system value.
@@ -58,6 +61,18 @@ final class FieldRule: Sendable {
     let list: String?
     /// `type: array`: the items are written as a JSON array.
     let isArray: Bool
+    /// `object:` the members of the JSON object the column holds, each from an extra.
+    let members: [Member]?
+
+    /// A member of an `object:` entry.
+    struct Member: Sendable {
+        var key: String
+        /// The extra that gives its value.
+        var extra: String
+        var lookup: Lookup?
+        var kind: ValueKind
+        var wholeNumber: Bool
+    }
 
     init(
         line: Int, columns: [String], fields: [CustomerField], codecs: [FieldCodec], transforms: [any Transform],
@@ -65,7 +80,7 @@ final class FieldRule: Sendable {
         readOnly: Bool, writeOnly: Bool = false, allowsHealthData: Bool, sensitive: Bool, invalid: InvalidAction,
         systemDefault: Bool?,
         writtenKind: ValueKind?, wholeNumber: Bool = false, fallbackColumn: String? = nil, clashFallback: Bool = false,
-        note: String?, extra: String? = nil, list: String? = nil, isArray: Bool = false
+        note: String?, extra: String? = nil, list: String? = nil, isArray: Bool = false, members: [Member]? = nil
     ) {
         self.line = line
         self.columns = columns
@@ -92,6 +107,7 @@ final class FieldRule: Sendable {
         self.extra = extra
         self.list = list
         self.isArray = isArray
+        self.members = members
     }
 
     /// A consent the system takes as yes when it is not sent (`system_default: true`): an absent

@@ -39,7 +39,21 @@ struct MappingDocument {
         var extra: Located<String>?
         /// `list:` the separator of the items a column holds.
         var list: Located<String>?
+        /// `object:` the members of a JSON object built from extras.
+        var object: [Member]?
     }
+
+    /// A member of an `object:` entry: its key, the extra that gives its value (default: the key),
+    /// a table, and its JSON type.
+    struct Member {
+        var key: String
+        var extra: String?
+        var lookup: Located<String>?
+        var jsonType: Located<String>?
+        var line: Int
+    }
+
+    static let memberKeys = ["key", "extra", "lookup", "type"]
 
     /// A transform as named in the file: `trim`, or `{json_key: text}`.
     struct TransformSpec {
@@ -68,7 +82,7 @@ struct MappingDocument {
         "column", "columns", "field", "fields", "transforms", "values", "lookup", "split", "join", "date_format",
         "booleans", "phones", "decimal", "type", "value", "default", "required", "read_only", "write_only",
         "sensitive",
-        "invalid", "system_default", "fallback_column", "on_clash", "note", "extra", "list",
+        "invalid", "system_default", "fallback_column", "on_clash", "note", "extra", "list", "object",
     ]
 
     /// Reads a mapping file's text; `file` names it in errors.
@@ -221,6 +235,13 @@ struct MappingDocument {
             case "note": entry.note = try string(value, key, allowEmpty: true)
             case "extra": entry.extra = Located(value: try string(value, key), line: line(value))
             case "list": entry.list = Located(value: try string(value, key), line: line(value))
+            case "object":
+                guard let list = value.sequence, !list.isEmpty else {
+                    throw fail(
+                        "`object:` is a list of members, for example `- key: id_customer_type` / `  extra: tipo`",
+                        at: value)
+                }
+                entry.object = try list.map { node throws(FerryError) in try member(node) }
             default:
                 throw fail(
                     "unknown key `\(key)` in a field entry; allowed: \(MappingDocument.entryKeys.joined(separator: ", "))",
@@ -231,6 +252,28 @@ struct MappingDocument {
             throw fail("this entry has no `column:` (the name in the system's records)", at: node)
         }
         return entry
+    }
+
+    private func member(_ node: Node) throws(FerryError) -> Member {
+        guard let pairs = node.mapping else {
+            throw fail("each member of `object:` is a mapping such as `- key: id_customer_type`", at: node)
+        }
+        var member = Member(key: "", line: line(node))
+        for (keyNode, value) in pairs {
+            let key = keyNode.string ?? ""
+            switch key {
+            case "key": member.key = try string(value, key)
+            case "extra": member.extra = try string(value, key)
+            case "lookup": member.lookup = Located(value: try string(value, key), line: line(value))
+            case "type": member.jsonType = Located(value: try string(value, key), line: line(value))
+            default:
+                throw fail(
+                    "unknown key `\(key)` in a member of `object:`; allowed: \(MappingDocument.memberKeys.joined(separator: ", "))",
+                    at: keyNode)
+            }
+        }
+        guard !member.key.isEmpty else { throw fail("this member of `object:` has no `key:`", at: node) }
+        return member
     }
 
     func line(_ node: Node) -> Int { (node.mark?.line ?? 0) }

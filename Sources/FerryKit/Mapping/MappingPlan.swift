@@ -233,6 +233,9 @@ struct MappingPlan {
     private var postalIssuesAt = 0
     /// The country of a record with no evidence of another (the source mapping's `region:`).
     private let region: String
+    /// Whether the source reads a name that is a company's when the record is a company's
+    /// (`split: person_or_company`).
+    private let readsCompanyNames: Bool
 
     fileprivate static let fieldCount = CustomerField.allCases.count
     /// A field's position in `values` (`CustomerField.allCases` order).
@@ -244,6 +247,8 @@ struct MappingPlan {
     private static let mobileIndex = index(.mobilePhone), countryIndex = index(.countryCode),
         clinicalIndex = index(.clinicalNotes)
     private static let phoneIndices = [index(.mobilePhone), index(.landlinePhone), index(.otherPhone)]
+    private static let companyNameIndex = index(.companyName), givenNameIndex = index(.givenName),
+        familyName1Index = index(.familyName1)
 
     /// Compiles a pair of mappings for an input with `columns` (bound as `binding` says). Without a
     /// source, the record's values come from `load`; without a target, they go to `customer`.
@@ -338,6 +343,7 @@ struct MappingPlan {
         postalRead =
             reads.firstIndex { $0.op == .value && source!.rules[$0.rule].fields.contains(.postalCode) } ?? -1
         region = source?.region ?? "ES"
+        readsCompanyNames = source?.rules.contains { $0.split == .personOrCompany && $0.readsColumn } ?? false
     }
 
     /// How the byte code checks a rule's value, and its tables; `general` when it cannot.
@@ -654,10 +660,16 @@ struct MappingPlan {
             if rule.pointee.op == .extraGeneral {
                 if let value, rule.pointee.columns.count > 0, ints[Int(rule.pointee.columns.start)] >= 0 {
                     let fieldRule = source!.rules[rule.pointee.rule]
-                    let read = fieldRule.readExtra(string(value, input), kind: kind) { item, reason, action in
+                    func note(_ item: String, _ reason: ValidationFailure, _ action: RecordIssue.Action) {
                         issue(fieldRule.displayName, nil, item, reason, action)
                     }
-                    if let read { addExtra(rule.pointee.target, storedText(read.text, tag: 1), read.kind) }
+                    if fieldRule.members != nil {
+                        for extra in fieldRule.readObject(string(value, input), kind: kind, issue: note) {
+                            addExtra(named: extra.name, extra.text, extra.kind)
+                        }
+                    } else if let read = fieldRule.readExtra(string(value, input), kind: kind, issue: note) {
+                        addExtra(rule.pointee.target, storedText(read.text, tag: 1), read.kind)
+                    }
                 }
                 continue
             }
@@ -993,6 +1005,20 @@ struct MappingPlan {
                 values[Self.kindIndex] = storedConstant(taxId.tag == Self.cifTag ? "company" : "person")
             }
         }
+        // A record with a company's name and no person's name is a company's.
+        if values[Self.kindIndex].tag == 0, values[Self.companyNameIndex].tag != 0,
+            values[Self.givenNameIndex].tag == 0, values[Self.familyName1Index].tag == 0
+        {
+            values[Self.kindIndex] = storedConstant("company")
+        }
+        // A company's name read as a given name (Movin's `name` of a customer with `company: 1`).
+        if readsCompanyNames, values[Self.companyNameIndex].tag == 0, values[Self.givenNameIndex].tag != 0,
+            values[Self.familyName1Index].tag == 0, values[Self.kindIndex].tag != 0,
+            resolve(values[Self.kindIndex], input).elementsEqual("company".utf8)
+        {
+            values[Self.companyNameIndex] = values[Self.givenNameIndex]
+            values[Self.givenNameIndex].tag = 0
+        }
         let spanish = settleCountry(input, issue: issue)
         if values[Self.postalCodeIndex].tag != 0, postalOriginal != nil {
             checkPostalCode(spanish: spanish, input, issue: postalIssue)
@@ -1195,17 +1221,20 @@ struct MappingPlan {
                 }
                 continue
             case .extraGeneral:
-                var first = -1
-                for k in extras.indices where isExtra(k, named: rule.pointee.source) {
-                    if first < 0 { first = k }
-                    extraUsed[k] = true
-                }
-                guard first >= 0, rule.pointee.column >= 0, !written.contains(rule.pointee.column) else { continue }
                 let fieldRule = target!.rules[rule.pointee.rule]
-                let text = string(extras[first].value, input)
-                let out = fieldRule.writeExtra(text, kind: extras[first].kind) { item, reason, action in
+                guard rule.pointee.column >= 0, !written.contains(rule.pointee.column) else {
+                    for name in fieldRule.extraNames { _ = takeExtra(named: name, input) }
+                    continue
+                }
+                func note(_ item: String, _ reason: ValidationFailure, _ action: RecordIssue.Action) {
                     issue(fieldRule.displayName, nil, item, reason, action)
                 }
+                let out =
+                    fieldRule.members != nil
+                    ? fieldRule.writeObject({ takeExtra(named: $0, input) }, issue: note)
+                    : takeExtra(named: fieldRule.extraName, input).flatMap {
+                        fieldRule.writeExtra($0.text, kind: $0.kind, issue: note)
+                    }
                 if let out, written.insert(rule.pointee.column) {
                     var bytes = out.text
                     bytes.withUTF8 {
@@ -1323,6 +1352,18 @@ struct MappingPlan {
 
     /// Whether extra `k` has the known name `id`.
     @inline(__always)
+    /// The first extra of this name, as text, every one of that name counted as written.
+    private mutating func takeExtra(named name: String, _ input: UnsafeBufferPointer<UInt8>) -> (
+        text: String, kind: ValueKind
+    )? {
+        var found: (text: String, kind: ValueKind)?
+        for k in extras.indices where extraName(extras[k].name) == name {
+            if found == nil { found = (string(extras[k].value, input), extras[k].kind) }
+            extraUsed[k] = true
+        }
+        return found
+    }
+
     private func isExtra(_ k: Int, named id: Int) -> Bool {
         let name = extras[k].name
         return name == id || name < 0 && id >= 0 && recordNames[~name] == names[id]

@@ -100,7 +100,8 @@ extension FieldRule {
             if required { issue(fields.first, original, .requiredValueMissing, .rejected) }
             return
         }
-        var parts = [value]
+        // The given name, until the record says it is a company's (`MappingPlan.complete`).
+        var parts = split == .personOrCompany && failed == nil ? [value, ""] : [value]
         if failed == nil, split == .surnames {
             let split = SpanishName.splitSurnames(value)
             parts = [split.first, split.second ?? ""]

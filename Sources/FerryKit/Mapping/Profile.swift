@@ -102,6 +102,42 @@ public struct Profile: Sendable {
         let defaultPhones = try phoneStyle(document.phones ?? base?.phones) ?? .e164
         let today = CalendarDate.today()
 
+        /// A table under `tables:`, both ways; each system value must stand for one canonical value.
+        func lookupTable(_ located: MappingDocument.Located<String>) throws(FerryError) -> FieldRule.Lookup {
+            guard let table = tables[located.value] else {
+                let known = tables.keys.sorted()
+                throw fail(
+                    "the lookup table `\(located.value)` is not defined under `tables:`"
+                        + (known.isEmpty ? "" : " (tables: \(known.joined(separator: ", ")))"), line: located.line)
+            }
+            var toColumn: [String: String] = [:], toCanonical: [String: String] = [:]
+            for row in table.value {
+                if let earlier = toCanonical[row.value] {
+                    throw fail(
+                        "table `\(located.value)` gives `\(row.value)` to both `\(earlier)` and `\(row.key)`; each system value must stand for one canonical value so the table works both ways",
+                        line: row.line)
+                }
+                toColumn[row.key] = row.value
+                toCanonical[row.value] = row.key
+            }
+            return FieldRule.Lookup(name: located.value, toColumn: toColumn, toCanonical: toCanonical)
+        }
+        /// `type:` in words → how a value is written in JSON.
+        func jsonType(_ located: MappingDocument.Located<String>, arrays: Bool) throws(FerryError) -> (
+            kind: ValueKind, wholeNumber: Bool
+        ) {
+            switch located.value {
+            case "string": return (.string, false)
+            case "number": return (.number, false)
+            case "integer": return (.number, true)
+            case "boolean": return (.bool, false)
+            case "array" where arrays: return (.json, false)
+            default:
+                throw fail(
+                    "`type:` is `string`, `number`, `integer`, `boolean`\(arrays ? " or `array`" : "") (how the value is written in JSON)",
+                    line: located.line)
+            }
+        }
         var rules: [FieldRule] = []
         var notes: [Diagnostic] = []
         for entry in entries {
@@ -131,8 +167,13 @@ public struct Profile: Sendable {
                         "unknown split `\(located.value)`; the splits are \(FieldRule.Split.allCases.map(\.rawValue).joined(separator: ", "))",
                         line: located.line)
                 }
-                guard fields.count == 2 else {
+                switch kind {
+                case .surnames where fields.count != 2:
                     throw fail("`split: surnames` takes `fields: [familyName1, familyName2]`", line: located.line)
+                case .personOrCompany where fields != [.givenName, .companyName]:
+                    throw fail(
+                        "`split: person_or_company` takes `fields: [givenName, companyName]`", line: located.line)
+                default: break
                 }
                 split = kind
             }
@@ -157,28 +198,34 @@ public struct Profile: Sendable {
                     "`\(key):` belongs on an entry without `field:` (a column that travels in extras); this one has a field",
                     line: located.line)
             }
+            var members: [FieldRule.Member]?
+            if let object = entry.object {
+                guard fields.isEmpty, entry.extra == nil, entry.list == nil, entry.lookup == nil,
+                    entry.columns.count == 1
+                else {
+                    throw fail(
+                        "`object:` builds one column's JSON object from extras: it belongs on an entry of one column without `field:`, `extra:`, `list:` or `lookup:`",
+                        line: entry.line)
+                }
+                members = []
+                for member in object {
+                    let declared = try member.jsonType.map { located throws(FerryError) in
+                        try jsonType(located, arrays: false)
+                    }
+                    members!.append(
+                        FieldRule.Member(
+                            key: member.key, extra: member.extra ?? member.key,
+                            lookup: try member.lookup.map { located throws(FerryError) in try lookupTable(located) },
+                            kind: declared?.kind ?? .string, wholeNumber: declared?.wholeNumber ?? false))
+                }
+            }
             if let located = entry.extra, entry.columns.count != 1 || entry.constant != nil {
                 throw fail("`extra:` names the value of one column; this entry has none or several", line: located.line)
             }
             if let located = entry.lookup {
-                guard let table = tables[located.value] else {
-                    let known = tables.keys.sorted()
-                    throw fail(
-                        "the lookup table `\(located.value)` is not defined under `tables:`"
-                            + (known.isEmpty ? "" : " (tables: \(known.joined(separator: ", ")))"), line: located.line)
-                }
-                var toColumn: [String: String] = [:], toCanonical: [String: String] = [:]
-                for row in table.value {
-                    if let earlier = toCanonical[row.value] {
-                        throw fail(
-                            "table `\(located.value)` gives `\(row.value)` to both `\(earlier)` and `\(row.key)`; each system value must stand for one canonical value so the table works both ways",
-                            line: row.line)
-                    }
-                    toColumn[row.key] = row.value
-                    toCanonical[row.value] = row.key
-                }
-                lookup = FieldRule.Lookup(name: located.value, toColumn: toColumn, toCanonical: toCanonical)
-                if toColumn.isEmpty, !entry.readOnly {
+                let table = tables[located.value]
+                lookup = try lookupTable(located)
+                if lookup!.isEmpty, let table, !entry.readOnly {
                     // Where the table is: this file, or the base's when this file does not give it.
                     let tableFile = document.tables[located.value] == nil ? base?.file ?? file : file
                     notes.append(
@@ -191,21 +238,10 @@ public struct Profile: Sendable {
             // `value:` or a `default:`.
             var declared: (kind: ValueKind, wholeNumber: Bool)?
             if let located = entry.jsonType {
-                switch located.value {
-                case "string": declared = (.string, false)
-                case "number": declared = (.number, false)
-                case "integer": declared = (.number, true)
-                case "boolean": declared = (.bool, false)
-                case "array":
-                    guard fields.isEmpty, entry.constant == nil, entry.defaultValue == nil else {
-                        throw fail(
-                            "`type: array` is for a column without `field:` whose items are written as a JSON array (Movin's `profiles`), without `value:` or `default:`",
-                            line: located.line)
-                    }
-                    declared = (.json, false)
-                default:
+                declared = try jsonType(located, arrays: true)
+                if located.value == "array", !fields.isEmpty || entry.constant != nil || entry.defaultValue != nil {
                     throw fail(
-                        "`type:` is `string`, `number`, `integer`, `boolean` or `array` (how the value is written in JSON)",
+                        "`type: array` is for a column without `field:` whose items are written as a JSON array (Movin's `profiles`), without `value:` or `default:`",
                         line: located.line)
                 }
                 for (key, text) in [("value", entry.constant), ("default", entry.defaultValue)] {
@@ -341,7 +377,7 @@ public struct Profile: Sendable {
                     wholeNumber: declared?.wholeNumber ?? false,
                     fallbackColumn: entry.fallbackColumn?.value, clashFallback: clashFallback,
                     note: entry.note, extra: entry.extra?.value, list: entry.list?.value,
-                    isArray: entry.jsonType?.value == "array"))
+                    isArray: entry.jsonType?.value == "array", members: members))
         }
         self.rules = rules
         self.notes = notes

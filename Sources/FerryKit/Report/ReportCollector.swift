@@ -168,9 +168,26 @@ public final class ReportCollector {
                         ))
                 }
             }
-            if let rule, rule.fields.isEmpty, origins.isEmpty, inputColumns.contains(name) {
-                origins.append(
-                    RunReport.Origin(columns: [name], transforms: [], fields: [], missingColumns: [], derivedFrom: nil))
+            if let rule, rule.fields.isEmpty, origins.isEmpty {
+                // An extra: the source entries that name it, or input columns of its name no entry reads.
+                for extra in rule.extraNames {
+                    let readers = source.rules.filter { $0.fields.isEmpty && $0.readsColumn && $0.extraName == extra }
+                    for reader in readers {
+                        origins.append(
+                            RunReport.Origin(
+                                columns: reader.columns,
+                                transforms: reader.transforms.map(\.name) + (reader.list.map { ["list \($0)"] } ?? [])
+                                    + (reader.extra.map { ["extra \($0)"] } ?? []),
+                                fields: [], missingColumns: [], derivedFrom: nil))
+                    }
+                    if readers.isEmpty, let index = inputColumns.firstIndex(of: extra), index < binding.claimed.count,
+                        !binding.claimed[index] || extra == name
+                    {
+                        origins.append(
+                            RunReport.Origin(
+                                columns: [extra], transforms: [], fields: [], missingColumns: [], derivedFrom: nil))
+                    }
+                }
             }
             let ownReasons = reasons.filter { key, _ in key.field.map(ruleFields.contains) ?? false }
             var losses = rule?.losses ?? []
@@ -229,8 +246,10 @@ public final class ReportCollector {
             else { continue }
             let unfilled =
                 rule.fields.isEmpty
-                ? !inputColumns.contains(rule.extraName)
-                    && !source.rules.contains { $0.fields.isEmpty && $0.extraName == rule.extraName }
+                ? rule.extraNames.allSatisfy { name in
+                    !inputColumns.contains(name)
+                        && !source.rules.contains { $0.fields.isEmpty && $0.extraNames.contains(name) }
+                }
                 : rule.fields.allSatisfy { !available.contains($0) }
             if unfilled {
                 if rule.required { requiredWithoutSource.append(entry) } else { optionalWithoutSource.append(entry) }
@@ -356,7 +375,9 @@ extension Profile {
     /// Whether some written column takes the extra of this name (a column without a field, not
     /// switched off by an empty table).
     func receivesExtra(named name: String) -> Bool {
-        rules.contains { !$0.readOnly && $0.fields.isEmpty && $0.extraName == name && $0.lookup?.isEmpty != true }
+        rules.contains {
+            !$0.readOnly && $0.fields.isEmpty && $0.extraNames.contains(name) && $0.lookup?.isEmpty != true
+        }
     }
 
     /// The canonical fields reading with this profile can fill, counting those `complete` derives.
