@@ -45,7 +45,7 @@ struct MappingPlan {
     }
     /// `general`: the rule is written by the general code.
     /// `extraGeneral`: an extra the general code writes (a table, a list, an array).
-    enum WriteOp: UInt8 { case constant, extra, extraGeneral, value, surnames, general }
+    enum WriteOp: UInt8 { case constant, extra, extraGeneral, value, surnames, personOrCompany, general }
     enum FormatOp: UInt8 { case text, boolean, integer, date, taxId, phone, general }
 
     /// A pair of spellings in the byte pool: the system's and the canonical one (or the reverse).
@@ -389,6 +389,10 @@ struct MappingPlan {
     /// How the byte code writes a rule of one column, and its tables; `general` (the default) for
     /// the values it cannot write.
     private static func format(_ rule: FieldRule, _ write: inout WriteRule, _ pool: inout Builder) {
+        if rule.split == .personOrCompany {
+            (write.op, write.source, write.second) = (.personOrCompany, index(.givenName), index(.companyName))
+            return
+        }
         if rule.split == .surnames {
             if rule.fields.allSatisfy({ $0.valueType == .text }) {
                 (write.op, write.source, write.second) = (.surnames, index(rule.fields[0]), index(rule.fields[1]))
@@ -1262,6 +1266,17 @@ struct MappingPlan {
                 } else if b.tag != 0, b.count > 0 {
                     value = b
                 }
+            case .personOrCompany:
+                // A company's name for a company (or a record with no given name), a person's otherwise.
+                let kindValue = values[Self.kindIndex]
+                let isCompany = kindValue.tag != 0 && resolve(kindValue, input).elementsEqual("company".utf8)
+                let given = values[rule.pointee.source], company = values[rule.pointee.second]
+                let (first, other) = isCompany ? (company, given) : (given, company)
+                if first.tag != 0, first.count > 0 {
+                    value = first
+                } else if other.tag != 0, other.count > 0 {
+                    value = other
+                }
             case .value:
                 let stored = values[rule.pointee.source]
                 if stored.tag != 0 {
@@ -1370,7 +1385,7 @@ struct MappingPlan {
     }
 
     /// One rule written by the general code.
-    private mutating func writeGeneral(
+    private func writeGeneral(
         _ rule: UnsafePointer<WriteRule>, input: UnsafeBufferPointer<UInt8>, into output: inout RecordBatch,
         written: inout ColumnSet, stats: inout WriteStats,
         issue: (String?, CustomerField?, String?, ValidationFailure, RecordIssue.Action) -> Void

@@ -30,12 +30,6 @@ extension FieldRule {
         var failure: (CustomerField, String, ValidationFailure)?
         if split == .surnames {
             text = SpanishName.joinSurnames(value(fields[0])?.description, value(fields[1])?.description)
-        } else if split == .personOrCompany {
-            // A company's name for a company (or a record with no given name), a person's otherwise.
-            let isCompany = value(.kind)?.description == "company"
-            text =
-                (isCompany ? value(.companyName) ?? value(.givenName) : value(.givenName) ?? value(.companyName))?
-                .description
         } else if let given = value(fields[0]) {
             switch codecs[0].write(given) {
             case .success(let out): (text, kind) = (out.text, out.kind)
