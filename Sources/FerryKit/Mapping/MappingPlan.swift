@@ -236,6 +236,9 @@ struct MappingPlan {
     /// Whether the source reads a name that is a company's when the record is a company's
     /// (`split: person_or_company`).
     private let readsCompanyNames: Bool
+    /// The read rule of such a name (−1: none), and the column's text of the record's.
+    private let nameRead: Int
+    private var nameOriginal: Value?
 
     fileprivate static let fieldCount = CustomerField.allCases.count
     /// A field's position in `values` (`CustomerField.allCases` order).
@@ -343,7 +346,9 @@ struct MappingPlan {
         postalRead =
             reads.firstIndex { $0.op == .value && source!.rules[$0.rule].fields.contains(.postalCode) } ?? -1
         region = source?.region ?? "ES"
-        readsCompanyNames = source?.rules.contains { $0.split == .personOrCompany && $0.readsColumn } ?? false
+        nameRead =
+            reads.firstIndex { $0.op == .value && source!.rules[$0.rule].split == .personOrCompany } ?? -1
+        readsCompanyNames = nameRead >= 0
     }
 
     /// How the byte code checks a rule's value, and its tables; `general` when it cannot.
@@ -514,6 +519,7 @@ struct MappingPlan {
         recordNames.removeAll(keepingCapacity: true)
         for i in 0..<Self.fieldCount { values[i].tag = 0 }
         postalOriginal = nil
+        nameOriginal = nil
     }
 
     /// What a report counts of the record just mapped (`input` is its batch's bytes).
@@ -689,6 +695,7 @@ struct MappingPlan {
                 continue
             }
             if r == postalRead { (postalOriginal, postalIssuesAt) = (original, issues.count) }
+            if r == nameRead { nameOriginal = original }
             if rule.pointee.check != .general {
                 switch readBytes(original, rule, input) {
                 case .value(let checked):
@@ -1020,7 +1027,12 @@ struct MappingPlan {
             values[Self.familyName1Index].tag == 0, values[Self.kindIndex].tag != 0,
             resolve(values[Self.kindIndex], input).elementsEqual("company".utf8)
         {
-            values[Self.companyNameIndex] = values[Self.givenNameIndex]
+            // Through the entry's transforms but those for a person's name (`ACME SL` stays so).
+            var name = nameOriginal.map { string($0, input) } ?? string(values[Self.givenNameIndex], input)
+            for transform in source!.rules[reads[nameRead].rule].transforms where !(transform is NameCase) {
+                if case .success(let next) = transform.read(name) { name = next }
+            }
+            values[Self.companyNameIndex] = storedText(name, tag: 1)
             values[Self.givenNameIndex].tag = 0
         }
         let spanish = settleCountry(input, issue: issue)
