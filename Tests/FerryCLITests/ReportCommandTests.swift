@@ -160,6 +160,27 @@ private func report(_ path: String) throws -> [String: Any] {
         #expect(koibox.stderr.contains("koibox fills provincia itself"))
     }
 
+    /// A mapping's `note:` is shown where the column is in play: read from the input or written.
+    @Test func planShowsTheMappingsNotes() throws {
+        let folder = Folder()
+        try knownInput.write(toFile: folder.path("in.csv"), atomically: true, encoding: .utf8)
+        try knownMapping.replacingOccurrences(
+            of: "  - column: Email\n    field: email\n",
+            with: "  - column: Email\n    field: email\n    note: the shop's newsletter list\n"
+                + "  - column: Fax\n    field: landlinePhone\n    note: not in this export\n"
+        ).write(toFile: folder.path("known.yaml"), atomically: true, encoding: .utf8)
+        let run = try Ferry.run([
+            "plan", folder.path("in.csv"), "--from", folder.path("known.yaml"), "--to", "koibox",
+            "--report", folder.path("plan.json"),
+        ])
+        #expect(run.stderr.contains("Notes in the mappings"), "\(run.stderr)")
+        #expect(run.stderr.contains("known `Email`: the shop's newsletter list"))
+        #expect(run.stderr.contains("koibox `is_citas_online`: online booking allowed; Koibox assumes yes"))
+        #expect(!run.stderr.contains("not in this export"), "a column the input does not have is not in play")
+        let notes = try report(folder.path("plan.json"))["mappingNotes"] as? [[String: String]]
+        #expect(notes?.map { $0["column"] ?? "" } == ["Email", "is_citas_online"])
+    }
+
     /// A required target field nothing fills is named, and every record would be rejected.
     @Test func requiredFieldsWithoutASourceAreNamed() throws {
         let folder = Folder()

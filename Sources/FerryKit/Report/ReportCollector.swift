@@ -311,7 +311,20 @@ public final class ReportCollector {
             outcomes: reasons.map(reasonEntry),
             issues: Array(issues),
             issuesNotListed: max(0, result.issues.total - issues.count),
-            notes: (result.notes + result.diagnostics).map(\.description))
+            notes: (result.notes + result.diagnostics).map(\.description),
+            mappingNotes: Self.mappingNotes(source: source, target: target, inputColumns: inputColumns))
+    }
+
+    /// The `note:`s of the source's entries that read a column of the input and of the target's
+    /// written entries, in the files' order.
+    static func mappingNotes(source: Profile, target: Profile, inputColumns: [String]) -> [RunReport.MappingNote] {
+        let read = source.rules.filter { $0.readsColumn && $0.columns.contains(where: inputColumns.contains) }
+        let written = target.rules.filter { !$0.readOnly }
+        return [(source, read), (target, written)].flatMap { profile, rules in
+            rules.compactMap { rule in
+                rule.note.map { RunReport.MappingNote(mapping: profile.name, column: rule.displayName, note: $0) }
+            }
+        }
     }
 
     /// Why the values of a source column the mapping reads do not reach the target, or nil when

@@ -171,6 +171,11 @@ extension RunReport {
                 ).terminal(maxWidth: 90))
             if outcomes.count > 12 { out.append("… and \(outcomes.count - 12) more reasons in the report file") }
         }
+        if !mappingNotes.isEmpty {
+            out.append("")
+            out.append(bold("Notes in the mappings"))
+            out.append(contentsOf: mappingNoteLines)
+        }
         out.append("")
         out.append(bold("Left behind"))
         out.append(contentsOf: leftBehindLines)
@@ -194,6 +199,8 @@ extension RunReport {
             totals.balances ? totals.accounting : tint(totals.accounting + " — does not balance: a bug in Ferry", 31))
         return out.joined(separator: "\n")
     }
+
+    var mappingNoteLines: [String] { mappingNotes.map { "  \($0.mapping) `\($0.column)`: \($0.note)" } }
 
     var leftBehindLines: [String] {
         var lines: [String] = []
@@ -293,6 +300,12 @@ extension RunReport {
                     headers: ["count", "action", "field", "reason"],
                     rows: outcomes.map { ["\($0.count)", $0.action, $0.field ?? "", $0.reason] }, numeric: [0]
                 ).markdown())
+            out.append("")
+        }
+        if !mappingNotes.isEmpty {
+            out.append("## Notes in the mappings")
+            out.append("")
+            out.append(contentsOf: mappingNoteLines.map { "- " + $0.drop(while: { $0 == " " }) })
             out.append("")
         }
         out.append("## Left behind")

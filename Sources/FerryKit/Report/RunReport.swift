@@ -208,4 +208,13 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var issuesNotListed: Int
     /// Notes about the mappings and the input.
     public var notes: [String]
+    /// What the mappings' `note:` keys say of the columns in play: those read from the input and
+    /// those written.
+    public var mappingNotes: [MappingNote] = []
+
+    public struct MappingNote: Codable, Sendable, Equatable {
+        public var mapping: String
+        public var column: String
+        public var note: String
+    }
 }
