@@ -179,6 +179,9 @@ func withLossyMovin(
         #expect(plan.status == 0, "\(plan.stderr)")
         #expect(plan.stderr.contains("every source column is read by the mapping, and its values reach movin"))
         #expect(!plan.stderr.contains("not in the table"), "every word has its id")
+        // Ids from the mapping's tables are shown; personal data stays masked.
+        #expect(plan.stderr.contains(#"→ ["MjQkMzQ2NDU=","MjQkMzQ2NDc="]"#), "\(plan.stderr)")
+        #expect(plan.stderr.contains("l***@example.es") && !plan.stderr.contains("lucia@example.es"))
         try await withSandbox { sandbox, url in
             let run = try await Ferry.runInBackground(
                 [

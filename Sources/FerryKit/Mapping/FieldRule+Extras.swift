@@ -11,6 +11,14 @@ extension FieldRule {
     /// object's members'.
     var extraNames: [String] { members?.map(\.extra) ?? [extraName] }
 
+    /// Whether every value written to the column comes from the mapping's tables (a column without
+    /// a field translated by its table, or an object whose every member is): ids, not personal data.
+    var writesOnlyTableValues: Bool {
+        guard fields.isEmpty, invalid != .keep else { return false }
+        func filled(_ lookup: Lookup?) -> Bool { !(lookup?.isEmpty ?? true) }
+        return members.map { $0.allSatisfy { filled($0.lookup) } } ?? filled(lookup)
+    }
+
     /// Whether the column's extra takes the general code: a table with rows, items, an array or
     /// an object.
     var extraNeedsGeneralCode: Bool {

@@ -210,9 +210,12 @@ public final class ReportCollector {
                     reasons: ownReasons.prefix(5).map(reasonEntry),
                     samples: chosen.map { sample in
                         guard masked else { return sample }
+                        // Values from the mapping's own tables (Movin's ids) are no one's personal data.
+                        let fromTables = rule?.writesOnlyTableValues ?? false
                         return RunReport.Sample(
                             before: maskSample(sample.before, fields: ruleFields, sensitive: sensitive),
-                            after: maskSample(sample.after, fields: ruleFields, sensitive: sensitive))
+                            after: fromTables
+                                ? sample.after : maskSample(sample.after, fields: ruleFields, sensitive: sensitive))
                     },
                     lossy: !losses.isEmpty, losses: losses, sensitive: sensitive,
                     absentSentAsNo: rule?.sendsNoForAbsentConsent ?? false
