@@ -5,6 +5,19 @@ import Testing
 @testable import FerryKit
 
 /// Writes `customer` with `profile` and reads it back with the same or another profile.
+/// A customer written with `profile`: its row by column (the columns it has a value in), nil when
+/// it is rejected; its issues are added to `issues`.
+func written(_ customer: Customer, with profile: Profile, issues: inout [RecordIssue]) -> [String: String]? {
+    var batch = RecordBatch()
+    var stats = WriteStats()
+    guard profile.write(customer, number: 1, line: 2, into: &batch, issues: &issues, stats: &stats) else { return nil }
+    var row: [String: String] = [:]
+    for (position, column) in profile.writtenColumns.enumerated() {
+        if let text = batch[0].string(column: position) { row[column] = text }
+    }
+    return row
+}
+
 func through(_ customer: Customer, write target: Profile, read source: Profile) -> (
     customer: Customer, issues: [RecordIssue]
 ) {
@@ -147,16 +160,11 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
         let results = try mapCSV(
             "nombre;empresa;dni\nAna;;12345678Z\n;Inmobiliaria Sol SL;\n;Construcciones Gil SA;A58818501\n;;\n",
             from: source, scratch)
-        var rows: [String] = []
         var issues: [RecordIssue] = []
-        for result in results {
-            var batch = RecordBatch()
-            var stats = WriteStats()
-            guard movin.write(result.customer!, number: 1, line: 2, into: &batch, issues: &issues, stats: &stats)
-            else { rows.append("rejected"); continue }
-            rows.append(
-                ["name", "company"].map { batch[0].string(column: movin.writtenColumns.firstIndex(of: $0)!) ?? "-" }
-                    .joined(separator: " "))
+        let rows = results.map { result in
+            written(result.customer!, with: movin, issues: &issues).map { row in
+                ["name", "company"].map { row[$0] ?? "-" }.joined(separator: " ")
+            } ?? "rejected"
         }
         #expect(rows == ["Ana 0", "Inmobiliaria Sol SL 1", "Construcciones Gil SA 1", "rejected"])
         let back = try mapCSV(
@@ -194,14 +202,10 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
             issues.map(\.record) == [1, 4] && issues.allSatisfy { $0.field == .countryCode && $0.action == .noted })
         #expect(issues.first?.detail?.contains("the phone's prefix +44") == true, "\(issues)")
         for (result, expected) in zip(results, [("+44", "7400123456"), ("+34", "612345678"), ("+34", "612345679")]) {
-            var batch = RecordBatch()
             var issues: [RecordIssue] = []
-            var stats = WriteStats()
-            let written = koibox.write(
-                result.customer!, number: 1, line: 2, into: &batch, issues: &issues, stats: &stats)
-            #expect(written)
-            let prefix = batch[0].string(column: koibox.writtenColumns.firstIndex(of: "prefijo_tel")!)
-            let mobile = batch[0].string(column: koibox.writtenColumns.firstIndex(of: "movil")!)
+            let row = written(result.customer!, with: koibox, issues: &issues)
+            #expect(row != nil)
+            let (prefix, mobile) = (row?["prefijo_tel"], row?["movil"])
             #expect(prefix == expected.0 && mobile == expected.1, "\(prefix ?? "-") \(mobile ?? "-")")
         }
     }
@@ -356,12 +360,7 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
             "nombre;tipo;estado\nAna;comprador;MjQkMQ==\nEva;okupa;\nLuz;;\n", from: try ProfileCatalog.load("koibox"),
             scratch)
         var issues: [RecordIssue] = []
-        let types = results.map { result -> String? in
-            var batch = RecordBatch()
-            var stats = WriteStats()
-            _ = target.write(result.customer!, number: 1, line: 2, into: &batch, issues: &issues, stats: &stats)
-            return batch[0].string(column: target.writtenColumns.firstIndex(of: "types")!)
-        }
+        let types = results.map { written($0.customer!, with: target, issues: &issues)?["types"] }
         #expect(types == [#"[{"id_customer_type":1,"id_buyer_status":"MjQkMQ=="}]"#, nil, nil])
         #expect(issues.map { "\($0.column ?? "") \($0.value ?? "") \($0.action.rawValue)" } == ["types okupa dropped"])
         let back = try mapCSV(
@@ -404,23 +403,14 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
         let results = try mapCSV(
             "nombre;perfil;estado\nAna;comprador | inquilino;Activo\nEva;Inquilino;Baja\nSol;okupa|comprador;activo\n",
             from: koibox, scratch)
-        var written: [[String: String]] = []
         var issues: [RecordIssue] = []
-        for result in results {
-            var batch = RecordBatch()
-            var stats = WriteStats()
-            #expect(target.write(result.customer!, number: 1, line: 2, into: &batch, issues: &issues, stats: &stats))
-            var row: [String: String] = [:]
-            for (position, column) in target.writtenColumns.enumerated() {
-                if let text = batch[0].string(column: position) { row[column] = text }
-            }
-            written.append(row)
-        }
+        let rows = results.map { written($0.customer!, with: target, issues: &issues) }
+        #expect(rows.allSatisfy { $0 != nil })
         #expect(
-            written.map { $0["profiles"] } == [
+            rows.map { $0?["profiles"] } == [
                 #"["MjQkMzQ2NDU=","MjQkMzQ2NDc="]"#, #"["MjQkMzQ2NDc="]"#, #"["MjQkMzQ2NDU="]"#,
             ])
-        #expect(written.map { $0["id_status"] } == ["MjQkMQ==", nil, "MjQkMQ=="])
+        #expect(rows.map { $0?["id_status"] } == ["MjQkMQ==", nil, "MjQkMQ=="])
         #expect(
             issues.map { "\($0.column ?? "") \($0.value ?? "") \($0.action.rawValue)" } == [
                 "id_status Baja dropped", "profiles okupa dropped",

@@ -141,14 +141,9 @@ extension FieldRule {
         issue: (String, ValidationFailure, RecordIssue.Action) -> Void
     ) -> [String] {
         guard let lookup, !lookup.isEmpty else { return items }
-        let table = reading ? lookup.toCanonical : lookup.toColumn
         return items.compactMap { item in
-            if let found = table[item] ?? table.first(where: { $0.key.lowercased() == item.lowercased() })?.value {
-                return found
-            }
-            let failure = ValidationFailure(
-                "not in the table `\(lookup.name)`; add a row for it",
-                detail: "`\(item)` is not in the table `\(lookup.name)`; add a row for it")
+            if let found = lookup.translate(item, reading: reading) { return found }
+            let failure = lookup.missing(item)
             switch invalid {
             case .reject: issue(item, failure, .rejected)
             case .drop: issue(item, failure, .dropped)

@@ -23,6 +23,20 @@ final class FieldRule: Sendable {
         var toCanonical: [String: String]
         /// An empty table (the user has not filled it in): the field is neither read nor written.
         var isEmpty: Bool { toColumn.isEmpty }
+
+        /// The canonical value of a system's value (`reading`), or the system's of a canonical one:
+        /// as written, else the row whose key differs only in case.
+        func translate(_ value: String, reading: Bool) -> String? {
+            let table = reading ? toCanonical : toColumn
+            return table[value] ?? table.first(where: { $0.key.lowercased() == value.lowercased() })?.value
+        }
+
+        /// Why `value` could not be translated.
+        func missing(_ value: String) -> ValidationFailure {
+            ValidationFailure(
+                "not in the table `\(name)`; add a row for it",
+                detail: "`\(value)` is not in the table `\(name)`; add a row for it")
+        }
     }
 
     let line: Int

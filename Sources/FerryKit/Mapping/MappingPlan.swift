@@ -233,10 +233,8 @@ struct MappingPlan {
     private var postalIssuesAt = 0
     /// The country of a record with no evidence of another (the source mapping's `region:`).
     private let region: String
-    /// Whether the source reads a name that is a company's when the record is a company's
-    /// (`split: person_or_company`).
-    private let readsCompanyNames: Bool
-    /// The read rule of such a name (−1: none), and the column's text of the record's.
+    /// The read rule of a name that is a company's when the record is a company's (`split:
+    /// person_or_company`; −1: none), and the column's text of the record's.
     private let nameRead: Int
     private var nameOriginal: Value?
 
@@ -308,6 +306,8 @@ struct MappingPlan {
                 // An empty table switches the column off until it is filled in (the profile notes it).
                 if rule.lookup?.isEmpty == true { continue }
                 (write.op, write.source) = (rule.extraNeedsGeneralCode ? .extraGeneral : .extra, nameID(rule.extraName))
+                // An object's members are found by their extras' names.
+                for member in rule.members ?? [] { _ = nameID(member.extra) }
                 write.column = target!.columnIndex[rule.columns[0]] ?? -1
             } else if rule.lookup?.isEmpty == true
                 || rule.fields.contains(where: \.isHealthData) && !rule.allowsHealthData
@@ -348,7 +348,6 @@ struct MappingPlan {
         region = source?.region ?? "ES"
         nameRead =
             reads.firstIndex { $0.op == .value && source!.rules[$0.rule].split == .personOrCompany } ?? -1
-        readsCompanyNames = nameRead >= 0
     }
 
     /// How the byte code checks a rule's value, and its tables; `general` when it cannot.
@@ -661,14 +660,12 @@ struct MappingPlan {
                     bytes + Int(rule.pointee.defaultValue.start), Int(rule.pointee.defaultValue.count))
                 value = Value(start: start, count: Int(rule.pointee.defaultValue.count), inArena: true, tag: 1)
             }
-            if rule.pointee.op == .extra {
+            if rule.pointee.op == .extra || rule.pointee.op == .extraGeneral {
                 if let value, rule.pointee.columns.count > 0, ints[Int(rule.pointee.columns.start)] >= 0 {
-                    addExtra(rule.pointee.target, value, kind)
-                }
-                continue
-            }
-            if rule.pointee.op == .extraGeneral {
-                if let value, rule.pointee.columns.count > 0, ints[Int(rule.pointee.columns.start)] >= 0 {
+                    guard rule.pointee.op == .extraGeneral else {
+                        addExtra(rule.pointee.target, value, kind)
+                        continue
+                    }
                     let fieldRule = source!.rules[rule.pointee.rule]
                     func note(_ item: String, _ reason: ValidationFailure, _ action: RecordIssue.Action) {
                         issue(fieldRule.displayName, nil, item, reason, action)
@@ -1023,7 +1020,7 @@ struct MappingPlan {
             values[Self.kindIndex] = storedConstant("company")
         }
         // A company's name read as a given name (Movin's `name` of a customer with `company: 1`).
-        if readsCompanyNames, values[Self.companyNameIndex].tag == 0, values[Self.givenNameIndex].tag != 0,
+        if nameRead >= 0, values[Self.companyNameIndex].tag == 0, values[Self.givenNameIndex].tag != 0,
             values[Self.familyName1Index].tag == 0, values[Self.kindIndex].tag != 0,
             resolve(values[Self.kindIndex], input).elementsEqual("company".utf8)
         {
@@ -1035,9 +1032,10 @@ struct MappingPlan {
             values[Self.companyNameIndex] = storedText(name, tag: 1)
             values[Self.givenNameIndex].tag = 0
         }
-        let spanish = settleCountry(input, issue: issue)
-        if values[Self.postalCodeIndex].tag != 0, postalOriginal != nil {
-            checkPostalCode(spanish: spanish, input, issue: postalIssue)
+        let postalCheck = checkPostalCode(input)
+        let spanish = settleCountry(input, spanishPostalCode: postalCheck?.result == .success(false), issue: issue)
+        if let postalCheck, postalOriginal != nil {
+            settlePostalCode(postalCheck, spanish: spanish, input, issue: postalIssue)
         }
         let postal = values[Self.postalCodeIndex]
         if spanish, postal.tag != 0, postal.count == 5 {
@@ -1097,14 +1095,16 @@ struct MappingPlan {
     /// without, whose first phone is foreign, is of its phone's country (noted); any other is of
     /// the mapping's region. True when the country is ES.
     private mutating func settleCountry(
-        _ input: UnsafeBufferPointer<UInt8>,
+        _ input: UnsafeBufferPointer<UInt8>, spanishPostalCode: Bool,
         issue: (String?, CustomerField?, String?, ValidationFailure, RecordIssue.Action) -> Void
     ) -> Bool {
         if values[Self.countryIndex].tag != 0 {
             let given = resolve(values[Self.countryIndex], input)
             return given.count == 2 && given[0] == UInt8(ascii: "E") && given[1] == UInt8(ascii: "S")
         }
-        if !hasSpanishAddress(input) {
+        let spanishAddress =
+            spanishPostalCode || values[Self.provinceCodeIndex].tag != 0 || values[Self.provinceIndex].tag != 0
+        if !spanishAddress {
             for phone in Self.phoneIndices where values[phone].tag != 0 {
                 let bytes = resolve(values[phone], input)
                 guard bytes.count > 3, bytes[0] == UInt8(ascii: "+"),
@@ -1131,21 +1131,24 @@ struct MappingPlan {
         return region == "ES"
     }
 
-    /// Whether the record gives an address in Spain: a province, or a postal code of five digits
-    /// that starts with a province's number.
-    private func hasSpanishAddress(_ input: UnsafeBufferPointer<UInt8>) -> Bool {
-        if values[Self.provinceCodeIndex].tag != 0 || values[Self.provinceIndex].tag != 0 { return true }
-        guard values[Self.postalCodeIndex].tag != 0 else { return false }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 5) { out in
-            PostalCode.check(resolve(values[Self.postalCodeIndex], input), into: out.baseAddress!) == .success(false)
-        }
+    /// The record's postal code checked as Spanish, once: whether it is one (five digits, not four
+    /// given their zero back) is evidence of the country, and the country decides whether the check
+    /// counts. `code` is the five digits of a code that passes; nil without a postal code.
+    private mutating func checkPostalCode(_ input: UnsafeBufferPointer<UInt8>) -> (
+        result: Result<Bool, PostalCode.Failure>, code: Value?
+    )? {
+        guard values[Self.postalCodeIndex].tag != 0 else { return nil }
+        arena.reserve(5)
+        let result = PostalCode.check(resolve(values[Self.postalCodeIndex], input), into: arena.base + arena.count)
+        return (result, (try? result.get()) == nil ? nil : claim(5, tag: 1))
     }
 
-    /// The postal code read, checked as Spanish when the record's country is ES (four digits get
+    /// The postal code read, as its check says when the record's country is ES (four digits get
     /// their leading zero back, noted), and what `invalid:` says when it fails; kept as given (without
     /// the spaces around it) for any other country.
-    private mutating func checkPostalCode(
-        spanish: Bool, _ input: UnsafeBufferPointer<UInt8>,
+    private mutating func settlePostalCode(
+        _ check: (result: Result<Bool, PostalCode.Failure>, code: Value?), spanish: Bool,
+        _ input: UnsafeBufferPointer<UInt8>,
         issue: (String?, CustomerField?, String?, ValidationFailure, RecordIssue.Action) -> Void
     ) {
         let value = values[Self.postalCodeIndex]
@@ -1153,11 +1156,9 @@ struct MappingPlan {
             values[Self.postalCodeIndex] = storedText(Trim.trimmed(string(value, input)), tag: 1)
             return
         }
-        arena.reserve(5)
-        let out = arena.base + arena.count
-        switch PostalCode.check(resolve(value, input), into: out) {
+        switch check.result {
         case .success(let restored):
-            values[Self.postalCodeIndex] = claim(5, tag: 1)
+            values[Self.postalCodeIndex] = check.code!
             if restored {
                 let code = string(values[Self.postalCodeIndex], input)
                 issue(
@@ -1224,13 +1225,9 @@ struct MappingPlan {
                 }
                 continue
             case .extra:
-                var first = -1
-                // Every extra of that name counts as written.
-                for k in extras.indices where isExtra(k, named: rule.pointee.source) {
-                    if first < 0 { first = k }
-                    extraUsed[k] = true
-                }
-                if first >= 0, rule.pointee.column >= 0, written.insert(rule.pointee.column) {
+                if let first = takeExtra(rule.pointee.source), rule.pointee.column >= 0,
+                    written.insert(rule.pointee.column)
+                {
                     output.appendField(
                         column: rule.pointee.column, kind: extras[first].kind,
                         UnsafeRawBufferPointer(resolve(extras[first].value, input)))
@@ -1239,18 +1236,19 @@ struct MappingPlan {
             case .extraGeneral:
                 let fieldRule = target!.rules[rule.pointee.rule]
                 guard rule.pointee.column >= 0, !written.contains(rule.pointee.column) else {
-                    for name in fieldRule.extraNames { _ = takeExtra(named: name, input) }
+                    for name in fieldRule.extraNames { _ = takeExtra(nameIDs[name]!) }
                     continue
                 }
                 func note(_ item: String, _ reason: ValidationFailure, _ action: RecordIssue.Action) {
                     issue(fieldRule.displayName, nil, item, reason, action)
                 }
+                func extra(_ id: Int) -> (text: String, kind: ValueKind)? {
+                    takeExtra(id).map { (string(extras[$0].value, input), extras[$0].kind) }
+                }
                 let out =
                     fieldRule.members != nil
-                    ? fieldRule.writeObject({ takeExtra(named: $0, input) }, issue: note)
-                    : takeExtra(named: fieldRule.extraName, input).flatMap {
-                        fieldRule.writeExtra($0.text, kind: $0.kind, issue: note)
-                    }
+                    ? fieldRule.writeObject({ extra(nameIDs[$0]!) }, issue: note)
+                    : extra(rule.pointee.source).flatMap { fieldRule.writeExtra($0.text, kind: $0.kind, issue: note) }
                 if let out, written.insert(rule.pointee.column) {
                     var bytes = out.text
                     bytes.withUTF8 {
@@ -1379,21 +1377,20 @@ struct MappingPlan {
 
     /// Whether extra `k` has the known name `id`.
     @inline(__always)
-    /// The first extra of this name, as text, every one of that name counted as written.
-    private mutating func takeExtra(named name: String, _ input: UnsafeBufferPointer<UInt8>) -> (
-        text: String, kind: ValueKind
-    )? {
-        var found: (text: String, kind: ValueKind)?
-        for k in extras.indices where extraName(extras[k].name) == name {
-            if found == nil { found = (string(extras[k].value, input), extras[k].kind) }
-            extraUsed[k] = true
-        }
-        return found
-    }
-
     private func isExtra(_ k: Int, named id: Int) -> Bool {
         let name = extras[k].name
         return name == id || name < 0 && id >= 0 && recordNames[~name] == names[id]
+    }
+
+    /// The position of the first extra with the known name `id`; every extra of that name counts
+    /// as written.
+    private mutating func takeExtra(_ id: Int) -> Int? {
+        var first: Int?
+        for k in extras.indices where isExtra(k, named: id) {
+            if first == nil { first = k }
+            extraUsed[k] = true
+        }
+        return first
     }
 
     /// One rule written by the general code.

@@ -86,14 +86,10 @@ extension FieldRule {
             if failed != nil { break }
         }
         if failed == nil, let lookup {
-            if let canonical = lookup.toCanonical[value]
-                ?? lookup.toCanonical.first(where: { $0.key.lowercased() == value.lowercased() })?.value
-            {
+            if let canonical = lookup.translate(value, reading: true) {
                 value = canonical
             } else {
-                failed = ValidationFailure(
-                    "not in the table `\(lookup.name)`; add a row for it",
-                    detail: "`\(value)` is not in the table `\(lookup.name)`; add a row for it")
+                failed = lookup.missing(value)
             }
         }
         if failed == nil, value.isEmpty {
