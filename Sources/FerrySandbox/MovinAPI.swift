@@ -156,6 +156,15 @@ extension Sandbox {
             body: ResponseBody(byteBuffer: ByteBuffer(string: csv)))
     }
 
+    /// Every stored Movin customer as the sandbox keeps it, one JSON object a line (`GET
+    /// /_sandbox/movin/customers.ndjson`): what the tests compare a migration's result with.
+    func movinStored() async throws -> Response {
+        let (_, bodies) = try await store.page(.movin, conditions: [], limit: Int.max, offset: 0)
+        return Response(
+            status: .ok, headers: [.contentType: "application/x-ndjson"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: bodies.map { $0 + "\n" }.joined())))
+    }
+
     /// Movin's ids look like base64 of `24$34568`; clients must treat them as opaque.
     static func movinID(_ id: Int64) -> String { Data("24$\(id)".utf8).base64EncodedString() }
 

@@ -159,6 +159,9 @@ public final class Sandbox: Sendable {
         if segments == ["_sandbox", "movin", "customers.csv"] {
             return try await movinScreenExport()
         }
+        if segments == ["_sandbox", "movin", "customers.ndjson"] {
+            return try await movinStored()
+        }
         guard segments.first == "api" else { return try json(.notFound, ["detail": "Not found."]) }
         let body = try await request.body.collect(upTo: 4 << 20)
         // Creates are counted as they arrive, before any fault, so a test knows whether one was sent at all.

@@ -193,6 +193,100 @@ func withLossyMovin(
         }
     }
 
+    /// Companies and the people who work for them in one export: the companies are created first,
+    /// and each person refers to theirs by the id Movin gave it (`companies[].id_customer`). A person
+    /// whose company Movin refused waits, and the run after the company is fixed sends both; the plan
+    /// shows the order.
+    @Test func peopleReferToTheCompaniesCreatedFirst() async throws {
+        let folder = Folder()
+        let mapping = folder.path("empresas.yaml")
+        try """
+        ferry: mapping 1
+        name: empresas
+        fields:
+          - column: nombre
+            field: givenName
+          - column: apellidos
+            field: familyName1
+          - column: nif
+            field: taxId
+          - column: empresa
+            field: companyName
+          - column: email
+            field: email
+          - column: types
+        """.write(toFile: mapping, atomically: true, encoding: .utf8)
+        // People come before their companies in the file; `types` makes Movin refuse Gamma.
+        func export(gammaTypes: String) -> String {
+            """
+            nombre;apellidos;nif;empresa;email;types
+            Ana;García;12345678Z;Construcciones Perez SL;ana@example.es;
+            Luis;Martín;;ACME SA;luis@example.es;
+            ;;B12345674;Construcciones Pérez S.L.;info@perez.es;
+            ;;A58818501;ACME, S.A.;;
+            Eva;Sanz;;Nadie SL;eva@example.es;
+            Rosa;Gil;;Gamma SL;rosa@example.es;
+            ;;B00000000;Gamma SL;;\(gammaTypes)
+
+            """
+        }
+        let input = folder.path("empresas.csv")
+        try export(gammaTypes: "notanarray").write(toFile: input, atomically: true, encoding: .utf8)
+        let plan = try Ferry.run(["plan", input, "--from", mapping, "--to", "movin"], environment: ferryEnvironment)
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(plan.stderr.contains("1. 3 companies first"), "\(plan.stderr)")
+        #expect(
+            plan.stderr.contains(
+                "2. then 4 other records: 3 of them refer to 3 of those companies, by the id movin gives each; 1 names a company not in the input"
+            ), "\(plan.stderr)")
+        try await withSandbox { sandbox, url in
+            func stored() async throws -> [[String: Any]] {
+                let body = try await call(.GET, url + "/_sandbox/movin/customers.ndjson").body
+                return String(decoding: body, as: UTF8.self).split(separator: "\n").map {
+                    try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+                }
+            }
+            func migrateAgain() async throws -> Ferry.Run {
+                try await Ferry.runInBackground(
+                    [
+                        "migrate", input, "--from", mapping, "--to", "movin", "--endpoint", url, "--journal",
+                        folder.path("j"), "--rejects", folder.path("rejects.csv"),
+                    ], environment: ferryEnvironment)
+            }
+            let first = try await migrateAgain()
+            #expect(Accounting(first.stderr) == Accounting(read: 7, written: 5, rejected: 2, skipped: 0, uncertain: 0))
+            var customers = try await stored()
+            func named(_ name: String) -> [String: Any]? { customers.first { $0["name"] as? String == name } }
+            func companyID(of person: String) -> String? {
+                ((named(person)?["companies"] as? [[String: Any]])?.first)?["id_customer"] as? String
+            }
+            #expect(customers.prefix(2).map { $0["company"] as? String } == ["1", "1"], "the companies come first")
+            #expect(companyID(of: "Ana") == named("Construcciones Pérez S.L.")?["id_customer"] as? String)
+            #expect(companyID(of: "Luis") == named("ACME, S.A.")?["id_customer"] as? String)
+            #expect(companyID(of: "Ana") != nil && companyID(of: "Luis") != nil)
+            #expect(named("Eva") != nil && companyID(of: "Eva") == nil, "Nadie SL is not in the input")
+            #expect(named("Rosa") == nil, "Rosa waits for Gamma SL, which Movin refused")
+            let rejects = try String(contentsOfFile: folder.path("rejects.csv"), encoding: .utf8)
+            #expect(rejects.contains("The field types must be an array"))
+            #expect(rejects.contains("not sent: its company (record 7"), "\(rejects)")
+            // Gamma fixed: the next run creates it, then Rosa with its id; nothing else is sent again.
+            try export(gammaTypes: "").write(toFile: input, atomically: true, encoding: .utf8)
+            let second = try await migrateAgain()
+            #expect(Accounting(second.stderr) == Accounting(read: 7, written: 2, rejected: 0, skipped: 5, uncertain: 0))
+            customers = try await stored()
+            #expect(customers.count == 7)
+            #expect(
+                companyID(of: "Rosa") == named("Gamma SL")?["id_customer"] as? String && companyID(of: "Rosa") != nil)
+            #expect(sandbox.counters.movinCreated == 7)
+        }
+        let stdin = try Ferry.run(
+            [
+                "migrate", "-", "--from", mapping, "--to", "movin", "--endpoint", "http://127.0.0.1:9", "--journal",
+                folder.path("k"),
+            ], stdin: Data(export(gammaTypes: "").utf8), environment: ferryEnvironment)
+        #expect(stdin.stderr.contains("standard input cannot be read twice"), "\(stdin.stderr)")
+    }
+
     @Test func movinRunOutlivesFiveSecondTokens() async throws {
         let folder = Folder()
         let input = try sampleExport(folder, rows: 400, seed: 8)

@@ -377,6 +377,66 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
                 .contains("has no `key:`") == true)
     }
 
+    /// Movin's `companies` on a person: the company their companyName names (with its Movin id only
+    /// in a migration, which creates it first), never on a company; read back, its name is the
+    /// person's companyName and the other system's id is not taken.
+    @Test func aPersonsCompanyIsAnObjectAndACompanyHasNone() throws {
+        let scratch = Scratch()
+        let source = try mapping(
+            """
+            ferry: mapping 1
+            fields:
+              - column: nombre
+                field: givenName
+              - column: nif
+                field: taxId
+              - column: empresa
+                field: companyName
+              - column: cargo
+                extra: id_job_title
+            """, scratch)
+        let movin = try ProfileCatalog.load("movin")
+        let results = try mapCSV(
+            "nombre;nif;empresa;cargo\nAna;;ACME, S.L.;MjQkOQ==\n;B12345674;ACME SL;\nLuz;;;\n", from: source, scratch)
+        var issues: [RecordIssue] = []
+        let rows = results.map { written($0.customer!, with: movin, issues: &issues) }
+        #expect(rows[0]?["companies"] == #"[{"company_name":"ACME, S.L.","id_job_title":"MjQkOQ=="}]"#)
+        #expect(rows[1]?["company"] == "1" && rows[1]?["name"] == "ACME SL")
+        #expect(rows[1]?["companies"] == nil, "a company is no company's contact")
+        #expect(rows[2]?["companies"] == nil)
+        #expect(issues.isEmpty)
+        #expect(CreatedCompanies.folded("ACME, S.L.") == CreatedCompanies.folded("acme  sl"))
+        #expect(CreatedCompanies.folded("Pérez SA") == CreatedCompanies.folded("PEREZ S.A."))
+        let back = try mapCSV(
+            "name;companies\nAna;\"[{\"\"id_customer\"\":\"\"MjQkMQ==\"\",\"\"company_name\"\":\"\"ACME SL\"\",\"\"id_job_title\"\":\"\"MjQkOQ==\"\"}]\"\n",
+            from: movin, scratch)
+        #expect(back[0].customer?.companyName == "ACME SL")
+        #expect(
+            back[0].customer?.extras.map { "\($0.name)=\($0.value)" } == [
+                "companies.id_customer=MjQkMQ==", "id_job_title=MjQkOQ==",
+            ])
+        #expect(
+            written(back[0].customer!, with: movin, issues: &issues)?["companies"]
+                == #"[{"company_name":"ACME SL","id_job_title":"MjQkOQ=="}]"#, "another account's id is not sent")
+        let base = "ferry: mapping 1\nfields:\n  - column: companies\n"
+        #expect(
+            error(base + "    object:\n      - key: id_customer\n        created: company\n")?.message
+                .contains("needs `for: person`") == true)
+        #expect(
+            error(base + "    for: person\n    object:\n      - key: id\n        created: person\n")?.message
+                .contains("`created:` takes `company`") == true)
+        #expect(
+            error(base + "    object:\n      - key: d\n        field: birthDate\n")?.message
+                .contains("names a canonical text field") == true)
+        #expect(
+            error(base + "    object:\n      - key: d\n        field: city\n        extra: d\n")?.message
+                .contains("one of `extra:`, `field:` or `created:`") == true)
+        #expect(error(base + "    for: robot\n")?.message.contains("`for:` is `person` or `company`") == true)
+        #expect(
+            error(base + "    field: notes\n    for: person\n")?.message
+                .contains("`for:` belongs on a written entry") == true)
+    }
+
     /// A list column through a table into a JSON array (Movin's `profiles` from `comprador|inquilino`),
     /// a column without a field through a table under another name (`estado` → `id_status`), and
     /// back again: what the table lacks is dropped with a warning, item by item.

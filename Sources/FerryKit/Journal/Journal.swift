@@ -437,6 +437,29 @@ public final class Journal: Sendable {
         }
     }
 
+    /// The companies the journal knows by the keyed hash of their name (`company:` among a record's
+    /// match keys): the target's id of each one created or found there, and of the others the record
+    /// that has not got there.
+    func companies() throws(FerryError) -> (ids: [String: String], notCreated: [String: Entry]) {
+        let entries = try attempt {
+            try database.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM record WHERE match_keys LIKE '%company:%' ORDER BY number")
+                    .map { row in try Journal.entry(row, in: path) }
+            }
+        }
+        var ids: [String: String] = [:]
+        var notCreated: [String: Entry] = [:]
+        for entry in entries {
+            guard let tag = entry.matchKeys.flatMap({ MatchKeys.parse($0)["company"] }) else { continue }
+            if (entry.state == .created || entry.state == .existing), let id = entry.remoteID {
+                if ids[tag] == nil { ids[tag] = id }
+            } else if notCreated[tag] == nil {
+                notCreated[tag] = entry
+            }
+        }
+        return (ids, notCreated.filter { ids[$0.key] == nil })
+    }
+
     /// How many records the journal holds.
     func recordCount() throws(FerryError) -> Int {
         try attempt { try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM record") ?? 0 } }

@@ -9,32 +9,33 @@ extension FieldRule {
 
     /// The names of the extras the column's value comes from and goes to: its own, or its
     /// object's members'.
-    var extraNames: [String] { members?.map(\.extra) ?? [extraName] }
+    var extraNames: [String] { members?.compactMap(\.extra) ?? [extraName] }
 
     /// Whether every value written to the column comes from the mapping's tables (a column without
     /// a field translated by its table, or an object whose every member is): ids, not personal data.
     var writesOnlyTableValues: Bool {
         guard fields.isEmpty, invalid != .keep else { return false }
         func filled(_ lookup: Lookup?) -> Bool { !(lookup?.isEmpty ?? true) }
-        return members.map { $0.allSatisfy { filled($0.lookup) } } ?? filled(lookup)
+        return members.map { $0.allSatisfy { $0.source == .createdCompany || filled($0.lookup) } } ?? filled(lookup)
     }
 
     /// Whether the column's extra takes the general code: a table with rows, items, an array or
     /// an object.
     var extraNeedsGeneralCode: Bool {
-        fields.isEmpty && (!(lookup?.isEmpty ?? true) || list != nil || isArray || members != nil)
+        fields.isEmpty && (!(lookup?.isEmpty ?? true) || list != nil || isArray || members != nil || forKind != nil)
     }
 
     /// The JSON object an `object:` entry writes (in an array of one with `type: array`): each
-    /// member from its extra, through its table, in its JSON type. A value the table lacks, or
-    /// that its type cannot hold, is left out with a warning; nil when no member has a value.
+    /// member from its source (`value`, given the member's position), through its table, in its
+    /// JSON type. A value the table lacks, or that its type cannot hold, is left out with a
+    /// warning; nil when no member has a value.
     func writeObject(
-        _ extra: (String) -> (text: String, kind: ValueKind)?,
+        _ value: (Int, Member) -> (text: String, kind: ValueKind)?,
         issue: (String, ValidationFailure, RecordIssue.Action) -> Void
     ) -> (text: String, kind: ValueKind)? {
         var object: [(key: String, value: String, kind: ValueKind)] = []
-        for member in members ?? [] {
-            guard let given = extra(member.extra), !given.text.isEmpty else { continue }
+        for (at, member) in (members ?? []).enumerated() {
+            guard let given = value(at, member), !given.text.isEmpty else { continue }
             guard let value = translated([given.text], through: member.lookup, reading: false, issue: issue).first
             else { continue }
             guard JSONText.fits(value, kind: member.kind, wholeNumber: member.wholeNumber) else {
@@ -49,12 +50,14 @@ extension FieldRule {
         return (isArray ? "[" + text + "]" : text, .json)
     }
 
-    /// The extras an `object:` entry reads from the column's JSON object (or an array's only
-    /// object), each member's value through its table. A value that is no such object, or an array
-    /// of several, is kept whole under the column's name, noted.
+    /// The values an `object:` entry reads from the column's JSON object (or an array's only
+    /// object), each member's value through its table, for its extra or field. The source system's
+    /// own id of a company (`created:`) means nothing elsewhere: it is kept in extras as
+    /// `column.key` (`companies.id_customer`), which no target writes back. A value that is no such
+    /// object, or an array of several, is kept whole in extras under the column's name, noted.
     func readObject(
         _ text: String, kind: ValueKind, issue: (String, ValidationFailure, RecordIssue.Action) -> Void
-    ) -> [(name: String, text: String, kind: ValueKind)] {
+    ) -> [(source: Member.Source, text: String, kind: ValueKind)] {
         var objectText = text
         if text.first == "[" {
             let array = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [Any]
@@ -72,15 +75,16 @@ extension FieldRule {
                 ValidationFailure(
                     "not one JSON object\(isArray ? " in an array" : ""); kept whole in extras as `\(extraName)`"),
                 .noted)
-            return [(extraName, text, kind)]
+            return [(.extra(extraName), text, kind)]
         }
-        var extras: [(name: String, text: String, kind: ValueKind)] = []
+        var extras: [(source: Member.Source, text: String, kind: ValueKind)] = []
         for member in members ?? [] {
             guard let found = read.first(where: { $0.key == member.key }), found.kind != .null, !found.value.isEmpty
             else { continue }
             guard let value = translated([found.value], through: member.lookup, reading: true, issue: issue).first
             else { continue }
-            extras.append((member.extra, value, member.lookup?.isEmpty == false ? .string : found.kind))
+            let source = member.source == .createdCompany ? .extra(extraName + "." + member.key) : member.source
+            extras.append((source, value, member.lookup?.isEmpty == false ? .string : found.kind))
         }
         return extras
     }

@@ -78,14 +78,32 @@ final class FieldRule: Sendable {
     /// `object:` the members of the JSON object the column holds, each from an extra.
     let members: [Member]?
 
+    /// `for:` the kind of customer the entry is written for; nil: every customer.
+    let forKind: Customer.Kind?
+
     /// A member of an `object:` entry.
     struct Member: Sendable {
+        /// What gives a member its value.
+        enum Source: Sendable, Equatable {
+            /// An extra, by name.
+            case extra(String)
+            /// A canonical field's text (`field:`).
+            case field(CustomerField)
+            /// The id the target gave, earlier in the same migration, to the company the record's
+            /// `companyName` names (`created: company`).
+            case createdCompany
+        }
+
         var key: String
-        /// The extra that gives its value.
-        var extra: String
+        var source: Source
         var lookup: Lookup?
         var kind: ValueKind
         var wholeNumber: Bool
+
+        /// The extra that gives its value, when one does.
+        var extra: String? {
+            if case .extra(let name) = source { name } else { nil }
+        }
     }
 
     init(
@@ -94,7 +112,8 @@ final class FieldRule: Sendable {
         readOnly: Bool, writeOnly: Bool = false, allowsHealthData: Bool, sensitive: Bool, invalid: InvalidAction,
         systemDefault: Bool?,
         writtenKind: ValueKind?, wholeNumber: Bool = false, fallbackColumn: String? = nil, clashFallback: Bool = false,
-        note: String?, extra: String? = nil, list: String? = nil, isArray: Bool = false, members: [Member]? = nil
+        note: String?, extra: String? = nil, list: String? = nil, isArray: Bool = false, members: [Member]? = nil,
+        forKind: Customer.Kind? = nil
     ) {
         self.line = line
         self.columns = columns
@@ -122,7 +141,18 @@ final class FieldRule: Sendable {
         self.list = list
         self.isArray = isArray
         self.members = members
+        self.forKind = forKind
     }
+
+    /// The canonical fields an `object:` entry's members take (`field:`).
+    var memberFields: [CustomerField] {
+        (members ?? []).compactMap { member in
+            if case .field(let field) = member.source { field } else { nil }
+        }
+    }
+
+    /// Whether the entry writes the id of a company created earlier in the run (`created: company`).
+    var refersToCreatedCompany: Bool { members?.contains { $0.source == .createdCompany } ?? false }
 
     /// A consent the system takes as yes when it is not sent (`system_default: true`): an absent
     /// one is written as the system's no.

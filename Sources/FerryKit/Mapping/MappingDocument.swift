@@ -41,19 +41,24 @@ struct MappingDocument {
         var list: Located<String>?
         /// `object:` the members of a JSON object built from extras.
         var object: [Member]?
+        /// `for: person|company`: the entry is written only for customers of that kind.
+        var forKind: Located<String>?
     }
 
-    /// A member of an `object:` entry: its key, the extra that gives its value (default: the key),
-    /// a table, and its JSON type.
+    /// A member of an `object:` entry: its key, what gives its value (an extra, default the key; a
+    /// canonical field, `field:`; or the id the target gave a company created earlier in the same
+    /// migration, `created: company`), a table, and its JSON type.
     struct Member {
         var key: String
         var extra: String?
+        var field: Located<String>?
+        var created: Located<String>?
         var lookup: Located<String>?
         var jsonType: Located<String>?
         var line: Int
     }
 
-    static let memberKeys = ["key", "extra", "lookup", "type"]
+    static let memberKeys = ["key", "extra", "field", "created", "lookup", "type"]
 
     /// A transform as named in the file: `trim`, or `{json_key: text}`.
     struct TransformSpec {
@@ -82,7 +87,7 @@ struct MappingDocument {
         "column", "columns", "field", "fields", "transforms", "values", "lookup", "split", "join", "date_format",
         "booleans", "phones", "decimal", "type", "value", "default", "required", "read_only", "write_only",
         "sensitive",
-        "invalid", "system_default", "fallback_column", "on_clash", "note", "extra", "list", "object",
+        "invalid", "system_default", "fallback_column", "on_clash", "note", "extra", "list", "object", "for",
     ]
 
     /// Reads a mapping file's text; `file` names it in errors.
@@ -242,6 +247,7 @@ struct MappingDocument {
                         at: value)
                 }
                 entry.object = try list.map { node throws(FerryError) in try member(node) }
+            case "for": entry.forKind = Located(value: try string(value, key), line: line(value))
             default:
                 throw fail(
                     "unknown key `\(key)` in a field entry; allowed: \(MappingDocument.entryKeys.joined(separator: ", "))",
@@ -264,6 +270,8 @@ struct MappingDocument {
             switch key {
             case "key": member.key = try string(value, key)
             case "extra": member.extra = try string(value, key)
+            case "field": member.field = Located(value: try string(value, key), line: line(value))
+            case "created": member.created = Located(value: try string(value, key), line: line(value))
             case "lookup": member.lookup = Located(value: try string(value, key), line: line(value))
             case "type": member.jsonType = Located(value: try string(value, key), line: line(value))
             default:

@@ -198,6 +198,17 @@ struct MappingPlan {
     private let writeCount: Int
     private let source: Profile?
     private let target: Profile?
+    /// Whether reports count companies and the people naming them (`created: company`).
+    private let ordersCompanies: Bool
+    /// Per target rule, the members of its `object:` (empty for other rules), with their extras'
+    /// ids and their fields' indices found once.
+    private let objectMembers: [[ObjectMember]]
+
+    private enum ObjectMember {
+        case extra(Int)
+        case field(Int)
+        case createdCompany
+    }
     /// Input columns no rule claims, kept as extras: input column and extra name, in pairs in `ints`.
     private let unclaimed: Span
     /// The input column holding extras as one JSON object (−1: none).
@@ -287,6 +298,7 @@ struct MappingPlan {
         extrasInput = source == nil ? -1 : binding.extrasIndex
 
         var writes: [WriteRule] = []
+        var objectMembers = [[ObjectMember]](repeating: [], count: target?.rules.count ?? 0)
         for (position, rule) in (target?.rules ?? []).enumerated() where !rule.readOnly {
             let column = rule.columns.count == 1 ? target!.columnIndex[rule.columns[0]] ?? -1 : -1
             var write = WriteRule(
@@ -307,7 +319,13 @@ struct MappingPlan {
                 if rule.lookup?.isEmpty == true { continue }
                 (write.op, write.source) = (rule.extraNeedsGeneralCode ? .extraGeneral : .extra, nameID(rule.extraName))
                 // An object's members are found by their extras' names.
-                for member in rule.members ?? [] { _ = nameID(member.extra) }
+                objectMembers[position] = (rule.members ?? []).map { member in
+                    switch member.source {
+                    case .extra(let name): .extra(nameID(name))
+                    case .field(let field): .field(Self.index(field))
+                    case .createdCompany: .createdCompany
+                    }
+                }
                 write.column = target!.columnIndex[rule.columns[0]] ?? -1
             } else if rule.lookup?.isEmpty == true
                 || rule.fields.contains(where: \.isHealthData) && !rule.allowsHealthData
@@ -340,6 +358,8 @@ struct MappingPlan {
         arena = Arena(owner: storage)
         self.source = source
         self.target = target
+        self.objectMembers = objectMembers
+        ordersCompanies = source.flatMap { source in target?.refersPeopleToCompanies(from: source) } ?? false
         writesHealthData = target?.writesHealthData ?? false
         columnCount = columns.count
         targetColumnCount = target?.writtenColumns.count ?? 0
@@ -539,6 +559,12 @@ struct MappingPlan {
                 : DuplicateFinder.hash(String(decoding: text, as: UTF8.self).lowercased().utf8, seed: 2)
         }
         if mobile.tag != 0 { seen.keys.mobile = DuplicateFinder.hash(resolve(mobile, input), seed: 3) }
+        if ordersCompanies {
+            seen.isCompany = customerKind(input) == .company
+            if case .text(let name)? = canonical(Self.companyNameIndex, input) {
+                seen.companyKey = DuplicateFinder.hash(CreatedCompanies.folded(name).utf8, seed: 4) | 1
+            }
+        }
         return seen
     }
 
@@ -671,8 +697,15 @@ struct MappingPlan {
                         issue(fieldRule.displayName, nil, item, reason, action)
                     }
                     if fieldRule.members != nil {
-                        for extra in fieldRule.readObject(string(value, input), kind: kind, issue: note) {
-                            addExtra(named: extra.name, extra.text, extra.kind)
+                        for read in fieldRule.readObject(string(value, input), kind: kind, issue: note) {
+                            switch read.source {
+                            case .extra(let name): addExtra(named: name, read.text, read.kind)
+                            case .field(let field):
+                                // A column of the field's own comes first.
+                                let index = Self.index(field)
+                                if values[index].tag == 0 { values[index] = storedText(read.text, tag: 1) }
+                            case .createdCompany: break  // read as an extra (`readObject`)
+                            }
                         }
                     } else if let read = fieldRule.readExtra(string(value, input), kind: kind, issue: note) {
                         addExtra(rule.pointee.target, storedText(read.text, tag: 1), read.kind)
@@ -811,6 +844,11 @@ struct MappingPlan {
             values[field] = storedText(id.value, tag: UInt8(TaxID.Kind.allCases.firstIndex(of: id.kind)! + 1))
         case .phone(let phone): values[field] = storedText(phone.e164, tag: phone.kind.tag)
         }
+    }
+
+    /// The record's kind: a company's, or (also when unknown) a person's.
+    private func customerKind(_ input: UnsafeBufferPointer<UInt8>) -> Customer.Kind {
+        canonical(Self.kindIndex, input)?.description == Customer.Kind.company.rawValue ? .company : .person
     }
 
     /// The record's value of a field as a canonical value, for the general code and Customers.
@@ -1235,7 +1273,22 @@ struct MappingPlan {
                 continue
             case .extraGeneral:
                 let fieldRule = target!.rules[rule.pointee.rule]
-                guard rule.pointee.column >= 0, !written.contains(rule.pointee.column) else {
+                let members = objectMembers[rule.pointee.rule]
+                // An object none of whose members has a value writes nothing (the common case).
+                if !members.isEmpty,
+                    !members.contains(where: { member in
+                        switch member {
+                        case .extra(let id): extras.indices.contains { isExtra($0, named: id) }
+                        case .field(let field): values[field].tag != 0
+                        case .createdCompany: false
+                        }
+                    })
+                {
+                    continue
+                }
+                guard rule.pointee.column >= 0, !written.contains(rule.pointee.column),
+                    fieldRule.forKind.map({ $0 == customerKind(input) }) ?? true
+                else {
                     for name in fieldRule.extraNames { _ = takeExtra(nameIDs[name]!) }
                     continue
                 }
@@ -1247,7 +1300,19 @@ struct MappingPlan {
                 }
                 let out =
                     fieldRule.members != nil
-                    ? fieldRule.writeObject({ extra(nameIDs[$0]!) }, issue: note)
+                    ? fieldRule.writeObject(
+                        { at, _ in
+                            switch members[at] {
+                            case .extra(let id): return extra(id)
+                            case .field(let field): return canonical(field, input).map { ($0.description, .string) }
+                            case .createdCompany:
+                                // Known only to a migration, once the company is created (nil elsewhere).
+                                guard case .text(let name)? = canonical(Self.companyNameIndex, input) else {
+                                    return nil
+                                }
+                                return target!.createdCompanies?.id(named: name).map { ($0, .string) }
+                            }
+                        }, issue: note)
                     : extra(rule.pointee.source).flatMap { fieldRule.writeExtra($0.text, kind: $0.kind, issue: note) }
                 if let out, written.insert(rule.pointee.column) {
                     var bytes = out.text

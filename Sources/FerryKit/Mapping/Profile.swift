@@ -28,6 +28,9 @@ public struct Profile: Sendable {
     /// Where numbers without a country code and records without evidence of a country are from
     /// (`region:`, ES by default).
     let region: String
+    /// In a migration's second phase, the companies its first created: where a person's
+    /// `created: company` member finds its id. Nil elsewhere, and the member is left out.
+    var createdCompanies: CreatedCompanies?
 
     /// Checks a mapping document against the canonical model; every problem is a mapping error
     /// with the file's line.
@@ -212,12 +215,53 @@ public struct Profile: Sendable {
                     let declared = try member.jsonType.map { located throws(FerryError) in
                         try jsonType(located, arrays: false)
                     }
+                    let source: FieldRule.Member.Source
+                    switch (member.extra, member.field, member.created) {
+                    case (let extra, nil, nil): source = .extra(extra ?? member.key)
+                    case (nil, let located?, nil):
+                        guard let field = CustomerField(rawValue: located.value), field.valueType == .text,
+                            !field.isHealthData
+                        else {
+                            throw fail(
+                                "`field: \(located.value)` in a member of `object:` names a canonical text field, such as companyName, street or city",
+                                line: located.line)
+                        }
+                        source = .field(field)
+                    case (nil, nil, let located?):
+                        guard located.value == "company" else {
+                            throw fail(
+                                "`created:` takes `company`: the id the target gave the company this customer's companyName names",
+                                line: located.line)
+                        }
+                        guard entry.forKind?.value == "person" else {
+                            throw fail(
+                                "a member `created: company` refers a person to their company; its entry needs `for: person`",
+                                line: located.line)
+                        }
+                        source = .createdCompany
+                    default:
+                        throw fail(
+                            "a member of `object:` takes its value from one of `extra:`, `field:` or `created:`",
+                            line: member.line)
+                    }
                     members!.append(
                         FieldRule.Member(
-                            key: member.key, extra: member.extra ?? member.key,
+                            key: member.key, source: source,
                             lookup: try member.lookup.map { located throws(FerryError) in try lookupTable(located) },
                             kind: declared?.kind ?? .string, wholeNumber: declared?.wholeNumber ?? false))
                 }
+            }
+            var forKind: Customer.Kind?
+            if let located = entry.forKind {
+                guard let kind = Customer.Kind(rawValue: located.value) else {
+                    throw fail("`for:` is `person` or `company`", line: located.line)
+                }
+                guard fields.isEmpty, entry.constant == nil, entry.columns.count == 1, !entry.readOnly else {
+                    throw fail(
+                        "`for:` belongs on a written entry of one column without `field:` or `value:` (a column that travels in extras, or an `object:`)",
+                        line: located.line)
+                }
+                forKind = kind
             }
             if let located = entry.extra, entry.columns.count != 1 || entry.constant != nil {
                 throw fail("`extra:` names the value of one column; this entry has none or several", line: located.line)
@@ -377,7 +421,7 @@ public struct Profile: Sendable {
                     wholeNumber: declared?.wholeNumber ?? false,
                     fallbackColumn: entry.fallbackColumn?.value, clashFallback: clashFallback,
                     note: entry.note, extra: entry.extra?.value, list: entry.list?.value,
-                    isArray: entry.jsonType?.value == "array", members: members))
+                    isArray: entry.jsonType?.value == "array", members: members, forKind: forKind))
         }
         self.rules = rules
         self.notes = notes
@@ -394,11 +438,20 @@ public struct Profile: Sendable {
     }
 
     /// The canonical fields this profile reads.
-    public var fieldsRead: Set<CustomerField> { Set(rules.filter { !$0.writeOnly }.flatMap(\.fields)) }
+    public var fieldsRead: Set<CustomerField> {
+        Set(rules.filter { !$0.writeOnly }.flatMap { $0.fields + $0.memberFields })
+    }
+
+    /// Whether this target refers people read from `source` to their companies (`created:
+    /// company`): the source gives company names, and the target writes a company's id from them.
+    /// A migration then creates the companies first, and reports show the order.
+    func refersPeopleToCompanies(from source: Profile) -> Bool {
+        rules.contains(where: \.refersToCreatedCompany) && source.fieldsRead.contains(.companyName)
+    }
 
     /// The canonical fields this profile writes.
     public var fieldsWritten: Set<CustomerField> {
-        Set(rules.filter { !$0.readOnly && !($0.lookup?.isEmpty ?? false) }.flatMap(\.fields))
+        Set(rules.filter { !$0.readOnly && !($0.lookup?.isEmpty ?? false) }.flatMap { $0.fields + $0.memberFields })
     }
 
     /// The columns whose value alone may make the API refuse a create, each with the column that

@@ -88,6 +88,10 @@ public final class Migration {
         self.options = options
     }
 
+    /// Whether the target refers people to their companies (`created: company`), so the input is
+    /// read twice: the companies are created first.
+    private var readsTwice: Bool { target.refersPeopleToCompanies(from: source) }
+
     /// `customers.csv` → `customers.csv.ferry-journal`, beside the input.
     public static func defaultJournalPath(input: String, target: String) -> String {
         input + "." + target.split(separator: "/").last!.replacingOccurrences(of: ".yaml", with: "") + ".ferry-journal"
@@ -117,6 +121,12 @@ public final class Migration {
                 .usage, "--update needs an update call, and `\(target.name)` has none (`api.update`)",
                 hint: "leave out --update; changed records are then reported and left as they are")
         }
+        if readsTwice, inputPath == "-" {
+            throw FerryError(
+                .usage,
+                "`\(target.name)` refers people to their companies, so the input is read twice (the companies first); standard input cannot be read twice",
+                hint: "save the input to a file and migrate the file")
+        }
         try APIClient.check(endpoint: options.endpoint)  // before the journal, which records the endpoint
         let journal = try Journal(path: options.journalPath)
         try journal.claimForRun()
@@ -137,108 +147,126 @@ public final class Migration {
                 journal: journal)
             let runNumber = try journal.beginRun()
 
-            let input = try InputFile.open(inputPath, options: readOptions)
-            let reader = input.reader
+            // A target that refers people to their companies (`created: company`) reads the input
+            // twice: the companies are created first, then everyone else, with the companies' ids.
+            let phases: [RunPhase] = readsTwice ? [.companies, .people] : [.all]
             var state = RunState(
                 api: api, source: source, target: target, journal: journal, identityKey: identityKey, options: options)
-            // The shared driver maps on every core (as `convert` does) and hands the batches over in
-            // input order; this task decides, sends and settles.
-            let workers = MappingWorkers(
-                source: source, target: target, workers: availableProcessors(), reporting: report != nil)
-            let drafts = DeliveryDrafts(api: api, target: target, identityKey: identityKey)
-            let batches = BatchChannel<MigrationBatch>(capacity: 2)
-            let reading = Handoff(input)  // used by the reading thread only, until `batches` has finished
-            _ = JoinableThread {
-                do {
-                    _ = try readInOrder(
-                        reading.value, workers: workers.count, pool: workers.pool,
-                        work: { worker, job in drafts.make(worker, job, on: workers) }
-                    ) { batch, offset in
-                        batch.mapped.renumber(offset)
-                        try batches.send(batch)
-                    }
-                    batches.finish(nil)
-                } catch {
-                    batches.finish(error)
-                }
-            }
             var fatal: FerryError?
-            var fraction: Double?
-            var inputColumns: [String] = []
-
-            do {
-                try await withThrowingTaskGroup(of: DeliveryReport.self) { group in
-                    var inFlight = 0
-                    var readerDone = false
-                    while true {
-                        if fatal == nil, options.stop?.isRequested == true {
-                            fatal = FerryError(
-                                .stopped,
-                                "stopped on request; every record is journaled (one whose answer did not come within \(Int(APIClient.stopGrace)) s stays `sending` and is looked up or reported uncertain next run)",
-                                hint: "run the same command again to go on where this run stopped")
+            var input: OpenedInput!
+            var workers: MappingWorkers!
+            for phase in phases where fatal == nil {
+                var phaseTarget = target
+                if phase == .people {
+                    let known = try journal.companies()
+                    phaseTarget.createdCompanies = CreatedCompanies(
+                        maker: RecordIdentities.Maker(key: identityKey), ids: known.ids)
+                    state.companies = (Set(known.ids.keys), known.notCreated)
+                }
+                state.begin(phase)
+                input = try InputFile.open(inputPath, options: readOptions)
+                // The shared driver maps on every core (as `convert` does) and hands the batches over
+                // in input order; this task decides, sends and settles.
+                let phaseWorkers = MappingWorkers(
+                    source: source, target: phaseTarget, workers: availableProcessors(),
+                    reporting: report != nil && phase != .companies)
+                workers = phaseWorkers
+                let drafts = DeliveryDrafts(api: api, source: source, target: phaseTarget, identityKey: identityKey)
+                let batches = BatchChannel<MigrationBatch>(capacity: 2)
+                let reading = Handoff(input!)  // used by the reading thread only, until `batches` has finished
+                _ = JoinableThread {
+                    do {
+                        _ = try readInOrder(
+                            reading.value, workers: phaseWorkers.count, pool: phaseWorkers.pool,
+                            work: { worker, job in drafts.make(worker, job, on: phaseWorkers) }
+                        ) { batch, offset in
+                            batch.mapped.renumber(offset)
+                            try batches.send(batch)
                         }
-                        if !readerDone, fatal == nil, state.queued < options.concurrency * 2 {
-                            if var batch = try await batches.next() {
-                                try state.take(batch, report: report, rejects: rejects)
-                                inputColumns = batch.mapped.columns
-                                try rejects?.flush(inputColumns: inputColumns)
-                                workers.recycle(&batch.mapped)
-                                fraction = batch.mapped.fraction
-                                progress?(state.progress(read: fraction))
-                            } else {
-                                readerDone = true
-                            }
-                            continue
-                        }
-                        var starting: [Delivery] = []
-                        while fatal == nil, inFlight + starting.count < options.concurrency, let next = state.dequeue()
-                        { starting.append(next) }
-                        if !starting.isEmpty {
-                            // The journal knows a record is on its way before its request leaves.
-                            for delivery in starting where delivery.update == nil {
-                                state.journal(delivery, .sending, attempts: delivery.attemptsBefore)
-                            }
-                            try journal.write(state.takeJournalEntries())
-                            for delivery in starting { group.addTask { await sender.deliver(delivery) } }
-                            inFlight += starting.count
-                        }
-                        if inFlight == 0 {
-                            if fatal != nil || (readerDone && state.queued == 0) { break }
-                            continue
-                        }
-                        guard let finished = try await group.next() else { break }
-                        inFlight -= 1
-                        if case .unconfirmed(let error) = finished.outcome {
-                            fatal = fatal ?? error
-                            try state.settle(finished, report: report, rejects: rejects)
-                        } else if case .fatal(let error) = finished.outcome, let update = finished.delivery.update {
-                            fatal = fatal ?? error
-                            state.journal(
-                                finished.delivery, .created, attempts: 0, remoteID: update.remoteID,
-                                payload: update.previousPayload)
-                        } else if case .fatal(let error) = finished.outcome {
-                            fatal = fatal ?? error
-                            // A request that may have arrived stays `sending`: the next run looks it up first.
-                            state.journal(
-                                finished.delivery, finished.mayHaveArrived ? .sending : .pending,
-                                attempts: finished.delivery.attemptsBefore)
-                            state.requeue(finished.delivery)
-                        } else {
-                            try state.settle(finished, report: report, rejects: rejects)
-                        }
-                        if state.journalBacklog >= 64 { try journal.write(state.takeJournalEntries()) }
-                        try rejects?.flush(inputColumns: inputColumns)
-                        progress?(state.progress(read: fraction))
+                        batches.finish(nil)
+                    } catch {
+                        batches.finish(error)
                     }
                 }
-            } catch {
+                var fraction: Double?
+                var inputColumns: [String] = []
+
+                do {
+                    try await withThrowingTaskGroup(of: DeliveryReport.self) { group in
+                        var inFlight = 0
+                        var readerDone = false
+                        while true {
+                            if fatal == nil, options.stop?.isRequested == true {
+                                fatal = FerryError(
+                                    .stopped,
+                                    "stopped on request; every record is journaled (one whose answer did not come within \(Int(APIClient.stopGrace)) s stays `sending` and is looked up or reported uncertain next run)",
+                                    hint: "run the same command again to go on where this run stopped")
+                            }
+                            if !readerDone, fatal == nil, state.queued < options.concurrency * 2 {
+                                if var batch = try await batches.next() {
+                                    try state.take(batch, report: report, rejects: rejects)
+                                    inputColumns = batch.mapped.columns
+                                    try rejects?.flush(inputColumns: inputColumns)
+                                    phaseWorkers.recycle(&batch.mapped)
+                                    fraction = batch.mapped.fraction
+                                    progress?(state.progress(read: fraction))
+                                } else {
+                                    readerDone = true
+                                }
+                                continue
+                            }
+                            var starting: [Delivery] = []
+                            while fatal == nil, inFlight + starting.count < options.concurrency,
+                                let next = state.dequeue()
+                            { starting.append(next) }
+                            if !starting.isEmpty {
+                                // The journal knows a record is on its way before its request leaves.
+                                for delivery in starting where delivery.update == nil {
+                                    state.journal(delivery, .sending, attempts: delivery.attemptsBefore)
+                                }
+                                try journal.write(state.takeJournalEntries())
+                                for delivery in starting { group.addTask { await sender.deliver(delivery) } }
+                                inFlight += starting.count
+                            }
+                            if inFlight == 0 {
+                                if fatal != nil || (readerDone && state.queued == 0) { break }
+                                continue
+                            }
+                            guard let finished = try await group.next() else { break }
+                            inFlight -= 1
+                            if case .unconfirmed(let error) = finished.outcome {
+                                fatal = fatal ?? error
+                                try state.settle(finished, report: report, rejects: rejects)
+                            } else if case .fatal(let error) = finished.outcome, let update = finished.delivery.update {
+                                fatal = fatal ?? error
+                                state.journal(
+                                    finished.delivery, .created, attempts: 0, remoteID: update.remoteID,
+                                    payload: update.previousPayload)
+                            } else if case .fatal(let error) = finished.outcome {
+                                fatal = fatal ?? error
+                                // A request that may have arrived stays `sending`: the next run looks it up first.
+                                state.journal(
+                                    finished.delivery, finished.mayHaveArrived ? .sending : .pending,
+                                    attempts: finished.delivery.attemptsBefore)
+                                state.requeue(finished.delivery)
+                            } else {
+                                try state.settle(finished, report: report, rejects: rejects)
+                            }
+                            if state.journalBacklog >= 64 { try journal.write(state.takeJournalEntries()) }
+                            try rejects?.flush(inputColumns: inputColumns)
+                            progress?(state.progress(read: fraction))
+                        }
+                    }
+                } catch {
+                    await batches.stop()
+                    try? journal.write(state.takeJournalEntries())
+                    try? rejects?.finish(inputColumns: input.reader.columns)
+                    throw error
+                }
                 await batches.stop()
-                try? journal.write(state.takeJournalEntries())
-                try? rejects?.finish(inputColumns: reader.columns)
-                throw error
+                try journal.write(state.takeJournalEntries())
             }
-            await batches.stop()
-            try journal.write(state.takeJournalEntries())
+            let reader = input.reader
             if let fatal {
                 try? rejects?.finish(inputColumns: reader.columns)
                 throw fatal
@@ -307,6 +335,13 @@ public final class Migration {
     }
 }
 
+/// Which records a reading of the input sends. A target that refers people to their companies
+/// reads it twice: `companies` sends only the companies (and counts nothing else), `people` the
+/// rest, and accounts for every record.
+enum RunPhase {
+    case all, companies, people
+}
+
 /// The migration's bookkeeping, kept by the one task that reads, dispatches and settles.
 private struct RunState {
     let api: APIDescription
@@ -328,12 +363,18 @@ private struct RunState {
     private var head = 0
     private var entries: [Journal.Entry] = []
     private var identities: RecordIdentities
+    private let identityKey: [UInt8]
+    private(set) var phase = RunPhase.all
+    /// In the `people` phase: the companies the target has (by the journal's key of their name), and
+    /// those of the input it has not, each with its journal entry.
+    var companies: (created: Set<String>, notCreated: [String: Journal.Entry]) = ([], [:])
 
     init(
         api: APIDescription, source: Profile, target: Profile, journal: Journal, identityKey: [UInt8],
         options: MigrationOptions
     ) {
         self.api = api
+        self.identityKey = identityKey
         identities = RecordIdentities(key: identityKey)
         self.target = target
         self.journal = journal
@@ -342,6 +383,12 @@ private struct RunState {
     }
 
     var queued: Int { queue.count - head }
+
+    /// Starts a reading of the input: identities are numbered from its first record again.
+    mutating func begin(_ phase: RunPhase) {
+        self.phase = phase
+        identities = RecordIdentities(key: identityKey)
+    }
 
     /// How far the run is: the share of the file read, scaled by the share of read records settled.
     func progress(read fraction: Double?) -> RunProgress {
@@ -384,15 +431,30 @@ private struct RunState {
     /// left to do.
     mutating func take(_ batch: MigrationBatch, report: ReportCollector?, rejects: RejectsFile?) throws {
         let input = batch.mapped.input
-        ledger.take(batch.mapped, report: report)
-        totals.read += input.count
+        // Every record is numbered in both readings, so a record has one identity in both.
         let identities = batch.identities.map { self.identities.number($0) }
-        let known = try journal.entries(for: identities)
-        if !checkedJournalMatches {
-            checkedJournalMatches = true
-            try checkJournalMatches(known: known, read: input.count)
+        // The companies' reading sends the companies and counts nothing else; the other reading
+        // counts every record and leaves the companies to the first.
+        let sent = batch.drafts.filter { draft in
+            switch phase {
+            case .all: true
+            case .companies: draft.isCompany
+            case .people: !draft.isCompany
+            }
         }
-        for (at, reasons) in batch.mapped.rejected {
+        if phase != .companies {
+            ledger.take(batch.mapped, report: report)
+            totals.read += input.count
+        }
+        let known = try journal.entries(for: identities)
+        if !checkedJournalMatches, phase != .companies || !sent.isEmpty {
+            checkedJournalMatches = true
+            let checked = phase == .companies ? Set(sent.map { identities[$0.index] }) : nil
+            try checkJournalMatches(
+                known: checked.map { only in known.filter { only.contains($0.key) } } ?? known,
+                read: checked?.count ?? input.count)
+        }
+        for (at, reasons) in batch.mapped.rejected where phase != .companies {
             let record = input[at]
             totals.rejected += 1
             rejects?.add(record, reasons: reasons.map(\.rejectReason))
@@ -402,7 +464,7 @@ private struct RunState {
                     reason: reasons.map { $0.text(masked: true) }.joined(separator: "; "), status: nil, payload: nil,
                     attempts: 0, label: nil, updatedAt: Journal.now()))
         }
-        for draft in batch.drafts {
+        for draft in sent {
             let record = input[draft.index]
             let identity = identities[draft.index]
             let payloadHash = draft.payloadHash
@@ -474,9 +536,44 @@ private struct RunState {
                     break
                 }
             }
+            if let company = draft.companyTag, !draft.isCompany, phase == .people,
+                !companies.created.contains(company)
+            {
+                if let waiting = companies.notCreated[company] {
+                    holdBack(delivery, record: record, company: waiting, report: report, rejects: rejects)
+                    continue
+                }
+                let issue = RecordIssue(
+                    record: record.number, line: record.line, column: nil, field: .companyName, value: nil,
+                    message:
+                        "its company is not among the companies this migration created: sent with the company's name only",
+                    detail: nil, action: .noted)
+                ledger.add(issue)
+                report?.observeOutcome(issue)
+            }
             journal(delivery, .pending, attempts: delivery.attemptsBefore)
             queue.append(delivery)
         }
+    }
+
+    /// A person whose company is in the input but not in the target (refused, uncertain, not sent
+    /// yet) is not sent without it: counted as rejected, and journaled `failed`, so the run after
+    /// the company is settled sends it.
+    private mutating func holdBack(
+        _ delivery: Delivery, record: RecordView, company: Journal.Entry, report: ReportCollector?,
+        rejects: RejectsFile?
+    ) {
+        let why =
+            "not sent: its company (record \(company.number)\(company.label.map { ", " + $0 } ?? "")) is \(company.state.rawValue) in the target, not created; settle that record, then run again"
+        totals.rejected += 1
+        rejects?.add(record, reasons: [why])
+        let issue = RecordIssue(
+            record: record.number, line: record.line, column: nil, field: .companyName, value: nil,
+            message: "not sent: its company was not created; settle the company's record, then run again",
+            detail: why, action: .rejected)
+        ledger.add(issue)
+        report?.observeOutcome(issue)
+        journal(delivery, .failed, attempts: delivery.attemptsBefore, reason: why)
     }
 
     /// A journal that has settled records but knows none of the first batch's belongs to another
@@ -613,6 +710,10 @@ struct MigrationBatch: @unchecked Sendable {
         var fallbackLookups: [(filter: String, value: String)]
         var match: [(column: String, value: String?)]
         var matchKeys: String?
+        /// For a target that refers people to their companies: whether the record is a company, and
+        /// the journal's key of its name (a company's own, a person's company's).
+        var isCompany = false
+        var companyTag: String?
     }
 }
 
@@ -625,8 +726,10 @@ struct DeliveryDrafts: Sendable {
     private let lookupColumns: [(filter: String, column: Int)]
     private let fallbackColumns: [(filter: String, column: Int)]
     private let matchColumns: [(name: String, column: Int?)]
+    private let refersToCompanies: Bool
 
-    init(api: APIDescription, target: Profile, identityKey: [UInt8]) {
+    init(api: APIDescription, source: Profile, target: Profile, identityKey: [UInt8]) {
+        refersToCompanies = target.refersPeopleToCompanies(from: source)
         identityFields = api.identity.compactMap(CustomerField.init(rawValue:))
         identities = RecordIdentities.Maker(key: identityKey)
         keyPrefixes = JSONKeys(target.writtenColumns)
@@ -641,13 +744,24 @@ struct DeliveryDrafts: Sendable {
     /// mapping's `identity` fields it has (a code, a tax id, an e-mail...), so corrections and new
     /// columns keep it; records with none of them, and records Ferry refuses, by their content.
     func make(_ worker: Int, _ job: ReadBatch, on workers: MappingWorkers) -> MigrationBatch {
-        var accepted: [(index: Int, label: String?, key: String?, matchKeys: String?)] = []
+        var accepted:
+            [(index: Int, label: String?, key: String?, matchKeys: String?, isCompany: Bool, companyTag: String?)] = []
         let mapped = workers.map(worker, job) { at, customerOf in
             let customer = customerOf()
             let key = identityFields.lazy.compactMap { field in
                 customer[field].map { field.rawValue + "=" + $0.description }
             }.first
-            accepted.append((at, DeliveryDrafts.label(customer), key, MatchKeys.of(customer, maker: self.identities)))
+            var matchKeys = MatchKeys.of(customer, maker: self.identities)
+            var companyTag: String?
+            let isCompany = customer.kind == .company
+            if refersToCompanies, let name = customer.companyName, !name.isEmpty {
+                let tag = CreatedCompanies.tag(of: name, maker: self.identities)
+                companyTag = tag
+                // The journal finds a created company by its name's key.
+                if isCompany { matchKeys = [matchKeys, "company:" + tag].compactMap { $0 }.joined(separator: " ") }
+            }
+            accepted.append(
+                (at, DeliveryDrafts.label(customer), key, matchKeys, refersToCompanies && isCompany, companyTag))
         }
         let input = mapped.input
         var identities: [RecordIdentities.Unnumbered] = []
@@ -682,7 +796,7 @@ struct DeliveryDrafts: Sendable {
                         lookups: values(of: lookupColumns, in: written),
                         fallbackLookups: values(of: fallbackColumns, in: written),
                         match: matchColumns.map { ($0.name, $0.column.flatMap { written.string(column: $0) }) },
-                        matchKeys: entry.matchKeys))
+                        matchKeys: entry.matchKeys, isCompany: entry.isCompany, companyTag: entry.companyTag))
             }
         }
         return MigrationBatch(mapped: mapped, identities: identities, drafts: drafts)

@@ -31,6 +31,12 @@ public final class ReportCollector {
     private var customersWithHealthData = 0
     private var reasonCounts: [ReasonKey: Int] = [:]
     private var duplicates = DuplicateFinder()
+    /// For a target that refers people to their companies: the companies written (by their name's
+    /// key), and per company key, how many people name it.
+    private let ordersCompanies: Bool
+    private var companyRecords = 0
+    private var companyKeys: Set<UInt64> = []
+    private var referring: [UInt64: Int] = [:]
 
     private struct ReasonKey: Hashable {
         var field: CustomerField?
@@ -49,11 +55,15 @@ public final class ReportCollector {
             guard let rule else { return [] }
             return source.rules.indices.filter { index in
                 let sourceRule = source.rules[index]
-                if rule.fields.isEmpty { return sourceRule.fields.isEmpty && sourceRule.columns == rule.columns }
+                if rule.fields.isEmpty {
+                    return sourceRule.fields.isEmpty && sourceRule.columns == rule.columns
+                        || sourceRule.readsColumn && !Set(sourceRule.fields).isDisjoint(with: rule.memberFields)
+                }
                 return sourceRule.readsColumn && !Set(sourceRule.fields).isDisjoint(with: rule.fields)
             }
         }
         binding = SourceBinding(profile: source)
+        ordersCompanies = target.refersPeopleToCompanies(from: source)
         outputFilled = Array(repeating: 0, count: columns.count)
         samples = Array(repeating: [], count: columns.count)
         unchangedSamples = Array(repeating: [], count: columns.count)
@@ -94,6 +104,14 @@ public final class ReportCollector {
         duplicates.add(record: record.number, line: record.line, keys: seen.keys)
         guard let output else { return }
         recordsOutput += 1
+        if ordersCompanies {
+            if seen.isCompany {
+                companyRecords += 1
+                if seen.companyKey != 0 { companyKeys.insert(seen.companyKey) }
+            } else if seen.companyKey != 0 {
+                referring[seen.companyKey, default: 0] += 1
+            }
+        }
         for field in output.fields where field.hasValue {
             outputFilled[Int(field.column)] += 1
         }
@@ -168,7 +186,13 @@ public final class ReportCollector {
                         ))
                 }
             }
-            if let rule, rule.fields.isEmpty, origins.isEmpty {
+            if let rule, rule.refersToCreatedCompany, ordersCompanies {
+                origins.append(
+                    RunReport.Origin(
+                        columns: [], transforms: [], fields: [], missingColumns: [],
+                        derivedFrom: "companyName: the id \(target.name) gives the company, created first (migrate)"))
+            }
+            if let rule, rule.fields.isEmpty, origins.isEmpty || rule.members != nil {
                 // An extra: the source entries that name it, or input columns of its name no entry reads.
                 for extra in rule.extraNames {
                     let readers = source.rules.filter { $0.fields.isEmpty && $0.readsColumn && $0.extraName == extra }
@@ -252,7 +276,7 @@ public final class ReportCollector {
                 ? rule.extraNames.allSatisfy { name in
                     !inputColumns.contains(name)
                         && !source.rules.contains { $0.fields.isEmpty && $0.extraNames.contains(name) }
-                }
+                } && rule.memberFields.allSatisfy { !available.contains($0) }
                 : rule.fields.allSatisfy { !available.contains($0) }
             if unfilled {
                 if rule.required { requiredWithoutSource.append(entry) } else { optionalWithoutSource.append(entry) }
@@ -315,7 +339,16 @@ public final class ReportCollector {
             issues: Array(issues),
             issuesNotListed: max(0, result.issues.total - issues.count),
             notes: (result.notes + result.diagnostics).map(\.description),
-            mappingNotes: Self.mappingNotes(source: source, target: target, inputColumns: inputColumns))
+            mappingNotes: Self.mappingNotes(source: source, target: target, inputColumns: inputColumns),
+            order: ordersCompanies && (companyRecords > 0 || !referring.isEmpty) ? creationOrder : nil)
+    }
+
+    private var creationOrder: RunReport.CreationOrder {
+        let named = referring.filter { companyKeys.contains($0.key) }
+        return RunReport.CreationOrder(
+            companies: companyRecords, others: recordsOutput - companyRecords,
+            referring: referring.values.reduce(0, +), referringToInput: named.values.reduce(0, +),
+            companiesReferred: named.count)
     }
 
     /// The `note:`s of the source's entries that read a column of the input and of the target's
@@ -356,7 +389,7 @@ public final class ReportCollector {
             CustomerField.allCases.filter { derived in
                 fields.contains { Profile.derivation(of: derived, reading: sourceFields) == $0.rawValue }
             })
-        let targetRules = target.rules.filter { !Set($0.fields).isDisjoint(with: reached) }
+        let targetRules = target.rules.filter { !Set($0.fields + $0.memberFields).isDisjoint(with: reached) }
         let writing = targetRules.filter { !$0.readOnly }
         if writing.contains(where: {
             !($0.lookup?.isEmpty ?? false) && (!$0.fields.contains(where: \.isHealthData) || $0.allowsHealthData)
@@ -435,6 +468,10 @@ struct RecordObservation: Sendable {
     /// Per consent (in `WriteStats.consents` order), two bits: 0 absent, 1 no, 2 yes.
     var consentBits: UInt16 = 0
     var hasClinicalNotes = false
+    /// For a target that refers people to their companies: whether the record is a company's, and
+    /// a hash of its company name as names are compared (`CreatedCompanies.folded`); 0 for none.
+    var isCompany = false
+    var companyKey: UInt64 = 0
     var keys = DuplicateFinder.Keys()
 
     init() {}

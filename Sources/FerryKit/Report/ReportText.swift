@@ -176,6 +176,11 @@ extension RunReport {
             out.append(bold("Notes in the mappings"))
             out.append(contentsOf: mappingNoteLines)
         }
+        if order != nil {
+            out.append("")
+            out.append(bold("Order of creation") + " (migrate)")
+            out.append(contentsOf: orderLines)
+        }
         out.append("")
         out.append(bold("Left behind"))
         out.append(contentsOf: leftBehindLines)
@@ -198,6 +203,27 @@ extension RunReport {
         out.append(
             totals.balances ? totals.accounting : tint(totals.accounting + " — does not balance: a bug in Ferry", 31))
         return out.joined(separator: "\n")
+    }
+
+    /// The two phases of a migration that refers people to their companies.
+    var orderLines: [String] {
+        guard let order else { return [] }
+        func count(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
+        var second = "  2. then " + count(order.others, "other record", "other records")
+        if order.referring > 0 {
+            second +=
+                ": \(order.referringToInput) of them refer to \(order.companiesReferred) of those \(order.companiesReferred == 1 ? "company" : "companies"), by the id \(target.name) gives each"
+            let elsewhere = order.referring - order.referringToInput
+            if elsewhere > 0 {
+                second +=
+                    "; \(elsewhere) \(elsewhere == 1 ? "names" : "name") a company not in the input, sent with its name only"
+            }
+        }
+        return [
+            "  1. " + count(order.companies, "company", "companies")
+                + " first, so the people who work for them can refer to them", second,
+            "  a person whose company is not created (refused, uncertain) waits, and is sent by the run after it is",
+        ]
     }
 
     var mappingNoteLines: [String] { mappingNotes.map { "  \($0.mapping) `\($0.column)`: \($0.note)" } }
@@ -306,6 +332,12 @@ extension RunReport {
             out.append("## Notes in the mappings")
             out.append("")
             out.append(contentsOf: mappingNoteLines.map { "- " + $0.drop(while: { $0 == " " }) })
+            out.append("")
+        }
+        if order != nil {
+            out.append("## Order of creation (migrate)")
+            out.append("")
+            out.append(contentsOf: orderLines.map { "- " + $0.drop(while: { $0 == " " }) })
             out.append("")
         }
         out.append("## Left behind")

@@ -211,6 +211,23 @@ public struct RunReport: Codable, Sendable, Equatable {
     /// What the mappings' `note:` keys say of the columns in play: those read from the input and
     /// those written.
     public var mappingNotes: [MappingNote] = []
+    /// The order `migrate` creates the records in, when the target refers people to their
+    /// companies (`created: company`); nil otherwise.
+    public var order: CreationOrder?
+
+    /// Companies first, then everyone else; of those, how many name their company and whether it
+    /// is among the companies of the input.
+    public struct CreationOrder: Codable, Sendable, Equatable {
+        /// Records created first: the companies.
+        public var companies: Int
+        /// Records created after them.
+        public var others: Int
+        /// People naming their company, and of them, those whose company is among `companies`.
+        public var referring: Int
+        public var referringToInput: Int
+        /// The companies of the input those people name.
+        public var companiesReferred: Int
+    }
 
     public struct MappingNote: Codable, Sendable, Equatable {
         public var mapping: String
