@@ -190,16 +190,19 @@ func mapping(_ yaml: String, _ scratch: Scratch) throws -> Profile {
         let koibox = try ProfileCatalog.load("koibox")
         let scratch = Scratch()
         let results = try mapCSV(
-            "nombre,prefijo_tel,movil\nAna,+44,7400123456\nEva,,612345678\nLuz,+34,612 34 56 79\nSol,+33,612345678\n",
+            "nombre,prefijo_tel,movil\nAna,+44,7400123456\nEva,,612345678\nLuz,+34,612 34 56 79\nSol,+33,612345678\n"
+                + "Bea,44,7400123456\nIna,34,612345678\nOla,1,2025550143\nUna,,612 345 678\n",
             from: koibox, scratch)
         #expect(
             results.map { $0.customer?.mobilePhone?.e164 } == [
-                "+447400123456", "+34612345678", "+34612345679", "+33612345678",
+                "+447400123456", "+34612345678", "+34612345679", "+33612345678", "+447400123456", "+34612345678",
+                "+12025550143", "+34612345678",
             ])
-        #expect(results.map { $0.customer?.countryCode } == ["GB", "ES", "ES", "FR"])
+        #expect(results.map { $0.customer?.countryCode } == ["GB", "ES", "ES", "FR", "GB", "ES", "US", "ES"])
         let issues = results.flatMap(\.issues)
         #expect(
-            issues.map(\.record) == [1, 4] && issues.allSatisfy { $0.field == .countryCode && $0.action == .noted })
+            issues.map(\.record) == [1, 4, 5, 7]
+                && issues.allSatisfy { $0.field == .countryCode && $0.action == .noted }, "\(issues)")
         #expect(issues.first?.detail?.contains("the phone's prefix +44") == true, "\(issues)")
         for (result, expected) in zip(results, [("+44", "7400123456"), ("+34", "612345678"), ("+34", "612345679")]) {
             var issues: [RecordIssue] = []

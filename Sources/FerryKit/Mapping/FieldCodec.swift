@@ -44,7 +44,14 @@ final class FieldCodec: @unchecked Sendable {
                 TaxID.foreign(text).map { .success(.taxId(TaxID(value: $0, kind: .other))) } ?? .failure(failure)
             }
         case .phone:
-            return PhoneNumber.parse(text, region: region).map(CanonicalValue.phone)
+            let parsed = PhoneNumber.parse(text, region: region)
+            // A column of prefixes may hold a country's calling code without its `+` (`44`).
+            if case .failure = parsed, phones == .countryAndDigits, let prefixed = PhoneNumber.withPlus(text),
+                case .success(let phone) = PhoneNumber.parse(prefixed, region: region)
+            {
+                return .success(.phone(phone))
+            }
+            return parsed.map(CanonicalValue.phone)
         case .email:
             return EmailAddress.parse(text).map(CanonicalValue.text)
         case .postalCode:

@@ -938,11 +938,20 @@ struct MappingPlan {
             }
             return .value(claim(9, tag: UInt8(TaxID.Kind.allCases.firstIndex(of: kind)! + 1)))
         case .phone:
+            // A number that fails as it is may have its calling code without the `+` in a column of
+            // prefixes (`44 7400123456`): the general code tries it (`FieldCodec.read`).
+            func failed(_ failure: PhoneNumber.Failure, _ text: String) -> ByteReading {
+                if PhoneNumber.withPlus(text) != nil,
+                    source!.rules[rule.pointee.rule].codecs.first?.phones == .countryAndDigits
+                {
+                    return .general
+                }
+                return .failed(PhoneNumber.failure(failure, text: text, region: "ES"), value)
+            }
             // What the shapes of Spanish numbers leave to libphonenumber, as `PhoneNumber.parse` does.
             switch PhoneNumber.spanishWithoutLibrary(text, into: out) {
             case .success(let kind)?: return .value(claim(12, tag: kind.tag))
-            case .failure(let failure)?:
-                return .failed(PhoneNumber.failure(failure, text: string(value, input), region: "ES"), value)
+            case .failure(let failure)?: return failed(failure, string(value, input))
             case nil: break
             }
             // Exports repeat their junk (`000 000 000`, `0`): libphonenumber's answers are kept.
@@ -952,8 +961,7 @@ struct MappingPlan {
                 case .success(let (e164, kind)):
                     let start = e164.withUnsafeBufferPointer { arena.append($0.baseAddress!, $0.count) }
                     return .value(Value(start: start, count: e164.count, inArena: true, tag: kind.tag))
-                case .failure(let failure):
-                    return .failed(PhoneNumber.failure(failure, text: key, region: "ES"), value)
+                case .failure(let failure): return failed(failure, key)
                 }
             }
             arena.reserve(32)
@@ -966,7 +974,7 @@ struct MappingPlan {
                 return .value(claim(count, tag: kind.tag))
             case .failure(let failure):
                 phoneAnswers[key] = .failure(failure)
-                return .failed(PhoneNumber.failure(failure, text: key, region: "ES"), value)
+                return failed(failure, key)
             }
         case .email:
             switch EmailAddress.check(text, into: out) {

@@ -65,6 +65,18 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
         .mapError { failure($0, text: text, region: region) }
     }
 
+    /// `44 7400123456` as `+44 7400123456`: a text that starts with what can be a country calling
+    /// code written without its `+` (one to three digits, not starting with 0, then a space), as a
+    /// system's column of prefixes holds it; nil for any other text. Tried only after the text fails
+    /// as it is, so `612 345 678` stays a Spanish mobile.
+    static func withPlus(_ text: String) -> String? {
+        let code = text.prefix { $0.isASCII && $0.isNumber }
+        guard (1...3).contains(code.count), code.first != "0", text.dropFirst(code.count).first == " " else {
+            return nil
+        }
+        return "+" + text
+    }
+
     /// Parses with libphonenumber only (for the test that holds the fast path to it).
     public static func parseWithLibrary(_ text: String, region: String = "ES") -> PhoneNumber? {
         try? number(text) { library($0, region: region, into: $1) }.get()
