@@ -232,7 +232,15 @@ func withLossyMovin(
         }
         let input = folder.path("empresas.csv")
         try export(gammaTypes: "notanarray").write(toFile: input, atomically: true, encoding: .utf8)
-        let plan = try Ferry.run(["plan", input, "--from", mapping, "--to", "movin"], environment: ferryEnvironment)
+        let plan = try Ferry.run(
+            ["plan", input, "--from", mapping, "--to", "movin", "--report", folder.path("plan.json")],
+            environment: ferryEnvironment)
+        let order =
+            (try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.path("plan.json"))))
+            as? [String: Any])?["order"] as? [String: Int]
+        #expect(
+            order == ["companies": 3, "others": 4, "referring": 4, "referringToInput": 3, "companiesReferred": 3],
+            "\(order ?? [:])")
         #expect(plan.status == 0, "\(plan.stderr)")
         #expect(plan.stderr.contains("1. 3 companies first"), "\(plan.stderr)")
         #expect(

@@ -61,6 +61,10 @@ extension RunReport {
             body +=
                 "<section><h2>Notes in the mappings</h2><ul>\(mappingNoteLines.map { "<li>\(escape(String($0.drop(while: { $0 == " " }))))</li>" }.joined())</ul></section>"
         }
+        if order != nil {
+            body +=
+                "<section><h2>Order of creation (migrate)</h2><ul>\(orderLines.map { "<li>\(escape(String($0.drop(while: { $0 == " " }))))</li>" }.joined())</ul></section>"
+        }
         body +=
             "<section><h2>Left behind</h2><ul>\(leftBehindLines.map { "<li>\(escape(String($0.drop(while: { $0 == " " }))))</li>" }.joined())</ul></section>"
         if !consents.isEmpty {
