@@ -147,7 +147,7 @@ extension FieldRule {
         guard let lookup, !lookup.isEmpty else { return items }
         return items.compactMap { item in
             if let found = lookup.translate(item, reading: reading) { return found }
-            let failure = lookup.missing(item)
+            let failure = lookup.missing(item, reading: reading)
             switch invalid {
             case .reject: issue(item, failure, .rejected)
             case .drop: issue(item, failure, .dropped)

@@ -31,11 +31,13 @@ final class FieldRule: Sendable {
             return table[value] ?? table.first(where: { $0.key.lowercased() == value.lowercased() })?.value
         }
 
-        /// Why `value` could not be translated.
-        func missing(_ value: String) -> ValidationFailure {
-            ValidationFailure(
+        /// Why `value` (the system's, when `reading`) could not be translated, with the row to add:
+        /// the table's rows are `canonical: system`.
+        func missing(_ value: String, reading: Bool) -> ValidationFailure {
+            let row = reading ? "...: \(JSONText.quoted(value))" : "\(JSONText.quoted(value)): ..."
+            return ValidationFailure(
                 "not in the table `\(name)`; add a row for it",
-                detail: "`\(value)` is not in the table `\(name)`; add a row for it")
+                detail: "`\(value)` is not in the table `\(name)`; add `\(row)` to it")
         }
     }
 

@@ -89,7 +89,7 @@ extension FieldRule {
             if let canonical = lookup.translate(value, reading: true) {
                 value = canonical
             } else {
-                failed = lookup.missing(value)
+                failed = lookup.missing(value, reading: true)
             }
         }
         if failed == nil, value.isEmpty {

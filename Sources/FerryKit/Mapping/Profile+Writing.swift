@@ -41,16 +41,12 @@ extension FieldRule {
             if countsConsentSentAsNo { stats.consentWrittenAsNo(fields[0]) }
         }
         if failure == nil, let written = text, let lookup {
-            if let mapped = lookup.toColumn[written] {
+            // As for extras and for reading: as written, else the row that differs only in case.
+            if let mapped = lookup.translate(written, reading: false) {
                 text = mapped
                 kind = codecs[0].jsonKind ?? .string
             } else {
-                failure = (
-                    fields[0], written,
-                    ValidationFailure(
-                        "not in the table `\(lookup.name)`; add a row for the value",
-                        detail: "not in the table `\(lookup.name)`; add `\(written): ...` to it")
-                )
+                failure = (fields[0], written, lookup.missing(written, reading: false))
             }
         }
         if let (field, written, message) = failure {
