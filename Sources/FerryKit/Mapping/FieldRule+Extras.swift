@@ -26,16 +26,16 @@ extension FieldRule {
     }
 
     /// The JSON object an `object:` entry writes (in an array of one with `type: array`): each
-    /// member from its source (`value`, given the member's position), through its table, in its
-    /// JSON type. A value the table lacks, or that its type cannot hold, is left out with a
+    /// member from its source (`value`, given the member's position in `members`), through its
+    /// table, in its JSON type. A value the table lacks, or that its type cannot hold, is left out with a
     /// warning; nil when no member has a value.
     func writeObject(
-        _ value: (Int, Member) -> (text: String, kind: ValueKind)?,
+        _ value: (Int) -> (text: String, kind: ValueKind)?,
         issue: (String, ValidationFailure, RecordIssue.Action) -> Void
     ) -> (text: String, kind: ValueKind)? {
         var object: [(key: String, value: String, kind: ValueKind)] = []
         for (at, member) in (members ?? []).enumerated() {
-            guard let given = value(at, member), !given.text.isEmpty else { continue }
+            guard let given = value(at), !given.text.isEmpty else { continue }
             guard let value = translated([given.text], through: member.lookup, reading: false, issue: issue).first
             else { continue }
             guard JSONText.fits(value, kind: member.kind, wholeNumber: member.wholeNumber) else {

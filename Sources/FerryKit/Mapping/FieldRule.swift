@@ -153,6 +153,9 @@ final class FieldRule: Sendable {
         }
     }
 
+    /// Every canonical field the entry's values come from or go to: its own and its members'.
+    var valueFields: [CustomerField] { fields + memberFields }
+
     /// Whether the entry writes the id of a company created earlier in the run (`created: company`).
     var refersToCreatedCompany: Bool { members?.contains { $0.source == .createdCompany } ?? false }
 

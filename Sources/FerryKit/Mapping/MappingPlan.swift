@@ -848,7 +848,8 @@ struct MappingPlan {
 
     /// The record's kind: a company's, or (also when unknown) a person's.
     private func customerKind(_ input: UnsafeBufferPointer<UInt8>) -> Customer.Kind {
-        canonical(Self.kindIndex, input)?.description == Customer.Kind.company.rawValue ? .company : .person
+        let kind = values[Self.kindIndex]
+        return kind.tag != 0 && resolve(kind, input).elementsEqual("company".utf8) ? .company : .person
     }
 
     /// The record's value of a field as a canonical value, for the general code and Customers.
@@ -1067,8 +1068,7 @@ struct MappingPlan {
         }
         // A company's name read as a given name (Movin's `name` of a customer with `company: 1`).
         if nameRead >= 0, values[Self.companyNameIndex].tag == 0, values[Self.givenNameIndex].tag != 0,
-            values[Self.familyName1Index].tag == 0, values[Self.kindIndex].tag != 0,
-            resolve(values[Self.kindIndex], input).elementsEqual("company".utf8)
+            values[Self.familyName1Index].tag == 0, customerKind(input) == .company
         {
             // Through the entry's transforms but those for a person's name (`ACME SL` stays so).
             var name = nameOriginal.map { string($0, input) } ?? string(values[Self.givenNameIndex], input)
@@ -1309,7 +1309,7 @@ struct MappingPlan {
                 let out =
                     fieldRule.members != nil
                     ? fieldRule.writeObject(
-                        { at, _ in
+                        { at in
                             switch members[at] {
                             case .extra(let id): return extra(id)
                             case .field(let field): return canonical(field, input).map { ($0.description, .string) }

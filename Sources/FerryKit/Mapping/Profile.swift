@@ -439,7 +439,7 @@ public struct Profile: Sendable {
 
     /// The canonical fields this profile reads.
     public var fieldsRead: Set<CustomerField> {
-        Set(rules.filter { !$0.writeOnly }.flatMap { $0.fields + $0.memberFields })
+        Set(rules.filter { !$0.writeOnly }.flatMap(\.valueFields))
     }
 
     /// Whether this target refers people read from `source` to their companies (`created:
@@ -451,7 +451,7 @@ public struct Profile: Sendable {
 
     /// The canonical fields this profile writes.
     public var fieldsWritten: Set<CustomerField> {
-        Set(rules.filter { !$0.readOnly && !($0.lookup?.isEmpty ?? false) }.flatMap { $0.fields + $0.memberFields })
+        Set(rules.filter { !$0.readOnly && !($0.lookup?.isEmpty ?? false) }.flatMap(\.valueFields))
     }
 
     /// The columns whose value alone may make the API refuse a create, each with the column that

@@ -13,7 +13,8 @@ final class CreatedCompanies: Sendable {
         self.ids = ids
     }
 
-    var count: Int { ids.count }
+    /// Whether the migration created the company of this key (`tag(of:maker:)`).
+    func contains(tag: String) -> Bool { ids[tag] != nil }
 
     /// The target's id of the company of this name, when the migration created it.
     func id(named name: String) -> String? { ids[Self.tag(of: name, maker: maker)] }

@@ -161,7 +161,7 @@ public final class Migration {
                     let known = try journal.companies()
                     phaseTarget.createdCompanies = CreatedCompanies(
                         maker: RecordIdentities.Maker(key: identityKey), ids: known.ids)
-                    state.companies = (Set(known.ids.keys), known.notCreated)
+                    state.companies = (phaseTarget.createdCompanies, known.notCreated)
                 }
                 state.begin(phase)
                 input = try InputFile.open(inputPath, options: readOptions)
@@ -171,7 +171,8 @@ public final class Migration {
                     source: source, target: phaseTarget, workers: availableProcessors(),
                     reporting: report != nil && phase != .companies)
                 workers = phaseWorkers
-                let drafts = DeliveryDrafts(api: api, source: source, target: phaseTarget, identityKey: identityKey)
+                let drafts = DeliveryDrafts(
+                    api: api, target: phaseTarget, identityKey: identityKey, phase: phase)
                 let batches = BatchChannel<MigrationBatch>(capacity: 2)
                 let reading = Handoff(input!)  // used by the reading thread only, until `batches` has finished
                 _ = JoinableThread {
@@ -340,6 +341,15 @@ public final class Migration {
 /// rest, and accounts for every record.
 enum RunPhase {
     case all, companies, people
+
+    /// Whether this reading sends a record that is (or is not) a company others refer to.
+    func sends(company: Bool) -> Bool {
+        switch self {
+        case .all: true
+        case .companies: company
+        case .people: !company
+        }
+    }
 }
 
 /// The migration's bookkeeping, kept by the one task that reads, dispatches and settles.
@@ -367,7 +377,7 @@ private struct RunState {
     private(set) var phase = RunPhase.all
     /// In the `people` phase: the companies the target has (by the journal's key of their name), and
     /// those of the input it has not, each with its journal entry.
-    var companies: (created: Set<String>, notCreated: [String: Journal.Entry]) = ([], [:])
+    var companies: (created: CreatedCompanies?, notCreated: [String: Journal.Entry]) = (nil, [:])
 
     init(
         api: APIDescription, source: Profile, target: Profile, journal: Journal, identityKey: [UInt8],
@@ -433,26 +443,17 @@ private struct RunState {
         let input = batch.mapped.input
         // Every record is numbered in both readings, so a record has one identity in both.
         let identities = batch.identities.map { self.identities.number($0) }
-        // The companies' reading sends the companies and counts nothing else; the other reading
-        // counts every record and leaves the companies to the first.
-        let sent = batch.drafts.filter { draft in
-            switch phase {
-            case .all: true
-            case .companies: draft.isCompany
-            case .people: !draft.isCompany
-            }
-        }
+        // The companies' reading (whose drafts are the companies only) counts nothing else; the
+        // other reading counts every record.
         if phase != .companies {
             ledger.take(batch.mapped, report: report)
             totals.read += input.count
         }
-        let known = try journal.entries(for: identities)
-        if !checkedJournalMatches, phase != .companies || !sent.isEmpty {
+        let asked = phase == .companies ? batch.drafts.map { identities[$0.index] } : identities
+        let known = try journal.entries(for: asked)
+        if !checkedJournalMatches, !asked.isEmpty {
             checkedJournalMatches = true
-            let checked = phase == .companies ? Set(sent.map { identities[$0.index] }) : nil
-            try checkJournalMatches(
-                known: checked.map { only in known.filter { only.contains($0.key) } } ?? known,
-                read: checked?.count ?? input.count)
+            try checkJournalMatches(known: known, read: asked.count)
         }
         for (at, reasons) in batch.mapped.rejected where phase != .companies {
             let record = input[at]
@@ -464,7 +465,7 @@ private struct RunState {
                     reason: reasons.map { $0.text(masked: true) }.joined(separator: "; "), status: nil, payload: nil,
                     attempts: 0, label: nil, updatedAt: Journal.now()))
         }
-        for draft in sent {
+        for draft in batch.drafts {
             let record = input[draft.index]
             let identity = identities[draft.index]
             let payloadHash = draft.payloadHash
@@ -536,9 +537,7 @@ private struct RunState {
                     break
                 }
             }
-            if let company = draft.companyTag, !draft.isCompany, phase == .people,
-                !companies.created.contains(company)
-            {
+            if let company = draft.companyTag, phase == .people, companies.created?.contains(tag: company) != true {
                 if let waiting = companies.notCreated[company] {
                     holdBack(delivery, record: record, company: waiting, report: report, rejects: rejects)
                     continue
@@ -710,9 +709,8 @@ struct MigrationBatch: @unchecked Sendable {
         var fallbackLookups: [(filter: String, value: String)]
         var match: [(column: String, value: String?)]
         var matchKeys: String?
-        /// For a target that refers people to their companies: whether the record is a company, and
-        /// the journal's key of its name (a company's own, a person's company's).
-        var isCompany = false
+        /// For a target that refers people to their companies: the journal's key of the company's
+        /// name (a company's own, a person's company's).
         var companyTag: String?
     }
 }
@@ -726,10 +724,13 @@ struct DeliveryDrafts: Sendable {
     private let lookupColumns: [(filter: String, column: Int)]
     private let fallbackColumns: [(filter: String, column: Int)]
     private let matchColumns: [(name: String, column: Int?)]
-    private let refersToCompanies: Bool
+    private let phase: RunPhase
+    /// A migration that reads the input twice refers people to their companies.
+    private var refersToCompanies: Bool { phase != .all }
 
-    init(api: APIDescription, source: Profile, target: Profile, identityKey: [UInt8]) {
-        refersToCompanies = target.refersPeopleToCompanies(from: source)
+    /// Drafts for the records `phase`'s reading sends.
+    init(api: APIDescription, target: Profile, identityKey: [UInt8], phase: RunPhase) {
+        self.phase = phase
         identityFields = api.identity.compactMap(CustomerField.init(rawValue:))
         identities = RecordIdentities.Maker(key: identityKey)
         keyPrefixes = JSONKeys(target.writtenColumns)
@@ -744,24 +745,31 @@ struct DeliveryDrafts: Sendable {
     /// mapping's `identity` fields it has (a code, a tax id, an e-mail...), so corrections and new
     /// columns keep it; records with none of them, and records Ferry refuses, by their content.
     func make(_ worker: Int, _ job: ReadBatch, on workers: MappingWorkers) -> MigrationBatch {
-        var accepted:
-            [(index: Int, label: String?, key: String?, matchKeys: String?, isCompany: Bool, companyTag: String?)] = []
+        // Every accepted record's identity key; what a delivery needs, for those this reading sends.
+        var accepted: [(index: Int, key: String?, sent: (label: String?, matchKeys: String?, companyTag: String?)?)] =
+            []
         let mapped = workers.map(worker, job) { at, customerOf in
             let customer = customerOf()
             let key = identityFields.lazy.compactMap { field in
                 customer[field].map { field.rawValue + "=" + $0.description }
             }.first
-            var matchKeys = MatchKeys.of(customer, maker: self.identities)
-            var companyTag: String?
-            let isCompany = customer.kind == .company
-            if refersToCompanies, let name = customer.companyName, !name.isEmpty {
-                let tag = CreatedCompanies.tag(of: name, maker: self.identities)
-                companyTag = tag
-                // The journal finds a created company by its name's key.
-                if isCompany { matchKeys = [matchKeys, "company:" + tag].compactMap { $0 }.joined(separator: " ") }
+            let isCompany = refersToCompanies && customer.kind == .company
+            guard phase.sends(company: isCompany) else {
+                accepted.append((at, key, nil))
+                return
             }
-            accepted.append(
-                (at, DeliveryDrafts.label(customer), key, matchKeys, refersToCompanies && isCompany, companyTag))
+            var matchKeys = MatchKeys.of(customer, maker: self.identities)
+            let companyTag =
+                refersToCompanies
+                ? customer.companyName.flatMap {
+                    $0.isEmpty ? nil : CreatedCompanies.tag(of: $0, maker: self.identities)
+                }
+                : nil
+            // The journal finds a created company by its name's key.
+            if isCompany, let companyTag {
+                matchKeys = [matchKeys, "company:" + companyTag].compactMap { $0 }.joined(separator: " ")
+            }
+            accepted.append((at, key, (DeliveryDrafts.label(customer), matchKeys, companyTag)))
         }
         let input = mapped.input
         var identities: [RecordIdentities.Unnumbered] = []
@@ -782,6 +790,7 @@ struct DeliveryDrafts: Sendable {
         drafts.reserveCapacity(accepted.count)
         output.bytes.withUnsafeBytes { bytes in
             for (k, entry) in accepted.enumerated() {
+                guard let sent = entry.sent else { continue }
                 var body: [UInt8] = []
                 keyPrefixes.withBuffers { keys in
                     output.fields.withUnsafeBufferPointer { fields in
@@ -791,12 +800,12 @@ struct DeliveryDrafts: Sendable {
                 let written = output[k]
                 drafts.append(
                     MigrationBatch.Draft(
-                        index: entry.index, label: entry.label, body: body,
+                        index: entry.index, label: sent.label, body: body,
                         payloadHash: RecordIdentities.hex(fnv1a(body, seed: 7)),
                         lookups: values(of: lookupColumns, in: written),
                         fallbackLookups: values(of: fallbackColumns, in: written),
                         match: matchColumns.map { ($0.name, $0.column.flatMap { written.string(column: $0) }) },
-                        matchKeys: entry.matchKeys, isCompany: entry.isCompany, companyTag: entry.companyTag))
+                        matchKeys: sent.matchKeys, companyTag: sent.companyTag))
             }
         }
         return MigrationBatch(mapped: mapped, identities: identities, drafts: drafts)

@@ -389,7 +389,7 @@ public final class ReportCollector {
             CustomerField.allCases.filter { derived in
                 fields.contains { Profile.derivation(of: derived, reading: sourceFields) == $0.rawValue }
             })
-        let targetRules = target.rules.filter { !Set($0.fields + $0.memberFields).isDisjoint(with: reached) }
+        let targetRules = target.rules.filter { !Set($0.valueFields).isDisjoint(with: reached) }
         let writing = targetRules.filter { !$0.readOnly }
         if writing.contains(where: {
             !($0.lookup?.isEmpty ?? false) && (!$0.fields.contains(where: \.isHealthData) || $0.allowsHealthData)
