@@ -1,6 +1,7 @@
 /// JSON string escaping on bytes, shared by the JSON writers and the JSON reader's nested values.
 enum JSONText {
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+    @inline(__always)
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }
 
     /// Whether `text` can be written as a JSON value of `kind` as it is: a number in JSON's grammar
     /// (RFC 8259: no leading zeros, no `+`, digits on both sides of a point; with `wholeNumber`, no
@@ -68,11 +69,21 @@ enum JSONText {
         return ((quote &- ones) & ~quote | (backslash &- ones) & ~backslash | control) & highs != 0
     }
 
+    /// The most bytes `text` of `count` bytes takes quoted (every byte a `\u00XX`, and the quotes).
+    @inline(__always)
+    static func quotedBound(_ count: Int) -> Int { 6 * count + 2 }
+
     /// Appends `text` (UTF-8) as a quoted JSON string: `"`, `\` and control characters escaped,
     /// everything else, non-ASCII included, as is.
     @inline(__always)
     static func appendQuoted(_ text: UnsafeRawBufferPointer, to out: inout [UInt8]) {
-        out.append(0x22)
+        out.appendWriting(atMost: quotedBound(text.count)) { putQuoted(text, to: &$0) }
+    }
+
+    /// Writes `text` as a quoted JSON string; the cursor has room for `quotedBound(text.count)`.
+    @inline(__always)
+    static func putQuoted(_ text: UnsafeRawBufferPointer, to out: inout ByteCursor) {
+        out.put(0x22)
         var runStart = 0
         var i = 0
         let count = text.count
@@ -84,26 +95,28 @@ enum JSONText {
             }
             let byte = text[i]
             if byte >= 0x20 && byte != 0x22 && byte != 0x5C { i += 1; continue }
-            if runStart < i { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[runStart..<i])) }
-            out.append(0x5C)
+            if runStart < i { out.put(UnsafeRawBufferPointer(rebasing: text[runStart..<i])) }
+            out.put(0x5C)
             switch byte {
-            case 0x22: out.append(0x22)
-            case 0x5C: out.append(0x5C)
-            case 0x0A: out.append(UInt8(ascii: "n"))
-            case 0x0D: out.append(UInt8(ascii: "r"))
-            case 0x09: out.append(UInt8(ascii: "t"))
-            case 0x08: out.append(UInt8(ascii: "b"))
-            case 0x0C: out.append(UInt8(ascii: "f"))
+            case 0x22: out.put(0x22)
+            case 0x5C: out.put(0x5C)
+            case 0x0A: out.put(UInt8(ascii: "n"))
+            case 0x0D: out.put(UInt8(ascii: "r"))
+            case 0x09: out.put(UInt8(ascii: "t"))
+            case 0x08: out.put(UInt8(ascii: "b"))
+            case 0x0C: out.put(UInt8(ascii: "f"))
             default:
-                out.append(contentsOf: [
-                    UInt8(ascii: "u"), 0x30, 0x30, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)],
-                ])
+                out.put(UInt8(ascii: "u"))
+                out.put(0x30)
+                out.put(0x30)
+                out.put(hexDigit(byte >> 4))
+                out.put(hexDigit(byte & 0xF))
             }
             i += 1
             runStart = i
         }
-        if runStart < count { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[runStart..<count])) }
-        out.append(0x22)
+        if runStart < count { out.put(UnsafeRawBufferPointer(rebasing: text[runStart..<count])) }
+        out.put(0x22)
     }
 }
 

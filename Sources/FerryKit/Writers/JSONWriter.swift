@@ -49,15 +49,20 @@ public final class JSONWriter: RecordWriter {
     public func makeEncoder() -> BatchEncoder? {
         let layout = layout, keys = keys
         return BatchEncoder { batch, out in
-            out.reserveCapacity(
-                out.count + batch.byteCount + batch.byteCount / 4 + batch.fields.count * 24 + batch.count * 4)
             keys.withBuffers { keys in
                 batch.bytes.withUnsafeBytes { bytes in
                     batch.fields.withUnsafeBufferPointer { fields in
-                        for record in batch.records {
-                            if layout == .array { out.append(UInt8(ascii: ",")); out.append(0x0A) }
-                            JSONWriter.appendObject(record, bytes: bytes, fields: fields, keys: keys, to: &out)
-                            if layout == .lines { out.append(0x0A) }
+                        let records = batch.records
+                        var bound = 0
+                        for field in fields {
+                            bound += keys[Int(field.column)].count + 1 + JSONWriter.objectBound(field)
+                        }
+                        out.appendWriting(atMost: bound + records.count * 4) { out in
+                            for record in records {
+                                if layout == .array { out.put(UInt8(ascii: ",")); out.put(0x0A) }
+                                JSONWriter.putObject(record, bytes: bytes, fields: fields, keys: keys, to: &out)
+                                if layout == .lines { out.put(0x0A) }
+                            }
                         }
                     }
                 }
@@ -76,26 +81,51 @@ public final class JSONWriter: RecordWriter {
         try file.flushIfFull()
     }
 
-    /// Appends one record as a JSON object; `keys` holds `"name":` per column.
+    /// The most bytes a field's value takes in an object.
     @inline(__always)
+    static func objectBound(_ field: FieldSlot) -> Int {
+        JSONText.quotedBound(Int(field.end) - Int(field.start)) + 4
+    }
+
+    /// Appends one record as a JSON object.
     static func appendObject(
         _ record: RecordSlot, bytes: UnsafeRawBufferPointer, fields: UnsafeBufferPointer<FieldSlot>,
         keys: JSONKeys.Buffers, to out: inout [UInt8]
     ) {
-        out.append(UInt8(ascii: "{"))
+        let first = Int(record.firstField)
+        var bound = 2
+        for k in 0..<Int(record.fieldCount) {
+            let field = fields[first + k]
+            bound += keys[Int(field.column)].count + 1 + objectBound(field)
+        }
+        out.appendWriting(atMost: bound) { putObject(record, bytes: bytes, fields: fields, keys: keys, to: &$0) }
+    }
+
+    /// Writes one record as a JSON object; `keys` holds `"name":` per column. The cursor has room for
+    /// each field's key, a comma and `objectBound`, and for the braces.
+    @inline(__always)
+    static func putObject(
+        _ record: RecordSlot, bytes: UnsafeRawBufferPointer, fields: UnsafeBufferPointer<FieldSlot>,
+        keys: JSONKeys.Buffers, to out: inout ByteCursor
+    ) {
+        out.put(UInt8(ascii: "{"))
         let first = Int(record.firstField)
         for k in 0..<Int(record.fieldCount) {
             let field = fields[first + k]
-            if k > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: keys[Int(field.column)])
+            if k > 0 { out.put(UInt8(ascii: ",")) }
+            out.put(keys[Int(field.column)])
             let value = UnsafeRawBufferPointer(rebasing: bytes[Int(field.start)..<Int(field.end)])
             switch field.kind {
-            case .string: JSONText.appendQuoted(value, to: &out)
-            case .number, .bool, .json: out.append(contentsOf: value)
-            case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+            case .string: JSONText.putQuoted(value, to: &out)
+            case .number, .bool, .json: out.put(value)
+            case .null:
+                out.put(0x6E)
+                out.put(0x75)
+                out.put(0x6C)
+                out.put(0x6C)
             }
         }
-        out.append(UInt8(ascii: "}"))
+        out.put(UInt8(ascii: "}"))
     }
 
     public func finish() throws {
