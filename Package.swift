@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // Debian's libcsv (`apt-get install libcsv-dev`), the CSV tokenizer under the CSV reader.
@@ -28,6 +29,18 @@ let package = Package(
             name: "CLibCSV",
             path: "Sources/CLibCSV",
             providers: [.apt(["libcsv-dev"])]
+        ),
+        // Debian's expat (`apt-get install libexpat1-dev`), the streaming XML parser under the .xlsx reader.
+        .systemLibrary(
+            name: "CExpat",
+            path: "Sources/CExpat",
+            providers: [.apt(["libexpat1-dev"])]
+        ),
+        // Debian's libxlsxwriter (`apt-get install libxlsxwriter-dev`), the .xlsx writer.
+        .systemLibrary(
+            name: "CXLSXWriter",
+            path: "Sources/CXLSXWriter",
+            providers: [.apt(["libxlsxwriter-dev"])]
         ),
         // Google's libphonenumber (`apt-get install libphonenumber-dev`) behind a small extern "C" shim.
         .target(
@@ -38,7 +51,8 @@ let package = Package(
         .target(
             name: "FerryKit",
             dependencies: [
-                "CLibCSV", "CPhoneNumber", "Yams",
+                "CLibCSV", "CExpat", "CXLSXWriter", "CPhoneNumber", "Yams",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),

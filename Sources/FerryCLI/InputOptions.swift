@@ -6,9 +6,15 @@ import Foundation
 struct InputOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "Input format: csv, json or ndjson (default: from the extension, else from the content).",
+            "Input format: csv, json, ndjson or xlsx (default: from the extension, else from the content).",
             valueName: "format"))
     var inputFormat: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The sheet of an .xlsx workbook to read: its name or number (default: the first visible sheet).",
+            valueName: "name|N"))
+    var sheet: String?
 
     @Option(help: ArgumentHelp("CSV delimiter: ',' ';' '|' or tab (default: detected).", valueName: "char"))
     var delimiter: String?
@@ -40,7 +46,7 @@ struct InputOptions: ParsableArguments {
         var options = ReadOptions()
         if let inputFormat {
             guard let format = FileFormat(rawValue: inputFormat.lowercased()) else {
-                throw ValidationError("--input-format must be csv, json or ndjson, not '\(inputFormat)'")
+                throw ValidationError("--input-format must be csv, json, ndjson or xlsx, not '\(inputFormat)'")
             }
             options.format = format
         }
@@ -63,6 +69,7 @@ struct InputOptions: ParsableArguments {
             }
             options.csv.encoding = value
         }
+        options.sheet = sheet
         options.csv.hasHeader = header
         options.csv.allowRagged = allowRagged
         if let maxFieldSize {

@@ -45,6 +45,19 @@ struct InspectCommand: ParsableCommand {
             lines.append("dialect    delimiter \(delimiter), quote '\(dialect.quote)', line ends \(dialect.lineEnding)")
             lines.append("header     \(dialect.header ? "yes" : "no (columns are named column_1, column_2, ...)")")
         }
+        if let workbook = report.workbook {
+            lines.append(
+                "dates      Excel serial numbers, \(workbook.dateSystem) system, shown as dates by their number format")
+            for (index, sheet) in workbook.sheets.enumerated() {
+                var size =
+                    sheet.rows.map { "\($0) rows × \(sheet.columns ?? 0) columns (\(sheet.range ?? ""))" }
+                    ?? "size not recorded"
+                if sheet.hidden { size += ", hidden" }
+                let read = sheet.name == workbook.sheet ? "  ← read (choose with --sheet NAME|N)" : ""
+                lines.append(
+                    "\(index == 0 ? "sheets     " : "           ")\(index + 1) '\(sheet.name)': \(size)\(read)")
+            }
+        }
         lines.append("records    \(report.records)")
         if report.shortRecords + report.longRecords > 0 {
             lines.append(

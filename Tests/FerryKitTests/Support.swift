@@ -48,7 +48,7 @@ struct ReadResult {
     var numbers: [Int]
     var diagnostics: [String]
     var dialect: CSVDialect?
-    var encoding: EncodingReport
+    var encoding: EncodingReport!  // nil for a workbook
 }
 
 /// Reads a whole input through the real readers.
@@ -77,7 +77,8 @@ func readAll(_ path: String, options: ReadOptions = ReadOptions()) throws -> Rea
     }
     return ReadResult(
         columns: input.reader.columns, records: records, kinds: kinds, lines: lines, numbers: numbers,
-        diagnostics: input.reader.diagnostics.map(\.description), dialect: input.dialect, encoding: input.decoded.report
+        diagnostics: input.reader.diagnostics.map(\.description), dialect: input.dialect,
+        encoding: input.decoded?.report
     )
 }
 

@@ -321,11 +321,20 @@ extension Result where Failure == ValidationFailure {
 }
 
 @Suite struct DateFormatTests {
-    @Test func readsTheDeclaredFormatOnly() throws {
+    /// The declared format, and besides it an ISO day (what a workbook's date cells and the APIs
+    /// give): it cannot be read as another day. Nothing else.
+    @Test func readsTheDeclaredFormatAndISODaysOnly() throws {
         let spanish = try DateFormat("dd/MM/yyyy")
         #expect(try spanish.parse("03/04/1978").get() == CalendarDate(year: 1978, month: 4, day: 3))
         #expect(try spanish.parse("7/9/1985").get() == CalendarDate(year: 1985, month: 9, day: 7))
-        #expect(throws: ValidationFailure.self) { try spanish.parse("1978-04-03").get() }
+        #expect(try spanish.parse("1978-04-03").get() == CalendarDate(year: 1978, month: 4, day: 3))
+        guard case .failure(let noDay) = spanish.parse("1978-02-30") else {
+            Issue.record("30 February read as a day")
+            return
+        }
+        #expect(noDay.message.contains("no such day"))
+        #expect(throws: ValidationFailure.self) { try spanish.parse("1978/04/03").get() }
+        #expect(throws: ValidationFailure.self) { try spanish.parse("1978-04-03T10:00:00").get() }
         #expect(throws: ValidationFailure.self) { try DateFormat.iso.parse("03/04/1978").get() }
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -6,9 +8,12 @@
 
 /// How to read an input: everything left nil is detected.
 public struct ReadOptions: Sendable {
-    /// `csv`, or `json`/`ndjson` (both read by the JSON reader); nil: from the extension, else the content.
+    /// `csv`, `json`/`ndjson` (both read by the JSON reader) or `xlsx`; nil: from the extension, else
+    /// the content.
     public var format: FileFormat?
     public var csv = CSVReadOptions()
+    /// The sheet of a workbook to read: its name or 1-based number; nil: the first visible sheet.
+    public var sheet: String?
 
     public init() {}
 }
@@ -17,7 +22,8 @@ public struct ReadOptions: Sendable {
 public struct OpenedInput {
     public let reader: any RecordReader
     public let format: FileFormat
-    public let decoded: DecodedInput
+    /// The text input (CSV, JSON); nil for a workbook.
+    public let decoded: DecodedInput?
     /// The CSV dialect, for CSV inputs.
     public var dialect: CSVDialect? { (reader as? CSVReader)?.dialect }
 
@@ -25,13 +31,15 @@ public struct OpenedInput {
     public let size: Int?
 
     /// The share of the input read so far, for progress bars; nil when the size is unknown (a pipe).
-    public var fractionRead: Double? { decoded.source.fraction(ofSize: size) }
+    public var fractionRead: Double? {
+        decoded.map { $0.source.fraction(ofSize: size) } ?? (reader as? XLSXReader)?.fractionRead
+    }
 
     /// The input cut into chunks that parsers on several threads read at once, when that is safe: a
     /// CSV file (not standard input, which cannot be read again) whose records all have the header's
     /// width (ragged rows can add columns while reading). nil: one reader reads it all.
     func chunks() throws -> (CSVChunks, CSVReader)? {
-        guard let csv = reader as? CSVReader, !csv.options.allowRagged, size != nil, let path = decoded.source.path
+        guard let csv = reader as? CSVReader, !csv.options.allowRagged, size != nil, let path = decoded?.source.path
         else {
             return nil
         }
@@ -40,8 +48,9 @@ public struct OpenedInput {
 
     /// One line for summaries: `CSV, utf-8 (valid UTF-8), delimiter ';', quote '"', header row, line ends CRLF`.
     public var description: String {
+        if let workbook = reader as? XLSXReader { return workbook.description }
         var text = format == .csv ? "CSV" : "JSON"
-        text += ", " + decoded.report.description
+        if let decoded { text += ", " + decoded.report.description }
         if let dialect { text += ", " + dialect.description }
         if let json = reader as? JSONReader, json.pages > 0 {
             text += ", \(json.pages) API page\(json.pages == 1 ? "" : "s")"
@@ -62,6 +71,15 @@ public enum InputFile {
     /// Opens `path` (`-` for standard input), detecting its format and encoding unless `options` says.
     public static func open(_ path: String, options: ReadOptions = ReadOptions()) throws -> OpenedInput {
         let source = try ByteSource(path: path)
+        if try options.format == .xlsx || (options.format == nil && isWorkbook(path, source: source)) {
+            guard source.path != nil else {
+                throw FerryError(
+                    .usage, "a workbook cannot be read from standard input", at: Location(file: source.name),
+                    hint: "give the .xlsx file's path")
+            }
+            let reader = try XLSXReader(path: path, sheet: options.sheet, maxFieldBytes: options.csv.maxFieldBytes)
+            return OpenedInput(reader: reader, format: .xlsx, decoded: nil, size: source.fileSize)
+        }
         let decoded = try DecodedInput(source: source, encoding: options.csv.encoding)
         let format =
             try options.format ?? FileFormat(path: path).map { $0 == .ndjson ? .json : $0 } ?? guessFormat(decoded)
@@ -69,9 +87,20 @@ public enum InputFile {
             switch format {
             case .csv: try CSVReader(input: decoded, options: options.csv)
             case .json, .ndjson: try JSONReader(input: decoded, maxFieldBytes: options.csv.maxFieldBytes)
+            case .xlsx: preconditionFailure("workbooks are opened above")
             }
         return OpenedInput(
             reader: reader, format: format == .ndjson ? .json : format, decoded: decoded, size: source.fileSize)
+    }
+
+    /// Whether `path` is a workbook: an .xlsx name, or a zip or OLE compound file (an .xls, or an
+    /// .xlsx protected with a password) under another name, which `XLSXReader` explains.
+    static func isWorkbook(_ path: String, source: ByteSource) throws -> Bool {
+        if let format = FileFormat(path: path) { return format == .xlsx }
+        guard source.path != nil, let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let head = [UInt8]((try? handle.read(upToCount: 4)) ?? Data())
+        return head == [0x50, 0x4B, 0x03, 0x04] || head == [0xD0, 0xCF, 0x11, 0xE0]
     }
 
     /// JSON when the first character that is not white space opens an object or an array.

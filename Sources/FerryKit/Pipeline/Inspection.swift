@@ -28,12 +28,31 @@ public struct Inspection: Encodable, Sendable {
         public var lineEnding: String
     }
 
+    /// A workbook's sheets, for .xlsx files.
+    public struct Workbook: Encodable, Sendable {
+        public struct Sheet: Encodable, Sendable {
+            public var name: String
+            public var hidden: Bool
+            /// Its used range as the workbook records it (`A1:P1001`), and that range's rows and
+            /// columns; nil when the workbook does not say.
+            public var range: String?
+            public var rows: Int?
+            public var columns: Int?
+        }
+        /// The sheet read.
+        public var sheet: String
+        public var sheets: [Sheet]
+        /// `1900` or `1904`: where its serial dates count from.
+        public var dateSystem: String
+    }
+
     public var file: String
     public var format: String
     public var encoding: String
     public var byteOrderMark: Bool
     public var encodingReason: String
     public var dialect: Dialect?
+    public var workbook: Workbook?
     public var records: Int
     public var columns: [Column]
     /// Records whose field count differs from the header's (CSV).
@@ -76,13 +95,22 @@ public struct Inspection: Encodable, Sendable {
         return Inspection(
             file: reader.inputName,
             format: input.format.rawValue,
-            encoding: input.decoded.report.encoding.rawValue,
-            byteOrderMark: input.decoded.report.hasByteOrderMark,
-            encodingReason: input.decoded.report.reason,
+            encoding: input.decoded?.report.encoding.rawValue ?? TextEncoding.utf8.rawValue,
+            byteOrderMark: input.decoded?.report.hasByteOrderMark ?? false,
+            encodingReason: input.decoded?.report.reason ?? "the XML of the workbook",
             dialect: input.dialect.map {
                 Dialect(
                     delimiter: $0.delimiter == 0x09 ? "\t" : String(UnicodeScalar($0.delimiter)),
                     quote: String(UnicodeScalar($0.quote)), header: $0.hasHeader, lineEnding: $0.lineEnding.rawValue)
+            },
+            workbook: (reader as? XLSXReader).map { workbook in
+                Workbook(
+                    sheet: workbook.sheet,
+                    sheets: workbook.sheetRanges.map {
+                        Workbook.Sheet(
+                            name: $0.name, hidden: $0.hidden, range: $0.range?.text, rows: $0.range?.rows,
+                            columns: $0.range?.columns)
+                    }, dateSystem: workbook.date1904 ? "1904" : "1900")
             },
             records: records,
             columns: reader.columns.enumerated().map { index, name in

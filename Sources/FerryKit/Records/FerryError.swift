@@ -1,8 +1,10 @@
 /// Where in an input something happened: every message about data names its place.
 public struct Location: Sendable, Equatable, CustomStringConvertible {
     public var file: String
-    /// 1-based physical line.
+    /// 1-based physical line; for a sheet of a workbook, its row.
     public var line: Int?
+    /// The sheet of a workbook (.xlsx) the place is on.
+    public var sheet: String?
     /// 1-based record number (the header row is not a record).
     public var record: Int?
     /// Column name, or for JSON the key.
@@ -26,7 +28,12 @@ public struct Location: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         var parts: [String] = []
-        if let line { parts.append(lineColumn.map { "line \(line), column \($0)" } ?? "line \(line)") }
+        if let sheet { parts.append("sheet '\(sheet)'") }
+        if let line, sheet != nil {
+            parts.append("row \(line)")
+        } else if let line {
+            parts.append(lineColumn.map { "line \(line), column \($0)" } ?? "line \(line)")
+        }
         if let record { parts.append("record \(record)") }
         if let column { parts.append("column '\(column)'") }
         if let byteOffset { parts.append("byte \(byteOffset)") }

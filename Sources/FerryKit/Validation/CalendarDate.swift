@@ -156,7 +156,25 @@ public struct DateFormat: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Reads a date from bytes with a format's tokens (the mapping plan keeps its own copy of them).
+    /// A text that does not fit the format but is an ISO day (`1990-05-12`, as a workbook's date
+    /// cells and the APIs give dates) is read as that day: it cannot mean another.
     static func read(_ text: UnsafeBufferPointer<UInt8>, tokens: UnsafeBufferPointer<Token>) -> Reading {
+        let reading = readExactly(text, tokens: tokens)
+        guard case .noMatch = reading else { return reading }
+        return isoDay.withUnsafeBufferPointer { iso in
+            switch readExactly(text, tokens: iso) {
+            case .date(let date): .date(date)
+            case .noSuchDay: .noSuchDay
+            case .noMatch: .noMatch
+            }
+        }
+    }
+
+    private static let isoDay: [Token] = [
+        .year, .literal(0x2D), .month(pad: true), .literal(0x2D), .day(pad: true),
+    ]
+
+    private static func readExactly(_ text: UnsafeBufferPointer<UInt8>, tokens: UnsafeBufferPointer<Token>) -> Reading {
         var index = 0, end = text.count
         while index < end, text[index] == 0x20 { index += 1 }
         while end > index, text[end - 1] == 0x20 { end -= 1 }

@@ -142,6 +142,10 @@ public final class OutputFile {
     }
 
     /// Drops the output: the temporary file is removed and nothing appears under the final name.
+    /// The file the output is written into until `commit` moves it into place, for libraries that
+    /// write files by name (libxlsxwriter); nil for standard output.
+    var workingPath: String? { temporaryPath }
+
     public func abandon() {
         done = true
         pending.removeAll()

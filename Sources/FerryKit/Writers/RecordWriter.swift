@@ -1,6 +1,6 @@
 /// A file format Ferry reads and writes.
 public enum FileFormat: String, CaseIterable, Sendable {
-    case csv, json, ndjson
+    case csv, json, ndjson, xlsx
 
     /// The format a path's extension names, if any.
     public init?(path: String) {
@@ -9,6 +9,7 @@ public enum FileFormat: String, CaseIterable, Sendable {
         case "csv", "tsv", "txt", "tab": self = .csv
         case "json": self = .json
         case "ndjson", "jsonl": self = .ndjson
+        case "xlsx", "xlsm": self = .xlsx
         default: return nil
         }
     }
@@ -21,6 +22,7 @@ extension FileFormat {
         case .csv: CSVWriter(file: file, options: csv)
         case .json: JSONWriter(file: file, layout: .array)
         case .ndjson: JSONWriter(file: file, layout: .lines)
+        case .xlsx: XLSXWriter(file: file)
         }
     }
 }
