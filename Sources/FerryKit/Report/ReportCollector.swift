@@ -31,6 +31,7 @@ public final class ReportCollector {
     private var customersWithHealthData = 0
     private var reasonCounts: [ReasonKey: Int] = [:]
     private var duplicates = DuplicateFinder()
+    private var fixFinder = FixFinder()
     /// For a target that refers people to their companies: the companies written (by their name's
     /// key), and per company key, how many people name it.
     private let ordersCompanies: Bool
@@ -90,6 +91,7 @@ public final class ReportCollector {
                 ReasonKey(
                     field: issue.field, column: issue.field == nil ? issue.column : nil,
                     message: issue.message, action: issue.action), default: 0] += 1
+            fixFinder.add(issue)
         }
         if seen.consentBits != 0 {
             for position in consentYes.indices {
@@ -340,7 +342,10 @@ public final class ReportCollector {
             issuesNotListed: max(0, result.issues.total - issues.count),
             notes: (result.notes + result.diagnostics).map(\.description),
             mappingNotes: Self.mappingNotes(source: source, target: target, inputColumns: inputColumns),
-            order: ordersCompanies && (companyRecords > 0 || !referring.isEmpty) ? creationOrder : nil)
+            order: ordersCompanies && (companyRecords > 0 || !referring.isEmpty) ? creationOrder : nil,
+            fixes: fixFinder.suggestions(source: source, target: target) { column in
+                inputColumns.firstIndex(of: column).map { $0 < inputFilled.count ? inputFilled[$0] : 0 } ?? 0
+            })
     }
 
     private var creationOrder: RunReport.CreationOrder {

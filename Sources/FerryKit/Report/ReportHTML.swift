@@ -65,6 +65,13 @@ extension RunReport {
             body +=
                 "<section><h2>Order of creation (migrate)</h2><ul>\(orderLines.map { "<li>\(escape(String($0.drop(while: { $0 == " " }))))</li>" }.joined())</ul></section>"
         }
+        if !fixes.isEmpty {
+            body += "<section><h2>How to fix (mapping changes that make these failures go)</h2><ul>"
+            for item in fixItems {
+                body += "<li>\(escape(item.headline))<pre>\(item.code.map(escape).joined(separator: "\n"))</pre></li>"
+            }
+            body += "</ul></section>"
+        }
         body +=
             "<section><h2>Left behind</h2><ul>\(leftBehindLines.map { "<li>\(escape(String($0.drop(while: { $0 == " " }))))</li>" }.joined())</ul></section>"
         if !consents.isEmpty {

@@ -181,6 +181,14 @@ extension RunReport {
             out.append(bold("Order of creation") + " (migrate)")
             out.append(contentsOf: orderLines)
         }
+        if !fixes.isEmpty {
+            out.append("")
+            out.append(bold("How to fix") + " (mapping changes that make these failures go)")
+            for item in fixItems {
+                out.append("  " + item.headline)
+                out.append(contentsOf: item.code.map { "      " + $0 })
+            }
+        }
         out.append("")
         out.append(bold("Left behind"))
         out.append(contentsOf: leftBehindLines)
@@ -224,6 +232,18 @@ extension RunReport {
                 + " first, so the people who work for them can refer to them", second,
             "  a person whose company is not created (refused, uncertain) waits, and is sent by the run after it is",
         ]
+    }
+
+    /// Each mapping change that makes failures go: what, where, how many it fixes; then the YAML to
+    /// add or the rows to paste, each on its own line.
+    var fixItems: [(headline: String, code: [String])] {
+        fixes.map { fix in
+            let place = fix.mapping + (fix.line.map { ", line \($0)" } ?? "")
+            let column = "`\(fix.column)`" + (fix.field.map { $0 == fix.column ? "" : " → \($0)" } ?? "")
+            let headline =
+                "\(column): \(fix.failures) \(fix.failures == 1 ? "value fails" : "values fail") (\(fix.reason)). In \(place): \(fix.change). With it, \(fix.fixes) of the \(fix.of) distinct failing values read"
+            return (headline, fix.yaml.map { [$0] } ?? fix.rows)
+        }
     }
 
     var mappingNoteLines: [String] { mappingNotes.map { "  \($0.mapping) `\($0.column)`: \($0.note)" } }
@@ -338,6 +358,18 @@ extension RunReport {
             out.append("## Order of creation (migrate)")
             out.append("")
             out.append(contentsOf: orderLines.map { "- " + $0.drop(while: { $0 == " " }) })
+            out.append("")
+        }
+        if !fixes.isEmpty {
+            out.append("## How to fix (mapping changes that make these failures go)")
+            out.append("")
+            for item in fixItems {
+                out.append("- " + item.headline)
+                out.append("")
+                out.append("  ```yaml")
+                out.append(contentsOf: item.code.map { "  " + $0 })
+                out.append("  ```")
+            }
             out.append("")
         }
         out.append("## Left behind")

@@ -214,6 +214,8 @@ public struct RunReport: Codable, Sendable, Equatable {
     /// The order `migrate` creates the records in, when the target refers people to their
     /// companies (`created: company`); nil otherwise.
     public var order: CreationOrder?
+    /// Mapping changes that would make most failures of a column go; most failures first.
+    public var fixes: [Fix] = []
 
     /// Companies first, then everyone else; of those, how many name their company and whether it
     /// is among the companies of the input.
@@ -227,6 +229,28 @@ public struct RunReport: Codable, Sendable, Equatable {
         public var referringToInput: Int
         /// The companies of the input those people name.
         public var companiesReferred: Int
+    }
+
+    /// A change to a mapping that makes most failures of a column go (`FixFinder`), checked on the
+    /// failing values before it is offered.
+    public struct Fix: Codable, Sendable, Equatable {
+        /// The mapping file to change.
+        public var mapping: String
+        public var column: String
+        public var field: String?
+        /// The line of the entry to change, when the change goes into an entry.
+        public var line: Int?
+        /// Values of the column that failed for `reason`.
+        public var failures: Int
+        public var reason: String
+        /// Of the distinct failing values looked at (`of`), how many read with the change.
+        public var fixes: Int
+        public var of: Int
+        /// The change in words, and the YAML line to add, when it is one.
+        public var change: String
+        public var yaml: String?
+        /// Rows for a lookup table, ready to paste under its name.
+        public var rows: [String]
     }
 
     public struct MappingNote: Codable, Sendable, Equatable {
