@@ -146,6 +146,19 @@ import Testing
         #expect(result.diagnostics.contains { $0.contains("formula error") })
     }
 
+    @Test func aMergedHeaderCellNamesEveryColumnItCovers() throws {
+        let result = try readAll(Self.fixture("merged-openpyxl.xlsx"))
+        #expect(
+            result.columns == [
+                "nombre", "dirección", "dirección_2", "dirección_3", "email", "teléfonos", "teléfonos_2",
+            ])
+        #expect(result.records[0]["dirección_3"] == "Madrid" && result.records[0]["teléfonos_2"] == "912345678")
+        #expect(
+            result.diagnostics.contains { $0.contains("header cells B1:D1 are merged: 'dirección' names 3 columns") })
+        #expect(result.diagnostics.contains { $0.contains("header cells F1:G1 are merged") })
+        try Self.expectSameAsOpenpyxl(Self.fixture("merged-openpyxl.xlsx"), sheet: "Fusionadas", headerRow: 1)
+    }
+
     @Test func sheetsAreChosenByNameOrNumberAndAWrongOneListsThem() throws {
         var options = ReadOptions()
         options.sheet = "3"
@@ -186,6 +199,9 @@ import Testing
         let error = ferryError { _ = try readAll(protected) }
         #expect(error?.message == "the workbook is protected with a password, so its cells cannot be read")
         #expect(error?.hint?.contains("remove the password") == true)
+        // The same message for a workbook really encrypted, as Excel does it (msoffcrypto-tool).
+        let real = ferryError { _ = try readAll(Self.fixture("protected-msoffcrypto.xlsx")) }
+        #expect(real?.message == "the workbook is protected with a password, so its cells cannot be read")
         let old = scratch.file("old.xls", signature + [UInt8](repeating: 0, count: 512))
         #expect(ferryError { _ = try readAll(old) }?.message.contains("Excel 97-2003 workbook (.xls)") == true)
         // A zip that is no workbook, and a workbook whose sheet is not well-formed XML (made with

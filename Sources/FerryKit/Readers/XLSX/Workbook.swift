@@ -127,6 +127,28 @@ final class Workbook {
         return dimension.found
     }
 
+    /// A sheet's merged cells (`<mergeCell ref="B1:D1">`, after its rows): a pass of their own
+    /// over the part, through a second handle on the file, as the rows are being read with the first.
+    func mergedRanges(of part: String) throws -> [SheetRange] {
+        final class Merges: XMLStream.Handler {
+            var found: [SheetRange] = []
+            func start(_ name: XMLName, _ attributes: XMLAttributes) {
+                if name.is("mergeCell"), let range = attributes.string("ref").flatMap(SheetRange.init) {
+                    found.append(range)
+                }
+            }
+            func end(_ name: XMLName) {}
+            func text(_ bytes: UnsafeRawBufferPointer) {}
+        }
+        let merges = Merges()
+        let second: Archive
+        do { second = try Archive(url: URL(fileURLWithPath: path), accessMode: .read) } catch {
+            throw Workbook.notAWorkbook(path)
+        }
+        try Workbook.stream(part, of: second, path: path, into: merges)
+        return merges.found
+    }
+
     /// The uncompressed size of a part, for progress.
     func size(of part: String) -> Int { archive[part].map { Int($0.uncompressedSize) } ?? 0 }
 
@@ -270,6 +292,8 @@ public struct SheetRange: Sendable {
     public let text: String
     public let rows: Int
     public let columns: Int
+    /// Its corners: rows from 1, columns from 0.
+    let firstRow: Int, lastRow: Int, firstColumn: Int, lastColumn: Int
 
     init?(_ text: String) {
         let corners = text.split(separator: ":").map { corner -> (column: Int, row: Int)? in
@@ -283,6 +307,7 @@ public struct SheetRange: Sendable {
         self.text = text
         rows = last.row - first.row + 1
         columns = last.column - first.column + 1
+        (firstRow, lastRow, firstColumn, lastColumn) = (first.row, last.row, first.column - 1, last.column - 1)
     }
 }
 

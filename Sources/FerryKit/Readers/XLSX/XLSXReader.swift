@@ -50,7 +50,7 @@ public final class XLSXReader: RecordReader {
         let pipe = SheetPipe(size: workbook.size(of: sheet.part))
         self.pipe = pipe
         let rows = SheetRows(
-            workbook: workbook, strings: strings, pipe: pipe, file: path, sheet: sheet.name,
+            workbook: workbook, part: sheet.part, strings: strings, pipe: pipe, file: path, sheet: sheet.name,
             maxFieldBytes: maxFieldBytes)
         let job = SheetJob(workbook: workbook, part: sheet.part, rows: rows, pipe: pipe)
         let thread = Thread { job.run() }
@@ -203,6 +203,10 @@ final class SheetPipe: @unchecked Sendable {
 /// Turns a sheet's XML into rows, and rows into records of the batch being filled.
 final class SheetRows: XMLStream.Handler {
     private let styles: CellStyles
+    private let workbook: Workbook
+    private let part: String
+    /// The sheet's used range, when its `<dimension>` gives it.
+    private var dimension: SheetRange?
     private let date1904: Bool
     private let strings: SharedStrings
     private let pipe: SheetPipe
@@ -254,7 +258,12 @@ final class SheetRows: XMLStream.Handler {
         return .number
     }
 
-    init(workbook: Workbook, strings: SharedStrings, pipe: SheetPipe, file: String, sheet: String, maxFieldBytes: Int) {
+    init(
+        workbook: Workbook, part: String, strings: SharedStrings, pipe: SheetPipe, file: String, sheet: String,
+        maxFieldBytes: Int
+    ) {
+        self.workbook = workbook
+        self.part = part
         styles = workbook.styles
         date1904 = workbook.date1904
         self.strings = strings
@@ -297,6 +306,8 @@ final class SheetRows: XMLStream.Handler {
             cellsOutOfOrder = false
         } else if name.is("sheetData") {
             inSheetData = true
+        } else if name.is("dimension") {
+            dimension = attributes.string("ref").flatMap(SheetRange.init)
         }
     }
 
@@ -413,6 +424,7 @@ final class SheetRows: XMLStream.Handler {
         let lastColumn = row.cells.map(\.column).max() ?? 0
         var cellsText = [String](repeating: "", count: lastColumn + 1)
         for cell in row.cells { cellsText[cell.column] = String(decoding: cell.text, as: UTF8.self) }
+        nameMergedCells(&cellsText, row: row.row)
         let named = HeaderNames.make(cellsText, at: place(row: row.row))
         columns = named.names
         width = columns.count
@@ -445,6 +457,41 @@ final class SheetRows: XMLStream.Handler {
             cellsOutOfOrder = true
             appendRecord()
             if failure != nil { return }
+        }
+    }
+
+    /// A header cell merged over several columns (`B1:D1`) names each of them, as `Dirección`,
+    /// `Dirección_2`, ...; a cell merged down from a row above (a group row taken for a title) gives
+    /// its text to the header cell below it. Merges are listed after the rows, so they are read in a
+    /// pass of their own, only when the header has blank cells or the sheet is wider than it.
+    private func nameMergedCells(_ cells: inout [String], row: Int) {
+        let blanks = cells.contains { $0.isEmpty }
+        guard blanks || (dimension.map { $0.lastColumn >= cells.count } ?? false) else { return }
+        guard let merges = try? workbook.mergedRanges(of: part) else { return }
+        for merge in merges
+        where merge.firstRow <= row && row <= merge.lastRow && merge.lastColumn > merge.firstColumn
+            || merge.firstRow < row && row <= merge.lastRow
+        {
+            let text: String
+            if merge.firstRow == row {
+                text = merge.firstColumn < cells.count ? cells[merge.firstColumn] : ""
+            } else {
+                let above = early.first { $0.row == merge.firstRow }?.cells.first { $0.column == merge.firstColumn }
+                text = above.map { String(decoding: $0.text, as: UTF8.self) } ?? ""
+            }
+            guard !text.isEmpty, merge.lastColumn < XLSXReference.maxColumns else { continue }
+            while cells.count <= merge.lastColumn { cells.append("") }
+            var named = 0
+            for column in merge.firstColumn...merge.lastColumn where cells[column].isEmpty {
+                cells[column] = text
+                named += 1
+            }
+            if named > 0 {
+                notes.append(
+                    Diagnostic(
+                        "header cells \(merge.text) are merged: '\(text)' names \(merge.lastColumn - merge.firstColumn + 1) columns",
+                        at: place(row: row)))
+            }
         }
     }
 

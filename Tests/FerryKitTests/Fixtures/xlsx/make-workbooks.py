@@ -9,6 +9,10 @@ clientes-openpyxl.xlsx   shared strings, a hidden first sheet, a title row and a
                          without a cached value, cells left out of a row, a row wider than the header,
                          text with line breaks and XML's special characters, postal codes as text
 mac1904-openpyxl.xlsx    the 1904 date system
+merged-openpyxl.xlsx     header cells merged across columns (B1:D1, and F1:G1 past the last name)
+protected-msoffcrypto.xlsx  mac1904-openpyxl.xlsx encrypted with the password "secreto" by
+                         msoffcrypto-tool 5 (PyPI), as Excel encrypts a workbook (an OLE file):
+    OOXMLFile(open("mac1904-openpyxl.xlsx", "rb")).encrypt("secreto", open(OUT, "wb"))
 clientes-libxlsxwriter.xlsx is written by Ferry itself (libxlsxwriter, constant memory: inline strings),
     from the first:
     ferry convert clientes-openpyxl.xlsx -o clientes-libxlsxwriter.xlsx
@@ -62,3 +66,12 @@ ws.append(["nombre", "fecha_nacimiento", "ultima_cita"])
 ws.append(["Ana", datetime.date(1990, 5, 12), datetime.datetime(2024, 2, 29, 18, 0)])
 ws.append(["Bea", datetime.date(1904, 1, 1), None])
 wb.save("mac1904-openpyxl.xlsx")
+
+wb = openpyxl.Workbook()
+ws = wb.active
+ws.title = "Fusionadas"
+ws.append(["nombre", "dirección", None, None, "email", "teléfonos"])
+ws.merge_cells("B1:D1")
+ws.merge_cells("F1:G1")
+ws.append(["Ana", "Calle Mayor 1", "28013", "Madrid", "ana@example.es", "612345678", "912345678"])
+wb.save("merged-openpyxl.xlsx")
