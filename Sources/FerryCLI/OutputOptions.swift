@@ -10,7 +10,7 @@ struct OutputOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Output format: csv, json or ndjson (default: from the output's extension; ndjson on standard output).",
+            "Output format: csv, json, ndjson or xlsx (default: from the output's extension; ndjson on standard output).",
             valueName: "format"))
     var format: String?
 
@@ -37,7 +37,7 @@ struct OutputOptions: ParsableArguments {
 
     func validate() throws {
         if let format, FileFormat(rawValue: format.lowercased()) == nil {
-            throw ValidationError("--format must be csv, json or ndjson, not '\(format)'")
+            throw ValidationError("--format must be csv, json, ndjson or xlsx, not '\(format)'")
         }
         _ = try csvOptions()
     }
@@ -45,14 +45,14 @@ struct OutputOptions: ParsableArguments {
     func resolvedFormat(default fallback: FileFormat = .ndjson) throws -> FileFormat {
         if let format {
             guard let value = FileFormat(rawValue: format.lowercased()) else {
-                throw ValidationError("--format must be csv, json or ndjson, not '\(format)'")
+                throw ValidationError("--format must be csv, json, ndjson or xlsx, not '\(format)'")
             }
             return value
         }
         if output != "-", let value = FileFormat(path: output) { return value }
         if output != "-" {
             throw ValidationError(
-                "cannot tell the output format from '\(output)': give the file a .csv, .json or .ndjson extension, or pass --format"
+                "cannot tell the output format from '\(output)': give the file a .csv, .json, .ndjson or .xlsx extension, or pass --format"
             )
         }
         return fallback

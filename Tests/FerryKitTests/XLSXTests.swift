@@ -204,6 +204,18 @@ import Testing
         #expect(real?.message == "the workbook is protected with a password, so its cells cannot be read")
         let old = scratch.file("old.xls", signature + [UInt8](repeating: 0, count: 512))
         #expect(ferryError { _ = try readAll(old) }?.message.contains("Excel 97-2003 workbook (.xls)") == true)
+        // A workbook given the name of a text file, or read as CSV, is not taken for text.
+        let named = scratch.file("clientes.csv", workbook)
+        let text = ferryError { _ = try readAll(named) }
+        #expect(text?.message == "is a workbook or another archive, not CSV or JSON text")
+        #expect(text?.hint?.contains("--input-format xlsx") == true)
+        #expect(
+            try readAll(
+                named,
+                options: {
+                    var o = ReadOptions(); o.format = .xlsx; return o
+                }()
+            ).records.count == 2)
         // A zip that is no workbook, and a workbook whose sheet is not well-formed XML (made with
         // Python's zipfile from the fixture, the sheet cut in the middle of a row).
         let zip = scratch.path("notes.xlsx")
