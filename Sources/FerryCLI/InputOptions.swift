@@ -28,7 +28,9 @@ struct InputOptions: ParsableArguments {
         ))
     var encoding: String?
 
-    @Flag(inversion: .prefixedNo, help: "Whether the first CSV row is a header (default: detected).")
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Whether the first row (of a CSV file, or with content, of a sheet) is a header (default: detected).")
     var header: Bool?
 
     @Flag(help: "Accept CSV rows with too few fields (missing ones empty) or too many (kept as _extra_N).")

@@ -159,6 +159,16 @@ import Testing
         try Self.expectSameAsOpenpyxl(Self.fixture("merged-openpyxl.xlsx"), sheet: "Fusionadas", headerRow: 1)
     }
 
+    @Test func withoutAHeaderEveryRowIsARecord() throws {
+        var options = ReadOptions()
+        options.csv.hasHeader = false
+        options.sheet = "Otra"
+        let result = try readAll(Self.fixture("clientes-openpyxl.xlsx"), options: options)
+        #expect(result.columns == ["column_1", "column_2"])
+        #expect(result.records == [["column_1": "a", "column_2": "b"], ["column_1": "1.5", "column_2": "x"]])
+        #expect(result.lines == [1, 2])
+    }
+
     @Test func sheetsAreChosenByNameOrNumberAndAWrongOneListsThem() throws {
         var options = ReadOptions()
         options.sheet = "3"

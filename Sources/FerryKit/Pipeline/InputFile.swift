@@ -77,7 +77,9 @@ public enum InputFile {
                     .usage, "a workbook cannot be read from standard input", at: Location(file: source.name),
                     hint: "give the .xlsx file's path")
             }
-            let reader = try XLSXReader(path: path, sheet: options.sheet, maxFieldBytes: options.csv.maxFieldBytes)
+            let reader = try XLSXReader(
+                path: path, sheet: options.sheet, hasHeader: options.csv.hasHeader,
+                maxFieldBytes: options.csv.maxFieldBytes)
             return OpenedInput(reader: reader, format: .xlsx, decoded: nil, size: source.fileSize)
         }
         let decoded = try DecodedInput(source: source, encoding: options.csv.encoding)

@@ -38,7 +38,10 @@ public final class XLSXReader: RecordReader {
 
     /// Opens `path` and reads up to the header of `sheet` (a name or 1-based number; nil: the first
     /// visible sheet).
-    public init(path: String, sheet choice: String? = nil, maxFieldBytes: Int = 1 << 20) throws {
+    /// `hasHeader: false` (`--no-header`) reads every row with content as a record, its columns
+    /// named `column_1`, `column_2`, ...
+    public init(path: String, sheet choice: String? = nil, hasHeader: Bool? = nil, maxFieldBytes: Int = 1 << 20) throws
+    {
         inputName = path
         let workbook = try Workbook(path: path)
         self.workbook = workbook
@@ -51,7 +54,7 @@ public final class XLSXReader: RecordReader {
         self.pipe = pipe
         let rows = SheetRows(
             workbook: workbook, part: sheet.part, strings: strings, pipe: pipe, file: path, sheet: sheet.name,
-            maxFieldBytes: maxFieldBytes)
+            maxFieldBytes: maxFieldBytes, hasHeader: hasHeader != false)
         let job = SheetJob(workbook: workbook, part: sheet.part, rows: rows, pipe: pipe)
         let thread = Thread { job.run() }
         thread.name = "ferry-xlsx"
@@ -205,6 +208,7 @@ final class SheetRows: XMLStream.Handler {
     private let styles: CellStyles
     private let workbook: Workbook
     private let part: String
+    private let hasHeader: Bool
     /// The sheet's used range, when its `<dimension>` gives it.
     private var dimension: SheetRange?
     private let date1904: Bool
@@ -260,8 +264,9 @@ final class SheetRows: XMLStream.Handler {
 
     init(
         workbook: Workbook, part: String, strings: SharedStrings, pipe: SheetPipe, file: String, sheet: String,
-        maxFieldBytes: Int
+        maxFieldBytes: Int, hasHeader: Bool
     ) {
+        self.hasHeader = hasHeader
         self.workbook = workbook
         self.part = part
         styles = workbook.styles
@@ -404,6 +409,13 @@ final class SheetRows: XMLStream.Handler {
         guard !cells.isEmpty else {
             emptyRows += header == nil ? 0 : 1
             return
+        }
+        if header == nil && !hasHeader {
+            let width = (cells.map(\.column).max() ?? 0) + 1
+            columns = (1...width).map { "column_\($0)" }
+            self.width = width
+            header = columns
+            pipe.publishHeader(columns, notes: [])
         }
         if header == nil {
             early.append(
