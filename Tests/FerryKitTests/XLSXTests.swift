@@ -115,6 +115,16 @@ import Testing
         try Self.expectSameAsOpenpyxl(Self.fixture("clientes-libxlsxwriter.xlsx"), sheet: "Sheet1", headerRow: 1)
     }
 
+    /// Prefixed elements (`x:row`), parts found through the relationships (`strings.xml`), rich text
+    /// runs joined and the phonetic reading left out, cells and rows without `r`, spaces kept, a
+    /// custom date format with quoted text and a locale, a string formula's value.
+    @Test func aHandWrittenWorkbookWithPrefixesReadsAsOpenpyxlReadsIt() throws {
+        try Self.expectSameAsOpenpyxl(Self.fixture("handmade-prefixed.xlsx"), sheet: "Clientes", headerRow: 1)
+        let result = try readAll(Self.fixture("handmade-prefixed.xlsx"))
+        #expect(result.records[0]["nombre"] == "Ana María" && result.records[0]["notas"] == "  con espacios  ")
+        #expect(result.records.map { $0["nacimiento"] ?? "" } == ["1990-01-01", "2000-01-01"])
+    }
+
     @Test func datesComeFromTheNumberFormatNeverAsSerials() throws {
         let result = try readAll(Self.fixture("clientes-openpyxl.xlsx"))
         // The first visible sheet: 'Oculta' is hidden.
