@@ -36,6 +36,12 @@ let package = Package(
             path: "Sources/CExpat",
             providers: [.apt(["libexpat1-dev"])]
         ),
+        // zlib (`apt-get install zlib1g-dev`): its crc32 checks each part of an .xlsx as it is inflated.
+        .systemLibrary(
+            name: "CFerryZlib",
+            path: "Sources/CFerryZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // Debian's libxlsxwriter (`apt-get install libxlsxwriter-dev`), the .xlsx writer.
         .systemLibrary(
             name: "CXLSXWriter",
@@ -51,7 +57,7 @@ let package = Package(
         .target(
             name: "FerryKit",
             dependencies: [
-                "CLibCSV", "CExpat", "CXLSXWriter", "CPhoneNumber", "Yams",
+                "CLibCSV", "CExpat", "CFerryZlib", "CXLSXWriter", "CPhoneNumber", "Yams",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -252,6 +252,23 @@ import Testing
                     dst.writestr(item, data)
             """, [zip, Self.fixture("mac1904-openpyxl.xlsx"), broken])
         #expect(ferryError { _ = try readAll(zip) }?.message.contains("not an Excel workbook") == true)
+        // A sheet whose bytes do not match the checksum the archive records for them (the CRC-32 in
+        // its local and central headers changed, the data left as it is).
+        let flipped = scratch.path("crc.xlsx")
+        _ = try Self.python(
+            """
+            import struct, sys, zipfile
+            data = bytearray(open(sys.argv[1], "rb").read())
+            info = zipfile.ZipFile(sys.argv[1]).getinfo("xl/worksheets/sheet1.xml")
+            wrong = struct.pack("<I", info.CRC ^ 1)
+            data[info.header_offset + 14 : info.header_offset + 18] = wrong
+            at = data.find(b"xl/worksheets/sheet1.xml", data.find(b"PK\\x01\\x02")) - 46
+            data[at + 16 : at + 20] = wrong
+            open(sys.argv[2], "wb").write(data)
+            """, [Self.fixture("mac1904-openpyxl.xlsx"), flipped])
+        #expect(
+            ferryError { _ = try readAll(flipped) }?.message.contains("is damaged: its checksum does not match") == true
+        )
         let xml = ferryError { _ = try readAll(broken) }
         #expect(xml?.message.contains("xl/worksheets/sheet1.xml") == true)
         #expect(xml?.location?.file == broken)

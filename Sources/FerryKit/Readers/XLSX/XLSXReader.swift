@@ -218,7 +218,9 @@ final class SheetRows: XMLStream.Handler {
     private let sheet: String
     private let maxFieldBytes: Int
     var parser: XMLStream?
-    private(set) var failure: FerryError?
+    private(set) var failure: FerryError? { didSet { failed = failure != nil } }
+    /// `failure != nil`, checked in every callback without copying the error.
+    private var failed = false
 
     // The row being read: each cell's column, kind and bytes.
     private var rowNumber = 0
@@ -288,7 +290,7 @@ final class SheetRows: XMLStream.Handler {
     }
 
     func start(_ name: XMLName, _ attributes: XMLAttributes) {
-        guard failure == nil else { return }
+        guard !failed else { return }
         if name.is("c") {
             column = attributes.value("r").flatMap(XLSXReference.column) ?? nextColumn
             nextColumn = column + 1
@@ -317,7 +319,7 @@ final class SheetRows: XMLStream.Handler {
     }
 
     func end(_ name: XMLName) {
-        guard failure == nil else { return }
+        guard !failed else { return }
         if name.is("v") || name.is("t") {
             capturing = false
         } else if name.is("c") {
@@ -334,7 +336,7 @@ final class SheetRows: XMLStream.Handler {
     }
 
     func text(_ bytes: UnsafeRawBufferPointer) {
-        guard capturing, failure == nil else { return }
+        guard capturing, !failed else { return }
         if text.count + bytes.count > maxFieldBytes {
             fail(
                 FerryError(

@@ -19,7 +19,9 @@ final class XMLStream {
     }
 
     private let parser: XML_Parser
-    private unowned let handler: any Handler
+    /// Unowned and unchecked: the handler outlives every `feed` (the caller holds both), and a
+    /// checked reference costs a retain per callback.
+    private unowned(unsafe) let handler: any Handler
     /// Set by `stop()`: the document is left unread, as asked.
     private(set) var stopped = false
 
