@@ -39,10 +39,7 @@ public final class DecodedInput {
         }
         reachedEnd = n < Self.sniffLength
         let head = Array(raw[0..<n])
-        if head.starts(with: [0x50, 0x4B, 0x03, 0x04])
-            || head.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
-        {
-            // A zip (an .xlsx) or an OLE file (an .xls, or an .xlsx with a password) is no text.
+        if ArchiveSignature(head) != nil {
             throw FerryError(
                 .input, "is a workbook or another archive, not CSV or JSON text", at: Location(file: source.name),
                 hint: source.path == nil

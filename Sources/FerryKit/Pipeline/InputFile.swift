@@ -101,8 +101,7 @@ public enum InputFile {
         if let format = FileFormat(path: path) { return format == .xlsx }
         guard source.path != nil, let handle = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? handle.close() }
-        let head = [UInt8]((try? handle.read(upToCount: 4)) ?? Data())
-        return head == [0x50, 0x4B, 0x03, 0x04] || head == [0xD0, 0xCF, 0x11, 0xE0]
+        return ArchiveSignature((try? handle.read(upToCount: 8)) ?? Data()) != nil
     }
 
     /// JSON when the first character that is not white space opens an object or an array.

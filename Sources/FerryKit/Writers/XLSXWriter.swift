@@ -119,29 +119,29 @@ public final class XLSXWriter: RecordWriter {
                 return
             }
         }
-        cell.removeAll(keepingCapacity: true)
-        cell.append(contentsOf: value.lazy.map { CChar(bitPattern: $0) })
-        cell.append(0)
         if value.count > XLSXWriter.maxCellCharacters,
             String(decoding: value, as: UTF8.self).utf16.count > XLSXWriter.maxCellCharacters
         {
             throw FerryError(
                 .output,
                 "the value has more than \(XLSXWriter.maxCellCharacters) characters, more than an Excel cell holds",
-                at: Location(
-                    file: file.name, record: record.number,
-                    column: columns.indices.contains(column) ? columns[column] : nil),
+                at: Location(file: file.name, record: record.number, column: name(ofColumn: column)),
                 hint: "write this list as CSV or JSON (-o NAME.csv), which hold values of any length")
         }
+        cell.removeAll(keepingCapacity: true)
+        cell.append(contentsOf: value.lazy.map { CChar(bitPattern: $0) })
+        cell.append(0)
         try check(
             cell.withUnsafeBufferPointer { worksheet_write_string(sheet, row, col, $0.baseAddress, text) },
             column: column, record: record)
     }
 
+    private func name(ofColumn column: Int) -> String {
+        columns.indices.contains(column) ? columns[column] : "column \(column + 1)"
+    }
+
     private func check(_ status: lxw_error, column: Int, record: RecordSlot) throws {
-        try check(
-            status, column: columns.indices.contains(column) ? columns[column] : "column \(column + 1)",
-            record: record.number)
+        try check(status, column: name(ofColumn: column), record: record.number)
     }
 
     private func check(_ status: lxw_error, column: String, record: Int? = nil) throws {

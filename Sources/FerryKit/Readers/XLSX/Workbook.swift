@@ -33,8 +33,8 @@ final class Workbook {
         }
         self.archive = archive
         let main =
-            try Workbook.target(in: archive, rels: "_rels/.rels", type: "/officeDocument", base: "", path: path)
-            ?? "xl/workbook.xml"
+            try Workbook.relationships(in: archive, rels: "_rels/.rels", base: "", path: path)
+            .first(ofType: "/officeDocument") ?? "xl/workbook.xml"
         guard archive[main] != nil else {
             throw FerryError(
                 .input, "is a zip archive but not an Excel workbook (it has no \(main))", at: Location(file: path),
@@ -56,8 +56,6 @@ final class Workbook {
                     date1904 = value == "1" || value == "true"
                 }
             }
-            func end(_ name: XMLName) {}
-            func text(_ bytes: UnsafeRawBufferPointer) {}
         }
         let workbook = WorkbookPart()
         try Workbook.stream(main, of: archive, path: path, into: workbook)
@@ -120,8 +118,6 @@ final class Workbook {
                     parser?.stop()
                 }
             }
-            func end(_ name: XMLName) {}
-            func text(_ bytes: UnsafeRawBufferPointer) {}
         }
         let dimension = Dimension()
         try stream(sheet.part, into: dimension, stopping: { dimension.parser = $0 })
@@ -138,8 +134,6 @@ final class Workbook {
                     found.append(range)
                 }
             }
-            func end(_ name: XMLName) {}
-            func text(_ bytes: UnsafeRawBufferPointer) {}
         }
         let merges = Merges()
         let second: Archive
@@ -248,18 +242,10 @@ final class Workbook {
                 found.byID[id] = (resolved, attributes.string("Type") ?? "")
                 found.order.append(id)
             }
-            func end(_ name: XMLName) {}
-            func text(_ bytes: UnsafeRawBufferPointer) {}
         }
         let handler = Rels(base: base)
         if archive[rels] != nil { try stream(rels, of: archive, path: path, into: handler) }
         return handler.found
-    }
-
-    private static func target(in archive: Archive, rels: String, type: String, base: String, path: String) throws
-        -> String?
-    {
-        try relationships(in: archive, rels: rels, base: base, path: path).first(ofType: type)
     }
 
     /// `target` relative to the folder `base` (`worksheets/sheet1.xml` from `xl/`), `..` resolved.
@@ -274,8 +260,7 @@ final class Workbook {
     /// The error for a file that is not an .xlsx, saying what it looks like.
     static func notAWorkbook(_ path: String) -> FerryError {
         let head = (try? FileHandle(forReadingFrom: URL(fileURLWithPath: path)).read(upToCount: 1 << 20)) ?? Data()
-        let compound: [UInt8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]
-        if head.count >= 8, Array(head.prefix(8)) == compound {
+        if ArchiveSignature(head) == .compound {
             // An OLE compound file: a workbook encrypted with a password, or an .xls from Excel 97-2003.
             let encrypted = Array("EncryptedPackage".utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
             if head.range(of: Data(encrypted)) != nil {
@@ -288,7 +273,7 @@ final class Workbook {
                 .input, "is an Excel 97-2003 workbook (.xls), which Ferry does not read", at: Location(file: path),
                 hint: "open it in Excel or LibreOffice and save it as .xlsx (Excel Workbook) or as CSV")
         }
-        if head.count >= 2, head[0] == 0x50, head[1] == 0x4B {
+        if head.starts(with: [0x50, 0x4B]) {  // any zip record, not only a file's: what is left of one
             return FerryError(
                 .input, "is a damaged or incomplete zip archive, so the workbook cannot be opened",
                 at: Location(file: path), hint: "download or copy it again, or open it in Excel and save it again")
@@ -296,6 +281,22 @@ final class Workbook {
         return FerryError(
             .input, "is not an .xlsx workbook (an .xlsx is a zip archive)", at: Location(file: path),
             hint: "if it is CSV or JSON, give it that extension or pass --input-format")
+    }
+}
+
+/// What the first bytes of a file say it is, when it is no text: a zip archive (an .xlsx, also a
+/// damaged one) or an OLE compound file (an .xls, or an .xlsx protected with a password).
+enum ArchiveSignature {
+    case zip, compound
+
+    init?(_ head: some Collection<UInt8>) {
+        if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
+            self = .zip
+        } else if head.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+            self = .compound
+        } else {
+            return nil
+        }
     }
 }
 
@@ -308,18 +309,12 @@ public struct SheetRange: Sendable {
     let firstRow: Int, lastRow: Int, firstColumn: Int, lastColumn: Int
 
     init?(_ text: String) {
-        let corners = text.split(separator: ":").map { corner -> (column: Int, row: Int)? in
-            let letters = corner.prefix { $0.isLetter }
-            guard let row = Int(corner.dropFirst(letters.count)) else { return nil }
-            let column = letters.uppercased().unicodeScalars.reduce(0) { $0 * 26 + Int($1.value) - 64 }
-            return (column, row)
-        }
-        guard let first = corners.first ?? nil else { return nil }
-        let last = (corners.count > 1 ? corners[1] : first) ?? first
+        let corners = text.split(separator: ":").map { XLSXReference.cell(String($0)) }
+        guard let first = corners.first ?? nil, let last = corners.count > 1 ? corners[1] : first else { return nil }
         self.text = text
         rows = last.row - first.row + 1
         columns = last.column - first.column + 1
-        (firstRow, lastRow, firstColumn, lastColumn) = (first.row, last.row, first.column - 1, last.column - 1)
+        (firstRow, lastRow, firstColumn, lastColumn) = (first.row, last.row, first.column, last.column)
     }
 }
 
@@ -344,7 +339,6 @@ final class CellStyles: XMLStream.Handler {
         }
     }
     func end(_ name: XMLName) { if name.is("cellXfs") { inCellXfs = false } }
-    func text(_ bytes: UnsafeRawBufferPointer) {}
 
     func kind(ofStyle index: Int) -> Shown { index >= 0 && index < shown.count ? shown[index] : .number }
 

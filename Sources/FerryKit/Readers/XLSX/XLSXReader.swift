@@ -34,7 +34,6 @@ public final class XLSXReader: RecordReader {
     public var fractionRead: Double? { pipe.fractionRead }
 
     private let pipe: SheetPipe
-    private var thread: Thread?
 
     /// Opens `path` and reads up to the header of `sheet` (a name or 1-based number; nil: the first
     /// visible sheet).
@@ -59,7 +58,6 @@ public final class XLSXReader: RecordReader {
         let thread = Thread { job.run() }
         thread.name = "ferry-xlsx"
         thread.start()
-        self.thread = thread
         let header = try pipe.header()
         columns = header.columns
         diagnostics = header.notes
@@ -236,7 +234,6 @@ final class SheetRows: XMLStream.Handler {
     private var capturing = false
     private var inInline = false
     private var inPhonetic = false
-    private var inSheetData = false
 
     // Records.
     private var header: [String]?
@@ -311,8 +308,6 @@ final class SheetRows: XMLStream.Handler {
             cellBytes.removeAll(keepingCapacity: true)
             nextColumn = 0
             cellsOutOfOrder = false
-        } else if name.is("sheetData") {
-            inSheetData = true
         } else if name.is("dimension") {
             dimension = attributes.string("ref").flatMap(SheetRange.init)
         }
@@ -330,8 +325,6 @@ final class SheetRows: XMLStream.Handler {
             inPhonetic = false
         } else if name.is("row") {
             endRow()
-        } else if name.is("sheetData") {
-            inSheetData = false
         }
     }
 
@@ -376,7 +369,7 @@ final class SheetRows: XMLStream.Handler {
         case .boolean:
             guard !text.isEmpty else { break }
             cellBytes.append(
-                contentsOf: text == [0x30] || text == Array("false".utf8) ? Array("false".utf8) : Array("true".utf8))
+                contentsOf: text == [0x30] || text.elementsEqual("false".utf8) ? "false".utf8 : "true".utf8)
             kind = .bool
         case .number:
             guard !text.isEmpty else { break }
@@ -470,7 +463,7 @@ final class SheetRows: XMLStream.Handler {
             rowNumber = row.row
             cellsOutOfOrder = true
             appendRecord()
-            if failure != nil { return }
+            if failed { return }
         }
     }
 
@@ -554,7 +547,7 @@ final class SheetRows: XMLStream.Handler {
             try pipe.hand(&batch, SheetPipe.Handed(columns: columns, notes: notes))
             notes = []
         } catch {
-            failure = nil
+            // The reader is gone (SheetPipe.Cancelled): stop reading.
             parser?.stop()
             cancelled = true
         }
@@ -593,6 +586,18 @@ enum XLSXReference {
     /// Excel's last column is XFD.
     static let maxColumns = 16_384
 
+    /// The column (from 0) and row (from 1) of a reference such as `D5`.
+    static func cell(_ reference: String) -> (column: Int, row: Int)? {
+        reference.withCString { text in
+            guard let column = column(text) else { return nil }
+            var cursor = text
+            while isASCIILetter(UInt8(bitPattern: cursor.pointee)) { cursor += 1 }
+            guard cursor.pointee != 0, let row = Int(String(cString: cursor)) else { return nil }
+            return (column, row)
+        }
+    }
+
+    /// The column (from 0) of the letters a reference starts with (`D5`: 3).
     static func column(_ reference: UnsafePointer<CChar>) -> Int? {
         var value = 0
         var cursor = reference

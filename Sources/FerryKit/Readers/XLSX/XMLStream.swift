@@ -12,6 +12,7 @@ import CExpat
 /// freely. Nothing of the document is kept.
 final class XMLStream {
     /// What the parser found; called while `feed` runs.
+    /// `end` and `text` do nothing unless a handler needs them.
     protocol Handler: AnyObject {
         func start(_ name: XMLName, _ attributes: XMLAttributes)
         func end(_ name: XMLName)
@@ -75,6 +76,11 @@ final class XMLStream {
         stopped = true
         XML_StopParser(parser, 0)
     }
+}
+
+extension XMLStream.Handler {
+    func end(_ name: XMLName) {}
+    func text(_ bytes: UnsafeRawBufferPointer) {}
 }
 
 /// Why an XML part cannot be read, and where.
