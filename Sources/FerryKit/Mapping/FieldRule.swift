@@ -31,10 +31,15 @@ final class FieldRule: Sendable {
             return table[value] ?? table.first(where: { $0.key.lowercased() == value.lowercased() })?.value
         }
 
+        /// The row that would translate `value`, `...` standing for the side only the user knows.
+        static func row(for value: String, reading: Bool) -> String {
+            reading ? "...: \(JSONText.quoted(value))" : "\(JSONText.quoted(value)): ..."
+        }
+
         /// Why `value` (the system's, when `reading`) could not be translated, with the row to add:
         /// the table's rows are `canonical: system`.
         func missing(_ value: String, reading: Bool) -> ValidationFailure {
-            let row = reading ? "...: \(JSONText.quoted(value))" : "\(JSONText.quoted(value)): ..."
+            let row = Lookup.row(for: value, reading: reading)
             return ValidationFailure(
                 "not in the table `\(name)`; add a row for it",
                 detail: "`\(value)` is not in the table `\(name)`; add `\(row)` to it")

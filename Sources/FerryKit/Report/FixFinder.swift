@@ -63,10 +63,11 @@ struct FixFinder {
     ]
 
     private func dateFormat(_ key: Key, _ found: Set<String>, _ count: Int, _ source: Profile) -> RunReport.Fix? {
-        guard key.message.hasPrefix("not a date in the format "), let field = key.field,
-            let (rule, index) = Self.entry(source, column: key.column, field: field)
+        guard let field = key.field, let (rule, index) = Self.entry(source, column: key.column, field: field),
+            case let declared = rule.codecs[index].dateFormat,
+            key.message.hasPrefix(declared.failure(.noMatch, text: "").message)
         else { return nil }
-        let current = rule.codecs[index].dateFormat.pattern
+        let current = declared.pattern
         var best: (format: String, read: Int)?
         for pattern in Self.dateFormats where pattern != current {
             guard let format = try? DateFormat(pattern) else { continue }
@@ -113,17 +114,29 @@ struct FixFinder {
     private func tableRows(_ key: Key, _ found: Set<String>, _ count: Int, source: Profile, target: Profile)
         -> RunReport.Fix?
     {
-        guard key.message.hasPrefix("not in the table `"),
-            let name = key.message.dropFirst("not in the table `".count).split(separator: "`").first
-        else { return nil }
         if let field = key.field, field.isPersonal { return nil }
-        let table = String(name)
-        let reading = Self.entry(source, column: key.column, field: key.field)?.0.lookup?.name == table
+        // The table whose own words (`Lookup.missing`) the failure has: the source's, read, or the
+        // target's, written.
+        func names(_ lookup: FieldRule.Lookup?, reading: Bool) -> Bool {
+            lookup.map { key.message.hasPrefix($0.missing("", reading: reading).message) } ?? false
+        }
+        let sourceLookup = Self.entry(source, column: key.column, field: key.field)?.0.lookup
+        let reading = names(sourceLookup, reading: true)
+        guard
+            let lookup = reading
+                ? sourceLookup
+                : target.rules.lazy.filter({ $0.columns.contains(key.column) }).compactMap(\.lookup).first(where: {
+                    names($0, reading: false)
+                })
+        else { return nil }
+        let table = lookup.name
         let profile = reading ? source : target
         // Reading, a row is `canonical: "as written"`: the value itself is a start. Writing, it is
         // `"canonical": the target's code`, which only the user knows.
         let rows = found.sorted().map { value in
-            reading ? "\(JSONText.quoted(value)): \(JSONText.quoted(value))" : "\(JSONText.quoted(value)): ..."
+            reading
+                ? "\(JSONText.quoted(value)): \(JSONText.quoted(value))"
+                : FieldRule.Lookup.row(for: value, reading: false)
         }
         return RunReport.Fix(
             mapping: profile.file, column: key.column, field: key.field?.rawValue, line: nil, failures: count,
