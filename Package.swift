@@ -1,6 +1,16 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// simdjson's On-Demand parser is built for the instruction set the compiler targets: on x86-64 the
+// JSON shim is built twice, for every processor and for AVX2, and picks one when it starts.
+#if arch(x86_64)
+    let haswellFlags: [CXXSetting] = [.unsafeFlags(["-mavx2", "-mbmi", "-mpclmul", "-mlzcnt"])]
+    let jsonDefines: [CXXSetting] = [.define("FERRY_JSON_HASWELL")]
+#else
+    let haswellFlags: [CXXSetting] = []
+    let jsonDefines: [CXXSetting] = []
+#endif
+
 let package = Package(
     name: "Ferry",
     platforms: [.macOS(.v14)],
@@ -54,10 +64,24 @@ let package = Package(
             path: "Sources/CPhoneNumber",
             linkerSettings: [.linkedLibrary("phonenumber"), .linkedLibrary("protobuf")]
         ),
+        // simdjson (`apt-get install libsimdjson-dev`) behind a small extern "C" shim: every JSON Ferry reads.
+        .target(
+            name: "CFerryJSON",
+            dependencies: ["CFerryJSONHaswell"],
+            path: "Sources/CFerryJSON",
+            cxxSettings: jsonDefines + [.unsafeFlags(["-O3"], .when(configuration: .release))],
+            linkerSettings: [.linkedLibrary("simdjson")]
+        ),
+        // The same parser built for AVX2 processors (x86-64 only; empty elsewhere).
+        .target(
+            name: "CFerryJSONHaswell",
+            path: "Sources/CFerryJSONHaswell",
+            cxxSettings: haswellFlags + [.unsafeFlags(["-O3"], .when(configuration: .release))]
+        ),
         .target(
             name: "FerryKit",
             dependencies: [
-                "CLibCSV", "CExpat", "CFerryZlib", "CXLSXWriter", "CPhoneNumber", "Yams",
+                "CLibCSV", "CExpat", "CFerryZlib", "CXLSXWriter", "CPhoneNumber", "CFerryJSON", "Yams",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,8 +1,17 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Reads JSON as a stream of record batches. The input may be a top-level array of objects, NDJSON
 /// (one object per line, or any whitespace between objects), Django-REST pages
 /// (`{"count", "next", "previous", "results": [...]}`, one or several, also inside an array), or a mix.
-/// Only one record is held at a time; nested values are kept as compact JSON text; there is no
-/// recursion, so deep nesting is an error, never a stack overflow.
+///
+/// The input is read in windows of about a megabyte. A small scanner finds where each record (an
+/// object at the top, in the top-level array or in a page's results) begins and ends, minding
+/// strings; simdjson (`JSONParser`) parses and checks the records of a window; the events it gives
+/// fill the batch. Nested values are kept as compact JSON text; numbers keep their text as written.
 public final class JSONReader: RecordReader {
     public let input: DecodedInput
     public var inputName: String { input.source.name }
@@ -12,47 +21,70 @@ public final class JSONReader: RecordReader {
     /// Pages (`{"count", ..., "results": [...]}`) met so far.
     public private(set) var pages = 0
     /// Deepest nesting accepted inside a value.
-    public static let maxDepth = 512
+    public static let maxDepth = JSONParser.maxDepth
     public let maxFieldBytes: Int
+    /// The largest record the window grows to hold.
+    private let maxRecordBytes: Int
 
+    private let parser = JSONParser()
     private var batch = RecordBatch()
-    private var buffer: [UInt8] = []
+
+    // The window: `window[0..<filled]` holds the input from file offset `windowFileOffset`, with
+    // `JSONParser.padding` bytes allocated after it; the scanner stands at `position`.
+    private var window: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var filled = 0
     private var position = 0
-    private var bufferFileOffset = 0
+    private var windowFileOffset = 0
     private var exhausted = false
+    /// The line the scanner stands on, and the file offset where it starts.
     private var line = 1
-    private var lineStartOffset = 0
+    private var lineStart = 0
+
+    /// Records found in the window and not parsed yet: their bounds in the window, the line each
+    /// starts on and the file offset of that line.
+    private var spans: [UInt32] = []
+    private var spanLines: [(line: Int, start: Int)] = []
+    private var recordsFound = 0
+
     private var frames: [Frame] = []
     private var columnIndex: [String: Int] = [:]
     /// Keys by their position in the previous object, so the usual case (the same keys in the same
     /// order) needs no dictionary look-up.
     private var keyCache: [(key: [UInt8], column: Int)] = []
-    private var keyScratch: [UInt8] = []
     /// Per column, the ordinal of the last record that set it and the index of its field there:
     /// finds repeated keys in O(1).
     private var seenInRecord: [(record: Int, field: Int)] = []
+    private var recordOrdinal = 0
     /// Objects with a key given more than once (RFC 8259 allows it; the last value counts), and
-    /// the first of them: the key and the line its object starts on.
+    /// the first of them: the key and the line its record starts on.
     private var repeatedKeys = 0
     private var firstRepeatedKey: (key: String, line: Int)?
-    private var recordOrdinal = 0
     private var pageCounts: [String] = []
-    private var pageRecords = 0
+    private var nestedScratch: [UInt8] = []
 
     private enum Frame {
-        case topArray(hasElements: Bool)
+        case topArray(Expecting)
         case page(openedAtLine: Int)
-        case pageResults(hasElements: Bool)
+        case pageResults(Expecting)
+    }
+
+    private enum Expecting {
+        case first, afterElement, afterComma
     }
 
     private static let pageKeys: Set<String> = ["count", "next", "previous"]
+    private static let windowBytes = 1 << 20
 
     public init(input: DecodedInput, maxFieldBytes: Int = 1 << 20) throws {
         self.input = input
         self.maxFieldBytes = maxFieldBytes
+        self.maxRecordBytes = max(64 << 20, 4 * maxFieldBytes)
+        capacity = Self.windowBytes
+        window = .allocate(capacity: capacity + JSONParser.padding)
+        try refill()
         skipWhitespace()
-        if let failure = pendingFailure { throw failure }
-        if peek() == nil {
+        if position == filled {
             if input.isOnlyByteOrderMark {
                 throw FerryError(
                     .input, "the file holds only a byte-order mark and no JSON", at: Location(file: input.source.name),
@@ -65,17 +97,17 @@ public final class JSONReader: RecordReader {
                 hint: "check that the export finished and that this is the right file")
         }
     }
-    /// An error met while refilling the buffer (where it cannot be thrown), raised at the next chance.
-    private var pendingFailure: FerryError?
+
+    deinit { window.deallocate() }
 
     public func read(into out: inout RecordBatch) throws -> Bool {
-        if let failure = pendingFailure { throw failure }
         batch.removeAll()
         while batch.count < 2048 && batch.byteCount < 512 * 1024 {
-            guard try nextRecord() else { break }
+            if spans.isEmpty {
+                guard try scan(upTo: 2048 - batch.count) else { break }
+            }
+            try parseSpans()
         }
-        // A read error ends the input early; it must stop the run, never pass for the end of the file.
-        if let failure = pendingFailure { throw failure }
         out.removeAll()
         swap(&out, &batch)
         recordsRead += out.count
@@ -83,173 +115,497 @@ public final class JSONReader: RecordReader {
         return !out.isEmpty
     }
 
-    // MARK: Structure
+    // MARK: Finding records
 
-    /// Parses up to and including the next record; false at the end of the input.
-    private func nextRecord() throws -> Bool {
-        while true {
-            guard let frame = frames.last else {
-                skipWhitespace()
-                guard let byte = peek() else { return false }
-                switch byte {
-                case UInt8(ascii: "["):
-                    advance()
-                    frames.append(.topArray(hasElements: false))
-                case UInt8(ascii: "{"):
-                    if try object(mayBePage: true) { return true }
-                default:
-                    throw syntaxError(
-                        "expected an object or an array of objects, found \(describeByte(byte))",
-                        hint:
-                            "Ferry reads a JSON array of objects, NDJSON (one object per line) or API pages with \"results\""
-                    )
-                }
-                continue
-            }
-            switch frame {
-            case .topArray(let hasElements), .pageResults(let hasElements):
-                let isPage: Bool = if case .pageResults = frame { true } else { false }
-                skipWhitespace()
-                guard let byte = peek() else {
-                    throw syntaxError(
-                        "the file ends inside an array: a ']' is missing",
-                        hint: "the file may be cut short; export it again")
-                }
-                if byte == UInt8(ascii: "]") {
-                    advance()
-                    frames.removeLast()
-                    continue
-                }
-                if hasElements {
-                    try expect(UInt8(ascii: ","), "',' or ']' after an array element")
-                    skipWhitespace()
-                }
-                frames[frames.count - 1] = isPage ? .pageResults(hasElements: true) : .topArray(hasElements: true)
-                guard peek() == UInt8(ascii: "{") else {
-                    throw syntaxError(
-                        "record \(recordsRead + batch.count + 1) is \(describeValue(peek())), not an object",
-                        hint: "each element of the array must be an object, one per customer")
-                }
-                if try object(mayBePage: !isPage) { return true }
-            case .page(let openedAt):
-                skipWhitespace()
-                guard let byte = peek() else {
-                    throw syntaxError(
-                        "the file ends inside the page object opened on line \(openedAt)",
-                        hint: "the file may be cut short")
-                }
-                if byte == UInt8(ascii: "}") {
-                    advance()
-                    frames.removeLast()
-                    continue
-                }
-                try expect(UInt8(ascii: ","), "',' or '}' after the page's results")
-                skipWhitespace()
-                let key = try string(into: &keyScratch)
-                let name = String(decoding: key, as: UTF8.self)
-                guard Self.pageKeys.contains(name) else {
-                    throw syntaxError(
-                        "the page object opened on line \(openedAt) has a key '\(name)' besides count, next, previous and results",
-                        hint:
-                            "an object with \"results\" is read as an API page; rename the key or wrap the records in an array"
-                    )
-                }
-                skipWhitespace()
-                try expect(UInt8(ascii: ":"), "':' after a key")
-                try discardValue(key: name)
-            }
-        }
+    private enum Step {
+        case progressed, needMore, end
     }
 
-    /// Parses an object at the cursor as a record. When `mayBePage` and the object turns out to be an
-    /// API page, opens its results instead and returns false.
-    private func object(mayBePage: Bool) throws -> Bool {
-        let startLine = line
-        advance()  // {
-        recordOrdinal += 1
-        batch.beginRecord()
-        // While every key so far is a page's own (count, next, previous), the object may still be a
-        // page: those fields wait for the decision before they get columns.
-        var undecided = mayBePage
-        var waiting: [(field: Int, key: String)] = []
-        var pageCount: String?
-        var position = 0
-        var repeated = false
-        skipWhitespace()
-        if peek() == UInt8(ascii: "}") {
-            advance()
-            batch.endRecord(number: recordsRead + batch.count + 1, line: startLine)
-            return true
-        }
-        while true {
-            skipWhitespace()
-            guard peek() == UInt8(ascii: "\"") else {
-                throw syntaxError("expected a key in quotes, found \(describeByte(peek()))", hint: nil)
-            }
-            let key = try string(into: &keyScratch)
-            skipWhitespace()
-            try expect(UInt8(ascii: ":"), "':' after a key")
-            skipWhitespace()
-            var column = -1
-            if undecided {
-                let name = String(decoding: key, as: UTF8.self)
-                if name == "results" && peek() == UInt8(ascii: "[") {
-                    advance()
-                    batch.discardOpenRecord()
-                    frames.append(.page(openedAtLine: startLine))
-                    frames.append(.pageResults(hasElements: false))
-                    pages += 1
-                    if let pageCount { pageCounts.append(pageCount) }
-                    return false
+    /// Finds up to `limit` records in the window, reading more input when one does not fit; false
+    /// when the input holds no more.
+    private func scan(upTo limit: Int) throws -> Bool {
+        while spans.count / 2 < limit {
+            switch try step() {
+            case .progressed: continue
+            case .end: return !spans.isEmpty
+            case .needMore:
+                if !spans.isEmpty { return true }
+                if exhausted {
+                    throw syntaxError(
+                        "the file ends in the middle of a page", hint: "the file may be cut short; export it again")
                 }
-                if Self.pageKeys.contains(name) && !waiting.contains(where: { $0.key == name }) {
-                    waiting.append((batch.fields.count, name))
-                } else {
-                    undecided = false
-                    try assignColumns(waiting, startLine: startLine)
-                }
-            }
-            var earlier: Int?
-            if column < 0 && !undecided {
-                column = columnFor(key: key, position: position)
-                earlier = markSeen(column, field: batch.fields.count)
-            }
-            let kind = try value(column: max(column, 0))
-            if let earlier {
-                // The key again: its last value counts, as most JSON readers take it.
-                batch.replaceFieldWithLast(earlier)
-                if !repeated { noteRepeatedKey(columns[column], line: startLine) }
-                repeated = true
-            }
-            if undecided, waiting.last?.key == "count", kind == .number, let last = batch.fields.last {
-                pageCount = batch.string(last)
-            }
-            position += 1
-            skipWhitespace()
-            guard let byte = peek() else {
-                throw syntaxError(
-                    "the file ends inside the object that starts on line \(startLine)",
-                    hint: "the file may be cut short; export it again")
-            }
-            advance()
-            if byte == UInt8(ascii: "}") { break }
-            if byte != UInt8(ascii: ",") {
-                throw syntaxError("expected ',' or '}' after a value, found \(describeByte(byte))", hint: nil, back: 1)
+                try refill()
             }
         }
-        if undecided { try assignColumns(waiting, startLine: startLine) }
-        batch.endRecord(number: recordsRead + batch.count + 1, line: startLine)
         return true
     }
 
-    /// Gives the fields that waited for the page decision their columns.
-    private func assignColumns(_ waiting: [(field: Int, key: String)], startLine: Int) throws {
-        for (index, (field, key)) in waiting.enumerated() {
-            let column = columnFor(key: Array(key.utf8), position: index)
-            // The waiting keys are distinct page keys: none is seen twice here.
-            _ = markSeen(column, field: field)
-            batch.setColumn(ofField: field, to: column)
+    /// Takes the next structural step at the scanner's place: a bracket, a comma, a page's own key,
+    /// or a whole record. Takes nothing when the window ends first (`needMore`).
+    private func step() throws -> Step {
+        skipWhitespace()
+        guard let frame = frames.last else {
+            guard position < filled else { return exhausted ? .end : .needMore }
+            switch window[position] {
+            case UInt8(ascii: "["):
+                position += 1
+                frames.append(.topArray(.first))
+                return .progressed
+            case UInt8(ascii: "{"):
+                return try object(mayBePage: true)
+            default:
+                throw syntaxError(
+                    "expected an object or an array of objects, found \(describeByte(window[position]))",
+                    hint:
+                        "Ferry reads a JSON array of objects, NDJSON (one object per line) or API pages with \"results\""
+                )
+            }
         }
+        switch frame {
+        case .topArray(let expecting), .pageResults(let expecting):
+            let inPage: Bool = if case .pageResults = frame { true } else { false }
+            func set(_ expecting: Expecting) {
+                frames[frames.count - 1] = inPage ? .pageResults(expecting) : .topArray(expecting)
+            }
+            guard position < filled else {
+                if !exhausted { return .needMore }
+                throw syntaxError(
+                    "the file ends inside an array: a ']' is missing",
+                    hint: "the file may be cut short; export it again")
+            }
+            let byte = window[position]
+            if byte == UInt8(ascii: "]") && expecting != .afterComma {
+                position += 1
+                frames.removeLast()
+                return .progressed
+            }
+            if expecting == .afterElement {
+                guard byte == UInt8(ascii: ",") else {
+                    throw syntaxError(
+                        "expected ',' or ']' after an array element, found \(describeByte(byte))", hint: nil)
+                }
+                position += 1
+                set(.afterComma)
+                return .progressed
+            }
+            guard byte == UInt8(ascii: "{") else {
+                throw syntaxError(
+                    byte == UInt8(ascii: "]")
+                        ? "a ',' before ']': JSON allows no comma after the last element"
+                        : "record \(recordsFound + 1) is \(describeValue(byte)), not an object",
+                    hint: "each element of the array must be an object, one per customer")
+            }
+            let arrayFrame = frames.count - 1
+            let step = try object(mayBePage: !inPage)
+            // The element is read (a record, or a page whose frames now lie above the array's).
+            if step == .progressed {
+                frames[arrayFrame] = inPage ? .pageResults(.afterElement) : .topArray(.afterElement)
+            }
+            return step
+        case .page(let openedAt):
+            guard position < filled else {
+                if !exhausted { return .needMore }
+                throw syntaxError(
+                    "the file ends inside the page object opened on line \(openedAt)", hint: "the file may be cut short"
+                )
+            }
+            if window[position] == UInt8(ascii: "}") {
+                position += 1
+                frames.removeLast()
+                return .progressed
+            }
+            guard window[position] == UInt8(ascii: ",") else {
+                throw syntaxError(
+                    "expected ',' or '}' after the page's results, found \(describeByte(window[position]))", hint: nil)
+            }
+            var at = position + 1
+            var lines = Lines()
+            guard let member = try pageMember(at: &at, lines: &lines) else { return .needMore }
+            guard let name = member.name, Self.pageKeys.contains(name) else {
+                throw syntaxError(
+                    "the page object opened on line \(openedAt) has a key '\(member.name ?? "?")' besides count, next, previous and results",
+                    hint:
+                        "an object with \"results\" is read as an API page; rename the key or wrap the records in an array"
+                )
+            }
+            try checkPageValue(member, name: name)
+            commit(to: at, lines)
+            return .progressed
+        }
+    }
+
+    /// Newlines passed over while looking ahead: how many, and the offset (in the window) after
+    /// the last one.
+    private struct Lines {
+        var count = 0
+        var lastEnd: Int?
+    }
+
+    private func commit(to offset: Int, _ lines: Lines) {
+        position = offset
+        line += lines.count
+        if let end = lines.lastEnd { lineStart = windowFileOffset + end }
+    }
+
+    /// The object at the scanner: a record, or (when `mayBePage`) an API page, whose results it opens.
+    private func object(mayBePage: Bool) throws -> Step {
+        let start = position
+        var at = position + 1
+        var lines = Lines()
+        if mayBePage {
+            // While every key so far is a page's own (count, next, previous), the object may be a page.
+            var members: [PageMember] = []
+            while true {
+                skipWhitespace(&at, &lines)
+                guard at < filled else { return try endsEarly(inObjectAt: start) }
+                guard window[at] == UInt8(ascii: "\""), let member = try pageMember(at: &at, lines: &lines, first: true)
+                else {
+                    if at >= filled { return try endsEarly(inObjectAt: start) }
+                    break
+                }
+                if member.name == "results" && member.value.first == UInt8(ascii: "[") {
+                    for earlier in members { try checkPageValue(earlier, name: earlier.name!) }
+                    let openedAt = line
+                    commit(to: member.valueStart + 1, lines)
+                    frames.append(.page(openedAtLine: openedAt))
+                    frames.append(.pageResults(.first))
+                    pages += 1
+                    return .progressed
+                }
+                guard let name = member.name, Self.pageKeys.contains(name),
+                    !members.contains(where: { $0.name == name })
+                else { break }
+                members.append(member)
+                skipWhitespace(&at, &lines)
+                guard at < filled else { return try endsEarly(inObjectAt: start) }
+                guard window[at] == UInt8(ascii: ",") else { break }
+                at += 1
+            }
+        }
+        // A record: from its '{' to the matching '}'.
+        at = start
+        lines = Lines()
+        guard let end = valueEnd(from: &at, lines: &lines) else { return try endsEarly(inObjectAt: start) }
+        if end - start > maxRecordBytes {
+            throw syntaxError(
+                "a record is larger than \(describe(bytes: maxRecordBytes))",
+                hint: "a closing quote or bracket may be missing; if the record is real, raise --max-field-size")
+        }
+        spans.append(UInt32(start))
+        spans.append(UInt32(end))
+        spanLines.append((line, lineStart))
+        recordsFound += 1
+        commit(to: end, lines)
+        return .progressed
+    }
+
+    /// The window ended inside the object at `start`: more input is needed, or the file is cut short.
+    private func endsEarly(inObjectAt start: Int) throws -> Step {
+        guard exhausted else {
+            if filled - position > maxRecordBytes {
+                throw syntaxError(
+                    "a record is larger than \(describe(bytes: maxRecordBytes))",
+                    hint: "a closing quote or bracket may be missing; if the record is real, raise --max-field-size")
+            }
+            return .needMore
+        }
+        var at = start
+        var lines = Lines()
+        skipString: do {
+            // Name what is open at the end: a string or the object.
+            var inString = false
+            while at < filled {
+                let byte = window[at]
+                if inString {
+                    if byte == UInt8(ascii: "\\") { at += 1 } else if byte == UInt8(ascii: "\"") { inString = false }
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = true
+                } else if byte == 0x0A {
+                    lines.count += 1
+                }
+                at += 1
+            }
+            if inString {
+                commit(to: filled, Lines())
+                throw syntaxError(
+                    "the file ends inside a string of the object that starts on line \(line - lines.count)",
+                    hint: "a closing '\"' is missing")
+            }
+            break skipString
+        }
+        position = filled
+        throw syntaxError(
+            "the file ends inside the object that starts on line \(line)",
+            hint: "the file may be cut short; export it again")
+    }
+
+    /// A key of an object that may be a page, and the bounds of its value.
+    private struct PageMember {
+        /// The key as written (nil when it is no plain string).
+        var name: String?
+        var valueStart: Int
+        var valueEnd: Int
+        var value: UnsafeBufferPointer<UInt8>
+    }
+
+    /// Reads `"key": value` at `at` (after a ',' when not `first`); nil when the window ends first.
+    private func pageMember(at: inout Int, lines: inout Lines, first: Bool = false) throws -> PageMember? {
+        skipWhitespace(&at, &lines)
+        guard at < filled else { return nil }
+        guard window[at] == UInt8(ascii: "\"") else {
+            if first { return nil }
+            throw syntaxError("expected a key in quotes, found \(describeByte(window[at]))", hint: nil, at: at)
+        }
+        let keyStart = at + 1
+        var end = at
+        guard valueEnd(from: &end, lines: &lines) != nil else { return nil }
+        let raw = UnsafeBufferPointer(start: window + keyStart, count: end - 1 - keyStart)
+        let name = raw.contains(UInt8(ascii: "\\")) ? nil : String(decoding: raw, as: UTF8.self)
+        at = end
+        skipWhitespace(&at, &lines)
+        guard at < filled else { return nil }
+        guard window[at] == UInt8(ascii: ":") else {
+            if first { return PageMember(name: nil, valueStart: at, valueEnd: at, value: .init(start: nil, count: 0)) }
+            throw syntaxError("expected ':' after a key, found \(describeByte(window[at]))", hint: nil, at: at)
+        }
+        at += 1
+        skipWhitespace(&at, &lines)
+        guard at < filled else { return nil }
+        let valueStart = at
+        if first && name == "results" && window[at] == UInt8(ascii: "[") {
+            // A page's results are read record by record, not looked through here.
+            return PageMember(name: name, valueStart: at, valueEnd: at + 1, value: .init(start: window + at, count: 1))
+        }
+        guard let valueEnd = valueEnd(from: &at, lines: &lines) else { return nil }
+        return PageMember(
+            name: name, valueStart: valueStart, valueEnd: valueEnd,
+            value: UnsafeBufferPointer(start: window + valueStart, count: valueEnd - valueStart))
+    }
+
+    /// Checks the value of one of a page's own keys with the parser, noting `count`.
+    private func checkPageValue(_ member: PageMember, name: String) throws {
+        let bounds = [UInt32(member.valueStart), UInt32(member.valueEnd)]
+        let events = bounds.withUnsafeBufferPointer { parser.parse(base: window, spans: $0, objectsOnly: false) }
+        if let failure = events.failure {
+            throw failure.error(in: self, at: failure.offset ?? member.valueStart, inputName: inputName)
+        }
+        if name == "count", events.count > 0, events[0].kind == .number {
+            pageCounts.append(String(decoding: events[0].text, as: UTF8.self))
+        }
+    }
+
+    /// Where the value at `at` ends (moving `at` there): a string, a scalar, or an object or array
+    /// with everything nested in it (brackets counted, strings minded); nil when the window ends
+    /// first. Newlines outside strings are counted into `lines`.
+    @inline(__always)
+    private func valueEnd(from at: inout Int, lines: inout Lines) -> Int? {
+        let p = window
+        var k = at
+        let end = filled
+        switch p[k] {
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            var depth = 0
+            while k < end {
+                let byte = p[k]
+                switch Self.byteClass[Int(byte)] {
+                case 1:
+                    k += 1
+                    while k < end {
+                        let c = p[k]
+                        if c == UInt8(ascii: "\"") { break }
+                        k += c == UInt8(ascii: "\\") ? 2 : 1
+                    }
+                    if k >= end { return nil }
+                case 2:
+                    depth += 1
+                case 3:
+                    depth -= 1
+                    if depth == 0 {
+                        at = k + 1
+                        return at
+                    }
+                case 4:
+                    lines.count += 1
+                    lines.lastEnd = k + 1
+                default:
+                    break
+                }
+                k += 1
+            }
+            return nil
+        case UInt8(ascii: "\""):
+            k += 1
+            while k < end {
+                let c = p[k]
+                if c == UInt8(ascii: "\"") {
+                    at = k + 1
+                    return at
+                }
+                k += c == UInt8(ascii: "\\") ? 2 : 1
+            }
+            return nil
+        default:
+            while k < end {
+                switch p[k] {
+                case UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), 0x20, 0x09, 0x0A, 0x0D:
+                    at = k
+                    return k
+                default: k += 1
+                }
+            }
+            if exhausted {
+                at = k
+                return k
+            }
+            return nil
+        }
+    }
+
+    /// 1: a quote, 2: an opening bracket, 3: a closing one, 4: a line feed, 0: anything else.
+    private static let byteClass: [UInt8] = (0..<256).map { byte in
+        switch byte {
+        case 0x22: 1
+        case 0x7B, 0x5B: 2
+        case 0x7D, 0x5D: 3
+        case 0x0A: 4
+        default: 0
+        }
+    }
+
+    private func skipWhitespace() {
+        var lines = Lines()
+        var at = position
+        skipWhitespace(&at, &lines)
+        commit(to: at, lines)
+    }
+
+    private func skipWhitespace(_ at: inout Int, _ lines: inout Lines) {
+        while at < filled {
+            switch window[at] {
+            case 0x20, 0x09, 0x0D: at += 1
+            case 0x0A:
+                at += 1
+                lines.count += 1
+                lines.lastEnd = at
+            default: return
+            }
+        }
+    }
+
+    /// Moves what the scanner has not passed to the window's start and reads more input after it,
+    /// growing the window when one record needs more room.
+    private func refill() throws {
+        guard !exhausted else { return }
+        let rest = filled - position
+        if position > 0 {
+            memmove(window, window + position, rest)
+            windowFileOffset += position
+            filled = rest
+            position = 0
+        }
+        let target = max(Self.windowBytes, 2 * rest)
+        while filled < target {
+            let got: Void? = try input.nextChunk { chunk in
+                if filled + chunk.count > capacity {
+                    let grown = UnsafeMutablePointer<UInt8>.allocate(
+                        capacity: max(2 * capacity, filled + chunk.count) + JSONParser.padding)
+                    grown.update(from: window, count: filled)
+                    window.deallocate()
+                    window = grown
+                    capacity = max(2 * capacity, filled + chunk.count)
+                }
+                (window + filled).update(from: chunk.bindMemory(to: UInt8.self).baseAddress!, count: chunk.count)
+                filled += chunk.count
+            }
+            if got == nil {
+                exhausted = true
+                break
+            }
+        }
+    }
+
+    // MARK: Parsing records
+
+    /// Parses the records found and adds them to the batch.
+    private func parseSpans() throws {
+        defer {
+            spans.removeAll(keepingCapacity: true)
+            spanLines.removeAll(keepingCapacity: true)
+        }
+        let events = spans.withUnsafeBufferPointer { parser.parse(base: window, spans: $0, objectsOnly: true) }
+        var index = 0
+        for document in 0..<events.documents {
+            try fill(events, from: &index, line: spanLines[document].line)
+        }
+        if let failure = events.failure {
+            let document = events.documents
+            let start = Int(spans[2 * document])
+            let offset = failure.offset ?? locate(failure.code, inSpanFrom: start, to: Int(spans[2 * document + 1]))
+            line = spanLines[document].line
+            lineStart = spanLines[document].start
+            throw failure.error(in: self, at: offset, inputName: inputName)
+        }
+    }
+
+    /// Adds the record whose events start at `index` to the batch.
+    private func fill(_ events: JSONEvents, from index: inout Int, line: Int) throws {
+        recordOrdinal += 1
+        batch.beginRecord()
+        var position = 0
+        var repeated = false
+        index += 1  // the record's opening
+        while true {
+            let key = events[index]
+            index += 1
+            guard key.kind == .key else { break }  // the record's end
+            let column = columnFor(key: key.text, position: position)
+            let earlier = markSeen(column, field: batch.fields.count)
+            let value = events[index]
+            switch value.kind {
+            case .string:
+                if value.text.count > maxFieldBytes {
+                    throw FerryError(
+                        .input, "a value is larger than the limit of \(describe(bytes: maxFieldBytes))",
+                        at: Location(file: inputName, line: line, column: columns[column]),
+                        hint: "if the value is real, raise the limit with --max-field-size")
+                }
+                batch.appendField(column: column, kind: .string, value.text)
+                index += 1
+            case .number:
+                batch.appendField(column: column, kind: .number, value.text)
+                index += 1
+            case .true:
+                batch.appendField(column: column, kind: .bool, UnsafeRawBufferPointer(staticString: "true"))
+                index += 1
+            case .false:
+                batch.appendField(column: column, kind: .bool, UnsafeRawBufferPointer(staticString: "false"))
+                index += 1
+            case .null:
+                batch.appendField(column: column, kind: .null, UnsafeRawBufferPointer(start: nil, count: 0))
+                index += 1
+            default:
+                nestedScratch.removeAll(keepingCapacity: true)
+                var nestedRepeat: String?
+                events.appendCompact(from: &index, to: &nestedScratch, repeated: &nestedRepeat)
+                nestedScratch.withUnsafeBytes { batch.appendField(column: column, kind: .json, $0) }
+                if let nestedRepeat {
+                    repeatedKeys += 1
+                    if firstRepeatedKey == nil { firstRepeatedKey = (nestedRepeat, line) }
+                }
+            }
+            if let earlier {
+                // The key again: its last value counts, as most JSON readers take it.
+                batch.replaceFieldWithLast(earlier)
+                if !repeated {
+                    repeatedKeys += 1
+                    if firstRepeatedKey == nil { firstRepeatedKey = (columns[column], line) }
+                }
+                repeated = true
+            }
+            position += 1
+        }
+        index += 1  // the document's end
+        batch.endRecord(number: recordsRead + batch.count + 1, line: line)
     }
 
     /// Marks `column` as set in this record by `field`; the index of the field that set it
@@ -260,14 +616,8 @@ public final class JSONReader: RecordReader {
         return nil
     }
 
-    /// Counts an object (a record, or a value nested in one) that gives a key more than once.
-    private func noteRepeatedKey(_ key: String, line: Int) {
-        repeatedKeys += 1
-        if firstRepeatedKey == nil { firstRepeatedKey = (key, line) }
-    }
-
-    private func columnFor(key: [UInt8], position: Int) -> Int {
-        if position < keyCache.count, keyCache[position].key == key { return keyCache[position].column }
+    private func columnFor(key: UnsafeRawBufferPointer, position: Int) -> Int {
+        if position < keyCache.count, keyCache[position].key.elementsEqual(key) { return keyCache[position].column }
         let name = String(decoding: key, as: UTF8.self)
         let column: Int
         if let known = columnIndex[name] {
@@ -279,380 +629,65 @@ public final class JSONReader: RecordReader {
             seenInRecord.append((0, 0))
         }
         if position < keyCache.count {
-            keyCache[position] = (key, column)
+            keyCache[position] = (Array(key), column)
         } else if position == keyCache.count {
-            keyCache.append((key, column))
+            keyCache.append((Array(key), column))
         }
         return column
     }
 
-    /// Parses and drops the value of one of a page's own keys, noting `count`.
-    private func discardValue(key: String) throws {
-        skipWhitespace()
-        batch.beginRecord()
-        let kind = try value(column: 0)
-        if key == "count" && kind == .number, let last = batch.fields.last { pageCounts.append(batch.string(last)) }
-        batch.discardOpenRecord()
+    // MARK: Errors
+
+    /// Where in a record the parser's error lies when simdjson did not say: the invalid UTF-8
+    /// byte, or the raw control character inside a string.
+    private func locate(_ code: Int32, inSpanFrom start: Int, to end: Int) -> Int {
+        let bytes = UnsafeRawBufferPointer(start: window + start, count: end - start)
+        if code == JSONFailure.invalidUTF8 {
+            var firstNonASCII: Int?
+            if case .invalid(let at) = checkUTF8(bytes, firstNonASCII: &firstNonASCII) { return start + at }
+            return start
+        }
+        var inString = false
+        var k = 0
+        while k < bytes.count {
+            let byte = bytes[k]
+            if inString {
+                if byte < 0x20 { return start + k }
+                if byte == UInt8(ascii: "\\") { k += 1 } else if byte == UInt8(ascii: "\"") { inString = false }
+            } else if byte == UInt8(ascii: "\"") {
+                inString = true
+            }
+            k += 1
+        }
+        return start
     }
 
-    // MARK: Values
-
-    /// Parses one value into the open record as a field of `column`.
-    private func value(column: Int) throws -> ValueKind {
-        guard let byte = peek() else {
-            throw syntaxError(
-                "the file ends where a value was expected", hint: "the file may be cut short; export it again")
+    /// The place at `offset` in the window (which must lie on or after the scanner's line).
+    fileprivate func location(at offset: Int) -> Location {
+        var lineNumber = line
+        var start = lineStart
+        var k = max(lineStart - windowFileOffset, 0)
+        while k < offset {
+            if window[k] == 0x0A {
+                lineNumber += 1
+                start = windowFileOffset + k + 1
+            }
+            k += 1
         }
-        let start = batch.beginField()
-        let kind: ValueKind
-        switch byte {
-        case UInt8(ascii: "\""):
-            try stringIntoBatch(column: column)
-            kind = .string
-        case UInt8(ascii: "{"), UInt8(ascii: "["):
-            try nested()
-            kind = .json
-        case UInt8(ascii: "t"):
-            try literal("true"); batch.appendFieldBytes(UnsafeRawBufferPointer(staticString: "true")); kind = .bool
-        case UInt8(ascii: "f"):
-            try literal("false"); batch.appendFieldBytes(UnsafeRawBufferPointer(staticString: "false")); kind = .bool
-        case UInt8(ascii: "n"):
-            try literal("null"); kind = .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            try number()
-            kind = .number
-        default:
-            throw syntaxError("expected a value, found \(describeByte(byte))", hint: nil)
-        }
-        batch.endField(column: column, kind: kind, start: start)
-        return kind
+        return Location(
+            file: inputName, line: lineNumber, record: nil, column: nil,
+            lineColumn: windowFileOffset + offset - start + 1)
     }
 
-    private func literal(_ word: StaticString) throws {
-        let expected = UnsafeRawBufferPointer(staticString: word)
-        for byte in expected {
-            guard peek() == byte else {
-                throw syntaxError("expected '\(word)', found \(describeByte(peek()))", hint: nil)
-            }
-            advance()
-        }
-    }
+    fileprivate func byte(at offset: Int) -> UInt8? { offset < filled ? window[offset] : nil }
 
-    /// A JSON number, checked against the grammar and copied as written.
-    private func number() throws {
-        func digits() throws -> Int {
-            var count = 0
-            while let byte = peek(), byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
-                batch.appendFieldByte(byte); advance(); count += 1
-            }
-            return count
-        }
-        if peek() == UInt8(ascii: "-") { batch.appendFieldByte(UInt8(ascii: "-")); advance() }
-        let leadingZero = peek() == UInt8(ascii: "0")
-        let integer = try digits()
-        if integer == 0 { throw syntaxError("a number needs digits, found \(describeByte(peek()))", hint: nil) }
-        if leadingZero && integer > 1 {
-            throw syntaxError("a number may not start with 0 (write \"0…\" in quotes to keep leading zeros)", hint: nil)
-        }
-        if peek() == UInt8(ascii: ".") {
-            batch.appendFieldByte(UInt8(ascii: ".")); advance()
-            if try digits() == 0 { throw syntaxError("a decimal point needs digits after it", hint: nil) }
-        }
-        if let byte = peek(), byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
-            batch.appendFieldByte(byte); advance()
-            if let sign = peek(), sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
-                batch.appendFieldByte(sign); advance()
-            }
-            if try digits() == 0 { throw syntaxError("an exponent needs digits", hint: nil) }
-        }
-    }
-
-    /// A string value, unescaped into the open field.
-    private func stringIntoBatch(column: Int) throws {
-        var scratch: [UInt8] = []
-        swap(&scratch, &stringScratch)
-        defer { swap(&scratch, &stringScratch) }
-        let text = try string(into: &scratch)
-        if text.count > maxFieldBytes {
-            throw FerryError(
-                .input, "a value is larger than the limit of \(describe(bytes: maxFieldBytes))",
-                // The first object's columns wait until it ends (it may be an API page).
-                at: location(column: column < columns.count ? columns[column] : nil),
-                hint: "if the value is real, raise the limit with --max-field-size")
-        }
-        text.withUnsafeBytes { batch.appendFieldBytes($0) }
-    }
-    private var stringScratch: [UInt8] = []
-
-    /// Parses a string at the cursor (which must be on its opening quote) into `out`, unescaped.
-    private func string(into out: inout [UInt8]) throws -> [UInt8] {
-        out.removeAll(keepingCapacity: true)
-        let startLine = line
-        advance()  // "
-        while true {
-            if position >= buffer.count && !refill() {
-                throw syntaxError(
-                    "the file ends inside a string that starts on line \(startLine)", hint: "a closing '\"' is missing")
-            }
-            // Copy the run of plain bytes in one go.
-            var end = position
-            while end < buffer.count {
-                let byte = buffer[end]
-                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
-                end += 1
-            }
-            out.append(contentsOf: buffer[position..<end])
-            position = end
-            if out.count > maxFieldBytes + 1 {
-                throw syntaxError(
-                    "a string is larger than the limit of \(describe(bytes: maxFieldBytes))",
-                    hint:
-                        "if the value is real, raise the limit with --max-field-size; otherwise look for a missing closing quote"
-                )
-            }
-            guard position < buffer.count else { continue }
-            let byte = buffer[position]
-            if byte == UInt8(ascii: "\"") { advance(); return out }
-            if byte < 0x20 {
-                throw syntaxError(
-                    "a raw control character (\(hex(byte))) inside a string",
-                    hint: byte == 0x0A
-                        ? "a line break inside a string must be written \\n; the string may be missing its closing quote"
-                        : "write it as an escape such as \\u00\(hex(byte).dropFirst(2))")
-            }
-            advance()  // backslash
-            guard let escaped = peek() else { continue }
-            advance()
-            if let byte = JSONText.unescaped(escaped) { out.append(byte); continue }
-            switch escaped {
-            case UInt8(ascii: "u"):
-                var scalar = try hex4()
-                if (0xD800...0xDBFF).contains(scalar) {
-                    guard peek() == UInt8(ascii: "\\") else {
-                        throw syntaxError("a \\u escape holds half of a surrogate pair", hint: nil)
-                    }
-                    advance()
-                    guard peek() == UInt8(ascii: "u") else {
-                        throw syntaxError("a \\u escape holds half of a surrogate pair", hint: nil)
-                    }
-                    advance()
-                    let low = try hex4()
-                    guard (0xDC00...0xDFFF).contains(low) else {
-                        throw syntaxError("a \\u escape holds half of a surrogate pair", hint: nil)
-                    }
-                    scalar = JSONText.scalar(high: scalar, low: low)
-                } else if (0xDC00...0xDFFF).contains(scalar) {
-                    throw syntaxError("a \\u escape holds half of a surrogate pair", hint: nil)
-                }
-                out.append(contentsOf: String(Character(Unicode.Scalar(scalar)!)).utf8)
-            default:
-                throw syntaxError(
-                    "'\\\(String(UnicodeScalar(escaped)))' is not a JSON escape", hint: "write a backslash as \\\\")
-            }
-        }
-    }
-
-    private func hex4() throws -> UInt32 {
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            guard let byte = peek() else { throw syntaxError("the file ends inside a \\u escape", hint: nil) }
-            let digit: UInt32
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
-            default:
-                throw syntaxError("a \\u escape needs four hexadecimal digits, found \(describeByte(byte))", hint: nil)
-            }
-            value = value << 4 | digit
-            advance()
-        }
-        return value
-    }
-
-    /// A nested object or array, checked and copied as compact JSON into the open field.
-    private func nested() throws {
-        var stack: [UInt8] = []  // closing bytes expected
-        var objects: [Int] = []  // the serial of each object open, for its keys in `nestedKeys`
-        var expectingValue = true
-        var scratch: [UInt8] = []
-        // Serials keep objects apart, so emptying is for memory only: a table grown by a large
-        // object is dropped rather than cleared bucket by bucket for every later value.
-        nestedKeys.removeAll(keepingCapacity: nestedKeys.capacity <= 64)
-        var repeatedKey: String?
-        defer { if let repeatedKey { noteRepeatedKey(repeatedKey, line: line) } }
-        func key() throws {
-            let key = try nestedKey(&scratch)
-            if !nestedKeys.insert(NestedKey(object: objects.last!, key: key)).inserted, repeatedKey == nil {
-                repeatedKey = String(decoding: key, as: UTF8.self)
-            }
-        }
-        func close() {
-            let closing = stack.removeLast()
-            if closing == UInt8(ascii: "}") { objects.removeLast() }
-            batch.appendFieldByte(closing)
-            advance()
-        }
-        while true {
-            skipWhitespace()
-            guard let byte = peek() else {
-                throw syntaxError(
-                    "the file ends inside a nested value", hint: "the file may be cut short; export it again")
-            }
-            if expectingValue {
-                switch byte {
-                case UInt8(ascii: "{"), UInt8(ascii: "["):
-                    if stack.count >= Self.maxDepth {
-                        throw syntaxError(
-                            "values are nested deeper than \(Self.maxDepth) levels",
-                            hint: "customer data is never this deep; check how the file was produced")
-                    }
-                    stack.append(byte == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]"))
-                    if byte == UInt8(ascii: "{") {
-                        nestedObjects += 1
-                        objects.append(nestedObjects)
-                    }
-                    batch.appendFieldByte(byte); advance()
-                    skipWhitespace()
-                    if peek() == stack.last {
-                        close()
-                        expectingValue = false
-                    } else if byte == UInt8(ascii: "{") {
-                        try key()
-                    }
-                    if stack.isEmpty { return }
-                    continue
-                case UInt8(ascii: "\""):
-                    let text = try string(into: &scratch)
-                    appendQuoted(text)
-                case UInt8(ascii: "t"):
-                    try literal("true"); batch.appendFieldBytes(UnsafeRawBufferPointer(staticString: "true"))
-                case UInt8(ascii: "f"):
-                    try literal("false"); batch.appendFieldBytes(UnsafeRawBufferPointer(staticString: "false"))
-                case UInt8(ascii: "n"):
-                    try literal("null"); batch.appendFieldBytes(UnsafeRawBufferPointer(staticString: "null"))
-                case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try number()
-                default: throw syntaxError("expected a value, found \(describeByte(byte))", hint: nil)
-                }
-                expectingValue = false
-                if stack.isEmpty { return }
-                continue
-            }
-            if byte == stack.last {
-                close()
-                if stack.isEmpty { return }
-                continue
-            }
-            guard byte == UInt8(ascii: ",") else {
-                throw syntaxError(
-                    "expected ',' or '\(String(UnicodeScalar(stack.last!)))' in a nested value, found \(describeByte(byte))",
-                    hint: nil)
-            }
-            batch.appendFieldByte(byte); advance()
-            if stack.last == UInt8(ascii: "}") { try key() }
-            expectingValue = true
-        }
-    }
-
-    /// A key of a nested object, copied into the field; returns it unescaped.
-    private func nestedKey(_ scratch: inout [UInt8]) throws -> [UInt8] {
-        skipWhitespace()
-        guard peek() == UInt8(ascii: "\"") else {
-            throw syntaxError("expected a key in quotes, found \(describeByte(peek()))", hint: nil)
-        }
-        let key = try string(into: &scratch)
-        appendQuoted(key)
-        skipWhitespace()
-        try expect(UInt8(ascii: ":"), "':' after a key")
-        batch.appendFieldByte(UInt8(ascii: ":"))
-        return key
-    }
-
-    /// A key of one nested object (numbered in the reader's order), to find keys given twice.
-    private struct NestedKey: Hashable {
-        var object: Int
-        var key: [UInt8]
-    }
-    private var nestedKeys = Set<NestedKey>()
-    private var nestedObjects = 0
-
-    /// Writes `text` as a JSON string into the open field.
-    private func appendQuoted(_ text: [UInt8]) {
-        var escaped: [UInt8] = []
-        JSONText.appendQuoted(text.withUnsafeBytes { $0 }, to: &escaped)
-        escaped.withUnsafeBytes { batch.appendFieldBytes($0) }
-    }
-
-    // MARK: Cursor
-
-    @inline(__always)
-    private func peek() -> UInt8? {
-        if position < buffer.count { return buffer[position] }
-        return refill() ? buffer[position] : nil
-    }
-
-    @inline(__always)
-    private func advance() { position += 1 }
-
-    private func refill() -> Bool {
-        guard !exhausted else { return false }
-        bufferFileOffset += buffer.count
-        buffer.removeAll(keepingCapacity: true)
-        position = 0
-        while buffer.isEmpty {
-            do {
-                let got: Void? = try input.nextChunk { buffer.append(contentsOf: $0) }
-                if got == nil { exhausted = true; return false }
-            } catch let error as FerryError {
-                pendingFailure = error
-                exhausted = true
-                return false
-            } catch {
-                pendingFailure = FerryError(.input, "\(error)", at: Location(file: inputName))
-                exhausted = true
-                return false
-            }
-        }
-        return true
-    }
-
-    private func skipWhitespace() {
-        while true {
-            while position < buffer.count {
-                switch buffer[position] {
-                case 0x20, 0x09, 0x0D: position += 1
-                case 0x0A:
-                    position += 1
-                    line += 1
-                    lineStartOffset = bufferFileOffset + position
-                default: return
-                }
-            }
-            if !refill() { return }
-        }
-    }
-
-    private func expect(_ byte: UInt8, _ what: String) throws {
-        guard let found = peek(), found == byte else {
-            throw syntaxError("expected \(what), found \(describeByte(peek()))", hint: nil)
-        }
-        advance()
-    }
-
-    private func location(column: String? = nil, back: Int = 0) -> Location {
-        Location(
-            file: inputName, line: line, record: nil, column: column,
-            lineColumn: bufferFileOffset + position - back - lineStartOffset + 1)
-    }
-
-    private func syntaxError(_ message: String, hint: String?, back: Int = 0) -> FerryError {
-        if let pendingFailure { return pendingFailure }
-        return FerryError(
-            .input, "invalid JSON: \(message)", at: location(back: back),
+    private func syntaxError(_ message: String, hint: String?, at offset: Int? = nil) -> FerryError {
+        FerryError(
+            .input, "invalid JSON: \(message)", at: location(at: offset ?? position),
             hint: hint ?? "fix the JSON at this place (a validator such as `jq . FILE` shows the same spot)")
     }
 
-    private func describeByte(_ byte: UInt8?) -> String {
+    fileprivate func describeByte(_ byte: UInt8?) -> String {
         guard let byte else { return "the end of the file" }
         if byte >= 0x21 && byte < 0x7F { return "'\(String(UnicodeScalar(byte)))'" }
         return hex(byte)
@@ -691,6 +726,30 @@ public final class JSONReader: RecordReader {
         }
     }
     private var notedTotals = false
+}
+
+extension JSONFailure {
+    /// The error at `offset` of the reader's window, worded for a user.
+    fileprivate func error(in reader: JSONReader, at offset: Int, inputName: String) -> FerryError {
+        let location = reader.location(at: offset)
+        if code == Self.invalidUTF8, let byte = reader.byte(at: offset) {
+            return FerryError(
+                .input, "byte \(hex(byte)) is not valid UTF-8: JSON is UTF-8", at: location,
+                hint:
+                    "the file is not all UTF-8; if Windows software saved it, run again with --encoding windows-1252, otherwise fix the text at this place"
+            )
+        }
+        if code == Self.controlCharacter, let byte = reader.byte(at: offset), byte < 0x20 {
+            return FerryError(
+                .input, "invalid JSON: a raw control character (\(hex(byte))) inside a string", at: location,
+                hint: byte == 0x0A
+                    ? "a line break inside a string must be written \\n; the string may be missing its closing quote"
+                    : "write it as an escape such as \\u00\(hex(byte).dropFirst(2))")
+        }
+        return FerryError(
+            .input, "invalid JSON: \(message(found: reader.describeByte(reader.byte(at: offset))))", at: location,
+            hint: hint)
+    }
 }
 
 extension UnsafeRawBufferPointer {
