@@ -19,9 +19,17 @@ struct Parser {
     std::vector<uint8_t> arena;
     const uint8_t *base = nullptr;
     const uint8_t *error_at = nullptr;
+    /// The end of the document being parsed.
+    const char *limit = nullptr;
     int max_depth = 512;
 
     void emit(uint32_t kind, uint32_t start = 0, uint32_t length = 0) { events.push_back({kind, start, length}); }
+
+    /// Text that lies in the input as it is (no escapes): the event points there.
+    void in_input(uint32_t kind, const char *start, size_t length) {
+        emit(kind | FERRY_JSON_IN_INPUT, static_cast<uint32_t>(reinterpret_cast<const uint8_t *>(start) - base),
+             static_cast<uint32_t>(length));
+    }
 
     void text(uint32_t kind, std::string_view value) {
         auto start = static_cast<uint32_t>(arena.size());
@@ -71,9 +79,16 @@ struct Parser {
         for (auto result : object) {
             od::field field;
             if (auto error = std::move(result).get(field)) return error;
-            std::string_view key;
-            if (auto error = field.unescaped_key().get(key)) return error;
-            text(FERRY_JSON_KEY, key);
+            // The key as written runs to the first quote; when it holds no backslash, that is the key.
+            const char *raw = field.key().raw();
+            auto quote = static_cast<const char *>(std::memchr(raw, '"', limit - raw));
+            if (quote && !std::memchr(raw, '\\', quote - raw)) {
+                in_input(FERRY_JSON_KEY, raw, quote - raw);
+            } else {
+                std::string_view key;
+                if (auto error = field.unescaped_key().get(key)) return error;
+                text(FERRY_JSON_KEY, key);
+            }
             if (int error = value(field.value(), depth)) return error;
         }
         return 0;
@@ -85,7 +100,7 @@ struct Parser {
         if (auto error = value.type().get(type)) return fail(error, at);
         switch (type) {
         case od::json_type::object: {
-            if (depth >= max_depth) return fail(FERRY_JSON_TOO_DEEP, at);
+            if (depth > max_depth) return fail(FERRY_JSON_TOO_DEEP, at);
             od::object object;
             if (auto error = value.get_object().get(object)) return fail(error, at);
             emit(FERRY_JSON_OBJECT);
@@ -94,7 +109,7 @@ struct Parser {
             return 0;
         }
         case od::json_type::array: {
-            if (depth >= max_depth) return fail(FERRY_JSON_TOO_DEEP, at);
+            if (depth > max_depth) return fail(FERRY_JSON_TOO_DEEP, at);
             od::array array;
             if (auto error = value.get_array().get(array)) return fail(error, at);
             emit(FERRY_JSON_ARRAY);
@@ -107,6 +122,11 @@ struct Parser {
             return 0;
         }
         case od::json_type::string: {
+            std::string_view token = trimmed(value.raw_json_token());
+            if (token.size() >= 2 && token.back() == '"' && !std::memchr(token.data() + 1, '\\', token.size() - 2)) {
+                in_input(FERRY_JSON_STRING, token.data() + 1, token.size() - 2);
+                return 0;
+            }
             std::string_view string;
             if (auto error = value.get_string().get(string)) return fail(error, at);
             text(FERRY_JSON_STRING, string);
@@ -136,6 +156,7 @@ struct Parser {
     }
 
     int document(const uint8_t *start, size_t length, bool objects_only) {
+        limit = reinterpret_cast<const char *>(start + length);
         od::document document;
         if (auto error = parser.iterate(start, length, length + FERRY_JSON_PADDING).get(document)) return error;
         int error = 0;

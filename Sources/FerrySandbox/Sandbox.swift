@@ -283,3 +283,9 @@ func jsonText(_ template: Data, adding members: [String: Any]) -> String {
 func parseJSON(_ body: ByteBuffer) -> Any? {
     try? JSONSerialization.jsonObject(with: Data(body.readableBytesView), options: [.fragmentsAllowed])
 }
+
+extension NSNumber {
+    /// Whether JSON said `true`/`false` rather than a number (Foundation parses both as NSNumber;
+    /// the sandbox reads requests with Foundation, independently of Ferry's parser).
+    var isBoolean: Bool { String(cString: objCType) == "c" }
+}

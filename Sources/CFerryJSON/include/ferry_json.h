@@ -31,8 +31,12 @@ typedef enum {
     FERRY_JSON_END_DOCUMENT = 11,
 } ferry_json_event_kind;
 
-/// One event. For keys and strings `start` and `length` place the text in the arena, for numbers
-/// in the input (from the first document's start); otherwise both are 0.
+/// Set in an event's kind when its text lies in the input rather than in the arena.
+#define FERRY_JSON_IN_INPUT 0x100
+
+/// One event. For keys and strings `start` and `length` place the text in the arena (unescaped),
+/// or with FERRY_JSON_IN_INPUT in the input, from the first document's start (a string without
+/// escapes); for numbers always in the input; otherwise both are 0.
 typedef struct {
     uint32_t kind;
     uint32_t start;

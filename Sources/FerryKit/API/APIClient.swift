@@ -65,10 +65,9 @@ enum CallOutcome: Sendable {
 }
 
 /// A JSON answer: its bytes, and what they parse to, parsed once when the answer is classified.
-struct JSONBody: @unchecked Sendable {
+struct JSONBody: Sendable {
     let bytes: [UInt8]
-    /// Foundation's parse (dictionaries, arrays, strings, NSNumbers, NSNull): immutable values.
-    let value: Any
+    let value: JSONValue
 }
 
 /// What an answer means, decided once for every call (check, token, create, lookup, list page).
@@ -392,9 +391,7 @@ final class APIClient: Sendable {
         case .answered(let status, _, let body):
             switch status {
             case 200...299:
-                guard !body.isEmpty,
-                    let value = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
-                else {
+                guard !body.isEmpty, let value = JSONValue(parsing: body) else {
                     let type = outcome.header("Content-Type").map { " (\(APIClient.oneLine($0)))" } ?? ""
                     return .notAnAPIAnswer(
                         body.isEmpty
@@ -577,33 +574,6 @@ final class APIClient: Sendable {
 }
 
 /// A JSON value found by a dotted path: `data.id_customer` in `{"data": {"id_customer": "X"}}`.
-func jsonValue(at path: [String], in body: [UInt8]) -> Any? {
-    jsonValue(at: path, in: try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]))
-}
-
-/// A value found by a dotted path in parsed JSON.
-func jsonValue(at path: [String], in parsed: Any?) -> Any? {
-    var value = parsed
-    for key in path {
-        guard let object = value as? [String: Any] else { return nil }
-        value = object[key]
-    }
-    return value
-}
-
-extension NSNumber {
-    /// Whether JSON said `true`/`false` rather than a number (Foundation parses both as NSNumber).
-    public var isBoolean: Bool { String(cString: objCType) == "c" }
-}
-
-/// A JSON scalar as text: strings as they are, numbers without a trailing `.0`, booleans as true/false.
-func jsonScalarText(_ value: Any?) -> String? {
-    switch value {
-    case let text as String: return text
-    case let number as NSNumber:
-        if number.isBoolean { return number.boolValue ? "true" : "false" }
-        let double = number.doubleValue
-        return double == double.rounded() && abs(double) < 1e15 ? String(Int64(double)) : number.stringValue
-    default: return nil
-    }
+func jsonValue(at path: [String], in body: [UInt8]) -> JSONValue? {
+    JSONValue(parsing: body)?.value(at: path)
 }

@@ -154,7 +154,7 @@ actor AuthSession {
             body: Array("{}".utf8), kind: .token, attempts: 8)
         switch answer {
         case .success(let body):
-            guard let text = jsonScalarText(jsonValue(at: [field], in: body.value)) else {
+            guard let text = body.value[field]?.scalarText else {
                 return .failure(
                     FerryError(
                         .network, "the token call answered without `\(field)`",
@@ -231,23 +231,22 @@ func serverMessages(_ body: [UInt8], style: APIDescription.Errors) -> [(field: S
 private func unredactedServerMessages(_ body: [UInt8], style: APIDescription.Errors) -> [(
     field: String?, message: String
 )] {
-    let parsed = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
     switch style {
     case .perField(let general):
-        if let object = parsed as? [String: Any] {
+        if let members = JSONValue(parsing: body)?.uniqueMembers {
             var messages: [(String?, String)] = []
-            for key in object.keys.sorted() {
-                let field = general.contains(key) ? nil : key
-                switch object[key] {
-                case let list as [Any]: messages += list.map { (field, jsonScalarText($0) ?? "\($0)") }
-                case let text as String: messages.append((field, text))
-                default: messages.append((field, "\(object[key]!)"))
+            for member in members.sorted(by: { $0.key < $1.key }) {
+                let field = general.contains(member.key) ? nil : member.key
+                if let list = member.value.elements {
+                    messages += list.map { (field, $0.scalarText ?? $0.compactText()) }
+                } else {
+                    messages.append((field, member.value.scalarText ?? member.value.compactText()))
                 }
             }
             if !messages.isEmpty { return messages }
         }
     case .message(let path):
-        if let text = jsonScalarText(jsonValue(at: path, in: body)) { return [(fieldNamed(in: text), text)] }
+        if let text = jsonValue(at: path, in: body)?.scalarText { return [(fieldNamed(in: text), text)] }
     }
     let text = String(decoding: body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     return [(nil, text.isEmpty ? "(no message)" : text)]

@@ -18,7 +18,7 @@ struct Paginator {
     struct Page {
         var url: URL
         var body: [UInt8]
-        var results: [Any]
+        var results: [JSONValue]
     }
 
     let client: APIClient
@@ -70,7 +70,7 @@ struct Paginator {
                     hint: "its `\(api.page.next)` links do not end; nothing was written"))
         }
         let body = try await fetch(url)
-        guard let page = body.value as? [String: Any], let results = page[api.page.results] as? [Any] else {
+        guard let results = body.value[api.page.results]?.elements else {
             throw .runStops(
                 FerryError(
                     .network,
@@ -81,10 +81,10 @@ struct Paginator {
         }
         pages += 1
         records += results.count
-        if pages == 1, let key = api.page.count { announced = jsonScalarText(page[key]).flatMap { Int($0) } }
+        if pages == 1, let key = api.page.count { announced = body.value[key]?.scalarText.flatMap { Int($0) } }
         if results.isEmpty {
             next = nil
-        } else if let link = page[api.page.next] as? String, !link.isEmpty {
+        } else if case .string(let link)? = body.value[api.page.next], !link.isEmpty {
             do { next = try client.follow(link, from: url) } catch { throw .runStops(error) }
         } else {
             next = nil

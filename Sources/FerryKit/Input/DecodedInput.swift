@@ -24,6 +24,10 @@ public final class DecodedInput {
     private var rawFileOffset = 0
     private var converted: [UInt8] = []
     private var converter: IconvConverter?
+    /// False once a reader that checks UTF-8 itself reads the input (`readAsJSON`).
+    private var checksUTF8 = true
+    /// Whether the encoding was named by the user rather than detected.
+    private let forcedEncoding: Bool
     private var pushedBack: [[UInt8]] = []
     private var reachedEnd = false
     /// Bytes decoded so far (after transcoding), for progress reports.
@@ -32,6 +36,7 @@ public final class DecodedInput {
     /// Opens `source`; `encoding` forces an encoding instead of detecting it.
     public init(source: ByteSource, encoding forced: TextEncoding? = nil, chunkSize: Int = 256 * 1024) throws {
         self.source = source
+        self.forcedEncoding = forced != nil
         self.chunkSize = max(chunkSize, Self.sniffLength)
         self.raw = [UInt8](repeating: 0, count: self.chunkSize + 8)
         let n = try raw.withUnsafeMutableBytes {
@@ -65,6 +70,29 @@ public final class DecodedInput {
         }
         carried = n - bomLength
         rawFileOffset = bomLength
+    }
+
+    /// Reads the input as JSON, which is UTF-8 (RFC 8259): no single-byte guess from the first bytes
+    /// (a byte that is not UTF-8 is the JSON reader's error, with its place), and no check here,
+    /// since the JSON parser checks every byte itself. An encoding the user named, a byte-order mark
+    /// and UTF-16 stay as they are, and so do bytes already handed out (`peek`).
+    public func readAsJSON() {
+        guard !forcedEncoding, !report.hasByteOrderMark, pushedBack.isEmpty, decodedBytes == 0 else { return }
+        switch report.encoding {
+        case .utf8:
+            if undecidedASCII {
+                undecidedASCII = false
+                report.reason = "JSON is UTF-8"
+            }
+            checksUTF8 = false
+        case .windows1252, .iso8859_1:
+            report = EncodingReport(encoding: .utf8, hasByteOrderMark: false, reason: "JSON is UTF-8")
+            converter = nil
+            undecidedASCII = false
+            checksUTF8 = false
+        default:
+            break
+        }
     }
 
     /// True when the input held nothing but a byte-order mark.
@@ -221,6 +249,7 @@ public final class DecodedInput {
                     "the file may be damaged or binary, or UTF-16 that was not recognised (then run again with --encoding utf-16le or utf-16be); otherwise remove the NUL bytes (tr -d '\\000' < FILE > CLEAN) and check the records around this place"
             )
         }
+        if report.encoding == .utf8 && !checksUTF8 { return .inPlace(end: count, keepFrom: count) }
         if report.encoding == .utf8 {
             var firstNonASCII: Int?
             let check = raw.withUnsafeBytes {

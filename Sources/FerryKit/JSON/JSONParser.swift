@@ -60,14 +60,13 @@ struct JSONEvents {
     @inline(__always)
     subscript(index: Int) -> JSONEvent {
         let event = result.events[index]
-        let kind = JSONEvent.Kind(rawValue: event.kind)!
+        let kind = JSONEvent.Kind(rawValue: event.kind & 0xFF)!
         let text: UnsafeRawBufferPointer
-        switch kind {
-        case .key, .string:
-            text = UnsafeRawBufferPointer(start: result.arena.map { $0 + Int(event.start) }, count: Int(event.length))
-        case .number:
+        if event.kind & UInt32(FERRY_JSON_IN_INPUT) != 0 || kind == .number {
             text = UnsafeRawBufferPointer(start: base + Int(event.start), count: Int(event.length))
-        default:
+        } else if kind == .key || kind == .string {
+            text = UnsafeRawBufferPointer(start: result.arena.map { $0 + Int(event.start) }, count: Int(event.length))
+        } else {
             text = UnsafeRawBufferPointer(start: nil, count: 0)
         }
         return JSONEvent(kind: kind, text: text)
@@ -162,7 +161,7 @@ struct JSONFailure: Error {
         case Self.controlCharacter: "a raw control character inside a string"
         case 14: "a string is not closed: a '\"' is missing"
         case 12: "no value where one was expected"
-        case 29: "something follows the value, found \(found)"
+        case 30: "something follows the value, found \(found)"
         case 27: "the value ends early: a ']' or '}' is missing"
         case Int32(FERRY_JSON_NOT_OBJECT): "the value is not an object, found \(found)"
         default:

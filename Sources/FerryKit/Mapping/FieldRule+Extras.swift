@@ -58,18 +58,13 @@ extension FieldRule {
     func readObject(
         _ text: String, kind: ValueKind, issue: (String, ValidationFailure, RecordIssue.Action) -> Void
     ) -> [(source: Member.Source, text: String, kind: ValueKind)] {
-        var objectText = text
-        if text.first == "[" {
-            let array = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [Any]
-            if let array, array.count == 1, JSONSerialization.isValidJSONObject(array[0]),
-                let data = try? JSONSerialization.data(withJSONObject: array[0])
-            {
-                objectText = String(decoding: data, as: UTF8.self)
-            } else if array?.isEmpty == true {
-                return []
-            }
+        var object = JSONValue(parsing: text)
+        if let elements = object?.elements {
+            if elements.isEmpty { return [] }
+            object = elements.count == 1 ? elements[0] : nil
         }
-        guard let read = JSONText.objectMembers(objectText) else {
+        guard let read = object?.uniqueMembers?.map({ (key: $0.key, value: $0.value.fieldText, kind: $0.value.kind) })
+        else {
             issue(
                 text,
                 ValidationFailure(
@@ -93,19 +88,12 @@ extension FieldRule {
     /// cell holds it), the parts of a text split at `list:` (without the spaces around them), or the
     /// value itself.
     func items(_ text: String, kind: ValueKind) -> [String] {
-        if kind == .json || kind == .string, text.first == "[",
-            let array = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
-                as? [Any]
-        {
-            return array.compactMap { item in
+        if kind == .json || kind == .string, text.first == "[", let elements = JSONValue(parsing: text)?.elements {
+            return elements.compactMap { item in
                 switch item {
-                case let text as String: return text
-                case is NSNull: return nil
-                case let number as NSNumber: return number.stringValue
-                default:
-                    return (try? JSONSerialization.data(withJSONObject: item, options: [.sortedKeys])).map {
-                        String(decoding: $0, as: UTF8.self)
-                    }
+                case .null: nil
+                case .array, .object: item.compactText(sortedKeys: true)
+                default: item.scalarText
                 }
             }.filter { !$0.isEmpty }
         }

@@ -64,7 +64,7 @@ public struct APIExport {
                         file.pending.append(contentsOf: page.body)
                     } else {
                         file.pending.append(contentsOf: Array("{\"results\":".utf8))
-                        file.pending.append(contentsOf: try JSONSerialization.data(withJSONObject: page.results))
+                        JSONValue.array(page.results).appendCompact(to: &file.pending)
                         file.pending.append(UInt8(ascii: "}"))
                     }
                     file.pending.append(0x0A)

@@ -259,7 +259,7 @@ final class RecordSender: Sendable {
                 await limiter.succeeded()
                 await auth.worked(headers)
                 // Counted as created only with the id the mapping says the answer holds.
-                guard let id = jsonScalarText(jsonValue(at: api.createdID, in: body.value)), !id.isEmpty else {
+                guard let id = body.value.value(at: api.createdID)?.scalarText, !id.isEmpty else {
                     mayExist = true
                     return .unconfirmed(
                         FerryError(
@@ -408,16 +408,15 @@ final class RecordSender: Sendable {
         }
         do {
             while pages.pages < 20, let page = try await pages.nextPage() {
-                for case let customer as [String: Any] in page.results {
+                for customer in page.results where customer.isObject {
                     guard
-                        let id = jsonScalarText(
-                            jsonValue(at: api.createdID.count == 1 ? api.createdID : ["id"], in: customer))
+                        let id = customer.value(at: api.createdID.count == 1 ? api.createdID : ["id"])?.scalarText
                     else { continue }
                     let agrees: Bool
                     if wholeRecord {
-                        agrees = delivery.match.allSatisfy { same($0.value, jsonScalarText(customer[$0.column])) }
+                        agrees = delivery.match.allSatisfy { same($0.value, customer[$0.column]?.scalarText) }
                     } else {
-                        agrees = searched.map { same(value, jsonScalarText(customer[$0])) } ?? false
+                        agrees = searched.map { same(value, customer[$0]?.scalarText) } ?? false
                     }
                     if agrees, !journal.isTaken(remoteID: id, byOtherThan: delivery.identity),
                         claimed.withLockedValue({ $0.insert(id).inserted })

@@ -75,9 +75,10 @@ public struct Conversion {
             let input = try InputFile.open(path, options: readOptions)
             let reader = input.reader
             try writer.begin(columns: columns ?? reader.columns)
-            // Columns fixed from the start (a CSV header): the workers can encode batches ahead.
+            // Columns fixed from the start (a CSV header, or every key of a JSON input found by the
+            // first pass, which the second numbers alike): the workers can encode batches ahead.
             // Otherwise the writing thread writes each batch with the columns known when it was read.
-            let encoder = mayMeetNewColumns ? nil : writer.makeEncoder()
+            let encoder = mayMeetNewColumns && columns == nil ? nil : writer.makeEncoder()
             let pool = BufferPool(keep: 2 * workers + 4)
             var written = 0
             let read = try readInOrder(

@@ -45,7 +45,16 @@ public final class JSONReader: RecordReader {
     /// starts on and the file offset of that line.
     private var spans: [UInt32] = []
     private var spanLines: [(line: Int, start: Int)] = []
+    /// Per record found by the line shortcut (`lineRecord`), the state of the frame it was found in;
+    /// nil for a record the scanner found.
+    private var spanGuesses: [Guess?] = []
     private var recordsFound = 0
+    /// False for the one step after a line the shortcut took for a record was none.
+    private var mayGuess = true
+
+    private struct Guess {
+        var frame: Frame?
+    }
 
     private var frames: [Frame] = []
     private var columnIndex: [String: Int] = [:]
@@ -82,6 +91,7 @@ public final class JSONReader: RecordReader {
         self.maxRecordBytes = max(64 << 20, 4 * maxFieldBytes)
         capacity = Self.windowBytes
         window = .allocate(capacity: capacity + JSONParser.padding)
+        input.readAsJSON()
         try refill()
         skipWhitespace()
         if position == filled {
@@ -119,13 +129,29 @@ public final class JSONReader: RecordReader {
 
     private enum Step {
         case progressed, needMore, end
+        /// The step would open or close a frame while lines taken for records wait to be parsed:
+        /// they go first, since going back to one of them needs the frames as they were.
+        case parseFirst
     }
+
+    /// Lines taken for records (`lineRecord`) that wait to be parsed.
+    private var pendingGuesses = 0
 
     /// Finds up to `limit` records in the window, reading more input when one does not fit; false
     /// when the input holds no more.
     private func scan(upTo limit: Int) throws -> Bool {
         while spans.count / 2 < limit {
-            switch try step() {
+            let step: Step
+            do {
+                step = try self.step()
+            } catch {
+                // Lines taken for records may be none, and the scanner then reads on from elsewhere:
+                // they are parsed first, and the step is taken again after them.
+                if pendingGuesses > 0 { return true }
+                throw error
+            }
+            switch step {
+            case .parseFirst: return true
             case .progressed: continue
             case .end: return !spans.isEmpty
             case .needMore:
@@ -144,10 +170,13 @@ public final class JSONReader: RecordReader {
     /// or a whole record. Takes nothing when the window ends first (`needMore`).
     private func step() throws -> Step {
         skipWhitespace()
+        if mayGuess, position < filled, window[position] == UInt8(ascii: "{"), lineRecord() { return .progressed }
+        mayGuess = true
         guard let frame = frames.last else {
             guard position < filled else { return exhausted ? .end : .needMore }
             switch window[position] {
             case UInt8(ascii: "["):
+                if pendingGuesses > 0 { return .parseFirst }
                 position += 1
                 frames.append(.topArray(.first))
                 return .progressed
@@ -175,6 +204,7 @@ public final class JSONReader: RecordReader {
             }
             let byte = window[position]
             if byte == UInt8(ascii: "]") && expecting != .afterComma {
+                if pendingGuesses > 0 { return .parseFirst }
                 position += 1
                 frames.removeLast()
                 return .progressed
@@ -210,6 +240,7 @@ public final class JSONReader: RecordReader {
                 )
             }
             if window[position] == UInt8(ascii: "}") {
+                if pendingGuesses > 0 { return .parseFirst }
                 position += 1
                 frames.removeLast()
                 return .progressed
@@ -264,6 +295,7 @@ public final class JSONReader: RecordReader {
                     break
                 }
                 if member.name == "results" && member.value.first == UInt8(ascii: "[") {
+                    if pendingGuesses > 0 { return .parseFirst }
                     for earlier in members { try checkPageValue(earlier, name: earlier.name!) }
                     let openedAt = line
                     commit(to: member.valueStart + 1, lines)
@@ -294,9 +326,71 @@ public final class JSONReader: RecordReader {
         spans.append(UInt32(start))
         spans.append(UInt32(end))
         spanLines.append((line, lineStart))
+        spanGuesses.append(nil)
         recordsFound += 1
         commit(to: end, lines)
         return .progressed
+    }
+
+    /// The shortcut for the usual layout, one record per line (NDJSON, and arrays written one
+    /// element per line): when the line at the scanner (which stands on a '{') ends in '}' (or
+    /// '},' in an array), it is taken for a record without looking through it. The parser then
+    /// finds whether it is one: when it is not (an object over several lines, two on one line),
+    /// the scanner goes back and finds the record's end itself (`parseSpans`).
+    private func lineRecord() -> Bool {
+        let frame = frames.last
+        var mayBePage = true
+        switch frame {
+        case nil, .topArray(.first), .topArray(.afterComma): break
+        case .pageResults(.first), .pageResults(.afterComma): mayBePage = false
+        default: return false
+        }
+        let start = position
+        guard let found = memchr(window + start, 0x0A, filled - start) else { return false }
+        let newline = UnsafeMutableRawPointer(found).assumingMemoryBound(to: UInt8.self) - window
+        var end = newline
+        func trimSpace() {
+            while end > start, window[end - 1] == 0x20 || window[end - 1] == 0x0D || window[end - 1] == 0x09 {
+                end -= 1
+            }
+        }
+        trimSpace()
+        var comma = false
+        if frame != nil, end > start, window[end - 1] == UInt8(ascii: ",") {
+            comma = true
+            end -= 1
+            trimSpace()
+        }
+        guard end - start >= 2, window[end - 1] == UInt8(ascii: "}") else { return false }
+        if mayBePage {
+            // An object whose first key is a page's own may be a page: the scanner decides.
+            var at = start + 1
+            var lines = Lines()
+            skipWhitespace(&at, &lines)
+            for key in Self.pageKeyPrefixes where end - at >= key.count {
+                if memcmp(window + at, key, key.count) == 0 { return false }
+            }
+        }
+        spans.append(UInt32(start))
+        spans.append(UInt32(end))
+        spanLines.append((line, lineStart))
+        spanGuesses.append(Guess(frame: frame))
+        pendingGuesses += 1
+        recordsFound += 1
+        if let frame {
+            let after: Expecting = comma ? .afterComma : .afterElement
+            if case .pageResults = frame {
+                frames[frames.count - 1] = .pageResults(after)
+            } else {
+                frames[frames.count - 1] = .topArray(after)
+            }
+        }
+        position = comma ? newline : end
+        return true
+    }
+
+    private static let pageKeyPrefixes: [[UInt8]] = ["\"count\"", "\"next\"", "\"previous\"", "\"results\""].map {
+        Array($0.utf8)
     }
 
     /// The window ended inside the object at `start`: more input is needed, or the file is cut short.
@@ -531,6 +625,8 @@ public final class JSONReader: RecordReader {
         defer {
             spans.removeAll(keepingCapacity: true)
             spanLines.removeAll(keepingCapacity: true)
+            spanGuesses.removeAll(keepingCapacity: true)
+            pendingGuesses = 0
         }
         let events = spans.withUnsafeBufferPointer { parser.parse(base: window, spans: $0, objectsOnly: true) }
         var index = 0
@@ -539,6 +635,15 @@ public final class JSONReader: RecordReader {
         }
         if let failure = events.failure {
             let document = events.documents
+            if let guess = spanGuesses[document] {
+                // A line taken for a record is none: the scanner goes back to it and looks through.
+                position = Int(spans[2 * document])
+                (line, lineStart) = spanLines[document]
+                if let frame = guess.frame { frames[frames.count - 1] = frame }
+                recordsFound -= spanGuesses.count - document
+                mayGuess = false
+                return
+            }
             let start = Int(spans[2 * document])
             let offset = failure.offset ?? locate(failure.code, inSpanFrom: start, to: Int(spans[2 * document + 1]))
             line = spanLines[document].line
@@ -617,7 +722,14 @@ public final class JSONReader: RecordReader {
     }
 
     private func columnFor(key: UnsafeRawBufferPointer, position: Int) -> Int {
-        if position < keyCache.count, keyCache[position].key.elementsEqual(key) { return keyCache[position].column }
+        if position < keyCache.count {
+            let cached = keyCache[position]
+            if cached.key.count == key.count,
+                key.isEmpty || cached.key.withUnsafeBytes({ memcmp($0.baseAddress!, key.baseAddress!, key.count) }) == 0
+            {
+                return cached.column
+            }
+        }
         let name = String(decoding: key, as: UTF8.self)
         let column: Int
         if let known = columnIndex[name] {
