@@ -220,4 +220,97 @@ import Testing
         #expect(result.records[0]["provincia"] == #"{"id":33,"value":33,"text":"Madrid"}"#)
         #expect(result.records[2]["notas"] == "Paga en efectivo;\nsiempre puntual")
     }
+
+    /// The same records laid out as exports lay them out, and as they may be laid out: one per line,
+    /// over several lines, several on a line, in an array with its commas anywhere, in pages. Each
+    /// layout reads to the same records, on the lines Python's json finds them (the line shortcut
+    /// takes one-per-line layouts; the scanner the others).
+    @Test func everyLayoutOfTheSameRecordsReadsTheSame() throws {
+        var random = SplitMix64(seed: 20)
+        let records = (0..<300).map { index in
+            var members = ["\"n\": \(index)", "\"text\": \"a\\\"}{,\\n ñ \(random.below(1000))\""]
+            if random.below(3) == 0 { members.append("\"nested\": {\"k\": [1, {\"x\": \"]\"}]}") }
+            if random.below(4) == 0 { members.append("\"odd\": \"line ends in }\"") }
+            return "{" + members.joined(separator: ", ") + "}"
+        }
+        let pretty = records.map { $0.replacingOccurrences(of: ", \"", with: ",\n  \"") }
+        let layouts: [String: String] = [
+            "ndjson": records.joined(separator: "\n") + "\n",
+            "crlf": records.joined(separator: "\r\n") + "\r\n",
+            "pretty": pretty.joined(separator: "\n") + "\n",
+            "several per line": stride(from: 0, to: records.count, by: 3).map {
+                records[$0..<min($0 + 3, records.count)].joined(separator: " ")
+            }.joined(separator: "\n"),
+            "array, one per line": "[\n" + records.joined(separator: ",\n") + "\n]\n",
+            "array, commas first": "[\n  " + records.joined(separator: "\n, ") + "\n]",
+            "array, pretty": "[\n" + pretty.joined(separator: ",\n") + "\n]",
+            "array, on one line": "[" + records.joined(separator: ",") + "]",
+            "pages, one per line":
+                "{\"count\": 300, \"results\": [\n" + records[..<150].joined(separator: ",\n")
+                + "\n]}\n{\"results\": [\n" + records[150...].joined(separator: ",\n") + "], \"count\": 300}\n",
+            "pages in an array": "[{\"results\": [" + records[..<10].joined(separator: ",\n") + "]},\n"
+                + records[10...].joined(separator: ",\n") + "]",
+        ]
+        let scratch = Scratch()
+        let expected = try readAll(scratch.file("reference.ndjson", layouts["ndjson"]!)).records
+        #expect(expected.count == 300)
+        #expect(expected[0]["text"]?.hasPrefix("a\"}{,\n ñ ") == true)
+        for (name, text) in layouts {
+            let path = scratch.file(name.replacingOccurrences(of: " ", with: "-") + ".json", text)
+            let result = try readAll(path)
+            #expect(result.records == expected, "\(name)")
+            // Each record's line is where Python finds its opening brace.
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+            process.arguments = [
+                "-c",
+                """
+                import json, re, sys
+                text = open(sys.argv[1], encoding="utf-8").read()
+                lines = [text.count("\\n", 0, m.start()) + 1 for m in re.finditer(r'\\{"n"', text)]
+                print(json.dumps(lines))
+                """, path,
+            ]
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            let answer = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            let lines = try #require(try JSONSerialization.jsonObject(with: answer) as? [Int])
+            #expect(result.lines == lines, "\(name)")
+        }
+    }
+
+    /// JSON is UTF-8: a Windows-1252 byte is an error at its place, not a reason to guess the encoding;
+    /// a user who names the encoding gets it.
+    @Test func aWindows1252ByteInJSONIsAnErrorAtItsPlace() throws {
+        let scratch = Scratch()
+        let bytes = Array("[\n{\"nombre\": \"Mu".utf8) + [0xF1] + Array("oz\"}\n]\n".utf8)
+        let path = scratch.file("x.json", bytes)
+        let error = ferryError { _ = try readAll(path) }
+        #expect(error?.message.contains("byte 0xF1 is not valid UTF-8") == true, "\(String(describing: error))")
+        #expect(error?.location?.line == 2)
+        #expect(error?.location?.lineColumn == 15)
+        var options = ReadOptions()
+        options.csv.encoding = .windows1252
+        #expect(try readAll(path, options: options).records == [["nombre": "Muñoz"]])
+    }
+
+    @Test func aJSONValueKeepsNumbersAsWrittenAndItsMembersInOrder() throws {
+        let value = try #require(
+            JSONValue(
+                parsing:
+                    #" {"id": 12345678901234567890123, "x": 1.50, "b": false, "n": null, "id": "\u00e9", "a": [1, {"k": "v"}]} "#
+            ))
+        #expect(value["id"] == .string("é"))
+        #expect(value.uniqueMembers?.map(\.key) == ["id", "x", "b", "n", "a"])
+        #expect(
+            value.compactText()
+                == #"{"id":12345678901234567890123,"x":1.50,"b":false,"n":null,"id":"é","a":[1,{"k":"v"}]}"#)
+        #expect(JSONValue(parsing: "12345678901234567890123")?.scalarText == "12345678901234567890123")
+        #expect(JSONValue(parsing: "2.0")?.scalarText == "2")
+        for invalid in ["", "{", "[1,]", "{\"a\": 01}", "{\"a\": 1} x", "\"\\q\"", "tru", "nul", "{a: 1}"] {
+            #expect(JSONValue(parsing: invalid) == nil, "\(invalid)")
+        }
+    }
 }
