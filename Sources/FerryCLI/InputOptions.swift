@@ -89,6 +89,12 @@ struct InputOptions: ParsableArguments {
         {
             options.csv.chunkBytes = bytes
         }
+        // The same for the windows a JSON input is read in.
+        if let value = ProcessInfo.processInfo.environment["FERRY_JSON_WINDOW_BYTES"], let bytes = parseSize(value),
+            bytes > 0
+        {
+            options.jsonWindowBytes = bytes
+        }
         return options
     }
 }

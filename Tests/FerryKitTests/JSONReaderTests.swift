@@ -221,12 +221,9 @@ import Testing
         #expect(result.records[2]["notas"] == "Paga en efectivo;\nsiempre puntual")
     }
 
-    /// The same records laid out as exports lay them out, and as they may be laid out: one per line,
-    /// over several lines, several on a line, in an array with its commas anywhere, in pages. Each
-    /// layout reads to the same records, on the lines Python's json finds them (the line shortcut
-    /// takes one-per-line layouts; the scanner the others).
-    @Test func everyLayoutOfTheSameRecordsReadsTheSame() throws {
-        var random = SplitMix64(seed: 20)
+    /// The same 300 records in every layout the reader knows, by name; the records come from `seed`.
+    static func layouts(seed: UInt64) -> [String: String] {
+        var random = SplitMix64(seed: seed)
         let records = (0..<300).map { index in
             var members = ["\"n\": \(index)", "\"text\": \"a\\\"}{,\\n ñ \(random.below(1000))\""]
             if random.below(3) == 0 { members.append("\"nested\": {\"k\": [1, {\"x\": \"]\"}]}") }
@@ -234,7 +231,7 @@ import Testing
             return "{" + members.joined(separator: ", ") + "}"
         }
         let pretty = records.map { $0.replacingOccurrences(of: ", \"", with: ",\n  \"") }
-        let layouts: [String: String] = [
+        return [
             "ndjson": records.joined(separator: "\n") + "\n",
             "crlf": records.joined(separator: "\r\n") + "\r\n",
             "pretty": pretty.joined(separator: "\n") + "\n",
@@ -251,6 +248,14 @@ import Testing
             "pages in an array": "[{\"results\": [" + records[..<10].joined(separator: ",\n") + "]},\n"
                 + records[10...].joined(separator: ",\n") + "]",
         ]
+    }
+
+    /// The same records laid out as exports lay them out, and as they may be laid out: one per line,
+    /// over several lines, several on a line, in an array with its commas anywhere, in pages. Each
+    /// layout reads to the same records, on the lines Python's json finds them (the line shortcut
+    /// takes one-per-line layouts; the scanner the others).
+    @Test func everyLayoutOfTheSameRecordsReadsTheSame() throws {
+        let layouts = Self.layouts(seed: 20)
         let scratch = Scratch()
         let expected = try readAll(scratch.file("reference.ndjson", layouts["ndjson"]!)).records
         #expect(expected.count == 300)

@@ -95,6 +95,17 @@ public final class DecodedInput {
         }
     }
 
+    /// The same file opened again, to be read from its start as this input is read: the encoding
+    /// found for this one, with the same checks. Standard input cannot be opened again.
+    func reopened() throws -> DecodedInput {
+        guard let path = source.path else { preconditionFailure("standard input cannot be read again") }
+        let again = try DecodedInput(
+            source: try ByteSource(path: path), encoding: report.encoding, chunkSize: chunkSize)
+        again.checksUTF8 = checksUTF8
+        again.report = report
+        return again
+    }
+
     /// True when the input held nothing but a byte-order mark.
     public var isOnlyByteOrderMark: Bool {
         report.hasByteOrderMark && source.offset == report.encoding.byteOrderMark.count

@@ -68,8 +68,10 @@ public struct Conversion {
                     path = spooled!
                 }
                 let scan = try InputFile.open(path, options: readOptions)
-                var batch = RecordBatch()
-                while try scan.reader.read(into: &batch) {}
+                let pool = BufferPool(keep: 2 * workers + 4)
+                _ = try readInOrder(
+                    scan, workers: max(1, workers), pool: pool, work: { _, batch in batch },
+                    put: { batch, _ in pool.give(&batch.records) })
                 columns = scan.reader.columns
             }
             let input = try InputFile.open(path, options: readOptions)

@@ -14,6 +14,8 @@ public struct ReadOptions: Sendable {
     public var csv = CSVReadOptions()
     /// The sheet of a workbook to read: its name or 1-based number; nil: the first visible sheet.
     public var sheet: String?
+    /// About how much of a JSON input each window holds (`JSONReader`).
+    public var jsonWindowBytes = 1 << 20
 
     public init() {}
 }
@@ -44,6 +46,15 @@ public struct OpenedInput {
             return nil
         }
         return (try CSVChunks(reopening: path, as: csv, target: csv.options.chunkBytes), csv)
+    }
+
+    /// The JSON reader, when its records can be parsed on several threads: a file (not standard
+    /// input, which cannot be read again should the scanner need to go back) not read from yet.
+    func jsonChunks() -> JSONReader? {
+        guard let json = reader as? JSONReader, json.recordsRead == 0, size != nil, decoded?.source.path != nil else {
+            return nil
+        }
+        return json
     }
 
     /// One line for summaries: `CSV, utf-8 (valid UTF-8), delimiter ';', quote '"', header row, line ends CRLF`.
@@ -88,7 +99,9 @@ public enum InputFile {
         let reader: any RecordReader =
             switch format {
             case .csv: try CSVReader(input: decoded, options: options.csv)
-            case .json, .ndjson: try JSONReader(input: decoded, maxFieldBytes: options.csv.maxFieldBytes)
+            case .json, .ndjson:
+                try JSONReader(
+                    input: decoded, maxFieldBytes: options.csv.maxFieldBytes, windowBytes: options.jsonWindowBytes)
             case .xlsx: preconditionFailure("workbooks are opened above")
             }
         return OpenedInput(

@@ -218,8 +218,9 @@ struct InputOffset: Sendable {
 /// Reads `input` and hands each batch to `work` on `workers` threads, and gives the results to
 /// `put` on a writing thread in input order, with the offset of the batch's numbers. `pool`
 /// recycles batches (`put` may give them back). A CSV file is cut into chunks on this thread and
-/// each worker parses its chunk and works on it at once (`workOnChunks`); anything else is read on
-/// this thread, with the file's numbers (offset zero). Returns how many records were read; the
+/// each worker parses its chunk and works on it at once (`workOnChunks`); a JSON file is scanned
+/// on this thread and each worker parses a window of its records (`workOnJSONChunks`); anything
+/// else is read on this thread, with the file's numbers (offset zero). Returns how many records were read; the
 /// first error of any side is thrown once all threads have stopped.
 func readInOrder<Done>(
     _ input: OpenedInput, workers: Int, pool: BufferPool,
@@ -227,6 +228,9 @@ func readInOrder<Done>(
 ) throws -> Int {
     if let (chunks, csv) = try input.chunks() {
         return try workOnChunks(chunks, of: csv, workers: workers, pool: pool, work: work, put: put)
+    }
+    if let json = input.jsonChunks() {
+        return try workOnJSONChunks(json, workers: workers, pool: pool, work: work, put: put)
     }
     let reader = input.reader
     let ordered = OrderedWork<ReadBatch, Done>(workers: workers, limit: workers + 1) { worker, job in

@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -13,9 +15,9 @@
 /// strings; simdjson (`JSONParser`) parses and checks the records of a window; the events it gives
 /// fill the batch. Nested values are kept as compact JSON text; numbers keep their text as written.
 public final class JSONReader: RecordReader {
-    public let input: DecodedInput
+    public private(set) var input: DecodedInput
     public var inputName: String { input.source.name }
-    public private(set) var columns: [String] = []
+    public var columns: [String] { filler.columns }
     public private(set) var diagnostics: [Diagnostic] = []
     public private(set) var recordsRead = 0
     /// Pages (`{"count", ..., "results": [...]}`) met so far.
@@ -25,14 +27,18 @@ public final class JSONReader: RecordReader {
     public let maxFieldBytes: Int
     /// The largest record the window grows to hold.
     private let maxRecordBytes: Int
+    /// About how much input a window holds.
+    let windowBytes: Int
 
+    let filler: JSONRecordFiller
+    /// For the values of a page's own keys.
     private let parser = JSONParser()
     private var batch = RecordBatch()
 
     // The window: `window[0..<filled]` holds the input from file offset `windowFileOffset`, with
     // `JSONParser.padding` bytes allocated after it; the scanner stands at `position`.
+    private var buffer: JSONWindowBuffer
     private var window: UnsafeMutablePointer<UInt8>
-    private var capacity: Int
     private var filled = 0
     private var position = 0
     private var windowFileOffset = 0
@@ -41,56 +47,51 @@ public final class JSONReader: RecordReader {
     private var line = 1
     private var lineStart = 0
 
-    /// Records found in the window and not parsed yet: their bounds in the window, the line each
-    /// starts on and the file offset of that line.
-    private var spans: [UInt32] = []
-    private var spanLines: [(line: Int, start: Int)] = []
-    /// Per record found by the line shortcut (`lineRecord`), the state of the frame it was found in;
-    /// nil for a record the scanner found.
-    private var spanGuesses: [Guess?] = []
+    /// Records found in the window and not parsed yet.
+    private var spans = JSONSpans()
+    /// Per record found by the line shortcut (`lineRecord`), the state of the frame it was found in.
+    private var guessFrames: [Frame?] = []
+    /// The frames, pages and page counts when the first record of `spans` taken by the line
+    /// shortcut was found: while such records wait to be parsed no frame opens or closes, so going
+    /// back to one of them needs only these and its own frame.
+    private var beforeGuesses: (frames: [Frame], pages: Int, pageCounts: Int) = ([], 0, 0)
     private var recordsFound = 0
     /// False for the one step after a line the shortcut took for a record was none.
     private var mayGuess = true
-
-    private struct Guess {
-        var frame: Frame?
-    }
+    /// False once reading in chunks went back to a line taken for a record that was none: the
+    /// shortcut is not taken again in this file, so a file goes back at most once.
+    private var guessing = true
+    /// An error the scanner met while records found before it waited to be parsed: it is thrown
+    /// after them, unless one of them was a line taken for a record that is none (the scanner then
+    /// reads on from elsewhere).
+    private var pendingError: (any Error)?
 
     private var frames: [Frame] = []
-    private var columnIndex: [String: Int] = [:]
-    /// Keys by their position in the previous object, so the usual case (the same keys in the same
-    /// order) needs no dictionary look-up.
-    private var keyCache: [(key: [UInt8], column: Int)] = []
-    /// Per column, the ordinal of the last record that set it and the index of its field there:
-    /// finds repeated keys in O(1).
-    private var seenInRecord: [(record: Int, field: Int)] = []
-    private var recordOrdinal = 0
-    /// Objects with a key given more than once (RFC 8259 allows it; the last value counts), and
-    /// the first of them: the key and the line its record starts on.
-    private var repeatedKeys = 0
-    private var firstRepeatedKey: (key: String, line: Int)?
+    /// The `count` of each page, as written.
     private var pageCounts: [String] = []
-    private var nestedScratch: [UInt8] = []
 
-    private enum Frame {
+    enum Frame {
         case topArray(Expecting)
         case page(openedAtLine: Int)
         case pageResults(Expecting)
     }
 
-    private enum Expecting {
+    enum Expecting {
         case first, afterElement, afterComma
     }
 
     private static let pageKeys: Set<String> = ["count", "next", "previous"]
-    private static let windowBytes = 1 << 20
 
-    public init(input: DecodedInput, maxFieldBytes: Int = 1 << 20) throws {
+    /// `windowBytes`: about how much input each window holds (a megabyte; tests cut small files
+    /// into many windows).
+    public init(input: DecodedInput, maxFieldBytes: Int = 1 << 20, windowBytes: Int = 1 << 20) throws {
         self.input = input
         self.maxFieldBytes = maxFieldBytes
         self.maxRecordBytes = max(64 << 20, 4 * maxFieldBytes)
-        capacity = Self.windowBytes
-        window = .allocate(capacity: capacity + JSONParser.padding)
+        self.windowBytes = max(windowBytes, 1)
+        filler = JSONRecordFiller(name: input.source.name, maxFieldBytes: maxFieldBytes)
+        buffer = JSONWindowBuffer(capacity: self.windowBytes)
+        window = buffer.base
         input.readAsJSON()
         try refill()
         skipWhitespace()
@@ -108,8 +109,6 @@ public final class JSONReader: RecordReader {
         }
     }
 
-    deinit { window.deallocate() }
-
     public func read(into out: inout RecordBatch) throws -> Bool {
         batch.removeAll()
         while batch.count < 2048 && batch.byteCount < 512 * 1024 {
@@ -121,8 +120,103 @@ public final class JSONReader: RecordReader {
         out.removeAll()
         swap(&out, &batch)
         recordsRead += out.count
-        if out.isEmpty { noteTotals() }
+        if out.isEmpty { noteTotals(filler.repeatedKeys) }
         return !out.isEmpty
+    }
+
+    // MARK: Reading in chunks
+
+    /// The next window's records, for a filler on another thread (`workOnJSONChunks`): the window
+    /// is handed over and the next one starts with what the scanner has not passed. A chunk ends
+    /// where the window does (or `windowBytes` into it: the input comes in pieces of its own
+    /// size), after `chunkRecords` records, or where a frame would open or close while records
+    /// taken by the line shortcut wait. nil after the last. `generation` counts the
+    /// times reading went back (`rewind`).
+    func nextChunk(generation: Int) throws -> JSONChunk? {
+        if let pendingError {
+            self.pendingError = nil
+            throw pendingError
+        }
+        while true {
+            let step: Step
+            do {
+                step = try self.step()
+            } catch {
+                if !spans.isEmpty {
+                    pendingError = error
+                    return cut(generation: generation)
+                }
+                throw error
+            }
+            switch step {
+            case .progressed:
+                if spans.count >= Self.chunkRecords || position >= windowBytes { return cut(generation: generation) }
+            case .parseFirst:
+                return cut(generation: generation)
+            case .end:
+                return spans.isEmpty ? nil : cut(generation: generation)
+            case .needMore:
+                if !spans.isEmpty { return cut(generation: generation) }
+                if exhausted {
+                    throw syntaxError(
+                        "the file ends in the middle of a page", hint: "the file may be cut short; export it again")
+                }
+                try refill()
+            }
+        }
+    }
+
+    /// Records per chunk at most, as `read` gives per batch.
+    static let chunkRecords = 2048
+
+    private func cut(generation: Int) -> JSONChunk {
+        var taken = JSONSpans()
+        swap(&taken, &spans)
+        let chunk = JSONChunk(
+            buffer: buffer, filled: filled, fileOffset: windowFileOffset, name: inputName, spans: taken,
+            firstRecord: recordsFound - taken.count + 1, generation: generation,
+            fraction: input.source.fraction(ofSize: input.source.fileSize),
+            guessFrames: guessFrames, beforeGuesses: beforeGuesses)
+        let rest = filled - position
+        buffer = spareBuffers.take(capacity: max(windowBytes, rest))
+        window = buffer.base
+        window.update(from: chunk.buffer.base + position, count: rest)
+        windowFileOffset += position
+        filled = rest
+        position = 0
+        forgetSpans()
+        return chunk
+    }
+
+    /// Windows handed back by the fillers, for the next chunks.
+    let spareBuffers = JSONWindowBuffer.Spares()
+
+    /// Reads on from `point`, a line taken for a record that is none, as the scanner stood when it
+    /// found it, looking through every record from there on: the file is opened again and read
+    /// from that place.
+    func rewind(to point: JSONResumePoint) throws {
+        input = try input.reopened()
+        filled = 0
+        position = 0
+        exhausted = false
+        windowFileOffset = point.fileOffset
+        (line, lineStart) = point.line
+        frames = point.frames
+        pages = point.pages
+        pageCounts.removeSubrange(point.pageCounts...)
+        recordsFound = point.recordsBefore
+        forgetSpans()
+        pendingError = nil
+        mayGuess = true
+        guessing = false
+        try fill(upTo: windowBytes, skipping: windowFileOffset)
+    }
+
+    /// After reading in chunks: what the fillers found, in file order.
+    func finishReadInChunks(records: Int, columns: [String], repeatedKeys: JSONRecordFiller.RepeatedKeys) {
+        recordsRead = records
+        filler.adopt(columns, remap: nil)
+        noteTotals(repeatedKeys)
     }
 
     // MARK: Finding records
@@ -140,14 +234,22 @@ public final class JSONReader: RecordReader {
     /// Finds up to `limit` records in the window, reading more input when one does not fit; false
     /// when the input holds no more.
     private func scan(upTo limit: Int) throws -> Bool {
-        while spans.count / 2 < limit {
+        if let pendingError {
+            self.pendingError = nil
+            throw pendingError
+        }
+        while spans.count < limit {
             let step: Step
             do {
                 step = try self.step()
             } catch {
-                // Lines taken for records may be none, and the scanner then reads on from elsewhere:
-                // they are parsed first, and the step is taken again after them.
-                if pendingGuesses > 0 { return true }
+                // The records found before the error go first, so the first error in the file is
+                // the one reported; and a line taken for a record may be none, the scanner then
+                // reading on from elsewhere.
+                if !spans.isEmpty {
+                    pendingError = error
+                    return true
+                }
                 throw error
             }
             switch step {
@@ -170,7 +272,9 @@ public final class JSONReader: RecordReader {
     /// or a whole record. Takes nothing when the window ends first (`needMore`).
     private func step() throws -> Step {
         skipWhitespace()
-        if mayGuess, position < filled, window[position] == UInt8(ascii: "{"), lineRecord() { return .progressed }
+        if mayGuess, guessing, position < filled, window[position] == UInt8(ascii: "{"), lineRecord() {
+            return .progressed
+        }
         mayGuess = true
         guard let frame = frames.last else {
             guard position < filled else { return exhausted ? .end : .needMore }
@@ -323,10 +427,8 @@ public final class JSONReader: RecordReader {
                 "a record is larger than \(describe(bytes: maxRecordBytes))",
                 hint: "a closing quote or bracket may be missing; if the record is real, raise --max-field-size")
         }
-        spans.append(UInt32(start))
-        spans.append(UInt32(end))
-        spanLines.append((line, lineStart))
-        spanGuesses.append(nil)
+        spans.append(from: start, to: end, line: (line, lineStart), guessed: false)
+        guessFrames.append(nil)
         recordsFound += 1
         commit(to: end, lines)
         return .progressed
@@ -371,10 +473,9 @@ public final class JSONReader: RecordReader {
                 if memcmp(window + at, key, key.count) == 0 { return false }
             }
         }
-        spans.append(UInt32(start))
-        spans.append(UInt32(end))
-        spanLines.append((line, lineStart))
-        spanGuesses.append(Guess(frame: frame))
+        if pendingGuesses == 0 { beforeGuesses = (frames, pages, pageCounts.count) }
+        spans.append(from: start, to: end, line: (line, lineStart), guessed: true)
+        guessFrames.append(frame)
         pendingGuesses += 1
         recordsFound += 1
         if let frame {
@@ -481,7 +582,7 @@ public final class JSONReader: RecordReader {
         let bounds = [UInt32(member.valueStart), UInt32(member.valueEnd)]
         let events = bounds.withUnsafeBufferPointer { parser.parse(base: window, spans: $0, objectsOnly: false) }
         if let failure = events.failure {
-            throw failure.error(in: self, at: failure.offset ?? member.valueStart, inputName: inputName)
+            throw view.error(failure, at: failure.offset ?? member.valueStart, line: line, lineStart: lineStart)
         }
         if name == "count", events.count > 0, events[0].kind == .number {
             pageCounts.append(String(decoding: events[0].text, as: UTF8.self))
@@ -597,18 +698,27 @@ public final class JSONReader: RecordReader {
             filled = rest
             position = 0
         }
-        let target = max(Self.windowBytes, 2 * rest)
+        try fill(upTo: max(windowBytes, 2 * rest))
+    }
+
+    /// Reads input after `window[0..<filled]` until the window holds `target` bytes or the input ends.
+    private func fill(upTo target: Int, skipping skip: Int = 0) throws {
+        var skip = skip
         while filled < target {
             let got: Void? = try input.nextChunk { chunk in
-                if filled + chunk.count > capacity {
-                    let grown = UnsafeMutablePointer<UInt8>.allocate(
-                        capacity: max(2 * capacity, filled + chunk.count) + JSONParser.padding)
-                    grown.update(from: window, count: filled)
-                    window.deallocate()
-                    window = grown
-                    capacity = max(2 * capacity, filled + chunk.count)
+                var chunk = chunk
+                if skip > 0 {
+                    let skipped = min(skip, chunk.count)
+                    skip -= skipped
+                    chunk = UnsafeRawBufferPointer(rebasing: chunk[skipped...])
                 }
-                (window + filled).update(from: chunk.bindMemory(to: UInt8.self).baseAddress!, count: chunk.count)
+                if filled + chunk.count > buffer.capacity {
+                    buffer.grow(to: max(2 * buffer.capacity, filled + chunk.count), keeping: filled)
+                    window = buffer.base
+                }
+                if !chunk.isEmpty {
+                    (window + filled).update(from: chunk.bindMemory(to: UInt8.self).baseAddress!, count: chunk.count)
+                }
                 filled += chunk.count
             }
             if got == nil {
@@ -620,190 +730,42 @@ public final class JSONReader: RecordReader {
 
     // MARK: Parsing records
 
+    /// The window as the filler and the error messages see it.
+    private var view: JSONWindow {
+        JSONWindow(base: window, filled: filled, fileOffset: windowFileOffset, name: inputName)
+    }
+
     /// Parses the records found and adds them to the batch.
     private func parseSpans() throws {
-        defer {
-            spans.removeAll(keepingCapacity: true)
-            spanLines.removeAll(keepingCapacity: true)
-            spanGuesses.removeAll(keepingCapacity: true)
-            pendingGuesses = 0
-        }
-        let events = spans.withUnsafeBufferPointer { parser.parse(base: window, spans: $0, objectsOnly: true) }
-        var index = 0
-        for document in 0..<events.documents {
-            try fill(events, from: &index, line: spanLines[document].line)
-        }
-        if let failure = events.failure {
-            let document = events.documents
-            if let guess = spanGuesses[document] {
-                // A line taken for a record is none: the scanner goes back to it and looks through.
-                position = Int(spans[2 * document])
-                (line, lineStart) = spanLines[document]
-                if let frame = guess.frame { frames[frames.count - 1] = frame }
-                recordsFound -= spanGuesses.count - document
-                mayGuess = false
-                return
-            }
-            let start = Int(spans[2 * document])
-            let offset = failure.offset ?? locate(failure.code, inSpanFrom: start, to: Int(spans[2 * document + 1]))
-            line = spanLines[document].line
-            lineStart = spanLines[document].start
-            throw failure.error(in: self, at: offset, inputName: inputName)
+        defer { forgetSpans() }
+        let first = recordsRead + batch.count + 1
+        if let wrong = try filler.fill(spans, of: view, firstRecord: first, into: &batch) {
+            // A line taken for a record is none: the scanner goes back to it and looks through.
+            position = Int(spans.bounds[2 * wrong])
+            (line, lineStart) = spans.lines[wrong]
+            if let frame = guessFrames[wrong] { frames[frames.count - 1] = frame }
+            recordsFound -= spans.count - wrong
+            mayGuess = false
+            pendingError = nil
         }
     }
 
-    /// Adds the record whose events start at `index` to the batch.
-    private func fill(_ events: JSONEvents, from index: inout Int, line: Int) throws {
-        recordOrdinal += 1
-        batch.beginRecord()
-        var position = 0
-        var repeated = false
-        index += 1  // the record's opening
-        while true {
-            let key = events[index]
-            index += 1
-            guard key.kind == .key else { break }  // the record's end
-            let column = columnFor(key: key.text, position: position)
-            let earlier = markSeen(column, field: batch.fields.count)
-            let value = events[index]
-            switch value.kind {
-            case .string:
-                if value.text.count > maxFieldBytes {
-                    throw FerryError(
-                        .input, "a value is larger than the limit of \(describe(bytes: maxFieldBytes))",
-                        at: Location(file: inputName, line: line, column: columns[column]),
-                        hint: "if the value is real, raise the limit with --max-field-size")
-                }
-                batch.appendField(column: column, kind: .string, value.text)
-                index += 1
-            case .number:
-                batch.appendField(column: column, kind: .number, value.text)
-                index += 1
-            case .true:
-                batch.appendField(column: column, kind: .bool, UnsafeRawBufferPointer(staticString: "true"))
-                index += 1
-            case .false:
-                batch.appendField(column: column, kind: .bool, UnsafeRawBufferPointer(staticString: "false"))
-                index += 1
-            case .null:
-                batch.appendField(column: column, kind: .null, UnsafeRawBufferPointer(start: nil, count: 0))
-                index += 1
-            default:
-                nestedScratch.removeAll(keepingCapacity: true)
-                var nestedRepeat: String?
-                events.appendCompact(from: &index, to: &nestedScratch, repeated: &nestedRepeat)
-                nestedScratch.withUnsafeBytes { batch.appendField(column: column, kind: .json, $0) }
-                if let nestedRepeat {
-                    repeatedKeys += 1
-                    if firstRepeatedKey == nil { firstRepeatedKey = (nestedRepeat, line) }
-                }
-            }
-            if let earlier {
-                // The key again: its last value counts, as most JSON readers take it.
-                batch.replaceFieldWithLast(earlier)
-                if !repeated {
-                    repeatedKeys += 1
-                    if firstRepeatedKey == nil { firstRepeatedKey = (columns[column], line) }
-                }
-                repeated = true
-            }
-            position += 1
-        }
-        index += 1  // the document's end
-        batch.endRecord(number: recordsRead + batch.count + 1, line: line)
-    }
-
-    /// Marks `column` as set in this record by `field`; the index of the field that set it
-    /// before in the same record, if one did.
-    private func markSeen(_ column: Int, field: Int) -> Int? {
-        if seenInRecord[column].record == recordOrdinal { return seenInRecord[column].field }
-        seenInRecord[column] = (recordOrdinal, field)
-        return nil
-    }
-
-    private func columnFor(key: UnsafeRawBufferPointer, position: Int) -> Int {
-        if position < keyCache.count {
-            let cached = keyCache[position]
-            if cached.key.count == key.count,
-                key.isEmpty || cached.key.withUnsafeBytes({ memcmp($0.baseAddress!, key.baseAddress!, key.count) }) == 0
-            {
-                return cached.column
-            }
-        }
-        let name = String(decoding: key, as: UTF8.self)
-        let column: Int
-        if let known = columnIndex[name] {
-            column = known
-        } else {
-            column = columns.count
-            columns.append(name)
-            columnIndex[name] = column
-            seenInRecord.append((0, 0))
-        }
-        if position < keyCache.count {
-            keyCache[position] = (Array(key), column)
-        } else if position == keyCache.count {
-            keyCache.append((Array(key), column))
-        }
-        return column
+    private func forgetSpans() {
+        spans.removeAll()
+        guessFrames.removeAll(keepingCapacity: true)
+        pendingGuesses = 0
     }
 
     // MARK: Errors
 
-    /// Where in a record the parser's error lies when simdjson did not say: the invalid UTF-8
-    /// byte, or the raw control character inside a string.
-    private func locate(_ code: Int32, inSpanFrom start: Int, to end: Int) -> Int {
-        let bytes = UnsafeRawBufferPointer(start: window + start, count: end - start)
-        if code == JSONFailure.invalidUTF8 {
-            var firstNonASCII: Int?
-            if case .invalid(let at) = checkUTF8(bytes, firstNonASCII: &firstNonASCII) { return start + at }
-            return start
-        }
-        var inString = false
-        var k = 0
-        while k < bytes.count {
-            let byte = bytes[k]
-            if inString {
-                if byte < 0x20 { return start + k }
-                if byte == UInt8(ascii: "\\") { k += 1 } else if byte == UInt8(ascii: "\"") { inString = false }
-            } else if byte == UInt8(ascii: "\"") {
-                inString = true
-            }
-            k += 1
-        }
-        return start
-    }
-
-    /// The place at `offset` in the window (which must lie on or after the scanner's line).
-    fileprivate func location(at offset: Int) -> Location {
-        var lineNumber = line
-        var start = lineStart
-        var k = max(lineStart - windowFileOffset, 0)
-        while k < offset {
-            if window[k] == 0x0A {
-                lineNumber += 1
-                start = windowFileOffset + k + 1
-            }
-            k += 1
-        }
-        return Location(
-            file: inputName, line: lineNumber, record: nil, column: nil,
-            lineColumn: windowFileOffset + offset - start + 1)
-    }
-
-    fileprivate func byte(at offset: Int) -> UInt8? { offset < filled ? window[offset] : nil }
-
     private func syntaxError(_ message: String, hint: String?, at offset: Int? = nil) -> FerryError {
         FerryError(
-            .input, "invalid JSON: \(message)", at: location(at: offset ?? position),
+            .input, "invalid JSON: \(message)",
+            at: view.location(at: offset ?? position, line: line, lineStart: lineStart),
             hint: hint ?? "fix the JSON at this place (a validator such as `jq . FILE` shows the same spot)")
     }
 
-    fileprivate func describeByte(_ byte: UInt8?) -> String {
-        guard let byte else { return "the end of the file" }
-        if byte >= 0x21 && byte < 0x7F { return "'\(String(UnicodeScalar(byte)))'" }
-        return hex(byte)
-    }
+    private func describeByte(_ byte: UInt8?) -> String { view.describeByte(byte) }
 
     private func describeValue(_ byte: UInt8?) -> String {
         switch byte {
@@ -816,7 +778,7 @@ public final class JSONReader: RecordReader {
         }
     }
 
-    private func noteTotals() {
+    private func noteTotals(_ repeatedKeys: JSONRecordFiller.RepeatedKeys) {
         guard !notedTotals else { return }
         notedTotals = true
         if pages > 0 {
@@ -829,8 +791,8 @@ public final class JSONReader: RecordReader {
             }
             diagnostics.append(Diagnostic(note, at: Location(file: inputName)))
         }
-        if let (key, line) = firstRepeatedKey {
-            let objects = repeatedKeys == 1 ? "1 object gives" : "\(repeatedKeys) objects give"
+        if let (key, line) = repeatedKeys.first {
+            let objects = repeatedKeys.objects == 1 ? "1 object gives" : "\(repeatedKeys.objects) objects give"
             diagnostics.append(
                 Diagnostic(
                     "\(objects) a key more than once (the first: '\(key)', on line \(line)); the last value of each counts, as most JSON readers take it (values nested in a record are passed on as written)",
@@ -840,33 +802,83 @@ public final class JSONReader: RecordReader {
     private var notedTotals = false
 }
 
-extension JSONFailure {
-    /// The error at `offset` of the reader's window, worded for a user.
-    fileprivate func error(in reader: JSONReader, at offset: Int, inputName: String) -> FerryError {
-        let location = reader.location(at: offset)
-        if code == Self.invalidUTF8, let byte = reader.byte(at: offset) {
-            return FerryError(
-                .input, "byte \(hex(byte)) is not valid UTF-8: JSON is UTF-8", at: location,
-                hint:
-                    "the file is not all UTF-8; if Windows software saved it, run again with --encoding windows-1252, otherwise fix the text at this place"
-            )
-        }
-        if code == Self.controlCharacter, let byte = reader.byte(at: offset), byte < 0x20 {
-            return FerryError(
-                .input, "invalid JSON: a raw control character (\(hex(byte))) inside a string", at: location,
-                hint: byte == 0x0A
-                    ? "a line break inside a string must be written \\n; the string may be missing its closing quote"
-                    : "write it as an escape such as \\u00\(hex(byte).dropFirst(2))")
-        }
-        return FerryError(
-            .input, "invalid JSON: \(message(found: reader.describeByte(reader.byte(at: offset))))", at: location,
-            hint: hint)
+/// A window's records handed to a filler on another thread, with what reading on from one of them
+/// needs (`JSONReader.rewind`).
+struct JSONChunk: @unchecked Sendable {
+    let buffer: JSONWindowBuffer
+    let filled: Int
+    let fileOffset: Int
+    let name: String
+    let spans: JSONSpans
+    /// The number of the first record.
+    let firstRecord: Int
+    let generation: Int
+    /// The share of the input read when the chunk was cut.
+    let fraction: Double?
+    fileprivate let guessFrames: [JSONReader.Frame?]
+    fileprivate let beforeGuesses: (frames: [JSONReader.Frame], pages: Int, pageCounts: Int)
+
+    var window: JSONWindow { JSONWindow(base: buffer.base, filled: filled, fileOffset: fileOffset, name: name) }
+
+    /// Where the scanner stood when it found record `document`.
+    func resumePoint(at document: Int) -> JSONResumePoint {
+        var frames = beforeGuesses.frames
+        if let frame = guessFrames[document] { frames[frames.count - 1] = frame }
+        return JSONResumePoint(
+            fileOffset: fileOffset + Int(spans.bounds[2 * document]), line: spans.lines[document], frames: frames,
+            pages: beforeGuesses.pages, pageCounts: beforeGuesses.pageCounts, recordsBefore: firstRecord - 1 + document)
     }
 }
 
-extension UnsafeRawBufferPointer {
-    /// The bytes of a static string.
-    init(staticString: StaticString) {
-        self.init(start: staticString.utf8Start, count: staticString.utf8CodeUnitCount)
+/// A place in a JSON file to read on from, with the scanner's state there.
+struct JSONResumePoint: @unchecked Sendable {
+    let fileOffset: Int
+    let line: (Int, Int)
+    fileprivate let frames: [JSONReader.Frame]
+    let pages: Int
+    let pageCounts: Int
+    let recordsBefore: Int
+}
+
+/// The memory of a window, with `JSONParser.padding` bytes after its capacity.
+final class JSONWindowBuffer: @unchecked Sendable {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private(set) var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = .allocate(capacity: capacity + JSONParser.padding)
+    }
+
+    deinit { base.deallocate() }
+
+    /// Grows to `capacity`, keeping the first `count` bytes.
+    func grow(to capacity: Int, keeping count: Int) {
+        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity + JSONParser.padding)
+        grown.update(from: base, count: count)
+        base.deallocate()
+        base = grown
+        self.capacity = capacity
+    }
+
+    /// Windows given back, so each chunk does not touch fresh memory.
+    final class Spares: @unchecked Sendable {
+        private let lock = NSLock()
+        private var buffers: [JSONWindowBuffer] = []
+
+        func take(capacity: Int) -> JSONWindowBuffer {
+            lock.lock()
+            let spare = buffers.popLast()
+            lock.unlock()
+            guard let spare else { return JSONWindowBuffer(capacity: capacity) }
+            if spare.capacity < capacity { spare.grow(to: capacity, keeping: 0) }
+            return spare
+        }
+
+        func give(_ buffer: JSONWindowBuffer) {
+            lock.lock()
+            if buffers.count < 8 { buffers.append(buffer) }
+            lock.unlock()
+        }
     }
 }
