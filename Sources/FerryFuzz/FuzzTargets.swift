@@ -3,7 +3,9 @@ import Foundation
 
 /// libFuzzer harnesses for the parts of Ferry that read what users hand it: the CSV reader, the JSON
 /// reader and the mapping-file parser. Every input must end in records or a `FerryError`; a crash, a
-/// hang or a runaway allocation is a finding. Built by `scripts/fuzz` with `-sanitize=fuzzer`; the
+/// hang or a runaway allocation is a finding. A JSON input is also converted to CSV twice, read in
+/// windows of a few bytes (so records, lines and errors fall across window ends and the reading goes
+/// back) and in one window, on two threads: two outputs (or errors) that differ are a finding too. Built by `scripts/fuzz` with `-sanitize=fuzzer`; the
 /// target is chosen with `FERRY_FUZZ_TARGET` (csv, json, mapping).
 ///
 /// Without `-DFUZZING` (an ordinary `swift build`) the same harness replays the files it is given,
@@ -34,6 +36,7 @@ enum FuzzTarget: String, CaseIterable {
             options.csv.maxFieldBytes = first & 2 == 2 ? 64 : 1 << 20
             if first & 4 == 4 { options.csv.hasHeader = false }
             readEverything(Self.scratch, options: options)
+            if self == .json { convertInWindows(Self.scratch, small: first & 8 == 8 ? 64 : 700, options: options) }
         case .mapping:
             let text = String(decoding: bytes, as: UTF8.self)
             _ = try? ProfileCatalog.parse(yaml: text, file: "fuzz.yaml")
@@ -49,6 +52,31 @@ enum FuzzTarget: String, CaseIterable {
                 let view = batch[record]
                 for column in 0..<opened.reader.columns.count { _ = view.string(column: column) }
             }
+        }
+    }
+
+    /// Converts `path` to CSV read in windows of `small` bytes and in one window; traps if the two
+    /// differ.
+    private func convertInWindows(_ path: String, small: Int, options: ReadOptions) {
+        func converted(window: Int) -> String {
+            var options = options
+            options.jsonWindowBytes = window
+            let output = Self.scratch + ".csv"
+            defer { try? FileManager.default.removeItem(atPath: output) }
+            do {
+                var conversion = Conversion(inputPath: path, readOptions: options)
+                conversion.workers = 2
+                let result = try conversion.run(into: CSVWriter(file: try OutputFile(path: output)))
+                let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? "<unreadable output>"
+                return text + result.diagnostics.map(\.description).joined(separator: "\n")
+            } catch {
+                return "error: \(error)"
+            }
+        }
+        let inWindows = converted(window: small)
+        let whole = converted(window: 1 << 20)
+        if inWindows != whole {
+            fatalError("read in windows of \(small) bytes:\n\(inWindows)\nin one window:\n\(whole)")
         }
     }
 

@@ -168,4 +168,36 @@ import Testing
         let paged = Self.expectSameInChunks(pages.joined(separator: "\n"), name: "pages.json")
         #expect(paged.contains("the pages say 950 records in all but the file holds 900"))
     }
+
+    /// CSV output takes its header from the first window's keys and reads the file once; a key met
+    /// later (in a later window, or in the last record) starts the output over with every column, so
+    /// the file is what two passes write: every record, under a header that names every key.
+    @Test func aKeyMetAfterTheHeaderStartsTheOutputOverWithEveryColumn() throws {
+        let scratch = Scratch()
+        for late in [2500, 2999, 3] {
+            let lines = (0..<3000).map { index in
+                index == late
+                    ? "{\"id\": \(index), \"name\": \"n\(index)\", \"late\": \"x,y\"}"
+                    : "{\"id\": \(index), \"name\": \"n\(index)\"}"
+            }
+            let input = scratch.file("late-\(late).ndjson", lines.joined(separator: "\n"))
+            var options = ReadOptions()
+            options.jsonWindowBytes = 4096
+            let output = scratch.path("late-\(late).csv")
+            let result = try convert(input, to: output, options: options)
+            #expect(result.totals.written == 3000)
+            #expect(result.columns == ["id", "name", "late"])
+            let written = text(of: output).split(separator: "\r\n", omittingEmptySubsequences: false)
+            let expected =
+                ["id,name,late"]
+                + (0..<3000).map { $0 == late ? "\($0),n\($0),\"x,y\"" : "\($0),n\($0)," } + [""]
+            #expect(written.count == expected.count, "a late key on record \(late)")
+            let difference = zip(written, expected).enumerated().first { $0.element.0 != $0.element.1 }
+            #expect(
+                difference == nil,
+                "a late key on record \(late): line \(difference.map { "\($0.offset + 1): \($0.element)" } ?? "")")
+            let left = try FileManager.default.contentsOfDirectory(atPath: scratch.url.path)
+            #expect(!left.contains { $0.contains(".ferry-") }, "no temporary output is left: \(left)")
+        }
+    }
 }

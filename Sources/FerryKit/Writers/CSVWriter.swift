@@ -72,6 +72,14 @@ public final class CSVWriter: RecordWriter {
         try file.flushIfFull()
     }
 
+    public var canStartOver: Bool { file.canStartOver }
+
+    public func startOver() throws {
+        try file.startOver()
+        width = 0
+        slots = []
+    }
+
     /// Appends a batch's records as CSV lines of `width` columns; `slots` is scratch of that width.
     static func encode(
         _ batch: RecordBatch, width: Int, options: CSVWriteOptions, slots: inout [Int32], into out: inout [UInt8]

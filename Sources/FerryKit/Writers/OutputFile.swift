@@ -118,6 +118,22 @@ public final class OutputFile {
         pending.removeAll(keepingCapacity: true)
     }
 
+    /// Whether `startOver` can drop what was written: a file can, standard output cannot.
+    public var canStartOver: Bool { temporaryPath != nil && !done }
+
+    /// Drops everything written so far: the file is empty again.
+    func startOver() throws {
+        precondition(canStartOver, "\(name) cannot start over")
+        pending.removeAll(keepingCapacity: true)
+        if ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0 {
+            let reason = String(cString: strerror(errno))
+            throw FerryError(
+                .output, "writing failed: \(reason)", at: Location(file: name),
+                hint: "check the output path and run again")
+        }
+        bytesWritten = 0
+    }
+
     /// Completes the output: flushes, syncs and moves the file into place.
     public func commit() throws {
         try flush()

@@ -46,6 +46,11 @@ public protocol RecordWriter: AnyObject {
     func makeEncoder() -> BatchEncoder?
     /// Writes bytes the encoder made, in input order; `records` says how many records they hold.
     func writeEncoded(_ bytes: [UInt8], records: Int) throws
+    /// Whether `startOver` may be called: the output can be dropped and begun again (a file, not
+    /// standard output).
+    var canStartOver: Bool { get }
+    /// Drops everything written since `begin`, which is called again before any more records.
+    func startOver() throws
 }
 
 /// Turns a batch into a writer's bytes; safe to call from several threads at once.
@@ -58,6 +63,8 @@ extension RecordWriter {
     public func writeEncoded(_ bytes: [UInt8], records: Int) throws {
         preconditionFailure("\(Self.self) has no encoder")
     }
+    public var canStartOver: Bool { false }
+    public func startOver() throws { preconditionFailure("\(Self.self) cannot start over") }
 }
 
 /// A writer that keeps nothing: `ferry plan` runs the whole pipeline into it.
