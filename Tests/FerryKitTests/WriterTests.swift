@@ -14,6 +14,44 @@ import Testing
                 == "a,b,c,d,e,f\r\nplain,\"x,y\",\"dice \"\"hola\"\"\",\"1\n2\", espacios ,12\r\n")
     }
 
+    /// Random values full of delimiters, quotes and line breaks, at every place in values of every
+    /// length (so the eight-byte scan and the bytes after it both meet them), written as CSV with
+    /// either delimiter, read back by Python's csv module as the values they were.
+    @Test func randomValuesReadBackByPythonAsWritten() throws {
+        var random = SplitMix64(seed: 41)
+        let alphabet = Array("aaaa,;\"\n\r=é ".unicodeScalars).map(String.init)
+        let records = (0..<1_500).map { _ in
+            (0..<3).map { _ in (0..<random.below(21)).map { _ in alphabet[random.below(alphabet.count)] }.joined() }
+        }
+        let scratch = Scratch()
+        let objects = records.map { values in Dictionary(uniqueKeysWithValues: zip(["a", "b", "c"], values)) }
+        let input = scratch.file(
+            "random.json", String(decoding: try JSONSerialization.data(withJSONObject: objects, options: [.sortedKeys]), as: UTF8.self))
+        for delimiter in [",", ";"] {
+            var options = CSVWriteOptions()
+            options.delimiter = UInt8(ascii: Unicode.Scalar(delimiter)!)
+            let output = scratch.path("random-\(delimiter == "," ? "comma" : "semicolon").csv")
+            try convert(input, to: output, csv: options)
+            let script = """
+                import csv, json, sys
+                with open(sys.argv[1], newline='', encoding='utf-8') as f:
+                    json.dump(list(csv.reader(f, delimiter=sys.argv[2])), sys.stdout)
+                """
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+            process.arguments = ["-c", script, output, delimiter]
+            let answer = Pipe()
+            process.standardOutput = answer
+            try process.run()
+            let data = answer.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            let rows = try #require(try JSONSerialization.jsonObject(with: data) as? [[String]])
+            #expect(rows.first == ["a", "b", "c"])
+            #expect(Array(rows.dropFirst()) == records, "delimiter \(delimiter)")
+        }
+    }
+
     @Test func csvDelimiterLineEndAndByteOrderMarkAreSelectable() throws {
         let scratch = Scratch()
         let input = scratch.file("in.csv", "a,b\n1;2,3\n")

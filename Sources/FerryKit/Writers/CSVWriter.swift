@@ -43,9 +43,11 @@ public final class CSVWriter: RecordWriter {
         for (index, name) in columns.enumerated() {
             if index > 0 { file.pending.append(options.delimiter) }
             var bytes = Array(name.utf8)
-            bytes.withUnsafeMutableBytes {
-                CSVWriter.appendValue(
-                    UnsafeRawBufferPointer($0), alone: columns.count == 1, options: options, to: &file.pending)
+            bytes.withUnsafeMutableBytes { name in
+                file.pending.appendWriting(atMost: 2 * name.count + 3) { out in
+                    CSVWriter.putValue(
+                        UnsafeRawBufferPointer(name), alone: columns.count == 1, options: options, to: &out)
+                }
             }
         }
         if options.crlf { file.pending.append(0x0D) }
@@ -84,30 +86,43 @@ public final class CSVWriter: RecordWriter {
     static func encode(
         _ batch: RecordBatch, width: Int, options: CSVWriteOptions, slots: inout [Int32], into out: inout [UInt8]
     ) {
+        // Room for the worst case, reserved once: every value quoted with every byte a quote, a
+        // formula guard, the delimiters and the line ends.
+        var valueBytes = 0
+        for field in batch.fields { valueBytes += Int(field.end - field.start) }
+        let bound = 2 * valueBytes + batch.records.count * (4 * width + 2)
+        let delimiter = options.delimiter
         batch.bytes.withUnsafeBytes { bytes in
-            for record in batch.records {
-                let first = Int(record.firstField)
-                let count = Int(record.fieldCount)
-                // Fields of a CSV input arrive in column order; anything else goes through `slots`.
-                var inOrder = count == width
-                if inOrder {
-                    for k in 0..<count where batch.fields[first + k].column != Int32(k) { inOrder = false; break }
+            slots.withUnsafeMutableBufferPointer { slots in
+                out.appendWriting(atMost: bound) { out in
+                    for record in batch.records {
+                        let first = Int(record.firstField)
+                        let count = Int(record.fieldCount)
+                        // Fields of a CSV input arrive in column order; anything else goes through `slots`.
+                        var inOrder = count == width
+                        if inOrder {
+                            for k in 0..<count where batch.fields[first + k].column != Int32(k) {
+                                inOrder = false
+                                break
+                            }
+                        }
+                        if !inOrder {
+                            for k in 0..<width { slots[k] = -1 }
+                            for k in 0..<count { slots[Int(batch.fields[first + k].column)] = Int32(first + k) }
+                        }
+                        for column in 0..<width {
+                            if column > 0 { out.put(delimiter) }
+                            let index = inOrder ? first + column : Int(slots[column])
+                            guard index >= 0 else { continue }
+                            let field = batch.fields[index]
+                            putValue(
+                                UnsafeRawBufferPointer(rebasing: bytes[Int(field.start)..<Int(field.end)]),
+                                alone: width == 1, options: options, to: &out)
+                        }
+                        if options.crlf { out.put(0x0D) }
+                        out.put(0x0A)
+                    }
                 }
-                if !inOrder {
-                    for k in 0..<width { slots[k] = -1 }
-                    for k in 0..<count { slots[Int(batch.fields[first + k].column)] = Int32(first + k) }
-                }
-                for column in 0..<width {
-                    if column > 0 { out.append(options.delimiter) }
-                    let index = inOrder ? first + column : Int(slots[column])
-                    guard index >= 0 else { continue }
-                    let field = batch.fields[index]
-                    appendValue(
-                        UnsafeRawBufferPointer(rebasing: bytes[Int(field.start)..<Int(field.end)]), alone: width == 1,
-                        options: options, to: &out)
-                }
-                if options.crlf { out.append(0x0D) }
-                out.append(0x0A)
             }
         }
     }
@@ -120,32 +135,57 @@ public final class CSVWriter: RecordWriter {
             || first == 0x09 || first == 0x0D
     }
 
+    /// Whether eight bytes hold the delimiter (repeated in `delimiters`), a quote or a line break.
     @inline(__always)
-    private static func appendValue(
-        _ value: UnsafeRawBufferPointer, alone: Bool, options: CSVWriteOptions, to out: inout [UInt8]
+    private static func needsQuotes(_ word: UInt64, delimiters: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let delimiter = word ^ delimiters
+        let quote = word ^ (ones &* 0x22)
+        let lineFeed = word ^ (ones &* 0x0A)
+        let carriageReturn = word ^ (ones &* 0x0D)
+        let zero = { (v: UInt64) in (v &- ones) & ~v }
+        return (zero(delimiter) | zero(quote) | zero(lineFeed) | zero(carriageReturn)) & highs != 0
+    }
+
+    /// Writes a value, quoted only when it holds the delimiter, a quote or a line break (or is empty
+    /// and its record's only field); the cursor has room for `2 * value.count + 3` bytes.
+    @inline(__always)
+    private static func putValue(
+        _ value: UnsafeRawBufferPointer, alone: Bool, options: CSVWriteOptions, to out: inout ByteCursor
     ) {
         let delimiter = options.delimiter
-        var needsQuotes = value.isEmpty && alone
-        for byte in value where byte == delimiter || byte == 0x22 || byte == 0x0A || byte == 0x0D {
-            needsQuotes = true
-            break
+        let count = value.count
+        var needsQuotes = count == 0 && alone
+        var i = 0
+        let delimiters = 0x0101_0101_0101_0101 &* UInt64(delimiter)
+        while i < count && !needsQuotes {
+            if i + 8 <= count {
+                needsQuotes = Self.needsQuotes(
+                    value.loadUnaligned(fromByteOffset: i, as: UInt64.self), delimiters: delimiters)
+                i += 8
+            } else {
+                let byte = value[i]
+                needsQuotes = byte == delimiter || byte == 0x22 || byte == 0x0A || byte == 0x0D
+                i += 1
+            }
         }
-        let guarded = options.guardFormulas && !value.isEmpty && startsFormula(value[0])
+        let guarded = options.guardFormulas && count > 0 && startsFormula(value[0])
         guard needsQuotes else {
-            if guarded { out.append(UInt8(ascii: "'")) }
-            out.append(contentsOf: value)
+            if guarded { out.put(UInt8(ascii: "'")) }
+            out.put(value)
             return
         }
-        out.append(0x22)
-        if guarded { out.append(UInt8(ascii: "'")) }
+        out.put(0x22)
+        if guarded { out.put(UInt8(ascii: "'")) }
         var runStart = 0
-        for (i, byte) in value.enumerated() where byte == 0x22 {
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: value[runStart...i]))
-            out.append(0x22)
+        for i in 0..<count where value[i] == 0x22 {
+            out.put(UnsafeRawBufferPointer(rebasing: value[runStart...i]))
+            out.put(0x22)
             runStart = i + 1
         }
-        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: value[runStart...]))
-        out.append(0x22)
+        out.put(UnsafeRawBufferPointer(rebasing: value[runStart...]))
+        out.put(0x22)
     }
 
     public func finish() throws { try file.commit() }
