@@ -25,8 +25,8 @@ import Testing
         }
         let scratch = Scratch()
         let objects = records.map { values in Dictionary(uniqueKeysWithValues: zip(["a", "b", "c"], values)) }
-        let input = scratch.file(
-            "random.json", String(decoding: try JSONSerialization.data(withJSONObject: objects, options: [.sortedKeys]), as: UTF8.self))
+        let json = try JSONSerialization.data(withJSONObject: objects, options: [.sortedKeys])
+        let input = scratch.file("random.json", String(decoding: json, as: UTF8.self))
         for delimiter in [",", ";"] {
             var options = CSVWriteOptions()
             options.delimiter = UInt8(ascii: Unicode.Scalar(delimiter)!)
